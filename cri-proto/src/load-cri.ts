@@ -1,0 +1,164 @@
+/**
+ * Loader for the CRI v1 proto (cri-proto/proto/api.proto).
+ *
+ * IMPORTANT: this module never imports `@grpc/grpc-js` at top level. grpc-js (and
+ * proto-loader) are `require`d lazily inside the functions below, or a grpc module can be
+ * passed in explicitly, so that callers can register OpenTelemetry's grpc instrumentation
+ * (which hooks `require('@grpc/grpc-js')`) before grpc-js is first loaded. Only `import type`
+ * is used for grpc-js / proto-loader here.
+ *
+ * Note on caching: `loadCriPackage()` caches the client constructors per grpc module. The
+ * OpenTelemetry instrumentation patches `loadPackageDefinition`, so call these functions
+ * only after instrumentation has been registered.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type * as grpc from '@grpc/grpc-js';
+import type * as protoLoader from '@grpc/proto-loader';
+import type { ProtoGrpcType } from './generated/api';
+import type { ImageServiceClient, ImageServiceDefinition } from './generated/runtime/v1/ImageService';
+import type { RuntimeServiceClient, RuntimeServiceDefinition } from './generated/runtime/v1/RuntimeService';
+
+export type { ProtoGrpcType } from './generated/api';
+export type {
+  ImageServiceClient,
+  ImageServiceDefinition,
+  ImageServiceHandlers,
+} from './generated/runtime/v1/ImageService';
+export type {
+  RuntimeServiceClient,
+  RuntimeServiceDefinition,
+  RuntimeServiceHandlers,
+} from './generated/runtime/v1/RuntimeService';
+
+/** The grpc-js module type (for callers that pass their own, possibly instrumented, instance). */
+export type GrpcModule = typeof grpc;
+
+/** Repo-relative location of the proto file. */
+const PROTO_RELATIVE = path.join('cri-proto', 'proto', 'api.proto');
+
+/** Environment variable that can point at an api.proto elsewhere (packaging escape hatch). */
+export const CRI_PROTO_PATH_ENV = 'CRI_PROTO_PATH';
+
+/**
+ * Find api.proto by walking up from `startDir` until a directory containing
+ * `cri-proto/proto/api.proto` is found. Works from source (`<repo>/cri-proto/src`) and
+ * from the compiled output (`<repo>/dist/cri-proto/src`).
+ */
+export function resolveCriProtoPath(startDir: string = __dirname): string {
+  const fromEnv = process.env[CRI_PROTO_PATH_ENV];
+  if (fromEnv) {
+    const abs = path.resolve(fromEnv);
+    if (!fs.existsSync(abs)) {
+      throw new Error(`${CRI_PROTO_PATH_ENV}=${fromEnv} does not exist`);
+    }
+    return abs;
+  }
+  let dir = path.resolve(startDir);
+  for (;;) {
+    const candidate = path.join(dir, PROTO_RELATIVE);
+    if (fs.existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new Error(`cannot find ${PROTO_RELATIVE} in ${startDir} or any parent directory`);
+}
+
+/** Absolute path of cri-proto/proto/api.proto. */
+export const CRI_PROTO_PATH: string = resolveCriProtoPath();
+
+/**
+ * proto-loader options; must stay consistent with the generated types
+ * (`proto-loader-gen-types --longs=String --enums=String --defaults --oneofs --keepCase`).
+ * Consequences: snake_case field names, int64/uint64 as decimal strings, enums as their
+ * string names, missing scalars filled with defaults, bytes as Buffer.
+ */
+export const PROTO_LOADER_OPTIONS: Readonly<protoLoader.Options> = Object.freeze({
+  keepCase: true,
+  longs: String,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+});
+
+let cachedPackageDefinition: protoLoader.PackageDefinition | undefined;
+const cachedPackages = new Map<GrpcModule, ProtoGrpcType>();
+
+/** Parsed package definition of the CRI proto (cached). Loads proto-loader, not grpc-js. */
+export function loadCriPackageDefinition(): protoLoader.PackageDefinition {
+  if (!cachedPackageDefinition) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const loader = require('@grpc/proto-loader') as typeof protoLoader;
+    cachedPackageDefinition = loader.loadSync(CRI_PROTO_PATH, { ...PROTO_LOADER_OPTIONS });
+  }
+  return cachedPackageDefinition;
+}
+
+/** Load `@grpc/grpc-js` lazily (at call time, so OTel instrumentation can hook it first). */
+export function requireGrpc(): GrpcModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@grpc/grpc-js') as GrpcModule;
+}
+
+/**
+ * The CRI package as a typed grpc object (`pkg.runtime.v1.RuntimeService` etc.), cached per
+ * grpc module. Pass `grpcModule` to use a specific grpc-js instance; by default grpc-js is
+ * required lazily here.
+ */
+export function loadCriPackage(grpcModule?: GrpcModule): ProtoGrpcType {
+  const g = grpcModule ?? requireGrpc();
+  let pkg = cachedPackages.get(g);
+  if (!pkg) {
+    pkg = g.loadPackageDefinition(loadCriPackageDefinition()) as unknown as ProtoGrpcType;
+    cachedPackages.set(g, pkg);
+  }
+  return pkg;
+}
+
+/** ServiceDefinition of runtime.v1.RuntimeService (for `server.addService`). No grpc-js load. */
+export function runtimeServiceDefinition(): RuntimeServiceDefinition {
+  return loadCriPackageDefinition()['runtime.v1.RuntimeService'] as unknown as RuntimeServiceDefinition;
+}
+
+/** ServiceDefinition of runtime.v1.ImageService (for `server.addService`). No grpc-js load. */
+export function imageServiceDefinition(): ImageServiceDefinition {
+  return loadCriPackageDefinition()['runtime.v1.ImageService'] as unknown as ImageServiceDefinition;
+}
+
+/**
+ * Turn a CRI endpoint into a grpc-js target. Accepts `unix:///run/x.sock`, `unix:/run/x.sock`,
+ * a bare socket path (`/run/x.sock`, relative paths are resolved) or a `host:port` /
+ * `dns:` target, which is returned unchanged.
+ */
+export function criEndpointToTarget(endpoint: string): string {
+  if (endpoint.startsWith('unix:')) return endpoint;
+  if (endpoint.startsWith('/') || endpoint.startsWith('.') || endpoint.endsWith('.sock')) {
+    return `unix://${path.resolve(endpoint)}`;
+  }
+  return endpoint;
+}
+
+/** Options shared by the client constructors. */
+export interface CriClientOptions {
+  /** Channel credentials; default: insecure (CRI runs over a local unix socket). */
+  credentials?: grpc.ChannelCredentials;
+  /** grpc-js channel/client options. */
+  channelOptions?: grpc.ClientOptions;
+  /** grpc-js module to use; default: lazily required `@grpc/grpc-js`. */
+  grpc?: GrpcModule;
+}
+
+/** Create a typed RuntimeService client for `endpoint` (see `criEndpointToTarget`). */
+export function createRuntimeServiceClient(endpoint: string, options: CriClientOptions = {}): RuntimeServiceClient {
+  const g = options.grpc ?? requireGrpc();
+  const Ctor = loadCriPackage(g).runtime.v1.RuntimeService;
+  return new Ctor(criEndpointToTarget(endpoint), options.credentials ?? g.credentials.createInsecure(), options.channelOptions);
+}
+
+/** Create a typed ImageService client for `endpoint` (see `criEndpointToTarget`). */
+export function createImageServiceClient(endpoint: string, options: CriClientOptions = {}): ImageServiceClient {
+  const g = options.grpc ?? requireGrpc();
+  const Ctor = loadCriPackage(g).runtime.v1.ImageService;
+  return new Ctor(criEndpointToTarget(endpoint), options.credentials ?? g.credentials.createInsecure(), options.channelOptions);
+}

@@ -1,0 +1,81 @@
+import type { ExportResult } from '@opentelemetry/core';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+
+/**
+ * Builds the OTLP/gRPC trace exporter the way the Go components do: `otlptracegrpc.WithEndpoint(endpoint)`
+ * plus `WithInsecure()` (k8s.io/component-base tracing/utils.go; CRI-O internal/opentelemetry/tracing_config.go).
+ * Endpoints are gRPC targets, not URLs: `host:port`, `dns:///host:port`, `unix:///path`. The JS exporter
+ * treats a scheme-less target as TLS, so each form is mapped to an insecure channel explicitly.
+ * An unset endpoint leaves the choice to OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, then localhost:4317, as otel-go.
+ * OTEL_EXPORTER_OTLP_[TRACES_]HEADERS and _TIMEOUT are read by the exporter itself.
+ * Must be called after the gRPC instrumentation is registered: the exporter loads @grpc/grpc-js.
+ */
+export function createOtlpGrpcTraceExporter(endpoint: string | undefined): CountingSpanExporter {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const grpcJs = require('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
+  const url = endpoint === undefined ? undefined : grpcTargetToExporterUrl(endpoint);
+  const exporter = new OTLPTraceExporter({ url, credentials: grpcJs.credentials.createInsecure() });
+  return new CountingSpanExporter(exporter, url ?? process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4317');
+}
+
+/** `localhost:4317` → `http://localhost:4317`; `dns:///h:p` → `http://h:p`; `unix:///p` kept. */
+export function grpcTargetToExporterUrl(endpoint: string): string {
+  const trimmed = endpoint.trim();
+  if (trimmed.startsWith('unix:')) return trimmed;
+  if (trimmed.startsWith('unix-abstract:')) {
+    throw new Error(`tracing endpoint ${JSON.stringify(endpoint)}: unix-abstract sockets are not supported by the Node.js gRPC library; use host:port or unix:///path`);
+  }
+  const dns = /^dns:(?:\/\/[^/]*\/)?(.+)$/.exec(trimmed);
+  const hostPort = dns ? dns[1] : trimmed;
+  return `http://${hostPort}`;
+}
+
+export interface ExportStats {
+  exportedSpans: number;
+  failedSpans: number;
+  failedExports: number;
+  lastError: string | undefined;
+}
+
+/**
+ * Counts what was exported and what was lost. The SDK's batch processor drops failed batches silently
+ * (FACTS.md §8), so the sims report these counts at shutdown and log the first failure of each outage.
+ */
+export class CountingSpanExporter implements SpanExporter {
+  readonly stats: ExportStats = { exportedSpans: 0, failedSpans: 0, failedExports: 0, lastError: undefined };
+  private failing = false;
+
+  constructor(
+    private readonly delegate: SpanExporter,
+    readonly target: string,
+    private readonly log: (message: string) => void = (m) => process.stderr.write(m + '\n'),
+  ) {}
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    this.delegate.export(spans, (result) => {
+      if (result.code === ExportResultCode.SUCCESS) {
+        this.stats.exportedSpans += spans.length;
+        if (this.failing) this.log(`trace export to ${this.target} recovered`);
+        this.failing = false;
+      } else {
+        this.stats.failedSpans += spans.length;
+        this.stats.failedExports += 1;
+        this.stats.lastError = result.error?.message ?? 'unknown error';
+        if (!this.failing) this.log(`trace export to ${this.target} failed, ${spans.length} spans lost: ${this.stats.lastError}`);
+        this.failing = true;
+      }
+      resultCallback(result);
+    });
+  }
+
+  shutdown(): Promise<void> {
+    return this.delegate.shutdown();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.delegate.forceFlush?.() ?? Promise.resolve();
+  }
+}

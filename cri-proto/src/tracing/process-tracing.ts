@@ -1,0 +1,80 @@
+import type { Attributes, Tracer } from '@opentelemetry/api';
+import { ProxyTracerProvider } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import type { Resource } from '@opentelemetry/resources';
+import type { Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { registerOtelgrpcInstrumentation } from './otelgrpc-instrumentation';
+import type { CountingSpanExporter, ExportStats } from './otlp-grpc-exporter';
+import { createOtlpGrpcTraceExporter } from './otlp-grpc-exporter';
+
+export interface ProcessTracingOptions {
+  /** Attributes the component sets itself (service.name, host.name, ...); they win over OTEL_RESOURCE_ATTRIBUTES. */
+  resourceAttributes: Attributes;
+  /** Schema URL of the resource, when the component sets one (CRI-O: semconv 1.12.0). */
+  schemaUrl?: string;
+  /** Whether OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME are merged underneath (otel-go `WithResource` does). */
+  mergeEnvironmentResource: boolean;
+  sampler: Sampler;
+  /** gRPC target of the collector; unset ⇒ OTEL_EXPORTER_OTLP_ENDPOINT, then localhost:4317. */
+  endpoint: string | undefined;
+  otelgrpcVersion?: string;
+  /** Tests pass an in-memory exporter (exported synchronously) instead of OTLP. */
+  exporter?: SpanExporter;
+}
+
+export interface ProcessTracing {
+  tracer(scopeName: string, version?: string): Tracer;
+  readonly provider: NodeTracerProvider;
+  /** Export counts when exporting over OTLP. */
+  readonly exportStats: ExportStats | undefined;
+  readonly exportTarget: string | undefined;
+  /** Flushes queued spans and stops exporting; idempotent. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * One process's tracing, set up as the Go components set theirs up (k8s.io/component-base tracing
+ * `NewProvider`, CRI-O `internal/opentelemetry`): a batch span processor over an insecure OTLP/gRPC exporter,
+ * the caller's resource and sampler, W3C TraceContext + Baggage propagation, and gRPC instrumentation.
+ * Order matters: the instrumentation is registered (through a proxy provider) before the exporter loads
+ * @grpc/grpc-js, and the real provider is swapped in once it exists.
+ */
+export async function startProcessTracing(options: ProcessTracingOptions): Promise<ProcessTracing> {
+  const proxy = new ProxyTracerProvider();
+  registerOtelgrpcInstrumentation({ tracerProvider: proxy, otelgrpcVersion: options.otelgrpcVersion });
+
+  const counting: CountingSpanExporter | undefined = options.exporter ? undefined : createOtlpGrpcTraceExporter(options.endpoint);
+  const processor: SpanProcessor = options.exporter
+    ? new SimpleSpanProcessor(options.exporter)
+    : new BatchSpanProcessor(counting as CountingSpanExporter);
+
+  const provider = new NodeTracerProvider({
+    resource: await buildResource(options),
+    sampler: options.sampler,
+    spanProcessors: [processor],
+  });
+  provider.register({
+    propagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  });
+  proxy.setDelegate(provider);
+
+  let shutdownPromise: Promise<void> | undefined;
+  return {
+    tracer: (scopeName, version) => provider.getTracer(scopeName, version),
+    provider,
+    exportStats: counting?.stats,
+    exportTarget: counting?.target,
+    shutdown: () => (shutdownPromise ??= provider.shutdown().catch(() => undefined)),
+  };
+}
+
+async function buildResource(options: ProcessTracingOptions): Promise<Resource> {
+  const own = resourceFromAttributes(options.resourceAttributes as Record<string, string | number | boolean>, { schemaUrl: options.schemaUrl });
+  if (!options.mergeEnvironmentResource) return own;
+  const env = detectResources({ detectors: [envDetector] });
+  await env.waitForAsyncAttributes?.();
+  return env.merge(own);
+}

@@ -1,0 +1,70 @@
+import yargs from 'yargs';
+import { parseGoDurationMs } from '../config/go-duration';
+
+export interface KubeletSimArgs {
+  config: string;
+  containerRuntimeEndpoint: string | undefined;
+  hostnameOverride: string | undefined;
+  kubeletVersion: string | undefined;
+  durationMs: number | undefined;
+  containerGcPeriodMs: number | undefined;
+  imageGcPeriodMs: number | undefined;
+  imageFsCapacityBytes: number;
+}
+
+/** Exit code for a bad flag: the kubelet's cobra command exits 1 on flag errors. */
+export const EXIT_BAD_FLAG = 1;
+
+/**
+ * kubelet-sim's command line. Flags shared with the kubelet keep its names (`--config`,
+ * `--container-runtime-endpoint`, `--hostname-override`); the rest exist only in the simulator.
+ */
+export function parseKubeletSimArgs(argv: string[]): KubeletSimArgs {
+  const parsed = yargs(argv)
+    .scriptName('kubelet-sim')
+    .usage('$0 --config KUBELET_CONFIG.yaml [options]\n\nRuns a simulated kubelet against a CRI runtime and traces it like Kubernetes 1.34 does.')
+    .option('config', { type: 'string', demandOption: true, describe: 'KubeletConfiguration file (kubelet.config.k8s.io/v1beta1)' })
+    .option('container-runtime-endpoint', { type: 'string', describe: 'CRI socket, e.g. unix:///tmp/runtime.sock (overrides containerRuntimeEndpoint in the config)' })
+    .option('hostname-override', { type: 'string', describe: 'node name; also the host.name resource attribute (default: this host\'s name)' })
+    .option('kubelet-version', { type: 'string', describe: 'emulated Kubernetes minor version, e.g. 1.34 (decides feature gate defaults)' })
+    .option('duration', { type: 'string', describe: 'stop after this long (Go duration: 30s, 5m); default: run until SIGINT/SIGTERM' })
+    .option('container-gc-period', { type: 'string', describe: 'container GC period (kubelet: 1m0s, not configurable there)' })
+    .option('image-gc-period', { type: 'string', describe: 'image GC period (kubelet: 5m0s, not configurable there)' })
+    .option('image-fs-capacity-bytes', { type: 'number', default: 100 * 1024 ** 3, describe: 'simulated size of the image filesystem, for image GC thresholds' })
+    .strict()
+    .help()
+    .version(false)
+    .fail((message, err) => {
+      throw new FlagError(message ?? err?.message ?? 'invalid flags');
+    })
+    .parseSync();
+  return {
+    config: parsed.config,
+    containerRuntimeEndpoint: parsed['container-runtime-endpoint'],
+    hostnameOverride: parsed['hostname-override'],
+    kubeletVersion: parsed['kubelet-version'],
+    durationMs: durationFlag('duration', parsed.duration),
+    containerGcPeriodMs: durationFlag('container-gc-period', parsed['container-gc-period']),
+    imageGcPeriodMs: durationFlag('image-gc-period', parsed['image-gc-period']),
+    imageFsCapacityBytes: positiveNumber('image-fs-capacity-bytes', parsed['image-fs-capacity-bytes']),
+  };
+}
+
+export class FlagError extends Error {}
+
+function durationFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  let ms: number;
+  try {
+    ms = parseGoDurationMs(value);
+  } catch (err) {
+    throw new FlagError(`invalid argument ${JSON.stringify(value)} for "--${name}" flag: ${(err as Error).message}`);
+  }
+  if (ms <= 0) throw new FlagError(`invalid argument ${JSON.stringify(value)} for "--${name}" flag: must be greater than 0`);
+  return ms;
+}
+
+function positiveNumber(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) throw new FlagError(`invalid argument ${JSON.stringify(value)} for "--${name}" flag: must be a positive number`);
+  return value;
+}

@@ -1,0 +1,48 @@
+/**
+ * The part of a core/v1 Pod the kubelet-sim acts on (k8s.io/api core/v1 types.go field names).
+ * Manifests are parsed into this shape by pod-sources/pod-manifest.ts; defaults are already applied.
+ */
+export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
+export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  imagePullPolicy: PullPolicy;
+  command: string[];
+  args: string[];
+  workingDir: string;
+  env: Array<{ name: string; value: string }>;
+  /** Only init containers: `restartPolicy: Always` makes a sidecar (not emulated yet; rejected at parse). */
+  terminationMessagePath: string;
+}
+
+export interface Pod {
+  metadata: {
+    name: string;
+    namespace: string;
+    uid: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+  };
+  spec: {
+    initContainers: ContainerSpec[];
+    containers: ContainerSpec[];
+    restartPolicy: RestartPolicy;
+    hostNetwork: boolean;
+    terminationGracePeriodSeconds: number;
+    hostname: string;
+    subdomain: string;
+    /** Pod QoS class, decided from resources; BestEffort when none are set (pkg/apis/core/v1/helper/qos). */
+    qosClass: 'Guaranteed' | 'Burstable' | 'BestEffort';
+  };
+}
+
+/** `namespace/name`, the kubelet's `format.Pod`-style key and the value of the `k8s.pod` span attribute. */
+export function podFullName(pod: Pod): string {
+  return `${pod.metadata.namespace}/${pod.metadata.name}`;
+}
+
+export function allContainers(pod: Pod): ContainerSpec[] {
+  return [...pod.spec.initContainers, ...pod.spec.containers];
+}

@@ -1,0 +1,136 @@
+import type * as grpc from '@grpc/grpc-js';
+import { createImageServiceClient, createRuntimeServiceClient, loadCriPackageDefinition } from '../../../cri-proto/src/load-cri';
+import { createMessageEventsInterceptor } from '../../../cri-proto/src/tracing/message-events-interceptor';
+import type { ResponseSerializers } from '../../../cri-proto/src/tracing/message-events-interceptor';
+import type {
+  ContainerConfig,
+  ContainerFilter,
+  ImageSpec,
+  PodSandboxConfig,
+  PodSandboxFilter,
+} from '../../../cri-proto/src/types';
+import type { ImageService, RuntimeService } from './runtime-service';
+import { CriCallError } from './runtime-service';
+
+export interface RemoteRuntimeOptions {
+  /** `unix:///run/containerd/containerd.sock` (KubeletConfiguration containerRuntimeEndpoint). */
+  endpoint: string;
+  /** Image service endpoint; defaults to `endpoint` (imageServiceEndpoint). */
+  imageEndpoint?: string;
+  /** Deadline of every call but PullImage (runtimeRequestTimeout, default 2m). */
+  timeoutMs: number;
+  /** Record otelgrpc `message` events on client spans, as cri-client does when tracing is on. */
+  messageEvents: boolean;
+}
+
+/**
+ * The kubelet's CRI client (k8s.io/cri-client pkg/remote_runtime.go, remote_image.go) over @grpc/grpc-js.
+ * Every call carries a deadline of runtimeRequestTimeout (StopContainer: plus its grace timeout; PullImage:
+ * none, as upstream). Tracing comes from the gRPC instrumentation registered before this module loads
+ * grpc-js; the active span when a method is called becomes the parent of its CLIENT span.
+ */
+export class RemoteRuntimeService implements RuntimeService, ImageService {
+  private readonly runtime: grpc.Client & Record<string, UnaryMethod>;
+  private readonly image: grpc.Client & Record<string, UnaryMethod>;
+
+  constructor(private readonly options: RemoteRuntimeOptions) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const grpcJs = require('@grpc/grpc-js') as typeof grpc;
+    const interceptors = options.messageEvents ? [createMessageEventsInterceptor(grpcJs, criResponseSerializers())] : [];
+    // cri-client dials with authority "localhost" (grpc.WithAuthority) and a 16 MiB message limit.
+    const channelOptions: grpc.ClientOptions = {
+      'grpc.default_authority': 'localhost',
+      'grpc.max_receive_message_length': 16 * 1024 * 1024,
+      'grpc.max_send_message_length': 16 * 1024 * 1024,
+      interceptors,
+    };
+    this.runtime = createRuntimeServiceClient(options.endpoint, { grpc: grpcJs, channelOptions }) as unknown as grpc.Client & Record<string, UnaryMethod>;
+    this.image = createImageServiceClient(options.imageEndpoint ?? options.endpoint, { grpc: grpcJs, channelOptions }) as unknown as grpc.Client & Record<string, UnaryMethod>;
+  }
+
+  close(): void {
+    this.runtime.close();
+    this.image.close();
+  }
+
+  async version(apiVersion: string) {
+    return this.call(this.runtime, 'Version', { version: apiVersion });
+  }
+  async status(verbose: boolean) {
+    return this.call(this.runtime, 'Status', { verbose });
+  }
+  async runPodSandbox(config: PodSandboxConfig, runtimeHandler: string) {
+    return (await this.call(this.runtime, 'RunPodSandbox', { config, runtime_handler: runtimeHandler })).pod_sandbox_id as string;
+  }
+  async stopPodSandbox(podSandboxId: string) {
+    await this.call(this.runtime, 'StopPodSandbox', { pod_sandbox_id: podSandboxId });
+  }
+  async removePodSandbox(podSandboxId: string) {
+    await this.call(this.runtime, 'RemovePodSandbox', { pod_sandbox_id: podSandboxId });
+  }
+  async podSandboxStatus(podSandboxId: string, verbose: boolean) {
+    return this.call(this.runtime, 'PodSandboxStatus', { pod_sandbox_id: podSandboxId, verbose });
+  }
+  async listPodSandbox(filter?: PodSandboxFilter) {
+    return (await this.call(this.runtime, 'ListPodSandbox', { filter })).items;
+  }
+  async createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig) {
+    return (await this.call(this.runtime, 'CreateContainer', { pod_sandbox_id: podSandboxId, config, sandbox_config: sandboxConfig })).container_id as string;
+  }
+  async startContainer(containerId: string) {
+    await this.call(this.runtime, 'StartContainer', { container_id: containerId });
+  }
+  async stopContainer(containerId: string, timeoutSeconds: number) {
+    await this.call(this.runtime, 'StopContainer', { container_id: containerId, timeout: timeoutSeconds }, this.options.timeoutMs + timeoutSeconds * 1000);
+  }
+  async removeContainer(containerId: string) {
+    await this.call(this.runtime, 'RemoveContainer', { container_id: containerId });
+  }
+  async listContainers(filter?: ContainerFilter) {
+    return (await this.call(this.runtime, 'ListContainers', { filter })).containers;
+  }
+  async containerStatus(containerId: string, verbose: boolean) {
+    return this.call(this.runtime, 'ContainerStatus', { container_id: containerId, verbose });
+  }
+  async listImages() {
+    return (await this.call(this.image, 'ListImages', {})).images;
+  }
+  async imageStatus(image: ImageSpec, verbose: boolean) {
+    return this.call(this.image, 'ImageStatus', { image, verbose });
+  }
+  async pullImage(image: ImageSpec, sandboxConfig: PodSandboxConfig) {
+    return (await this.call(this.image, 'PullImage', { image, sandbox_config: sandboxConfig }, undefined)).image_ref as string;
+  }
+  async removeImage(image: ImageSpec) {
+    await this.call(this.image, 'RemoveImage', { image });
+  }
+  async imageFsInfo() {
+    const res = await this.call(this.image, 'ImageFsInfo', {});
+    return { imageFilesystems: res.image_filesystems, containerFilesystems: res.container_filesystems };
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private call(client: Record<string, UnaryMethod>, method: string, request: object, timeoutMs: number | undefined = this.options.timeoutMs): Promise<any> {
+    return new Promise((resolve, reject) => {
+      const callOptions: grpc.CallOptions = timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs };
+      client[method](request, callOptions, (err: grpc.ServiceError | null, response: unknown) => {
+        if (err) reject(new CriCallError(method, err.code, err.details));
+        else resolve(response);
+      });
+    });
+  }
+}
+
+type UnaryMethod = (request: object, options: grpc.CallOptions, callback: (err: grpc.ServiceError | null, response: unknown) => void) => unknown;
+
+/** Response serializer of every CRI method, for the `message` event sizes. */
+function criResponseSerializers(): ResponseSerializers {
+  const serializers = new Map<string, (value: unknown) => Buffer>();
+  const definition = loadCriPackageDefinition();
+  for (const service of ['runtime.v1.RuntimeService', 'runtime.v1.ImageService']) {
+    for (const method of Object.values(definition[service] as Record<string, { path: string; responseSerialize: (v: unknown) => Buffer }>)) {
+      serializers.set(method.path, method.responseSerialize);
+    }
+  }
+  return serializers;
+}

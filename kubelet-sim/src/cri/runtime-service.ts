@@ -1,0 +1,59 @@
+import type {
+  Container__Output,
+  ContainerConfig,
+  ContainerFilter,
+  ContainerStatusResponse__Output,
+  FilesystemUsage__Output,
+  Image__Output,
+  ImageSpec,
+  ImageStatusResponse__Output,
+  PodSandbox__Output,
+  PodSandboxConfig,
+  PodSandboxFilter,
+  PodSandboxStatusResponse__Output,
+  StatusResponse__Output,
+  VersionResponse__Output,
+} from '../../../cri-proto/src/types';
+
+/**
+ * What the kubelet asks of a container runtime, one method per CRI RPC it uses
+ * (k8s.io/cri-api pkg/apis/services.go RuntimeService / ImageManagerService).
+ * RemoteRuntimeService speaks gRPC; tests use a fake with the same contract.
+ */
+export interface RuntimeService {
+  version(apiVersion: string): Promise<VersionResponse__Output>;
+  status(verbose: boolean): Promise<StatusResponse__Output>;
+  runPodSandbox(config: PodSandboxConfig, runtimeHandler: string): Promise<string>;
+  stopPodSandbox(podSandboxId: string): Promise<void>;
+  removePodSandbox(podSandboxId: string): Promise<void>;
+  podSandboxStatus(podSandboxId: string, verbose: boolean): Promise<PodSandboxStatusResponse__Output>;
+  listPodSandbox(filter?: PodSandboxFilter): Promise<PodSandbox__Output[]>;
+  createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string>;
+  startContainer(containerId: string): Promise<void>;
+  stopContainer(containerId: string, timeoutSeconds: number): Promise<void>;
+  removeContainer(containerId: string): Promise<void>;
+  listContainers(filter?: ContainerFilter): Promise<Container__Output[]>;
+  containerStatus(containerId: string, verbose: boolean): Promise<ContainerStatusResponse__Output>;
+}
+
+export interface ImageService {
+  listImages(): Promise<Image__Output[]>;
+  imageStatus(image: ImageSpec, verbose: boolean): Promise<ImageStatusResponse__Output>;
+  pullImage(image: ImageSpec, sandboxConfig: PodSandboxConfig): Promise<string>;
+  removeImage(image: ImageSpec): Promise<void>;
+  imageFsInfo(): Promise<{ imageFilesystems: FilesystemUsage__Output[]; containerFilesystems: FilesystemUsage__Output[] }>;
+}
+
+/** A failed CRI call, with the gRPC status the runtime answered. */
+export class CriCallError extends Error {
+  constructor(readonly method: string, readonly code: number, readonly details: string) {
+    super(`rpc error: code = ${GRPC_CODE_NAMES[code] ?? code} desc = ${details}`);
+  }
+}
+
+/** grpc-go codes.Code.String() names, used in error texts as the kubelet logs them. */
+const GRPC_CODE_NAMES: Record<number, string> = {
+  0: 'OK', 1: 'Canceled', 2: 'Unknown', 3: 'InvalidArgument', 4: 'DeadlineExceeded', 5: 'NotFound', 6: 'AlreadyExists',
+  7: 'PermissionDenied', 8: 'ResourceExhausted', 9: 'FailedPrecondition', 10: 'Aborted', 11: 'OutOfRange',
+  12: 'Unimplemented', 13: 'Internal', 14: 'Unavailable', 15: 'DataLoss', 16: 'Unauthenticated',
+};

@@ -1,0 +1,252 @@
+import type { Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
+import type { Pod } from './container/pod';
+import { podFullName } from './container/pod';
+import type { PodStatus } from './container/pod-status';
+import { PodCache } from './container/pod-status';
+import type { ImageService, RuntimeService } from './cri/runtime-service';
+import { ImageGCManager } from './images/image-gc-manager';
+import type { ImageGCPolicy } from './images/image-gc-manager';
+import { ImageManager } from './images/image-manager';
+import { isPodTerminal } from './kuberuntime/compute-pod-actions';
+import { ContainerGC } from './kuberuntime/container-gc';
+import type { SyncResult } from './kuberuntime/kuberuntime-manager';
+import { isBackoffOnly, KubeRuntimeManager } from './kuberuntime/kuberuntime-manager';
+import { GenericPleg } from './pleg/generic-pleg';
+import type { PodLifecycleEvent } from './pleg/pleg';
+import { POD_LIFECYCLE_EVENT } from './pleg/pleg';
+import { diffPods, readStaticPods } from './pod-sources/static-pod-source';
+import { PodWorkers } from './pod-workers/pod-workers';
+import type { SyncPodType } from './pod-workers/sync-pod-type';
+import { SYNC_POD_TYPE } from './pod-workers/sync-pod-type';
+import { KUBELET_SPAN, KUBELET_TRACER_SCOPE, podSpanAttributes, recordGoError } from './tracing/kubelet-spans';
+import type { Clock } from './util/clock';
+import type { Logger } from './util/logger';
+
+/** The settings kubelet-sim runs with, resolved from KubeletConfiguration and flags (all durations in ms). */
+export interface KubeletSettings {
+  nodeName: string;
+  staticPodPath: string | undefined;
+  fileCheckFrequencyMs: number;
+  syncFrequencyMs: number;
+  /** kuberuntime API version sent with Version at start (kuberuntime_manager.go kubeRuntimeAPIVersion). */
+  runtimeApiVersion: string;
+  runtimeHandler: string;
+  podLogsDir: string;
+  cgroupDriver: 'cgroupfs' | 'systemd';
+  cgroupRoot: string;
+  serializeImagePulls: boolean;
+  maxParallelImagePulls: number;
+  containerGCPeriodMs: number;
+  imageGCPeriodMs: number;
+  imageGCPolicy: ImageGCPolicy;
+  imageFsCapacityBytes: number;
+  plegRelistPeriodMs: number;
+}
+
+/** Loop periods the kubelet hard-codes (kubelet.go syncLoop, Run). */
+export const KUBELET_LOOP = {
+  SYNC_TICK_MS: 1_000,
+  HOUSEKEEPING_PERIOD_MS: 2_000,
+  RUNTIME_STATUS_PERIOD_MS: 5_000,
+} as const;
+
+/**
+ * kubelet-sim's kubelet (pkg/kubelet/kubelet.go): the pod config source, pod workers running syncPod /
+ * syncTerminatingPod / syncTerminatedPod under their spans, PLEG, the runtime status loop, and container
+ * and image GC, all driving one CRI runtime.
+ */
+export class Kubelet {
+  readonly podCache = new PodCache();
+  readonly podWorkers: PodWorkers;
+  readonly pleg: GenericPleg;
+  readonly runtimeManager: KubeRuntimeManager;
+  private readonly containerGC: ContainerGC;
+  private readonly imageGC: ImageGCManager;
+  private readonly tracer: Tracer;
+  private readonly desiredPods = new Map<string, Pod>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly loopsInFlight = new Set<Promise<unknown>>();
+  private stopped = false;
+  runtimeReady = false;
+  runtimeError = '';
+  /** Counters the CLI prints at exit. */
+  readonly stats = { syncPod: 0, syncPodErrors: 0, syncTerminatingPod: 0, syncTerminatedPod: 0, containerGC: 0, imageGC: 0, plegEvents: 0 };
+
+  constructor(
+    private readonly settings: KubeletSettings,
+    private readonly runtime: RuntimeService & ImageService,
+    getTracer: (scope: string) => Tracer,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    this.tracer = getTracer(KUBELET_TRACER_SCOPE.KUBELET);
+    const imageManager = new ImageManager(runtime, { serializeImagePulls: settings.serializeImagePulls, maxParallelImagePulls: settings.maxParallelImagePulls }, clock);
+    this.runtimeManager = new KubeRuntimeManager(runtime, imageManager, settings, clock);
+    this.podWorkers = new PodWorkers(this, this.podCache, clock, {
+      resyncIntervalMs: settings.syncFrequencyMs,
+      onError: (pod, phase, err) => this.log.error(`Error syncing pod, skipping err="${(err as Error).message}" pod="${podFullName(pod)}" podUID="${pod.metadata.uid}" phase="${phase}"`),
+    });
+    this.pleg = new GenericPleg(this.runtimeManager, this.podCache, clock, (e) => this.handlePlegEvent(e), settings.plegRelistPeriodMs);
+    this.containerGC = new ContainerGC(this.runtimeManager, this.podWorkers, getTracer(KUBELET_TRACER_SCOPE.KUBERUNTIME), clock);
+    this.imageGC = new ImageGCManager(runtime, this.runtimeManager, getTracer(KUBELET_TRACER_SCOPE.IMAGES), clock, settings.imageGCPolicy, settings.imageFsCapacityBytes);
+  }
+
+  /** Starts every loop. Version is asked first, as NewKubeGenericRuntimeManager does. */
+  async start(): Promise<void> {
+    const version = await this.runtime.version(this.settings.runtimeApiVersion);
+    this.log.info(`Container runtime initialized containerRuntime="${version.runtime_name}" version="${version.runtime_version}" apiVersion="${version.runtime_api_version}"`);
+    this.every(KUBELET_LOOP.RUNTIME_STATUS_PERIOD_MS, () => this.updateRuntimeUp(), true);
+    this.every(this.settings.containerGCPeriodMs, () => this.garbageCollectContainers(), true);
+    this.every(this.settings.imageGCPeriodMs, () => this.garbageCollectImages(), true);
+    this.pleg.start();
+    if (this.settings.staticPodPath !== undefined) this.every(this.settings.fileCheckFrequencyMs, async () => this.readPodSource(), true);
+    this.every(KUBELET_LOOP.SYNC_TICK_MS, async () => {
+      for (const pod of this.podWorkers.podsToSync()) this.podWorkers.updatePod(pod, SYNC_POD_TYPE.SYNC);
+    });
+    this.every(KUBELET_LOOP.HOUSEKEEPING_PERIOD_MS, async () => this.podWorkers.removeFinished(new Set(this.desiredPods.keys())));
+  }
+
+  /** Stops the loops and waits for work in flight; pods keep running in the runtime, as when a kubelet stops. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.pleg.stop();
+    await this.podWorkers.stop();
+    await Promise.allSettled([...this.loopsInFlight]);
+  }
+
+  /** Add pods from another source (the synthetic workload); the same path as a new manifest. */
+  addPod(pod: Pod): void {
+    this.desiredPods.set(pod.metadata.uid, pod);
+    this.podWorkers.updatePod(pod, SYNC_POD_TYPE.CREATE);
+  }
+
+  deletePod(uid: string): void {
+    const pod = this.desiredPods.get(uid);
+    if (!pod) return;
+    this.desiredPods.delete(uid);
+    this.podWorkers.updatePod(pod, SYNC_POD_TYPE.KILL);
+  }
+
+  // ---- the three pod sync functions (PodSyncer), each under its own root span ----
+
+  async syncPod(updateType: SyncPodType, pod: Pod, status: PodStatus): Promise<{ isTerminal: boolean }> {
+    this.stats.syncPod++;
+    return this.tracer.startActiveSpan(KUBELET_SPAN.SYNC_POD, { kind: SpanKind.INTERNAL, attributes: podSpanAttributes(pod, updateType) }, ROOT_CONTEXT, async (span) => {
+      try {
+        const result = await this.runtimeManager.syncPod(pod, status);
+        if (result.errors.length > 0 && !isBackoffOnly(result)) {
+          const message = syncResultError(result);
+          recordGoError(span, message, 'k8s.io/apimachinery/pkg/util/errors.aggregate');
+          this.stats.syncPodErrors++;
+          throw new Error(message);
+        }
+        return { isTerminal: isPodTerminal(pod, status) };
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  async syncTerminatingPod(pod: Pod, status: PodStatus, gracePeriodSeconds: number): Promise<void> {
+    this.stats.syncTerminatingPod++;
+    // Upstream starts this span from context.Background(): a new trace, whatever the pod worker carried.
+    return this.tracer.startActiveSpan(KUBELET_SPAN.SYNC_TERMINATING_POD, { kind: SpanKind.INTERNAL, attributes: podSpanAttributes(pod) }, ROOT_CONTEXT, async (span) => {
+      try {
+        const result = await this.runtimeManager.killPod(pod, status, gracePeriodSeconds);
+        if (result.errors.length > 0) throw new Error(syncResultError(result));
+        // Guard against inconsistent KillPod implementations: read the pod back (kubelet.go SyncTerminatingPod).
+        const stopped = await this.runtimeManager.getPodStatus(pod.metadata.uid, pod.metadata.name, pod.metadata.namespace);
+        const running = stopped.containerStatuses.filter((c) => c.state === 'running');
+        if (running.length > 0) throw new Error(`detected running containers after a successful KillPod, CRI violation: ${running.map((c) => c.id).join(', ')}`);
+        this.log.info(`Pod termination stopped all running containers pod="${podFullName(pod)}" podUID="${pod.metadata.uid}"`);
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  async syncTerminatedPod(pod: Pod, _status: PodStatus): Promise<void> {
+    this.stats.syncTerminatedPod++;
+    return this.tracer.startActiveSpan(KUBELET_SPAN.SYNC_TERMINATED_POD, { kind: SpanKind.INTERNAL, attributes: podSpanAttributes(pod) }, ROOT_CONTEXT, async (span) => {
+      // Volumes, cgroups and status are not emulated: nothing here calls the runtime, as upstream.
+      span.end();
+    });
+  }
+
+  // ---- loops ----
+
+  private readPodSource(): void {
+    if (this.settings.staticPodPath === undefined) return;
+    const { pods, errors } = readStaticPods(this.settings.staticPodPath, this.settings.nodeName, this.clock.nowMs());
+    for (const err of errors) this.log.error(`Could not process manifest file err="${err.message}"`);
+    // A file that fails to parse keeps its previous pods: only pods from readable files are diffed away.
+    const failedSources = new Set(errors.map((e) => e.source.replace(/ \(document \d+\)$/, '')));
+    const previousFromFiles = new Map([...this.desiredPods].filter(([, p]) => p.metadata.annotations['kubernetes.io/config.source'] === 'file'));
+    for (const update of diffPods(previousFromFiles, pods)) {
+      if (update.op === 'ADD') {
+        this.log.info(`SyncLoop ADD source="file" pods=["${podFullName(update.pod)}"]`);
+        this.addPod(update.pod);
+      } else if (failedSources.size === 0) {
+        this.log.info(`SyncLoop REMOVE source="file" pods=["${podFullName(update.pod)}"]`);
+        this.deletePod(update.pod.metadata.uid);
+      }
+    }
+  }
+
+  private handlePlegEvent(event: PodLifecycleEvent): boolean {
+    this.stats.plegEvents++;
+    if (event.type === POD_LIFECYCLE_EVENT.CONTAINER_REMOVED) return true; // not sync-worthy (kubelet.go isSyncPodWorthy)
+    const pod = this.podWorkers.knownPod(event.id);
+    if (pod !== undefined) this.podWorkers.updatePod(pod, SYNC_POD_TYPE.SYNC);
+    return true;
+  }
+
+  private async updateRuntimeUp(): Promise<void> {
+    try {
+      const status = await this.runtime.status(false);
+      const conditions = status.status?.conditions ?? [];
+      const notReady = conditions.filter((c) => !c.status).map((c) => `${c.type}=false reason:${c.reason} message:${c.message}`);
+      this.runtimeReady = notReady.length === 0;
+      this.runtimeError = notReady.join(', ');
+    } catch (err) {
+      this.runtimeReady = false;
+      this.runtimeError = `container runtime status check may not have completed yet: ${(err as Error).message}`;
+      this.log.error(`Container runtime sanity check failed err="${(err as Error).message}"`);
+    }
+  }
+
+  private async garbageCollectContainers(): Promise<void> {
+    this.stats.containerGC++;
+    const errors = await this.containerGC.garbageCollect(true);
+    if (errors.length > 0) this.log.error(`Container garbage collection failed err="${errors.map((e) => e.message).join(', ')}"`);
+  }
+
+  private async garbageCollectImages(): Promise<void> {
+    this.stats.imageGC++;
+    const err = await this.imageGC.garbageCollect();
+    if (err) this.log.error(`Image garbage collection failed err="${err.message}"`);
+  }
+
+  /** One timer per loop, re-armed after each run (wait.Until); `immediately` runs the first pass now. */
+  private every(periodMs: number, fn: () => Promise<void> | void, immediately = false): void {
+    const index = this.timers.length;
+    const run = async (): Promise<void> => {
+      if (this.stopped) return;
+      const work = Promise.resolve().then(fn).catch((err) => this.log.error(`loop failed err="${(err as Error).message}"`));
+      this.loopsInFlight.add(work);
+      await work;
+      this.loopsInFlight.delete(work);
+      if (!this.stopped) this.timers[index] = setTimeout(run, periodMs).unref();
+    };
+    this.timers.push(setTimeout(run, immediately ? 0 : periodMs).unref());
+  }
+}
+
+/** SyncResult.Error(): each failed step as `failed to "<action>" for "<target>" with <reason>: "<message>"`, aggregated. */
+function syncResultError(result: SyncResult): string {
+  const messages = result.errors.map((e) => `failed to ${JSON.stringify(e.action)} for ${JSON.stringify(e.target)} with ${e.reason}: ${JSON.stringify(e.message)}`);
+  return messages.length === 1 ? messages[0] : `[${messages.join(', ')}]`;
+}

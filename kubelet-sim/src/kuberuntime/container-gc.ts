@@ -1,0 +1,120 @@
+import type { Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
+import type { KubeRuntimeManager, RuntimePod } from './kuberuntime-manager';
+import type { Clock } from '../util/clock';
+
+/** Container GC policy (kubelet flags minimum-container-ttl-duration, maximum-dead-containers-per-container, maximum-dead-containers). */
+export interface ContainerGCPolicy {
+  minAgeMs: number;
+  maxPerPodContainer: number;
+  maxContainers: number;
+}
+
+/** cmd/kubelet/app/options NewKubeletFlags defaults: MinAge 0, MaxPerPodContainer 1, MaxContainers -1. */
+export const DEFAULT_CONTAINER_GC_POLICY: ContainerGCPolicy = { minAgeMs: 0, maxPerPodContainer: 1, maxContainers: -1 };
+
+/** ContainerGCPeriod (kubelet.go): one minute, first pass at start (wait.Until). */
+export const CONTAINER_GC_PERIOD_MS = 60_000;
+
+export interface PodStateProvider {
+  shouldPodContentBeRemoved(uid: string): boolean;
+}
+
+/**
+ * The kubelet's container garbage collector (pkg/kubelet/kuberuntime/kuberuntime_gc.go): under a root
+ * `Containers/GarbageCollect` span, remove dead containers per evict unit (pod × container name) beyond the
+ * policy, every container of pods that are gone, then sandboxes with no containers left. Errors are
+ * aggregated and the pass goes on.
+ */
+export class ContainerGC {
+  constructor(
+    private readonly runtime: KubeRuntimeManager,
+    private readonly pods: PodStateProvider,
+    private readonly tracer: Tracer,
+    private readonly clock: Clock,
+    private readonly policy: ContainerGCPolicy = DEFAULT_CONTAINER_GC_POLICY,
+  ) {}
+
+  async garbageCollect(allSourcesReady: boolean): Promise<Error[]> {
+    return this.tracer.startActiveSpan('Containers/GarbageCollect', { kind: SpanKind.INTERNAL }, ROOT_CONTEXT, async (span) => {
+      const errors: Error[] = [];
+      try {
+        await this.evictContainers(allSourcesReady, errors);
+        await this.evictSandboxes(errors);
+      } finally {
+        span.end();
+      }
+      return errors;
+    });
+  }
+
+  private async evictContainers(allSourcesReady: boolean, errors: Error[]): Promise<void> {
+    let pods: RuntimePod[];
+    try {
+      pods = await this.runtime.getPodsContainersOnly();
+    } catch (err) {
+      errors.push(err as Error);
+      return;
+    }
+    const now = this.clock.nowMs();
+    const units = new Map<string, Array<{ id: string; createdAtMs: number }>>();
+    for (const pod of pods) {
+      for (const c of pod.containers) {
+        if (c.state === 'running' || now - c.createdAtMs < this.policy.minAgeMs) continue;
+        const key = `${pod.uid}/${c.name}`;
+        units.set(key, [...(units.get(key) ?? []), { id: c.id, createdAtMs: c.createdAtMs }]);
+      }
+    }
+    for (const list of units.values()) list.sort((a, b) => b.createdAtMs - a.createdAtMs); // newest first
+    if (allSourcesReady) {
+      for (const [key, list] of units) {
+        if (this.pods.shouldPodContentBeRemoved(key.split('/')[0])) {
+          await this.remove(list, errors);
+          units.delete(key);
+        }
+      }
+    }
+    if (this.policy.maxPerPodContainer >= 0) {
+      for (const list of units.values()) await this.remove(list.splice(this.policy.maxPerPodContainer), errors);
+    }
+    if (this.policy.maxContainers >= 0) {
+      const all = [...units.values()].flat().sort((a, b) => b.createdAtMs - a.createdAtMs);
+      await this.remove(all.slice(this.policy.maxContainers), errors);
+    }
+  }
+
+  private async evictSandboxes(errors: Error[]): Promise<void> {
+    let pods: RuntimePod[];
+    try {
+      pods = await this.runtime.getPods();
+    } catch (err) {
+      errors.push(err as Error);
+      return;
+    }
+    for (const pod of pods) {
+      // A sandbox stays while it is ready or still holds containers.
+      const inactive = pod.sandboxes
+        .filter((s) => s.state !== 'running' && pod.containers.length === 0)
+        .sort((a, b) => b.createdAtMs - a.createdAtMs);
+      const toRemove = this.pods.shouldPodContentBeRemoved(pod.uid) ? inactive : inactive.slice(1);
+      for (const s of toRemove) {
+        try {
+          await this.runtime.removeSandbox(s.id);
+        } catch (err) {
+          errors.push(err as Error);
+        }
+      }
+    }
+  }
+
+  private async remove(list: Array<{ id: string }>, errors: Error[]): Promise<void> {
+    for (const c of list) {
+      try {
+        await this.runtime.removeContainer(c.id);
+      } catch (err) {
+        errors.push(err as Error);
+      }
+    }
+  }
+}
+

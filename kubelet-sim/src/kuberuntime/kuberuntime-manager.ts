@@ -1,0 +1,268 @@
+import type { Container__Output, ContainerStatus__Output, PodSandboxConfig } from '../../../cri-proto/src/types';
+import type { ContainerSpec, Pod } from '../container/pod';
+import { podFullName } from '../container/pod';
+import type { ContainerState, ContainerStatus, PodStatus, SandboxStatus } from '../container/pod-status';
+import { findContainerStatus } from '../container/pod-status';
+import type { RuntimeService } from '../cri/runtime-service';
+import type { ImageManager } from '../images/image-manager';
+import type { Clock } from '../util/clock';
+import { Backoff, CRASH_LOOP_BACKOFF } from './backoff';
+import { computePodActions } from './compute-pod-actions';
+import { generateContainerConfig, hashContainer } from './container-config';
+import { KUBERNETES_ANNOTATION, KUBERNETES_LABEL } from './labels';
+import type { SandboxConfigOptions } from './sandbox-config';
+import { generatePodSandboxConfig } from './sandbox-config';
+
+/** A pod as the runtime lists it, grouped by the kubelet's labels (pkg/kubelet/container Pod). */
+export interface RuntimePod {
+  uid: string;
+  name: string;
+  namespace: string;
+  sandboxes: Array<{ id: string; state: ContainerState; createdAtMs: number }>;
+  containers: Array<{ id: string; name: string; state: ContainerState; createdAtMs: number; imageRef: string }>;
+}
+
+/** One step of SyncPod that failed; back-off steps are reported but do not fail the sync (kubelet.go SyncPod). */
+export interface SyncStepError {
+  action: 'CreatePodSandbox' | 'StartContainer' | 'KillContainer' | 'KillPodSandbox';
+  target: string;
+  reason: 'CrashLoopBackOff' | 'ImagePullBackOff' | 'ErrImagePull' | 'ErrImageNeverPull' | 'ErrImageInspect' | 'CreateContainerError' | 'RunContainerError' | 'CreatePodSandboxError' | 'KillError';
+  message: string;
+}
+
+export interface SyncResult {
+  errors: SyncStepError[];
+}
+
+/** Errors that only mean "wait": kubelet.go SyncPod does not fail the sync for them. */
+export function isBackoffOnly(result: SyncResult): boolean {
+  return result.errors.every((e) => e.reason === 'CrashLoopBackOff' || e.reason === 'ImagePullBackOff');
+}
+
+export interface KubeRuntimeManagerOptions extends SandboxConfigOptions {
+  runtimeHandler: string;
+}
+
+/**
+ * The kubelet's container runtime manager (pkg/kubelet/kuberuntime/kuberuntime_manager.go,
+ * kuberuntime_sandbox.go, kuberuntime_container.go): turns desired pods into CRI calls.
+ * It creates no spans of its own; its CRI calls are children of whatever span the caller has active.
+ */
+export class KubeRuntimeManager {
+  private readonly crashLoopBackoff: Backoff;
+
+  constructor(
+    private readonly runtime: RuntimeService,
+    private readonly images: ImageManager,
+    private readonly options: KubeRuntimeManagerOptions,
+    private readonly clock: Clock,
+  ) {
+    this.crashLoopBackoff = new Backoff(CRASH_LOOP_BACKOFF.INITIAL_MS, CRASH_LOOP_BACKOFF.MAX_MS, clock);
+  }
+
+  /** GetPodStatus: ListPodSandbox by pod UID, PodSandboxStatus for each, ListContainers by pod UID, ContainerStatus for each. */
+  async getPodStatus(uid: string, name: string, namespace: string): Promise<PodStatus> {
+    const byUid = { label_selector: { [KUBERNETES_LABEL.POD_UID]: uid } };
+    const sandboxes = sortNewestFirst(await this.runtime.listPodSandbox(byUid));
+    const sandboxStatuses: SandboxStatus[] = [];
+    for (const sandbox of sandboxes) {
+      const { status } = await this.runtime.podSandboxStatus(sandbox.id, false);
+      if (status === null) continue;
+      sandboxStatuses.push({
+        id: status.id,
+        ready: status.state === 'SANDBOX_READY',
+        attempt: status.metadata?.attempt ?? 0,
+        createdAtMs: nsToMs(status.created_at),
+        ip: status.network?.ip ?? '',
+        hostNetwork: status.linux?.namespaces?.options?.network === 'NODE',
+      });
+    }
+    const containers = sortNewestFirst(await this.runtime.listContainers(byUid));
+    const containerStatuses: ContainerStatus[] = [];
+    for (const container of containers) {
+      const { status } = await this.runtime.containerStatus(container.id, false);
+      if (status !== null) containerStatuses.push(toContainerStatus(status));
+    }
+    return { uid, name, namespace, sandboxStatuses, containerStatuses };
+  }
+
+  /** GetPods(all): every sandbox and container of the runtime, grouped by pod UID. */
+  async getPods(): Promise<RuntimePod[]> {
+    const sandboxes = await this.runtime.listPodSandbox();
+    return this.groupByPod(sandboxes, await this.runtime.listContainers());
+  }
+
+  /** getKubeletContainers(all): what container GC looks at, from ListContainers alone. */
+  async getPodsContainersOnly(): Promise<RuntimePod[]> {
+    return this.groupByPod([], await this.runtime.listContainers());
+  }
+
+  private groupByPod(sandboxes: Awaited<ReturnType<RuntimeService['listPodSandbox']>>, containers: Container__Output[]): RuntimePod[] {
+    const pods = new Map<string, RuntimePod>();
+    const podOf = (labels: Record<string, string>): RuntimePod | undefined => {
+      const uid = labels[KUBERNETES_LABEL.POD_UID];
+      if (uid === undefined) return undefined; // not created by a kubelet
+      let pod = pods.get(uid);
+      if (!pod) {
+        pod = { uid, name: labels[KUBERNETES_LABEL.POD_NAME] ?? '', namespace: labels[KUBERNETES_LABEL.POD_NAMESPACE] ?? '', sandboxes: [], containers: [] };
+        pods.set(uid, pod);
+      }
+      return pod;
+    };
+    for (const s of sandboxes) podOf(s.labels)?.sandboxes.push({ id: s.id, state: s.state === 'SANDBOX_READY' ? 'running' : 'exited', createdAtMs: nsToMs(s.created_at) });
+    for (const c of containers) podOf(c.labels)?.containers.push({ id: c.id, name: c.metadata?.name ?? '', state: toContainerState(c.state), createdAtMs: nsToMs(c.created_at), imageRef: c.image_ref });
+    return [...pods.values()];
+  }
+
+  /**
+   * SyncPod, in the kubelet's numbered steps: 1 compute actions, 2 kill the pod if the sandbox changed,
+   * 3 kill unwanted containers, 4 create the sandbox (RunPodSandbox, then PodSandboxStatus for its IP),
+   * 6 start the next init container, 7 start app containers (each: image, CreateContainer, StartContainer).
+   */
+  async syncPod(pod: Pod, status: PodStatus): Promise<SyncResult> {
+    const result: SyncResult = { errors: [] };
+    const actions = computePodActions(pod, status);
+
+    if (actions.killPod && status.sandboxStatuses.some((s) => s.ready)) {
+      await this.killPod(pod, status, pod.spec.terminationGracePeriodSeconds, result);
+    } else {
+      for (const c of actions.containersToKill) await this.stopContainer(c.id, c.name, pod.spec.terminationGracePeriodSeconds, result);
+    }
+
+    let sandboxId = actions.sandboxId;
+    const sandboxConfig = generatePodSandboxConfig(pod, actions.attempt, this.options);
+    if (actions.createSandbox) {
+      try {
+        sandboxId = await this.runtime.runPodSandbox(sandboxConfig, this.options.runtimeHandler);
+        await this.runtime.podSandboxStatus(sandboxId, false);
+      } catch (err) {
+        result.errors.push({ action: 'CreatePodSandbox', target: podFullName(pod), reason: 'CreatePodSandboxError', message: `Failed to create sandbox for pod ${JSON.stringify(podFullName(pod))}: ${(err as Error).message}` });
+        return result;
+      }
+    }
+    if (sandboxId === '' || (!actions.createSandbox && actions.killPod)) return result;
+
+    if (actions.nextInitContainerToStart) {
+      const ok = await this.startContainer(pod, status, sandboxId, sandboxConfig, actions.nextInitContainerToStart, result);
+      if (!ok) return result;
+    }
+    for (const container of actions.containersToStart) {
+      await this.startContainer(pod, status, sandboxId, sandboxConfig, container, result);
+    }
+    return result;
+  }
+
+  /** KillPod: stop every running container with the grace period, then stop every sandbox (killPodWithSyncResult). */
+  async killPod(pod: Pod, status: PodStatus, gracePeriodSeconds: number, result: SyncResult = { errors: [] }): Promise<SyncResult> {
+    const running = status.containerStatuses.filter((c) => c.state === 'running' || c.state === 'unknown' || c.state === 'created');
+    await Promise.all(running.map((c) => this.stopContainer(c.id, c.name, gracePeriodSeconds, result)));
+    for (const sandbox of status.sandboxStatuses) {
+      try {
+        await this.runtime.stopPodSandbox(sandbox.id);
+      } catch (err) {
+        result.errors.push({ action: 'KillPodSandbox', target: sandbox.id, reason: 'KillError', message: `failed to stop sandbox ${JSON.stringify(sandbox.id)}: ${(err as Error).message}` });
+      }
+    }
+    return result;
+  }
+
+  /** removeContainer: ContainerStatus (to find the log to delete), then RemoveContainer (kuberuntime_container.go). */
+  async removeContainer(containerId: string): Promise<void> {
+    await this.runtime.containerStatus(containerId, false);
+    await this.runtime.removeContainer(containerId);
+  }
+
+  /** GC's removeSandbox: stop first in case it was never stopped, then remove (kuberuntime_gc.go). */
+  async removeSandbox(sandboxId: string): Promise<void> {
+    await this.runtime.stopPodSandbox(sandboxId);
+    await this.runtime.removePodSandbox(sandboxId);
+  }
+
+  private async stopContainer(id: string, name: string, gracePeriodSeconds: number, result: SyncResult): Promise<void> {
+    try {
+      await this.runtime.stopContainer(id, gracePeriodSeconds);
+    } catch (err) {
+      result.errors.push({ action: 'KillContainer', target: name, reason: 'KillError', message: `failed to stop container ${JSON.stringify(name)}: ${(err as Error).message}` });
+    }
+  }
+
+  /** startContainer with its crash-loop back-off check (kuberuntime_manager.go doBackOff + kuberuntime_container.go startContainer). */
+  private async startContainer(pod: Pod, status: PodStatus, sandboxId: string, sandboxConfig: PodSandboxConfig, container: ContainerSpec, result: SyncResult): Promise<boolean> {
+    const previous = findContainerStatus(status, container.name);
+    if (previous !== undefined && previous.state === 'exited') {
+      const key = `${pod.metadata.name}_${pod.metadata.namespace}_${pod.metadata.uid}_${container.name}_${hashContainer(container)}`;
+      if (this.crashLoopBackoff.isInBackOffSince(key, previous.finishedAtMs)) {
+        const backoffSeconds = Math.round(this.crashLoopBackoff.get(key) / 1000);
+        result.errors.push({ action: 'StartContainer', target: container.name, reason: 'CrashLoopBackOff', message: `back-off ${formatGoSeconds(backoffSeconds)} restarting failed container=${container.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` });
+        return false;
+      }
+      this.crashLoopBackoff.next(key, previous.finishedAtMs);
+    }
+
+    let imageRef: string;
+    try {
+      imageRef = await this.images.ensureImageExists(pod.metadata.uid, container.image, container.imagePullPolicy, sandboxConfig, pod.metadata.annotations);
+    } catch (err) {
+      const reason = (err as { reason?: SyncStepError['reason'] }).reason ?? 'ErrImagePull';
+      result.errors.push({ action: 'StartContainer', target: container.name, reason, message: (err as Error).message });
+      return false;
+    }
+    const restartCount = previous === undefined ? 0 : previous.restartCount + 1;
+    let containerId: string;
+    try {
+      containerId = await this.runtime.createContainer(sandboxId, generateContainerConfig(pod, container, restartCount, imageRef), sandboxConfig);
+    } catch (err) {
+      result.errors.push({ action: 'StartContainer', target: container.name, reason: 'CreateContainerError', message: (err as Error).message });
+      return false;
+    }
+    try {
+      await this.runtime.startContainer(containerId);
+    } catch (err) {
+      result.errors.push({ action: 'StartContainer', target: container.name, reason: 'RunContainerError', message: `failed to start container ${JSON.stringify(containerId)}: ${(err as Error).message}` });
+      return false;
+    }
+    return true;
+  }
+}
+
+function sortNewestFirst<T extends { created_at: string }>(items: T[]): T[] {
+  return [...items].sort((a, b) => (BigInt(b.created_at) > BigInt(a.created_at) ? 1 : BigInt(b.created_at) < BigInt(a.created_at) ? -1 : 0));
+}
+
+export function nsToMs(ns: string | number | undefined): number {
+  if (ns === undefined || ns === '' || ns === 0) return 0;
+  return Number(BigInt(ns) / 1_000_000n);
+}
+
+function toContainerState(state: Container__Output['state']): ContainerState {
+  switch (state) {
+    case 'CONTAINER_CREATED': return 'created';
+    case 'CONTAINER_RUNNING': return 'running';
+    case 'CONTAINER_EXITED': return 'exited';
+    default: return 'unknown';
+  }
+}
+
+function toContainerStatus(s: ContainerStatus__Output): ContainerStatus {
+  return {
+    id: s.id,
+    name: s.metadata?.name ?? '',
+    state: toContainerState(s.state),
+    createdAtMs: nsToMs(s.created_at),
+    startedAtMs: nsToMs(s.started_at),
+    finishedAtMs: nsToMs(s.finished_at),
+    exitCode: s.exit_code,
+    reason: s.reason,
+    message: s.message,
+    image: s.image?.image ?? '',
+    imageRef: s.image_ref,
+    restartCount: Number(s.annotations[KUBERNETES_ANNOTATION.CONTAINER_RESTART_COUNT] ?? 0) || 0,
+  };
+}
+
+/** Go's time.Duration String() for whole seconds: 10s, 1m20s, 5m0s. */
+function formatGoSeconds(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  return `${Math.floor(seconds / 60)}m${seconds % 60}s`;
+}
+

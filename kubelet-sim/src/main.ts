@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+/**
+ * kubelet-sim entry point. Order matters: flags and config are read first, then tracing is set up (which
+ * registers the gRPC instrumentation), and only then are the modules that load @grpc/grpc-js required.
+ */
+import { hostname as osHostname } from 'node:os';
+import { EXIT_BAD_FLAG, FlagError, parseKubeletSimArgs } from './cli/kubelet-sim-args';
+import type { KubeletSimArgs } from './cli/kubelet-sim-args';
+import { KubeletConfigError, loadKubeletConfigFile } from './config';
+import type { ResolvedKubeletConfig } from './config';
+import { startKubeletTracing } from './tracing/kubelet-tracing';
+import { createKlogLogger } from './util/logger';
+import type { KubeletSettings } from './kubelet';
+import { realClock } from './util/clock';
+
+const log = createKlogLogger('kubelet-sim');
+
+async function main(): Promise<number> {
+  let args: KubeletSimArgs;
+  try {
+    args = parseKubeletSimArgs(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof FlagError) {
+      process.stderr.write(`Error: ${err.message}\nRun 'kubelet-sim --help' for usage.\n`);
+      return EXIT_BAD_FLAG;
+    }
+    throw err;
+  }
+
+  let config: ResolvedKubeletConfig;
+  try {
+    const loaded = loadKubeletConfigFile(args.config, { kubeletVersion: args.kubeletVersion });
+    config = loaded.config;
+    for (const w of loaded.warnings) log.warn(w);
+  } catch (err) {
+    if (err instanceof KubeletConfigError) {
+      log.error(`"command failed" err="${err.message}"`);
+      return 1;
+    }
+    throw err;
+  }
+
+  // nodeutil.GetHostname: the override or the OS name, trimmed and lower-cased.
+  const nodeName = (args.hostnameOverride ?? osHostname()).trim().toLowerCase();
+  if (nodeName === '') {
+    log.error('"command failed" err="could not determine hostname for tracer provider: empty hostname is invalid"');
+    return 1;
+  }
+  const tracing = await startKubeletTracing(
+    config.tracing === null ? undefined : { endpoint: config.tracing.endpointConfigured ? config.tracing.endpoint : undefined, samplingRatePerMillion: config.tracing.samplingRatePerMillion },
+    nodeName,
+  );
+  if (tracing.tracing) log.info(`Tracing enabled endpoint="${tracing.tracing.exportTarget}" samplingRatePerMillion=${config.tracing?.samplingRatePerMillion ?? 0}`);
+
+  // Loaded only now: these modules pull in @grpc/grpc-js, which the instrumentation must patch first.
+  const { RemoteRuntimeService } = await import('./cri/remote-runtime-service');
+  const { Kubelet } = await import('./kubelet');
+
+  const endpoint = args.containerRuntimeEndpoint ?? config.containerRuntimeEndpoint;
+  const runtime = new RemoteRuntimeService({
+    endpoint,
+    imageEndpoint: args.containerRuntimeEndpoint !== undefined && config.imageServiceEndpoint === '' ? endpoint : config.effectiveImageServiceEndpoint,
+    timeoutMs: config.runtimeRequestTimeoutMs,
+    messageEvents: tracing.tracing !== undefined,
+  });
+  const kubelet = new Kubelet(toSettings(config, args, nodeName), runtime, tracing.getTracer, realClock, log);
+
+  let stopping: Promise<number> | undefined;
+  const stop = (reason: string): Promise<number> =>
+    (stopping ??= (async () => {
+      log.info(`Shutting down reason="${reason}"`);
+      await kubelet.stop();
+      runtime.close();
+      await tracing.shutdown();
+      const s = kubelet.stats;
+      const exported = tracing.tracing?.exportStats;
+      process.stderr.write(
+        `kubelet-sim: syncPod=${s.syncPod} (errors ${s.syncPodErrors}) syncTerminatingPod=${s.syncTerminatingPod} syncTerminatedPod=${s.syncTerminatedPod} ` +
+          `containerGC=${s.containerGC} imageGC=${s.imageGC} plegEvents=${s.plegEvents}` +
+          (exported ? ` spansExported=${exported.exportedSpans} spansLost=${exported.failedSpans}` : ' tracing=off') + '\n',
+      );
+      return 0;
+    })());
+
+  process.once('SIGINT', () => void stop('SIGINT').then((code) => process.exit(code)));
+  process.once('SIGTERM', () => void stop('SIGTERM').then((code) => process.exit(code)));
+
+  try {
+    await startWithRetry(kubelet, endpoint);
+  } catch (err) {
+    log.error(`"command failed" err="failed to get container runtime version from ${endpoint}: ${(err as Error).message}"`);
+    await stop('startup failed');
+    return 1;
+  }
+  log.info(`Started kubelet node="${nodeName}" containerRuntimeEndpoint="${endpoint}" staticPodPath="${config.staticPodPath}"`);
+  if (args.durationMs !== undefined) {
+    await new Promise((resolve) => setTimeout(resolve, args.durationMs));
+    return stop(`--duration elapsed`);
+  }
+  return new Promise<number>(() => undefined); // until a signal arrives
+}
+
+/** The runtime may still be starting: retry Version for up to 30 s before giving up, as a kubelet waits on its runtime. */
+async function startWithRetry(kubelet: { start(): Promise<void> }, endpoint: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+    try {
+      return await kubelet.start();
+    } catch (err) {
+      if (Date.now() + delay > deadline) throw err;
+      log.warn(`Waiting for the container runtime endpoint="${endpoint}" err="${(err as Error).message}"`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+function toSettings(config: ResolvedKubeletConfig, args: KubeletSimArgs, nodeName: string): KubeletSettings {
+  return {
+    nodeName,
+    staticPodPath: config.staticPodPath === '' ? undefined : config.staticPodPath,
+    fileCheckFrequencyMs: config.fileCheckFrequencyMs,
+    syncFrequencyMs: config.syncFrequencyMs,
+    runtimeApiVersion: '0.1.0',
+    runtimeHandler: '',
+    podLogsDir: config.podLogsDir,
+    cgroupDriver: config.cgroupDriver === 'systemd' ? 'systemd' : 'cgroupfs',
+    cgroupRoot: config.cgroupRoot,
+    serializeImagePulls: config.serializeImagePulls,
+    maxParallelImagePulls: config.maxParallelImagePulls ?? 0,
+    containerGCPeriodMs: args.containerGcPeriodMs ?? 60_000,
+    imageGCPeriodMs: args.imageGcPeriodMs ?? 5 * 60_000,
+    imageGCPolicy: {
+      highThresholdPercent: config.imageGCHighThresholdPercent,
+      lowThresholdPercent: config.imageGCLowThresholdPercent,
+      minAgeMs: config.imageMinimumGCAgeMs,
+      maxAgeMs: config.imageMaximumGCAgeMs,
+    },
+    imageFsCapacityBytes: args.imageFsCapacityBytes,
+    plegRelistPeriodMs: 1_000,
+  };
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    log.error(`"command failed" err="${(err as Error).stack ?? err}"`);
+    process.exit(1);
+  },
+);

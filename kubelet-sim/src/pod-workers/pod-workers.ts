@@ -1,0 +1,151 @@
+import type { Pod } from '../container/pod';
+import type { PodCache, PodStatus } from '../container/pod-status';
+import { emptyPodStatus } from '../container/pod-status';
+import type { Clock } from '../util/clock';
+import { jitter } from '../util/clock';
+import type { SyncPodType } from './sync-pod-type';
+import { POD_WORKER_TIMING, SYNC_POD_TYPE } from './sync-pod-type';
+
+/** The three sync functions the workers call (pod_workers.go podSyncer). */
+export interface PodSyncer {
+  /** Returns whether the pod reached a terminal phase; throws when the sync failed. */
+  syncPod(updateType: SyncPodType, pod: Pod, status: PodStatus): Promise<{ isTerminal: boolean }>;
+  syncTerminatingPod(pod: Pod, status: PodStatus, gracePeriodSeconds: number): Promise<void>;
+  syncTerminatedPod(pod: Pod, status: PodStatus): Promise<void>;
+}
+
+type WorkerPhase = 'syncing' | 'terminating' | 'terminated' | 'finished';
+
+interface PodWorker {
+  pod: Pod;
+  phase: WorkerPhase;
+  /** The undelivered update; a newer one replaces it (pod_workers.go podSyncStatus.pendingUpdate). */
+  pending: SyncPodType | undefined;
+  working: boolean;
+  lastSyncMs: number;
+  /** Work queue entry: when the pod is due for its next resync. */
+  dueMs: number | undefined;
+}
+
+export interface PodWorkersOptions {
+  /** syncFrequency: resync interval of a healthy pod (default 1m, jittered ×0.5). */
+  resyncIntervalMs: number;
+  /** Failed syncs, logged by the caller. */
+  onError: (pod: Pod, phase: string, err: unknown) => void;
+  random?: () => number;
+}
+
+/**
+ * One worker per pod UID (pkg/kubelet/pod_workers.go): at most one sync in flight per pod, a newer update
+ * replacing an undelivered one, then syncPod until the pod is terminal or killed, syncTerminatingPod once,
+ * syncTerminatedPod once. After each sync the pod is requeued for a jittered resync (or back-off after an
+ * error); the sync loop asks `podsToSync()` every second.
+ */
+export class PodWorkers {
+  private readonly workers = new Map<string, PodWorker>();
+  private readonly abort = new AbortController();
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly syncer: PodSyncer, private readonly cache: PodCache, private readonly clock: Clock, private readonly options: PodWorkersOptions) {}
+
+  updatePod(pod: Pod, updateType: SyncPodType): void {
+    if (this.abort.signal.aborted) return;
+    let worker = this.workers.get(pod.metadata.uid);
+    if (worker === undefined) {
+      if (updateType === SYNC_POD_TYPE.KILL) return; // never started: nothing to stop
+      worker = { pod, phase: 'syncing', pending: undefined, working: false, lastSyncMs: -Infinity, dueMs: undefined };
+      this.workers.set(pod.metadata.uid, worker);
+    }
+    if (worker.phase === 'finished') return;
+    if (updateType === SYNC_POD_TYPE.KILL && worker.phase === 'syncing') worker.phase = 'terminating';
+    else if (updateType !== SYNC_POD_TYPE.KILL) worker.pod = pod;
+    // A pending create stays a create: the first sync must still say so.
+    if (worker.pending !== SYNC_POD_TYPE.CREATE) worker.pending = updateType;
+    worker.dueMs = undefined;
+    if (!worker.working) this.run(worker);
+  }
+
+  /** Pods whose resync time has come (kubelet.go getPodsToSync over the work queue). */
+  podsToSync(): Pod[] {
+    const now = this.clock.nowMs();
+    return [...this.workers.values()].filter((w) => w.dueMs !== undefined && w.dueMs <= now).map((w) => w.pod);
+  }
+
+  knownPod(uid: string): Pod | undefined {
+    const w = this.workers.get(uid);
+    return w && w.phase !== 'finished' ? w.pod : undefined;
+  }
+
+  /** For GC: a pod the workers have finished with (or never knew) may have everything removed. */
+  shouldPodContentBeRemoved(uid: string): boolean {
+    const w = this.workers.get(uid);
+    return w === undefined || w.phase === 'finished';
+  }
+
+  isPodTerminated(uid: string): boolean {
+    const w = this.workers.get(uid);
+    return w === undefined || w.phase === 'terminated' || w.phase === 'finished';
+  }
+
+  /** Housekeeping: forget finished workers whose pods are gone from the config (HandlePodCleanups). */
+  removeFinished(desired: ReadonlySet<string>): void {
+    for (const [uid, w] of this.workers) if (w.phase === 'finished' && !desired.has(uid)) this.workers.delete(uid);
+  }
+
+  runningPodCount(): number {
+    return [...this.workers.values()].filter((w) => w.phase === 'syncing').length;
+  }
+
+  /** Stops starting new work and waits for syncs in flight. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private run(worker: PodWorker): void {
+    worker.working = true;
+    const done = this.process(worker).finally(() => {
+      worker.working = false;
+      this.inFlight.delete(done);
+    });
+    this.inFlight.add(done);
+  }
+
+  private async process(worker: PodWorker): Promise<void> {
+    while (worker.pending !== undefined && !this.abort.signal.aborted) {
+      const updateType = worker.pending;
+      worker.pending = undefined;
+      const uid = worker.pod.metadata.uid;
+      const started = this.clock.nowMs();
+      const status = (await this.cache.getNewerThan(uid, worker.lastSyncMs, this.abort.signal)) ?? emptyPodStatus(uid, worker.pod.metadata.name, worker.pod.metadata.namespace);
+      if (this.abort.signal.aborted) return;
+      const phase = worker.phase;
+      try {
+        if (phase === 'syncing') {
+          const { isTerminal } = await this.syncer.syncPod(updateType, worker.pod, status);
+          if (isTerminal && worker.phase === 'syncing') {
+            worker.phase = 'terminating';
+            worker.pending = SYNC_POD_TYPE.SYNC;
+          }
+        } else if (phase === 'terminating') {
+          await this.syncer.syncTerminatingPod(worker.pod, status, worker.pod.spec.terminationGracePeriodSeconds);
+          worker.phase = 'terminated';
+          worker.pending = SYNC_POD_TYPE.SYNC;
+        } else if (phase === 'terminated') {
+          await this.syncer.syncTerminatedPod(worker.pod, status);
+          worker.phase = 'finished';
+        }
+        worker.lastSyncMs = started;
+        if (worker.phase === 'syncing') this.requeue(worker, jitter(this.options.resyncIntervalMs, POD_WORKER_TIMING.RESYNC_JITTER_FACTOR, this.options.random));
+      } catch (err) {
+        worker.lastSyncMs = started;
+        this.options.onError(worker.pod, phase, err);
+        this.requeue(worker, jitter(POD_WORKER_TIMING.BACKOFF_PERIOD_MS, POD_WORKER_TIMING.BACKOFF_JITTER_FACTOR, this.options.random));
+      }
+    }
+  }
+
+  private requeue(worker: PodWorker, delayMs: number): void {
+    if (worker.pending === undefined) worker.dueMs = this.clock.nowMs() + delayMs;
+  }
+}

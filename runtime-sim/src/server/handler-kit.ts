@@ -1,0 +1,73 @@
+/**
+ * Plumbing shared by the CRI handlers: simulated latency, waiting for a stop to complete on the
+ * runtime's clock, and routing every failure through toStatus(). grpc-js is referenced by type only.
+ */
+import type { handleUnaryCall } from '@grpc/grpc-js';
+import { NS_PER_MS } from '../state/clock';
+import type { RuntimeState } from '../state/runtime-state';
+import { toServiceError } from './to-status';
+
+export interface HandlerOptions {
+  /** Version.runtime_version to report. Default: the persona's (CRI-O "1.33.0", containerd "v2.1.0"). */
+  readonly personaVersion?: string;
+  /** Simulated processing time per call, in milliseconds, by RPC name (e.g. "RunPodSandbox"). Default 0. */
+  readonly latency?: (method: string) => number;
+  /** How to wait; injectable so tests can drive a fake clock. Default: setTimeout. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface HandlerContext {
+  readonly state: RuntimeState;
+  readonly personaVersion: string;
+  latencyMs(method: string): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export function defaultSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    setTimeout(resolve, ms);
+  });
+}
+
+export function createHandlerContext(state: RuntimeState, options: HandlerOptions = {}): HandlerContext {
+  const latency = options.latency;
+  return {
+    state,
+    personaVersion: options.personaVersion ?? state.profile.defaultRuntimeVersion,
+    latencyMs(method: string): number {
+      if (latency === undefined) return 0;
+      const ms = latency(method);
+      return Number.isFinite(ms) && ms > 0 ? ms : 0;
+    },
+    sleep: options.sleep ?? defaultSleep,
+  };
+}
+
+/** A handler's answer; `completesAtNs` makes the reply wait until the runtime's clock reaches it. */
+export interface Reply<Res> {
+  readonly response: Res;
+  readonly completesAtNs?: bigint;
+}
+
+export function unaryHandler<Req, Res>(
+  ctx: HandlerContext,
+  method: string,
+  fn: (request: Req) => Reply<Res>,
+): handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    const run = async (): Promise<Res> => {
+      const latency = ctx.latencyMs(method);
+      if (latency > 0) await ctx.sleep(latency);
+      const reply = fn(call.request);
+      if (reply.completesAtNs !== undefined) {
+        const waitNs = reply.completesAtNs - ctx.state.nowNs();
+        if (waitNs > 0n) await ctx.sleep(Number((waitNs + NS_PER_MS - 1n) / NS_PER_MS));
+      }
+      return reply.response;
+    };
+    run().then(
+      (response) => callback(null, response),
+      (err: unknown) => callback(toServiceError(err), null),
+    );
+  };
+}

@@ -1,0 +1,223 @@
+/**
+ * runtime.v1.RuntimeService handlers over the simulated runtime state. Each handler maps the
+ * decoded request to a state operation and the resulting view to the response; errors go through
+ * toStatus(). Every RPC not modelled here answers UNIMPLEMENTED (see ./unimplemented.ts).
+ */
+import { createHash } from 'node:crypto';
+import type * as cri from '../../../cri-proto/src/types';
+import type { RuntimeServiceHandlers } from '../../../cri-proto/src/generated/runtime/v1/RuntimeService';
+import { runtimeServiceDefinition } from '../../../cri-proto/src/load-cri';
+import type { RuntimeState } from '../state/runtime-state';
+import { CONTAINER_STATE, type ContainerView, type PodSandboxView } from '../state/types';
+import {
+  toContainer,
+  toContainerFilterInput,
+  toContainerStatus,
+  toCreateContainerInput,
+  toPodSandbox,
+  toPodSandboxConfigInput,
+  toPodSandboxFilterInput,
+  toPodSandboxStatus,
+  wireToBigInt,
+} from './cri-mapping';
+import { createHandlerContext, unaryHandler, type HandlerContext, type HandlerOptions } from './handler-kit';
+import { unimplementedHandlers } from './unimplemented';
+
+export const RUNTIME_SERVICE_NAME = 'runtime.v1.RuntimeService';
+
+/** CRI API version both runtimes report (containerd internal/cri/constants CRIVersion; CRI-O server/version.go). */
+export const CRI_RUNTIME_API_VERSION = 'v1';
+/** VersionResponse.version: the kubelet API version both runtimes still hard-code. */
+export const KUBE_API_VERSION = '0.1.0';
+
+/** RuntimeCondition types the kubelet requires (api.proto RuntimeReady / NetworkReady). */
+export const RUNTIME_CONDITION = {
+  RUNTIME_READY: 'RuntimeReady',
+  NETWORK_READY: 'NetworkReady',
+} as const;
+
+/** RPCs this module implements; every other RuntimeService RPC is UNIMPLEMENTED. */
+export const IMPLEMENTED_RUNTIME_RPCS: ReadonlySet<string> = new Set([
+  'Version',
+  'Status',
+  'RunPodSandbox',
+  'StopPodSandbox',
+  'RemovePodSandbox',
+  'PodSandboxStatus',
+  'ListPodSandbox',
+  'CreateContainer',
+  'StartContainer',
+  'StopContainer',
+  'RemoveContainer',
+  'ContainerStatus',
+  'ListContainers',
+]);
+
+/** A stable, plausible process id for verbose info (the simulator runs no processes). */
+function simulatedPid(id: string): number {
+  return 1000 + (parseInt(createHash('sha256').update(id).digest('hex').slice(0, 6), 16) % 4_000_000);
+}
+
+function sandboxInfo(view: PodSandboxView, ctx: HandlerContext): Record<string, string> {
+  const info = {
+    pid: view.state === 'SANDBOX_READY' ? simulatedPid(view.id) : 0,
+    runtimeHandler: view.runtimeHandler,
+    netNamespaceClosed: view.state !== 'SANDBOX_READY',
+    image: ctx.state.profile.persona === 'containerd' ? 'registry.k8s.io/pause:3.10' : undefined,
+  };
+  return { info: JSON.stringify(info) };
+}
+
+function containerInfo(view: ContainerView): Record<string, string> {
+  const pid = view.state === CONTAINER_STATE.RUNNING ? simulatedPid(view.id) : 0;
+  return { info: JSON.stringify({ sandboxID: view.podSandboxId, pid }) };
+}
+
+function statusResponse(ctx: HandlerContext, verbose: boolean): cri.StatusResponse {
+  const profile = ctx.state.profile;
+  const conditions: cri.RuntimeCondition[] = [
+    { type: RUNTIME_CONDITION.RUNTIME_READY, status: true, reason: '', message: '' },
+    { type: RUNTIME_CONDITION.NETWORK_READY, status: true, reason: '', message: '' },
+  ];
+  const info: Record<string, string> = {};
+  if (verbose) {
+    // Shapes approximate each runtime's verbose Status info; values are the simulator's.
+    if (profile.persona === 'containerd') {
+      info.config = JSON.stringify({
+        containerd: { snapshotter: 'overlayfs', defaultRuntimeName: 'runc' },
+        cni: { binDir: '/opt/cni/bin', confDir: '/etc/cni/net.d' },
+        sandboxImage: 'registry.k8s.io/pause:3.10',
+      });
+      info.golang = 'go1.24.3';
+      info.lastCNILoadStatus = 'OK';
+      info['lastCNILoadStatus.default'] = 'OK';
+    } else {
+      info.config = JSON.stringify({
+        runtime: { default_runtime: 'crun' },
+        image: { pause_image: 'registry.k8s.io/pause:3.10' },
+        network: { network_dir: '/etc/cni/net.d/' },
+      });
+    }
+  }
+  return {
+    status: { conditions },
+    info,
+    runtime_handlers: profile.runtimeHandlers.map((name) => ({
+      name,
+      features: { recursive_read_only_mounts: true, user_namespaces: true },
+    })),
+    features: { supplemental_groups_policy: true },
+  };
+}
+
+/**
+ * Handlers for every RuntimeService RPC: the modelled ones, plus UNIMPLEMENTED for the rest.
+ * The persona (CRI-O or containerd) is the state's.
+ */
+export function createRuntimeServiceHandlers(state: RuntimeState, options: HandlerOptions = {}): RuntimeServiceHandlers {
+  const ctx = createHandlerContext(state, options);
+  const profile = state.profile;
+
+  const implemented: Partial<RuntimeServiceHandlers> = {
+    Version: unaryHandler<cri.VersionRequest__Output, cri.VersionResponse>(ctx, 'Version', () => ({
+      response: {
+        version: KUBE_API_VERSION,
+        runtime_name: profile.runtimeName,
+        runtime_version: ctx.personaVersion,
+        runtime_api_version: CRI_RUNTIME_API_VERSION,
+      },
+    })),
+
+    Status: unaryHandler<cri.StatusRequest__Output, cri.StatusResponse>(ctx, 'Status', (req) => ({
+      response: statusResponse(ctx, req.verbose),
+    })),
+
+    RunPodSandbox: unaryHandler<cri.RunPodSandboxRequest__Output, cri.RunPodSandboxResponse>(ctx, 'RunPodSandbox', (req) => {
+      const { podSandboxId } = state.runPodSandbox({
+        config: toPodSandboxConfigInput(req.config),
+        runtimeHandler: req.runtime_handler,
+      });
+      return { response: { pod_sandbox_id: podSandboxId } };
+    }),
+
+    StopPodSandbox: unaryHandler<cri.StopPodSandboxRequest__Output, cri.StopPodSandboxResponse>(ctx, 'StopPodSandbox', (req) => {
+      const { completesAtNs } = state.stopPodSandbox(req.pod_sandbox_id);
+      return { response: {}, completesAtNs };
+    }),
+
+    RemovePodSandbox: unaryHandler<cri.RemovePodSandboxRequest__Output, cri.RemovePodSandboxResponse>(
+      ctx,
+      'RemovePodSandbox',
+      (req) => {
+        const { completesAtNs } = state.removePodSandbox(req.pod_sandbox_id);
+        return { response: {}, completesAtNs };
+      },
+    ),
+
+    PodSandboxStatus: unaryHandler<cri.PodSandboxStatusRequest__Output, cri.PodSandboxStatusResponse>(
+      ctx,
+      'PodSandboxStatus',
+      (req) => {
+        const view = state.podSandboxStatus(req.pod_sandbox_id);
+        return {
+          response: {
+            status: toPodSandboxStatus(view),
+            info: req.verbose ? sandboxInfo(view, ctx) : {},
+            containers_statuses: [],
+            timestamp: '0',
+          },
+        };
+      },
+    ),
+
+    ListPodSandbox: unaryHandler<cri.ListPodSandboxRequest__Output, cri.ListPodSandboxResponse>(ctx, 'ListPodSandbox', (req) => ({
+      response: { items: state.listPodSandboxes(toPodSandboxFilterInput(req.filter)).map(toPodSandbox) },
+    })),
+
+    CreateContainer: unaryHandler<cri.CreateContainerRequest__Output, cri.CreateContainerResponse>(
+      ctx,
+      'CreateContainer',
+      (req) => ({ response: { container_id: state.createContainer(toCreateContainerInput(req)).containerId } }),
+    ),
+
+    StartContainer: unaryHandler<cri.StartContainerRequest__Output, cri.StartContainerResponse>(ctx, 'StartContainer', (req) => {
+      state.startContainer(req.container_id);
+      return { response: {} };
+    }),
+
+    StopContainer: unaryHandler<cri.StopContainerRequest__Output, cri.StopContainerResponse>(ctx, 'StopContainer', (req) => {
+      const { completesAtNs } = state.stopContainer(req.container_id, wireToBigInt(req.timeout));
+      return { response: {}, completesAtNs };
+    }),
+
+    RemoveContainer: unaryHandler<cri.RemoveContainerRequest__Output, cri.RemoveContainerResponse>(
+      ctx,
+      'RemoveContainer',
+      (req) => {
+        const { completesAtNs } = state.removeContainer(req.container_id);
+        return { response: {}, completesAtNs };
+      },
+    ),
+
+    ContainerStatus: unaryHandler<cri.ContainerStatusRequest__Output, cri.ContainerStatusResponse>(
+      ctx,
+      'ContainerStatus',
+      (req) => {
+        const view = state.containerStatus(req.container_id);
+        return { response: { status: toContainerStatus(view), info: req.verbose ? containerInfo(view) : {} } };
+      },
+    ),
+
+    ListContainers: unaryHandler<cri.ListContainersRequest__Output, cri.ListContainersResponse>(ctx, 'ListContainers', (req) => ({
+      response: { containers: state.listContainers(toContainerFilterInput(req.filter)).map(toContainer) },
+    })),
+  };
+
+  const rest = unimplementedHandlers(
+    RUNTIME_SERVICE_NAME,
+    runtimeServiceDefinition() as unknown as Record<string, { requestStream: boolean; responseStream: boolean }>,
+    IMPLEMENTED_RUNTIME_RPCS,
+    state.persona,
+  );
+  return { ...rest, ...implemented } as unknown as RuntimeServiceHandlers;
+}

@@ -1,0 +1,375 @@
+/**
+ * What differs between the runtimes the simulator can impersonate: error texts and gRPC codes,
+ * id formats, paths, and a few semantic choices. Every persona-specific string lives here once,
+ * each with the upstream file it was read from (CRI-O = cri-o/cri-o, containerd = containerd/containerd
+ * v2 `internal/cri/server/...`). Texts are re-typed from those sources, not copied code.
+ */
+import { CriError, GRPC_STATUS, type GrpcStatusCode } from './cri-error';
+import type { IdLookup } from './id-index';
+
+export const PERSONAS = ['crio', 'containerd'] as const;
+export type Persona = (typeof PERSONAS)[number];
+
+export function isPersona(value: unknown): value is Persona {
+  return typeof value === 'string' && (PERSONAS as readonly string[]).includes(value);
+}
+
+/** A lookup that did not resolve to one id. */
+export type FailedLookup = Exclude<IdLookup, { kind: 'found' }>;
+
+// --- truncindex texts --------------------------------------------------------------------------
+// containers/storage pkg/truncindex/truncindex.go (CRI-O) and containerd's pkg/truncindex fork.
+const TRUNCINDEX = {
+  EMPTY: "Prefix can't be empty",
+  NOT_EXIST: 'ID does not exist',
+  ambiguous: (prefix: string) => `Multiple IDs found with provided prefix: ${prefix}`,
+} as const;
+
+function truncindexText(lookup: FailedLookup, query: string): string {
+  switch (lookup.kind) {
+    case 'empty':
+      return TRUNCINDEX.EMPTY;
+    case 'not-found':
+      return TRUNCINDEX.NOT_EXIST;
+    case 'ambiguous':
+      return TRUNCINDEX.ambiguous(query);
+  }
+}
+
+// --- CRI-O lookups --------------------------------------------------------------------------------
+// server/server.go getPodSandboxFromRequest; internal/lib/sandbox ErrIDEmpty.
+const CRIO_SANDBOX_ID_EMPTY = 'PodSandboxId should not be empty';
+function crioSandboxLookupText(lookup: FailedLookup, query: string): string {
+  if (lookup.kind === 'empty') return CRIO_SANDBOX_ID_EMPTY;
+  return `PodSandbox with ID starting with ${query} not found: ${truncindexText(lookup, query)}`;
+}
+// internal/lib/container_server.go GetContainerFromShortID.
+function crioContainerLookupText(lookup: FailedLookup, query: string): string {
+  if (lookup.kind === 'empty') return 'container ID should not be empty';
+  return `container with ID starting with ${query} not found: ${truncindexText(lookup, query)}`;
+}
+
+// --- containerd lookups ---------------------------------------------------------------------------
+// internal/cri/store/{sandbox,container}/*.go Get: truncindex ErrNotExist becomes errdefs.ErrNotFound
+// ("not found", gRPC NOT_FOUND via errgrpc.ToGRPC); other truncindex errors pass through (UNKNOWN).
+function containerdStoreError(lookup: FailedLookup, query: string): { code: GrpcStatusCode; text: string } {
+  if (lookup.kind === 'not-found') return { code: GRPC_STATUS.NOT_FOUND, text: 'not found' };
+  return { code: GRPC_STATUS.UNKNOWN, text: truncindexText(lookup, query) };
+}
+
+/** CRI state names as the runtimes print them inside error messages. */
+const CRIO_OCI_STATE: Readonly<Record<string, string>> = {
+  // internal/oci/oci.go ContainerState* constants
+  CONTAINER_CREATED: 'created',
+  CONTAINER_RUNNING: 'running',
+  CONTAINER_EXITED: 'stopped',
+  CONTAINER_UNKNOWN: 'unknown',
+};
+
+export interface PersonaProfile {
+  readonly persona: Persona;
+  /** Version.runtime_name (CRI-O server/version.go; containerd internal/cri/server/version.go). */
+  readonly runtimeName: string;
+  readonly defaultRuntimeVersion: string;
+  /** Image id as the runtime prints it: containerd "sha256:<hex>", CRI-O bare "<hex>". */
+  formatImageId(configDigestHex: string): string;
+  /** PullImageResponse.image_ref: containerd the image id, CRI-O the repo digest. */
+  readonly pullReturnsRepoDigest: boolean;
+  /** Default pod network (bridge CNI examples: CRI-O 10-crio-bridge 10.85.0.0/16, containerd 10.88.0.0/16). */
+  readonly podSubnetPrefix: string;
+  /** Does PodSandboxStatus still report the IP after StopPodSandbox tore the network down? */
+  readonly keepsIpAfterStop: boolean;
+  /** Image filesystem mountpoint(s) in ImageFsInfo. */
+  readonly imageFsMountpoint: string;
+  readonly containerFsMountpoint: string | null;
+  /** Grace seconds StopPodSandbox / RemovePodSandbox / RemoveContainer give running containers. */
+  readonly sandboxStopTimeoutSeconds: number;
+  readonly removeContainerStopTimeoutSeconds: number;
+  /** A repeated RunPodSandbox / CreateContainer for a name already created returns the existing id (CRI-O). */
+  readonly duplicateCreateReturnsExisting: boolean;
+  /** CreateContainer refuses a stopped sandbox (CRI-O); containerd only fails at StartContainer. */
+  readonly createChecksSandboxReady: boolean;
+  /** StopContainer on a CREATED container kills it (CRI-O) or is a no-op (containerd). */
+  readonly stopKillsCreatedContainer: boolean;
+  /** RemoveImage refuses an image a container still uses (CRI-O, via containers/storage). */
+  readonly removeImageRefusesInUse: boolean;
+  /** RemoveImage by name drops every name of the image (containerd) or only that name (CRI-O). */
+  readonly removeImageDropsAllNames: boolean;
+  /** ListImages honours ImageFilter (CRI-O) or ignores it (containerd image_list.go). */
+  readonly listImagesHonoursFilter: boolean;
+  /** Runtime handlers accepted by RunPodSandbox ("" means the default handler). */
+  readonly runtimeHandlers: readonly string[];
+  /** Sandbox and container names reserved in the registrar. */
+  sandboxName(meta: { name: string; namespace: string; uid: string; attempt: number }): string;
+  containerName(
+    container: { name: string; attempt: number },
+    pod: { name: string; namespace: string; uid: string },
+  ): string;
+  /** Composes the container's log path; null when logging is disabled. */
+  containerLogPath(opts: { logDirectory: string; logPath: string; sandboxId: string; containerId: string }): string;
+  readonly errors: PersonaErrors;
+}
+
+/** Error factories. Each returns the CriError the runtime would send for that situation. */
+export interface PersonaErrors {
+  runPodSandboxMissingConfig(): CriError;
+  runPodSandboxMissingMetadata(): CriError;
+  runPodSandboxMissingName(): CriError;
+  runPodSandboxMissingNamespace(): CriError;
+  unknownRuntimeHandler(handler: string, sandboxId: string, known: readonly string[]): CriError;
+  sandboxNameReserved(name: string, holderId: string): CriError;
+  /** PodSandboxStatus on an id that does not resolve. */
+  podSandboxStatusLookup(lookup: FailedLookup, query: string): CriError;
+  /** Stop/RemovePodSandbox: null = answer OK (idempotent), else the error. */
+  stopOrRemoveSandboxLookup(lookup: FailedLookup, query: string): CriError | null;
+  createContainerMissingConfig(what: 'config' | 'image' | 'sandbox config' | 'sandbox metadata'): CriError;
+  createContainerSandboxLookup(lookup: FailedLookup, query: string): CriError;
+  createContainerSandboxStopped(sandboxId: string): CriError;
+  createContainerMissingMetadata(): CriError;
+  createContainerMissingName(): CriError;
+  containerNameReserved(name: string, holderId: string): CriError;
+  imageNotPresent(image: string, normalized: string | null): CriError;
+  /** Start/ContainerStatus lookups. */
+  containerLookup(rpc: 'StartContainer' | 'ContainerStatus' | 'RemoveContainer', lookup: FailedLookup, query: string): CriError;
+  /** StopContainer lookup: null = answer OK. */
+  stopContainerLookup(lookup: FailedLookup, query: string): CriError | null;
+  /** RemoveContainer lookup: null = answer OK. */
+  removeContainerLookup(lookup: FailedLookup, query: string): CriError | null;
+  containerNotCreated(containerId: string, state: string): CriError;
+  startInStoppedSandbox(sandboxId: string): CriError;
+  invalidImageReference(image: string, reason: string): CriError;
+  imageNotInRegistry(normalized: string): CriError;
+  removeImageEmpty(): CriError;
+  imageInUse(containerId: string): CriError;
+}
+
+const unknown = (message: string): CriError => new CriError(GRPC_STATUS.UNKNOWN, message);
+
+const CRIO_STORAGE_PREFIX = '[overlay@/var/lib/containers/storage+/run/containers/storage]';
+
+const crioErrors: PersonaErrors = {
+  // internal/factory/sandbox/sandbox.go SetConfig / SetNameAndID, wrapped in server/sandbox_run_linux.go.
+  runPodSandboxMissingConfig: () => unknown('setting sandbox config: config is nil'),
+  runPodSandboxMissingMetadata: () => unknown('setting sandbox config: metadata is nil'),
+  runPodSandboxMissingName: () =>
+    unknown('setting sandbox config: PodSandboxConfig.Metadata.Name should not be empty'),
+  runPodSandboxMissingNamespace: () =>
+    unknown('setting pod sandbox name and id: cannot generate pod name without namespace'),
+  // UNVERIFIED text (pkg/config runtime handler validation).
+  unknownRuntimeHandler: (handler, _id, known) =>
+    unknown(`failed to find runtime handler ${handler} from runtime list map[${known.filter((h) => h !== '').join(' ')}]`),
+  // Not reached for created sandboxes (CRI-O returns the existing id, see duplicateCreateReturnsExisting);
+  // kept for completeness: internal/lib/container_server.go ReservePodName + internal/registrar.
+  sandboxNameReserved: (name, holderId) =>
+    unknown(`error reserving pod name ${name} for id ${holderId}: name is reserved`),
+  // server/sandbox_status.go
+  podSandboxStatusLookup: (lookup, query) =>
+    new CriError(GRPC_STATUS.NOT_FOUND, `could not find pod "${query}": ${crioSandboxLookupText(lookup, query)}`),
+  // server/sandbox_stop_linux.go, server/sandbox_remove.go: only an empty id is an error.
+  stopOrRemoveSandboxLookup: (lookup) => (lookup.kind === 'empty' ? unknown(CRIO_SANDBOX_ID_EMPTY) : null),
+  // server/container_create.go CreateContainer preamble.
+  createContainerMissingConfig: (what) =>
+    unknown(
+      what === 'config'
+        ? 'config is nil'
+        : what === 'image'
+          ? 'config image is nil'
+          : what === 'sandbox config'
+            ? 'sandbox config is nil'
+            : 'sandbox config metadata is nil',
+    ),
+  createContainerSandboxLookup: (lookup, query) =>
+    lookup.kind === 'empty'
+      ? unknown(CRIO_SANDBOX_ID_EMPTY)
+      : unknown(`specified sandbox not found: ${query}: ${crioSandboxLookupText(lookup, query)}`),
+  createContainerSandboxStopped: (sandboxId) =>
+    unknown(`CreateContainer failed as the sandbox was stopped: ${sandboxId}`),
+  // internal/factory/container/container.go SetConfig, wrapped in CreateContainer.
+  createContainerMissingMetadata: () => unknown('setting container config: metadata is nil'),
+  createContainerMissingName: () => unknown('setting container config: name is empty'),
+  containerNameReserved: (name, holderId) =>
+    unknown(`error reserving ctr name ${name} for id ${holderId}: name is reserved`),
+  // containers/image storage transport (storage_reference.go resolveImage) as surfaced by
+  // server/container_create.go resolveAndVerifyContainerImage.
+  imageNotPresent: (image, normalized) =>
+    unknown(
+      `reference "${CRIO_STORAGE_PREFIX}${normalized ?? image}" does not resolve to an image ID: identifier is not an image`,
+    ),
+  // server/container_start.go, server/container_status.go, server/container_remove.go
+  containerLookup: (_rpc, lookup, query) =>
+    new CriError(GRPC_STATUS.NOT_FOUND, `could not find container "${query}": ${crioContainerLookupText(lookup, query)}`),
+  // server/container_stop.go: truncindex.ErrNotExist is success, other lookup errors NOT_FOUND.
+  stopContainerLookup: (lookup, query) =>
+    lookup.kind === 'not-found'
+      ? null
+      : new CriError(GRPC_STATUS.NOT_FOUND, `could not find container "${query}": ${crioContainerLookupText(lookup, query)}`),
+  // server/container_remove.go returns NOT_FOUND even for an unknown id.
+  removeContainerLookup: (lookup, query) =>
+    new CriError(GRPC_STATUS.NOT_FOUND, `could not find container "${query}": ${crioContainerLookupText(lookup, query)}`),
+  // server/container_start.go
+  containerNotCreated: (containerId, state) =>
+    unknown(`container ${containerId} is not in created state: ${CRIO_OCI_STATE[state] ?? state}`),
+  startInStoppedSandbox: (sandboxId) => unknown(`CreateContainer failed as the sandbox was stopped: ${sandboxId}`),
+  // UNVERIFIED wrapping; the reference error texts are distribution/reference's.
+  invalidImageReference: (image, reason) => unknown(`parsing image reference "${image}": ${reason}`),
+  // UNVERIFIED: containers/image docker transport text for a missing manifest.
+  imageNotInRegistry: (normalized) => {
+    const colon = normalized.lastIndexOf(':');
+    const repo = normalized.slice(0, colon);
+    const tag = normalized.slice(colon + 1);
+    return unknown(`initializing source docker://${normalized}: reading manifest ${tag} in ${repo}: manifest unknown`);
+  },
+  // server/image_remove.go
+  removeImageEmpty: () => unknown('no image specified'),
+  // containers/storage store.go DeleteImage (ErrImageUsedByContainer), via server/image_remove.go.
+  imageInUse: (containerId) =>
+    unknown(`delete image: image used by ${containerId}: image is in use by a container`),
+};
+
+const containerdErrors: PersonaErrors = {
+  // internal/cri/server/sandbox_run.go: a nil config has nil metadata.
+  runPodSandboxMissingConfig: () => unknown('sandbox config must include metadata'),
+  runPodSandboxMissingMetadata: () => unknown('sandbox config must include metadata'),
+  // containerd does not validate name/namespace; these are never produced for containerd.
+  runPodSandboxMissingName: () => unknown('sandbox config must include metadata'),
+  runPodSandboxMissingNamespace: () => unknown('sandbox config must include metadata'),
+  // internal/cri/config GetSandboxRuntime, wrapped in sandbox_run.go.
+  unknownRuntimeHandler: (handler, sandboxId) =>
+    unknown(`unable to get OCI runtime for sandbox "${sandboxId}": no runtime for "${handler}" is configured`),
+  // sandbox_run.go + internal/registrar/registrar.go. containerd 2.1's registrar returns a plain
+  // error (UNKNOWN); later releases type it as a conflict (FAILED_PRECONDITION) with the same text.
+  sandboxNameReserved: (name, holderId) =>
+    unknown(`failed to reserve sandbox name "${name}": name "${name}" is reserved for "${holderId}"`),
+  // sandbox_status.go
+  podSandboxStatusLookup: (lookup, query) => {
+    const e = containerdStoreError(lookup, query);
+    return new CriError(e.code, `an error occurred when try to find sandbox: ${e.text}`);
+  },
+  // sandbox_stop.go, sandbox_remove.go: not found is success.
+  stopOrRemoveSandboxLookup: (lookup, query) => {
+    if (lookup.kind === 'not-found') return null;
+    const e = containerdStoreError(lookup, query);
+    return new CriError(e.code, `an error occurred when try to find sandbox "${query}": ${e.text}`);
+  },
+  // container_create.go: a nil config has nil metadata; a nil image resolves "".
+  createContainerMissingConfig: (what) =>
+    unknown(
+      what === 'sandbox config' || what === 'sandbox metadata'
+        ? 'pod sandbox config must include metadata'
+        : 'container config must include metadata',
+    ),
+  createContainerSandboxLookup: (lookup, query) => {
+    const e = containerdStoreError(lookup, query);
+    return new CriError(e.code, `failed to find sandbox id "${query}": ${e.text}`);
+  },
+  // containerd creates containers in a stopped sandbox; never produced.
+  createContainerSandboxStopped: (sandboxId) => unknown(`sandbox container "${sandboxId}" is not running`),
+  createContainerMissingMetadata: () => unknown('container config must include metadata'),
+  createContainerMissingName: () => unknown('container config must include metadata'),
+  // container_create.go + internal/registrar (see sandboxNameReserved for the code).
+  containerNameReserved: (name, holderId) =>
+    unknown(`failed to reserve container name "${name}": name "${name}" is reserved for "${holderId}"`),
+  // container_create.go LocalResolve -> errdefs.ErrNotFound.
+  imageNotPresent: (image) => new CriError(GRPC_STATUS.NOT_FOUND, `failed to resolve image "${image}": not found`),
+  // container_start.go, container_status.go, container_remove.go
+  containerLookup: (_rpc, lookup, query) => {
+    const e = containerdStoreError(lookup, query);
+    return new CriError(e.code, `an error occurred when try to find container "${query}": ${e.text}`);
+  },
+  // container_stop.go: not found is success.
+  stopContainerLookup: (lookup, query) => {
+    if (lookup.kind === 'not-found') return null;
+    const e = containerdStoreError(lookup, query);
+    return new CriError(e.code, `an error occurred when try to find container "${query}": ${e.text}`);
+  },
+  // container_remove.go: not found is success.
+  removeContainerLookup: (lookup, query) => {
+    if (lookup.kind === 'not-found') return null;
+    const e = containerdStoreError(lookup, query);
+    return new CriError(e.code, `an error occurred when try to find container "${query}": ${e.text}`);
+  },
+  // container_start.go setContainerStarting; helpers.go criContainerStateToString (enum name).
+  containerNotCreated: (containerId, state) =>
+    unknown(`failed to set starting state for container "${containerId}": container is in ${state} state`),
+  // container_start.go
+  startInStoppedSandbox: (sandboxId) => unknown(`sandbox container "${sandboxId}" is not running`),
+  // images/image_pull.go ParseDockerRef failure.
+  invalidImageReference: (image, reason) => unknown(`failed to parse image reference "${image}": ${reason}`),
+  // images/image_pull.go + remotes/docker resolver: errdefs.ErrNotFound -> NOT_FOUND.
+  imageNotInRegistry: (normalized) =>
+    new CriError(
+      GRPC_STATUS.NOT_FOUND,
+      `failed to pull and unpack image "${normalized}": failed to resolve reference "${normalized}": ${normalized}: not found`,
+    ),
+  // containerd accepts an empty RemoveImage (resolves nothing, returns OK); never produced.
+  removeImageEmpty: () => unknown('no image specified'),
+  imageInUse: (containerId) => unknown(`image is in use by container ${containerId}`),
+};
+
+const crioProfile: PersonaProfile = {
+  persona: 'crio',
+  runtimeName: 'cri-o',
+  defaultRuntimeVersion: '1.33.0',
+  formatImageId: (hex) => hex,
+  pullReturnsRepoDigest: true,
+  podSubnetPrefix: '10.85',
+  keepsIpAfterStop: true,
+  imageFsMountpoint: '/var/lib/containers/storage/overlay-images',
+  containerFsMountpoint: '/var/lib/containers/storage/overlay-containers',
+  // server/sandbox_stop_linux.go and server/container_remove.go stop with a 10 s timeout.
+  sandboxStopTimeoutSeconds: 10,
+  removeContainerStopTimeoutSeconds: 10,
+  duplicateCreateReturnsExisting: true,
+  createChecksSandboxReady: true,
+  stopKillsCreatedContainer: true,
+  removeImageRefusesInUse: true,
+  removeImageDropsAllNames: false,
+  listImagesHonoursFilter: true,
+  // CRI-O 1.33 ships crun as the default runtime and runc as an alternative.
+  runtimeHandlers: ['', 'crun', 'runc'],
+  // internal/factory/sandbox/sandbox.go SetNameAndID
+  sandboxName: (m) => ['k8s', m.name, m.namespace, m.uid, String(m.attempt)].join('_'),
+  // internal/factory/container/container.go SetNameAndID
+  containerName: (c, p) => ['k8s', c.name, p.name, p.namespace, p.uid, String(c.attempt)].join('_'),
+  // internal/factory/container LogPath: default <log dir>/<id>.log; the sandbox log dir defaults to
+  // /var/log/crio/pods/<sandbox id> (server/sandbox_run_linux.go).
+  containerLogPath: ({ logDirectory, logPath, sandboxId, containerId }) => {
+    const dir = logDirectory !== '' ? logDirectory : `/var/log/crio/pods/${sandboxId}`;
+    if (logPath === '') return `${dir}/${containerId}.log`;
+    return logPath.startsWith('/') ? logPath : `${dir}/${logPath}`;
+  },
+  errors: crioErrors,
+};
+
+const containerdProfile: PersonaProfile = {
+  persona: 'containerd',
+  runtimeName: 'containerd',
+  defaultRuntimeVersion: 'v2.1.0',
+  formatImageId: (hex) => `sha256:${hex}`,
+  pullReturnsRepoDigest: false,
+  podSubnetPrefix: '10.88',
+  keepsIpAfterStop: false,
+  imageFsMountpoint: '/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs',
+  containerFsMountpoint: null,
+  // sandbox_stop.go and container_remove.go stop containers with timeout 0 (SIGKILL).
+  sandboxStopTimeoutSeconds: 0,
+  removeContainerStopTimeoutSeconds: 0,
+  duplicateCreateReturnsExisting: false,
+  createChecksSandboxReady: false,
+  stopKillsCreatedContainer: false,
+  removeImageRefusesInUse: false,
+  removeImageDropsAllNames: true,
+  listImagesHonoursFilter: false,
+  runtimeHandlers: ['', 'runc'],
+  // sandbox_run.go / helpers.go makeSandboxName, makeContainerName
+  sandboxName: (m) => [m.name, m.namespace, m.uid, String(m.attempt)].join('_'),
+  containerName: (c, p) => [c.name, p.name, p.namespace, p.uid, String(c.attempt)].join('_'),
+  // container_create.go: logging only when both the sandbox log dir and the container log path are set.
+  containerLogPath: ({ logDirectory, logPath }) =>
+    logDirectory !== '' && logPath !== '' ? `${logDirectory.replace(/\/+$/, '')}/${logPath}` : '',
+  errors: containerdErrors,
+};
+
+export function personaProfile(persona: Persona): PersonaProfile {
+  return persona === 'crio' ? crioProfile : containerdProfile;
+}

@@ -1,0 +1,949 @@
+/**
+ * The simulated runtime: a pure, synchronous, in-memory model of the pod sandboxes, containers and
+ * images a CRI runtime (CRI-O or containerd, by persona) keeps, with their gRPC-visible semantics.
+ *
+ * Time: the state never reads the wall clock; it is given a Clock. Processes exit on their own or
+ * after a stop signal at computed instants ("pending exits"); every operation first calls
+ * advance(now), which plays out everything due by `now`, so reads are always current. No timers:
+ * tests drive a FakeClock and never sleep; the gRPC server passes the system clock.
+ *
+ * Invariants (checkInvariants() reports violations; the tests assert none after every step):
+ *  I1 every container belongs to a sandbox that exists;
+ *  I2 a RUNNING container's sandbox is READY;
+ *  I3 timestamps are monotonic: created <= started <= finished (a 0 start/finish means "not yet");
+ *     CREATED has neither, RUNNING has a start and no finish, EXITED has a finish;
+ *  I4 every sandbox and container holds exactly its own name reservation and id-index entry;
+ *  I5 no two live sandboxes share a pod IP.
+ *
+ * Upstream semantics per operation are cited where implemented; persona-specific texts and choices
+ * live in ./persona.ts.
+ */
+import { createSystemClock, NS_PER_SECOND, type Clock } from './clock';
+import { CriError, GRPC_STATUS } from './cri-error';
+import { IdIndex } from './id-index';
+import { parseImageReference } from './image-reference';
+import { NameRegistrar } from './name-registrar';
+import { personaProfile, type Persona, type PersonaProfile } from './persona';
+import { generateRuntimeId, SeededRandom } from './seeded-random';
+import {
+  CONTAINER_STATE,
+  SANDBOX_STATE,
+  type CompletionTime,
+  type ContainerFilterInput,
+  type ContainerState,
+  type ContainerView,
+  type CreateContainerInput,
+  type FilesystemUsageView,
+  type ImageFsInfoView,
+  type ImageView,
+  type PodSandboxFilterInput,
+  type PodSandboxMetadataView,
+  type PodSandboxView,
+  type PullImageInput,
+  type RunPodSandboxInput,
+  type SandboxState,
+  type StringMap,
+} from './types';
+import {
+  exitReason,
+  parseContainerBehaviour,
+  SIGKILL_EXIT_CODE,
+  type ContainerBehaviour,
+} from '../model/container-behaviour';
+import { describeImage } from '../model/image-catalog';
+
+/** Pause image both runtimes keep locally and pinned (CRI-O 1.33 and containerd 2.1 default sandbox image). */
+export const DEFAULT_PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
+
+/** Pod annotation listing image references the simulated registry does not have (comma-separated). */
+export const MISSING_IMAGES_ANNOTATION = 'sim.cri.io/missing-images';
+
+/** containerd container_start.go: exit code and reason of a container whose start failed. */
+export const START_ERROR_EXIT_CODE = 128;
+export const START_ERROR_REASON = 'StartError';
+
+export interface RuntimeStateOptions {
+  readonly persona: Persona;
+  /** Default: the system clock. */
+  readonly clock?: Clock;
+  /** Seed for ids and simulated image facts. Default 1. */
+  readonly seed?: number;
+  /** Images present (and pinned) before any pull. Default [DEFAULT_PAUSE_IMAGE]. */
+  readonly preloadedImages?: readonly string[];
+  /** Runtime handlers RunPodSandbox accepts. Default per persona ("" = default handler). */
+  readonly runtimeHandlers?: readonly string[];
+  /** Image references every pull of which fails as "not found in the registry". */
+  readonly unpullableImages?: readonly string[];
+}
+
+interface PendingExit {
+  readonly atNs: bigint;
+  readonly exitCode: number;
+  readonly reason: string;
+}
+
+interface SandboxRecord {
+  readonly id: string;
+  readonly reservedName: string;
+  readonly metadata: PodSandboxMetadataView;
+  readonly labels: StringMap;
+  readonly annotations: StringMap;
+  readonly createdAtNs: bigint;
+  state: SandboxState;
+  readonly hostNetwork: boolean;
+  readonly ip: string;
+  networkTornDown: boolean;
+  readonly runtimeHandler: string;
+  readonly hostname: string;
+  readonly logDirectory: string;
+  readonly linux: unknown;
+  /** When a stop in progress completes (the sandbox turns NOTREADY then). */
+  stopAtNs: bigint | null;
+  /** Creation order, for stable listings. */
+  readonly seq: number;
+}
+
+interface ContainerRecord {
+  readonly id: string;
+  readonly podSandboxId: string;
+  readonly reservedName: string;
+  readonly metadata: { readonly name: string; readonly attempt: number };
+  state: ContainerState;
+  readonly createdAtNs: bigint;
+  startedAtNs: bigint;
+  finishedAtNs: bigint;
+  exitCode: number;
+  reason: string;
+  message: string;
+  readonly requestedImage: string;
+  readonly imageAnnotations: StringMap;
+  readonly userSpecifiedImage: string;
+  readonly imageRuntimeHandler: string;
+  /** Config digest of the image the container was created from. */
+  readonly imageHex: string;
+  /** CRI-O: name and repo digest resolved at creation. */
+  readonly imageNameAtCreate: string;
+  readonly imageRepoDigestAtCreate: string;
+  readonly labels: StringMap;
+  readonly annotations: StringMap;
+  readonly logPath: string;
+  readonly mounts: readonly unknown[];
+  readonly behaviour: ContainerBehaviour;
+  pendingExit: PendingExit | null;
+  readonly seq: number;
+}
+
+interface ImageRecord {
+  readonly hex: string;
+  repoTags: string[];
+  repoDigests: string[];
+  readonly sizeBytes: number;
+  readonly inodes: number;
+  readonly pinned: boolean;
+  lastUsedNs: bigint;
+}
+
+const EMPTY_MAP: StringMap = Object.freeze({});
+
+function copyMap(map: StringMap | undefined): StringMap {
+  return map === undefined ? EMPTY_MAP : Object.freeze({ ...map });
+}
+
+function matchesLabels(labels: StringMap, selector: StringMap | undefined): boolean {
+  if (selector === undefined) return true;
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+function maxBig(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
+
+function toTimeoutNs(timeoutSeconds: number | bigint): bigint {
+  const seconds = typeof timeoutSeconds === 'bigint' ? timeoutSeconds : BigInt(Math.trunc(timeoutSeconds));
+  return seconds > 0n ? seconds * NS_PER_SECOND : 0n;
+}
+
+export class RuntimeState {
+  readonly persona: Persona;
+  readonly profile: PersonaProfile;
+  private readonly clock: Clock;
+  private readonly seed: number;
+  private readonly random: SeededRandom;
+  private readonly runtimeHandlers: readonly string[];
+  private readonly unpullable: ReadonlySet<string>;
+
+  private readonly sandboxes = new Map<string, SandboxRecord>();
+  private readonly containers = new Map<string, ContainerRecord>();
+  private readonly images = new Map<string, ImageRecord>();
+  private readonly sandboxIds = new IdIndex();
+  private readonly containerIds = new IdIndex();
+  private readonly sandboxNames = new NameRegistrar();
+  private readonly containerNames = new NameRegistrar();
+  private readonly ipsInUse = new Set<string>();
+  private ipCursor = 0;
+  private seq = 0;
+  private lastNowNs = 0n;
+
+  constructor(options: RuntimeStateOptions) {
+    this.persona = options.persona;
+    this.profile = personaProfile(options.persona);
+    this.clock = options.clock ?? createSystemClock();
+    this.seed = options.seed ?? 1;
+    this.random = new SeededRandom(this.seed);
+    this.runtimeHandlers = options.runtimeHandlers ?? this.profile.runtimeHandlers;
+    this.unpullable = new Set(
+      (options.unpullableImages ?? []).map((name) => {
+        const parsed = parseImageReference(name);
+        return parsed.ok ? parsed.ref.normalized : name;
+      }),
+    );
+    const now = this.tick();
+    for (const name of options.preloadedImages ?? [DEFAULT_PAUSE_IMAGE]) {
+      const parsed = parseImageReference(name);
+      if (!parsed.ok) throw new Error(`RuntimeState: preloaded image ${JSON.stringify(name)}: ${parsed.error}`);
+      this.storeImage(parsed.ref.repository, parsed.ref.tag, parsed.ref.digest, now, true);
+    }
+  }
+
+  // ---- time --------------------------------------------------------------------------------
+
+  /** Current reading of the runtime's clock (never earlier than a previous reading). */
+  nowNs(): bigint {
+    const now = this.clock.nowNs();
+    if (now > this.lastNowNs) this.lastNowNs = now;
+    return this.lastNowNs;
+  }
+
+  /**
+   * Plays out everything due by `nowNs` (default: the clock): processes whose exit instant has come
+   * become EXITED with finished_at = that instant, then sandboxes whose stop completed turn NOTREADY.
+   */
+  advance(nowNs: bigint = this.nowNs()): void {
+    const due: ContainerRecord[] = [];
+    for (const c of this.containers.values()) {
+      if (c.pendingExit !== null && c.pendingExit.atNs <= nowNs) due.push(c);
+    }
+    due.sort((a, b) => (a.pendingExit!.atNs < b.pendingExit!.atNs ? -1 : a.pendingExit!.atNs > b.pendingExit!.atNs ? 1 : a.seq - b.seq));
+    for (const c of due) {
+      const exit = c.pendingExit!;
+      c.pendingExit = null;
+      if (c.state !== CONTAINER_STATE.RUNNING) continue;
+      c.state = CONTAINER_STATE.EXITED;
+      c.finishedAtNs = maxBig(exit.atNs, c.startedAtNs);
+      c.exitCode = exit.exitCode;
+      c.reason = exit.reason;
+    }
+    for (const sb of this.sandboxes.values()) {
+      if (sb.stopAtNs !== null && sb.stopAtNs <= nowNs) {
+        sb.stopAtNs = null;
+        sb.state = SANDBOX_STATE.NOTREADY;
+      }
+    }
+  }
+
+  private tick(): bigint {
+    const now = this.nowNs();
+    this.advance(now);
+    return now;
+  }
+
+  // ---- RuntimeService: sandboxes ----------------------------------------------------------
+
+  /**
+   * CRI-O server/sandbox_run_linux.go; containerd internal/cri/server/sandbox_run.go.
+   * Reserves `<name>_<namespace>_<uid>_<attempt>` (CRI-O prefixes "k8s_"). A second request for a
+   * reserved name: CRI-O answers with the existing sandbox's id, containerd fails.
+   */
+  runPodSandbox(input: RunPodSandboxInput): { podSandboxId: string } {
+    const now = this.tick();
+    const errors = this.profile.errors;
+    const config = input.config;
+    if (config === undefined || config === null) throw errors.runPodSandboxMissingConfig();
+    if (config.metadata === undefined || config.metadata === null) throw errors.runPodSandboxMissingMetadata();
+    const metadata: PodSandboxMetadataView = Object.freeze({
+      name: config.metadata.name ?? '',
+      uid: config.metadata.uid ?? '',
+      namespace: config.metadata.namespace ?? '',
+      attempt: config.metadata.attempt ?? 0,
+    });
+    if (this.persona === 'crio') {
+      if (metadata.name === '') throw errors.runPodSandboxMissingName();
+      if (metadata.namespace === '') throw errors.runPodSandboxMissingNamespace();
+    }
+
+    const id = generateRuntimeId(this.random);
+    const name = this.profile.sandboxName(metadata);
+    const reservation = this.sandboxNames.reserve(name, id);
+    if (reservation.kind === 'name-taken') {
+      if (this.profile.duplicateCreateReturnsExisting && this.sandboxes.has(reservation.holderId)) {
+        return { podSandboxId: reservation.holderId };
+      }
+      throw errors.sandboxNameReserved(name, reservation.holderId);
+    }
+
+    const runtimeHandler = input.runtimeHandler ?? '';
+    if (!this.runtimeHandlers.includes(runtimeHandler)) {
+      this.sandboxNames.releaseById(id);
+      throw errors.unknownRuntimeHandler(runtimeHandler, id, this.runtimeHandlers);
+    }
+
+    const hostNetwork = config.hostNetwork === true;
+    const ip = hostNetwork ? '' : this.allocateIp();
+    const record: SandboxRecord = {
+      id,
+      reservedName: name,
+      metadata,
+      labels: copyMap(config.labels),
+      annotations: copyMap(config.annotations),
+      createdAtNs: now,
+      state: SANDBOX_STATE.READY,
+      hostNetwork,
+      ip,
+      networkTornDown: false,
+      runtimeHandler,
+      hostname: config.hostname ?? '',
+      logDirectory: config.logDirectory ?? '',
+      linux: config.linux,
+      stopAtNs: null,
+      seq: this.seq++,
+    };
+    this.sandboxes.set(id, record);
+    this.sandboxIds.add(id);
+    return { podSandboxId: id };
+  }
+
+  /**
+   * CRI-O server/sandbox_stop_linux.go (containers get a 10 s grace period); containerd
+   * sandbox_stop.go (running containers are killed with timeout 0, created ones stay created).
+   * Unknown id: success (both runtimes; the CRI requires idempotence).
+   */
+  stopPodSandbox(podSandboxId: string): CompletionTime {
+    const now = this.tick();
+    const lookup = this.sandboxIds.lookup(podSandboxId);
+    if (lookup.kind !== 'found') {
+      const err = this.profile.errors.stopOrRemoveSandboxLookup(lookup, podSandboxId);
+      if (err !== null) throw err;
+      return { completesAtNs: now };
+    }
+    const sb = this.sandboxes.get(lookup.id)!;
+    return { completesAtNs: this.stopSandboxRecord(sb, now) };
+  }
+
+  /**
+   * CRI-O server/sandbox_remove.go; containerd sandbox_remove.go: stops the sandbox if needed,
+   * removes its containers, then the sandbox. Unknown id: success. The records disappear at once;
+   * the reply is due when the stop completes.
+   */
+  removePodSandbox(podSandboxId: string): CompletionTime {
+    const now = this.tick();
+    const lookup = this.sandboxIds.lookup(podSandboxId);
+    if (lookup.kind !== 'found') {
+      const err = this.profile.errors.stopOrRemoveSandboxLookup(lookup, podSandboxId);
+      if (err !== null) throw err;
+      return { completesAtNs: now };
+    }
+    const sb = this.sandboxes.get(lookup.id)!;
+    const completesAtNs = this.stopSandboxRecord(sb, now);
+    for (const c of this.containersOf(sb.id)) this.deleteContainerRecord(c);
+    this.releaseIp(sb);
+    this.sandboxes.delete(sb.id);
+    this.sandboxIds.delete(sb.id);
+    this.sandboxNames.releaseById(sb.id);
+    return { completesAtNs };
+  }
+
+  /** CRI-O server/sandbox_status.go; containerd sandbox_status.go. Unknown id: NOT_FOUND. */
+  podSandboxStatus(podSandboxId: string): PodSandboxView {
+    this.tick();
+    const lookup = this.sandboxIds.lookup(podSandboxId);
+    if (lookup.kind !== 'found') throw this.profile.errors.podSandboxStatusLookup(lookup, podSandboxId);
+    return this.sandboxView(this.sandboxes.get(lookup.id)!);
+  }
+
+  /**
+   * Filters: id (a unique prefix resolves; otherwise nothing matches), state, label selector (every
+   * pair must match). containerd normalises the filter id through its store (sandbox_list.go).
+   */
+  listPodSandboxes(filter?: PodSandboxFilterInput): PodSandboxView[] {
+    this.tick();
+    let idFilter: string | undefined;
+    if (filter?.id !== undefined && filter.id !== '') {
+      const lookup = this.sandboxIds.lookup(filter.id);
+      if (lookup.kind !== 'found') return [];
+      idFilter = lookup.id;
+    }
+    return this.sortedSandboxes()
+      .filter((sb) => idFilter === undefined || sb.id === idFilter)
+      .filter((sb) => filter?.state === undefined || sb.state === filter.state)
+      .filter((sb) => matchesLabels(sb.labels, filter?.labelSelector))
+      .map((sb) => this.sandboxView(sb));
+  }
+
+  // ---- RuntimeService: containers ---------------------------------------------------------
+
+  /**
+   * CRI-O server/container_create.go; containerd container_create.go. The image must be present
+   * locally (neither runtime pulls here). Reserves
+   * `<container>_<pod>_<namespace>_<uid>_<attempt>` (CRI-O prefixes "k8s_").
+   */
+  createContainer(input: CreateContainerInput): { containerId: string } {
+    const now = this.tick();
+    const errors = this.profile.errors;
+    const config = input.config ?? null;
+    const sandboxConfig = input.sandboxConfig ?? null;
+    let sb: SandboxRecord;
+
+    if (this.persona === 'crio') {
+      if (config === null) throw errors.createContainerMissingConfig('config');
+      if (config.image === undefined || config.image === null) throw errors.createContainerMissingConfig('image');
+      if (sandboxConfig === null) throw errors.createContainerMissingConfig('sandbox config');
+      if (sandboxConfig.metadata === undefined || sandboxConfig.metadata === null) {
+        throw errors.createContainerMissingConfig('sandbox metadata');
+      }
+      sb = this.findSandboxForCreate(input.podSandboxId);
+      if (sb.state !== SANDBOX_STATE.READY || sb.stopAtNs !== null) throw errors.createContainerSandboxStopped(sb.id);
+      if (config.metadata === undefined || config.metadata === null) throw errors.createContainerMissingMetadata();
+      if ((config.metadata.name ?? '') === '') throw errors.createContainerMissingName();
+    } else {
+      sb = this.findSandboxForCreate(input.podSandboxId);
+      if (config === null || config.metadata === undefined || config.metadata === null) {
+        throw errors.createContainerMissingMetadata();
+      }
+      if (sandboxConfig === null || sandboxConfig.metadata === undefined || sandboxConfig.metadata === null) {
+        throw errors.createContainerMissingConfig('sandbox metadata');
+      }
+    }
+    const metadata = Object.freeze({ name: config.metadata.name ?? '', attempt: config.metadata.attempt ?? 0 });
+    const podMeta = sandboxConfig.metadata;
+    const behaviour = parseContainerBehaviour(sb.annotations, config.annotations, metadata.name);
+
+    const id = generateRuntimeId(this.random);
+    const name = this.profile.containerName(metadata, {
+      name: podMeta.name ?? '',
+      namespace: podMeta.namespace ?? '',
+      uid: podMeta.uid ?? '',
+    });
+    const reservation = this.containerNames.reserve(name, id);
+    if (reservation.kind === 'name-taken') {
+      if (this.profile.duplicateCreateReturnsExisting && this.containers.has(reservation.holderId)) {
+        return { containerId: reservation.holderId };
+      }
+      throw errors.containerNameReserved(name, reservation.holderId);
+    }
+
+    const requestedImage = config.image?.image ?? '';
+    const image = this.resolveImage(requestedImage);
+    if (image === undefined) {
+      this.containerNames.releaseById(id);
+      const parsed = parseImageReference(requestedImage);
+      throw errors.imageNotPresent(requestedImage, parsed.ok ? parsed.ref.normalized : null);
+    }
+
+    const record: ContainerRecord = {
+      id,
+      podSandboxId: sb.id,
+      reservedName: name,
+      metadata,
+      state: CONTAINER_STATE.CREATED,
+      createdAtNs: now,
+      startedAtNs: 0n,
+      finishedAtNs: 0n,
+      exitCode: 0,
+      reason: '',
+      message: '',
+      requestedImage,
+      imageAnnotations: copyMap(config.image?.annotations),
+      userSpecifiedImage: config.image?.userSpecifiedImage ?? '',
+      imageRuntimeHandler: config.image?.runtimeHandler ?? '',
+      imageHex: image.hex,
+      imageNameAtCreate: image.repoTags[0] ?? requestedImage,
+      imageRepoDigestAtCreate: image.repoDigests[0] ?? this.profile.formatImageId(image.hex),
+      labels: copyMap(config.labels),
+      annotations: copyMap(config.annotations),
+      logPath: this.profile.containerLogPath({
+        logDirectory: sb.logDirectory,
+        logPath: config.logPath ?? '',
+        sandboxId: sb.id,
+        containerId: id,
+      }),
+      mounts: Object.freeze([...(config.mounts ?? [])]),
+      behaviour,
+      pendingExit: null,
+      seq: this.seq++,
+    };
+    this.containers.set(id, record);
+    this.containerIds.add(id);
+    return { containerId: id };
+  }
+
+  /**
+   * CRI-O server/container_start.go; containerd container_start.go. Only a CREATED container
+   * starts. containerd refuses a sandbox that is not ready and marks the container EXITED with
+   * exit code 128, reason StartError.
+   */
+  startContainer(containerId: string): void {
+    const now = this.tick();
+    const c = this.findContainer('StartContainer', containerId);
+    if (c.state !== CONTAINER_STATE.CREATED) throw this.profile.errors.containerNotCreated(c.id, c.state);
+    const sb = this.sandboxes.get(c.podSandboxId)!;
+    if (sb.state !== SANDBOX_STATE.READY || sb.stopAtNs !== null) {
+      const err = this.profile.errors.startInStoppedSandbox(sb.id);
+      if (this.persona === 'containerd') {
+        c.state = CONTAINER_STATE.EXITED;
+        c.finishedAtNs = now;
+        c.exitCode = START_ERROR_EXIT_CODE;
+        c.reason = START_ERROR_REASON;
+        c.message = err.message;
+      }
+      throw err;
+    }
+    c.state = CONTAINER_STATE.RUNNING;
+    c.startedAtNs = now;
+    const b = c.behaviour;
+    if (b.exitAfterNs !== null) {
+      c.pendingExit = { atNs: now + b.exitAfterNs, exitCode: b.exitCode, reason: exitReason(b.exitCode, b.oomKilled) };
+    }
+    this.advance(now);
+  }
+
+  /**
+   * CRI-O server/container_stop.go; containerd container_stop.go. A RUNNING container gets the stop
+   * signal; it exits after its stop-grace if that is shorter than the timeout (exit code per
+   * behaviour), else it is SIGKILLed when the timeout elapses (137, Error). Timeout <= 0 kills at
+   * once. Unknown id, or an already exited container: success.
+   */
+  stopContainer(containerId: string, timeoutSeconds: number | bigint): CompletionTime {
+    const now = this.tick();
+    const lookup = this.containerIds.lookup(containerId);
+    if (lookup.kind !== 'found') {
+      const err = this.profile.errors.stopContainerLookup(lookup, containerId);
+      if (err !== null) throw err;
+      return { completesAtNs: now };
+    }
+    const c = this.containers.get(lookup.id)!;
+    const completesAtNs = this.signalStop(c, now, timeoutSeconds);
+    this.advance(now);
+    return { completesAtNs };
+  }
+
+  /**
+   * CRI-O server/container_remove.go (stops with a 10 s timeout first; unknown id NOT_FOUND);
+   * containerd container_remove.go (kills a running container first; unknown id success).
+   */
+  removeContainer(containerId: string): CompletionTime {
+    const now = this.tick();
+    const lookup = this.containerIds.lookup(containerId);
+    if (lookup.kind !== 'found') {
+      const err = this.profile.errors.removeContainerLookup(lookup, containerId);
+      if (err !== null) throw err;
+      return { completesAtNs: now };
+    }
+    const c = this.containers.get(lookup.id)!;
+    const sb = this.sandboxes.get(c.podSandboxId)!;
+    let completesAtNs = now;
+    const sandboxStopped = sb.state === SANDBOX_STATE.NOTREADY && sb.stopAtNs === null;
+    if (this.persona === 'containerd' || !sandboxStopped) {
+      completesAtNs = this.signalStop(c, now, this.profile.removeContainerStopTimeoutSeconds);
+    }
+    this.deleteContainerRecord(c);
+    return { completesAtNs };
+  }
+
+  /** CRI-O server/container_status.go; containerd container_status.go. Unknown id: NOT_FOUND. */
+  containerStatus(containerId: string): ContainerView {
+    this.tick();
+    return this.containerView(this.findContainer('ContainerStatus', containerId));
+  }
+
+  /** Filters: id and pod_sandbox_id (unique prefixes resolve), state, label selector. */
+  listContainers(filter?: ContainerFilterInput): ContainerView[] {
+    this.tick();
+    let idFilter: string | undefined;
+    if (filter?.id !== undefined && filter.id !== '') {
+      const lookup = this.containerIds.lookup(filter.id);
+      if (lookup.kind !== 'found') return [];
+      idFilter = lookup.id;
+    }
+    let sandboxFilter: string | undefined;
+    if (filter?.podSandboxId !== undefined && filter.podSandboxId !== '') {
+      const lookup = this.sandboxIds.lookup(filter.podSandboxId);
+      if (lookup.kind !== 'found') return [];
+      sandboxFilter = lookup.id;
+    }
+    return [...this.containers.values()]
+      .sort((a, b) => a.seq - b.seq)
+      .filter((c) => idFilter === undefined || c.id === idFilter)
+      .filter((c) => sandboxFilter === undefined || c.podSandboxId === sandboxFilter)
+      .filter((c) => filter?.state === undefined || c.state === filter.state)
+      .filter((c) => matchesLabels(c.labels, filter?.labelSelector))
+      .map((c) => this.containerView(c));
+  }
+
+  // ---- ImageService -------------------------------------------------------------------------
+
+  /**
+   * containerd images/image_pull.go (image_ref = image id "sha256:..."); CRI-O server/image_pull.go
+   * (image_ref = "<repository>@sha256:<manifest digest>"). Names are normalised first
+   * (`nginx` -> `docker.io/library/nginx:latest`).
+   */
+  pullImage(input: PullImageInput): { imageRef: string; image: ImageView } {
+    const now = this.tick();
+    const parsed = parseImageReference(input.image);
+    if (!parsed.ok) throw this.profile.errors.invalidImageReference(input.image, parsed.error);
+    const ref = parsed.ref;
+    if (this.isMissingFromRegistry(ref.normalized, input.sandboxAnnotations)) {
+      throw this.profile.errors.imageNotInRegistry(ref.normalized);
+    }
+    const image = this.storeImage(ref.repository, ref.tag, ref.digest, now, false);
+    image.lastUsedNs = now;
+    const imageRef = this.profile.pullReturnsRepoDigest
+      ? (image.repoDigests.find((d) => d.startsWith(`${ref.repository}@`)) ?? image.repoDigests[0]!)
+      : this.profile.formatImageId(image.hex);
+    return { imageRef, image: this.imageView(image) };
+  }
+
+  /** Missing image: null (the CRI answers OK with no image). Accepts ids, id prefixes and names. */
+  imageStatus(image: string): ImageView | null {
+    this.tick();
+    const found = this.resolveImage(image);
+    return found === undefined ? null : this.imageView(found);
+  }
+
+  /** CRI-O honours ImageFilter.image; containerd ignores the filter (images/image_list.go). */
+  listImages(filterImage?: string): ImageView[] {
+    this.tick();
+    if (this.profile.listImagesHonoursFilter && filterImage !== undefined && filterImage !== '') {
+      const found = this.resolveImage(filterImage);
+      return found === undefined ? [] : [this.imageView(found)];
+    }
+    return [...this.images.values()].map((img) => this.imageView(img));
+  }
+
+  /**
+   * containerd images/image_remove.go: drops every reference of the resolved image, in use or not.
+   * CRI-O server/image_remove.go: by id deletes the image, by name untags that name (deleting the
+   * image with its last name); containers/storage refuses to delete an image a container uses.
+   * Missing image: success.
+   */
+  removeImage(image: string): void {
+    this.tick();
+    if (image === '' && this.persona === 'crio') throw this.profile.errors.removeImageEmpty();
+    const found = this.resolveImage(image);
+    if (found === undefined) return;
+    if (this.profile.removeImageDropsAllNames) {
+      this.images.delete(found.hex);
+      return;
+    }
+    const parsed = parseImageReference(image);
+    const byName = parsed.ok && found.repoTags.includes(parsed.ref.normalized);
+    if (byName && found.repoTags.length > 1) {
+      found.repoTags = found.repoTags.filter((t) => t !== parsed.ref.normalized);
+      return;
+    }
+    const user = [...this.containers.values()].find((c) => c.imageHex === found.hex);
+    if (user !== undefined && this.profile.removeImageRefusesInUse) throw this.profile.errors.imageInUse(user.id);
+    this.images.delete(found.hex);
+  }
+
+  /**
+   * containerd images/imagefs_info.go (one image filesystem: the snapshotter dir); CRI-O
+   * server/image_fs_info.go (image store, plus the container store as container filesystem).
+   */
+  imageFsInfo(): ImageFsInfoView {
+    const now = this.tick();
+    let usedBytes = 0;
+    let inodesUsed = 0;
+    for (const img of this.images.values()) {
+      usedBytes += img.sizeBytes;
+      inodesUsed += img.inodes;
+    }
+    const imageFs: FilesystemUsageView = {
+      timestampNs: now,
+      mountpoint: this.profile.imageFsMountpoint,
+      usedBytes,
+      inodesUsed,
+    };
+    const containerFilesystems: FilesystemUsageView[] = [];
+    if (this.profile.containerFsMountpoint !== null) {
+      // Each container's writable layer: a few directories and files (simulated).
+      containerFilesystems.push({
+        timestampNs: now,
+        mountpoint: this.profile.containerFsMountpoint,
+        usedBytes: this.containers.size * 16_384,
+        inodesUsed: this.containers.size * 12,
+      });
+    }
+    return { imageFilesystems: [imageFs], containerFilesystems };
+  }
+
+  // ---- invariants ---------------------------------------------------------------------------
+
+  /** Violations of the invariants in the file comment; empty when the state is consistent. */
+  checkInvariants(): string[] {
+    const problems: string[] = [];
+    for (const c of this.containers.values()) {
+      const sb = this.sandboxes.get(c.podSandboxId);
+      if (sb === undefined) {
+        problems.push(`I1: container ${c.id} belongs to missing sandbox ${c.podSandboxId}`);
+        continue;
+      }
+      if (c.state === CONTAINER_STATE.RUNNING && sb.state !== SANDBOX_STATE.READY) {
+        problems.push(`I2: container ${c.id} is RUNNING in ${sb.state} sandbox ${sb.id}`);
+      }
+      if (c.createdAtNs < sb.createdAtNs) problems.push(`I3: container ${c.id} created before its sandbox`);
+      switch (c.state) {
+        case CONTAINER_STATE.CREATED:
+          if (c.startedAtNs !== 0n || c.finishedAtNs !== 0n) problems.push(`I3: CREATED container ${c.id} has timestamps`);
+          break;
+        case CONTAINER_STATE.RUNNING:
+          if (c.startedAtNs < c.createdAtNs || c.finishedAtNs !== 0n) problems.push(`I3: RUNNING container ${c.id} timestamps`);
+          break;
+        case CONTAINER_STATE.EXITED:
+          if (c.finishedAtNs < c.createdAtNs) problems.push(`I3: container ${c.id} finished before created`);
+          if (c.startedAtNs !== 0n && (c.startedAtNs < c.createdAtNs || c.finishedAtNs < c.startedAtNs)) {
+            problems.push(`I3: container ${c.id} created/started/finished out of order`);
+          }
+          break;
+        default:
+          break;
+      }
+      if (this.containerNames.holderOf(c.reservedName) !== c.id) problems.push(`I4: container ${c.id} lost its name`);
+      if (!this.containerIds.has(c.id)) problems.push(`I4: container ${c.id} missing from the id index`);
+    }
+    const ips = new Map<string, string>();
+    for (const sb of this.sandboxes.values()) {
+      if (this.sandboxNames.holderOf(sb.reservedName) !== sb.id) problems.push(`I4: sandbox ${sb.id} lost its name`);
+      if (!this.sandboxIds.has(sb.id)) problems.push(`I4: sandbox ${sb.id} missing from the id index`);
+      if (sb.ip !== '' && !sb.networkTornDown) {
+        const other = ips.get(sb.ip);
+        if (other !== undefined) problems.push(`I5: sandboxes ${other} and ${sb.id} share IP ${sb.ip}`);
+        ips.set(sb.ip, sb.id);
+      }
+    }
+    if (this.sandboxIds.size !== this.sandboxes.size) problems.push('I4: sandbox id index out of sync');
+    if (this.containerIds.size !== this.containers.size) problems.push('I4: container id index out of sync');
+    return problems;
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private findSandboxForCreate(query: string): SandboxRecord {
+    const lookup = this.sandboxIds.lookup(query);
+    if (lookup.kind !== 'found') throw this.profile.errors.createContainerSandboxLookup(lookup, query);
+    return this.sandboxes.get(lookup.id)!;
+  }
+
+  private findContainer(rpc: 'StartContainer' | 'ContainerStatus', query: string): ContainerRecord {
+    const lookup = this.containerIds.lookup(query);
+    if (lookup.kind !== 'found') throw this.profile.errors.containerLookup(rpc, lookup, query);
+    return this.containers.get(lookup.id)!;
+  }
+
+  private containersOf(sandboxId: string): ContainerRecord[] {
+    return [...this.containers.values()].filter((c) => c.podSandboxId === sandboxId).sort((a, b) => a.seq - b.seq);
+  }
+
+  private sortedSandboxes(): SandboxRecord[] {
+    return [...this.sandboxes.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Sends the stop signal per the container's state and behaviour; returns when it will have exited. */
+  private signalStop(c: ContainerRecord, now: bigint, timeoutSeconds: number | bigint): bigint {
+    if (c.state === CONTAINER_STATE.CREATED) {
+      if (this.profile.stopKillsCreatedContainer) {
+        c.state = CONTAINER_STATE.EXITED;
+        c.finishedAtNs = now;
+        c.exitCode = SIGKILL_EXIT_CODE;
+        c.reason = exitReason(SIGKILL_EXIT_CODE, false);
+      }
+      return now;
+    }
+    if (c.state !== CONTAINER_STATE.RUNNING) return now;
+    const timeoutNs = toTimeoutNs(timeoutSeconds);
+    const grace = c.behaviour.stopGraceNs;
+    let exit: PendingExit;
+    if (timeoutNs > 0n && grace !== null && grace < timeoutNs) {
+      const code = c.behaviour.stopExitCode;
+      exit = { atNs: now + grace, exitCode: code, reason: exitReason(code, false) };
+    } else {
+      exit = { atNs: now + timeoutNs, exitCode: SIGKILL_EXIT_CODE, reason: exitReason(SIGKILL_EXIT_CODE, false) };
+    }
+    if (c.pendingExit === null || exit.atNs < c.pendingExit.atNs) c.pendingExit = exit;
+    return c.pendingExit.atNs;
+  }
+
+  private stopSandboxRecord(sb: SandboxRecord, now: bigint): bigint {
+    if (sb.state === SANDBOX_STATE.NOTREADY && sb.stopAtNs === null) return now;
+    let done = now;
+    for (const c of this.containersOf(sb.id)) {
+      done = maxBig(done, this.signalStop(c, now, this.profile.sandboxStopTimeoutSeconds));
+    }
+    sb.stopAtNs = sb.stopAtNs === null || done < sb.stopAtNs ? done : sb.stopAtNs;
+    if (!sb.networkTornDown) {
+      sb.networkTornDown = true;
+      this.ipsInUse.delete(sb.ip);
+    }
+    this.advance(now);
+    return done;
+  }
+
+  private deleteContainerRecord(c: ContainerRecord): void {
+    this.containers.delete(c.id);
+    this.containerIds.delete(c.id);
+    this.containerNames.releaseById(c.id);
+  }
+
+  private allocateIp(): string {
+    // host-local IPAM style: sequential from .0.2 in a /16 (x.y.0.1 is the bridge gateway).
+    const size = 256 * 256;
+    for (let i = 0; i < size; i++) {
+      const n = (this.ipCursor + i) % size;
+      if (n < 2 || n === size - 1) continue;
+      const ip = `${this.profile.podSubnetPrefix}.${Math.floor(n / 256)}.${n % 256}`;
+      if (this.ipsInUse.has(ip)) continue;
+      this.ipsInUse.add(ip);
+      this.ipCursor = n + 1;
+      return ip;
+    }
+    throw new CriError(GRPC_STATUS.UNKNOWN, 'failed to allocate for range 0: no IP addresses available in range set');
+  }
+
+  private releaseIp(sb: SandboxRecord): void {
+    if (!sb.networkTornDown) this.ipsInUse.delete(sb.ip);
+  }
+
+  private isMissingFromRegistry(normalized: string, annotations: StringMap | undefined): boolean {
+    if (this.unpullable.has(normalized)) return true;
+    const listed = annotations?.[MISSING_IMAGES_ANNOTATION];
+    if (listed === undefined) return false;
+    return listed
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')
+      .some((s) => {
+        const p = parseImageReference(s);
+        return p.ok && p.ref.normalized === normalized;
+      });
+  }
+
+  private storeImage(
+    repository: string,
+    tag: string | undefined,
+    digest: string | undefined,
+    now: bigint,
+    pinned: boolean,
+  ): ImageRecord {
+    if (digest !== undefined) {
+      const byDigest = [...this.images.values()].find((img) => img.repoDigests.includes(`${repository}@${digest}`));
+      if (byDigest !== undefined) return byDigest;
+    }
+    const facts = describeImage(repository, tag ?? digest!, this.seed);
+    let image = this.images.get(facts.configDigestHex);
+    if (image === undefined) {
+      image = {
+        hex: facts.configDigestHex,
+        repoTags: [],
+        repoDigests: [],
+        sizeBytes: facts.sizeBytes,
+        inodes: facts.inodes,
+        pinned,
+        lastUsedNs: now,
+      };
+      this.images.set(image.hex, image);
+    }
+    if (tag !== undefined && !image.repoTags.includes(`${repository}:${tag}`)) image.repoTags.push(`${repository}:${tag}`);
+    const repoDigest = `${repository}@sha256:${facts.manifestDigestHex}`;
+    if (!image.repoDigests.includes(repoDigest)) image.repoDigests.push(repoDigest);
+    return image;
+  }
+
+  /** By id ("sha256:<hex>", "<hex>", or a unique prefix of either of at least 3 hex digits), else by name. */
+  private resolveImage(query: string): ImageRecord | undefined {
+    const q = query.trim();
+    if (q === '') return undefined;
+    const hexQuery = /^sha256:[0-9a-f]{1,64}$/.test(q) ? q.slice(7) : /^[0-9a-f]{3,64}$/.test(q) ? q : undefined;
+    if (hexQuery !== undefined) {
+      const matches = [...this.images.values()].filter((img) => img.hex.startsWith(hexQuery));
+      if (matches.length === 1) return matches[0];
+    }
+    const parsed = parseImageReference(q);
+    if (!parsed.ok) return undefined;
+    const n = parsed.ref.normalized;
+    for (const img of this.images.values()) {
+      if (img.repoTags.includes(n) || img.repoDigests.includes(n)) return img;
+    }
+    return undefined;
+  }
+
+  private sandboxView(sb: SandboxRecord): PodSandboxView {
+    const ipVisible = !(sb.networkTornDown && !this.profile.keepsIpAfterStop);
+    return Object.freeze({
+      id: sb.id,
+      reservedName: sb.reservedName,
+      metadata: sb.metadata,
+      state: sb.state,
+      createdAtNs: sb.createdAtNs,
+      labels: sb.labels,
+      annotations: sb.annotations,
+      runtimeHandler: sb.runtimeHandler,
+      hostNetwork: sb.hostNetwork,
+      ip: ipVisible ? sb.ip : '',
+      hostname: sb.hostname,
+      logDirectory: sb.logDirectory,
+      linux: sb.linux,
+    });
+  }
+
+  private containerView(c: ContainerRecord): ContainerView {
+    const imageId = this.profile.formatImageId(c.imageHex);
+    let imageName: string;
+    let imageRef: string;
+    if (this.persona === 'containerd') {
+      // container_status.go: names from the image if it is still present, else the config / id.
+      const img = this.images.get(c.imageHex);
+      imageName = img?.repoTags[0] ?? c.requestedImage;
+      imageRef = img?.repoDigests[0] ?? imageId;
+    } else {
+      imageName = c.imageNameAtCreate;
+      imageRef = c.imageRepoDigestAtCreate;
+    }
+    return Object.freeze({
+      id: c.id,
+      podSandboxId: c.podSandboxId,
+      reservedName: c.reservedName,
+      metadata: c.metadata,
+      state: c.state,
+      createdAtNs: c.createdAtNs,
+      startedAtNs: c.startedAtNs,
+      finishedAtNs: c.finishedAtNs,
+      exitCode: c.exitCode,
+      reason: c.reason,
+      message: c.message,
+      image: Object.freeze({
+        image: imageName,
+        annotations: c.imageAnnotations,
+        userSpecifiedImage: c.userSpecifiedImage,
+        runtimeHandler: c.imageRuntimeHandler,
+      }),
+      imageRef,
+      imageId,
+      labels: c.labels,
+      annotations: c.annotations,
+      logPath: c.logPath,
+      mounts: c.mounts,
+      behaviour: c.behaviour,
+    });
+  }
+
+  private imageView(img: ImageRecord): ImageView {
+    return Object.freeze({
+      id: this.profile.formatImageId(img.hex),
+      repoTags: Object.freeze([...img.repoTags]),
+      repoDigests: Object.freeze([...img.repoDigests]),
+      sizeBytes: img.sizeBytes,
+      pinned: img.pinned,
+      lastUsedNs: img.lastUsedNs,
+      inodes: img.inodes,
+    });
+  }
+}
