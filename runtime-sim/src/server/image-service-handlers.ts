@@ -36,7 +36,7 @@ export function createImageServiceHandlers(state: RuntimeState, options: Handler
     ImageStatus: unaryHandler<cri.ImageStatusRequest__Output, cri.ImageStatusResponse>(ctx, 'ImageStatus', (req) => {
       const view = state.imageStatus(req.image?.image ?? '');
       if (view === null) return { response: { image: null, info: {} } };
-      const info = req.verbose
+      const info: Record<string, string> = req.verbose
         ? { info: JSON.stringify({ imageSpec: { config: {}, rootfs: { type: 'layers' } }, size: view.sizeBytes }) }
         : {};
       return { response: { image: toImage(view), info } };
@@ -66,7 +66,6 @@ export function createImageServiceHandlers(state: RuntimeState, options: Handler
     IMAGE_SERVICE_NAME,
     imageServiceDefinition() as unknown as Record<string, { requestStream: boolean; responseStream: boolean }>,
     IMPLEMENTED_IMAGE_RPCS,
-    state.persona,
   );
   return { ...rest, ...implemented } as unknown as ImageServiceHandlers;
 }

@@ -217,7 +217,6 @@ export function createRuntimeServiceHandlers(state: RuntimeState, options: Handl
     RUNTIME_SERVICE_NAME,
     runtimeServiceDefinition() as unknown as Record<string, { requestStream: boolean; responseStream: boolean }>,
     IMPLEMENTED_RUNTIME_RPCS,
-    state.persona,
   );
   return { ...rest, ...implemented } as unknown as RuntimeServiceHandlers;
 }

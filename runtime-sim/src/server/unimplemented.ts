@@ -9,7 +9,6 @@
  *    "unknown method <Name> for service <service>".
  */
 import { GRPC_STATUS } from '../state/cri-error';
-import type { Persona } from '../state/persona';
 import type { GrpcServiceError } from './to-status';
 
 /**
@@ -27,7 +26,7 @@ export const RPCS_UNKNOWN_TO_PERSONAS: ReadonlySet<string> = new Set([
   'RestorePod',
 ]);
 
-export function unimplementedMessage(serviceName: string, method: string, _persona: Persona): string {
+export function unimplementedMessage(serviceName: string, method: string): string {
   return RPCS_UNKNOWN_TO_PERSONAS.has(method)
     ? `unknown method ${method} for service ${serviceName}`
     : `method ${method} not implemented`;
@@ -45,12 +44,11 @@ export function unimplementedHandlers(
   serviceName: string,
   definition: Readonly<Record<string, MethodShape>>,
   implemented: ReadonlySet<string>,
-  persona: Persona,
 ): Record<string, AnyHandler> {
   const handlers: Record<string, AnyHandler> = {};
   for (const [method, shape] of Object.entries(definition)) {
     if (implemented.has(method)) continue;
-    const details = unimplementedMessage(serviceName, method, persona);
+    const details = unimplementedMessage(serviceName, method);
     const error = (): GrpcServiceError => Object.assign(new Error(details), { code: GRPC_STATUS.UNIMPLEMENTED, details });
     if (shape.responseStream || shape.requestStream) {
       if (shape.requestStream && !shape.responseStream) {

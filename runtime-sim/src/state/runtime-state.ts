@@ -927,6 +927,8 @@ export class RuntimeState {
       }),
       imageRef,
       imageId,
+      listImage: this.persona === 'containerd' ? c.requestedImage : imageName,
+      listImageRef: this.persona === 'containerd' ? imageId : imageRef,
       labels: c.labels,
       annotations: c.annotations,
       logPath: c.logPath,

@@ -152,6 +152,12 @@ export interface ContainerView {
   readonly imageRef: string;
   /** ContainerStatus.image_id */
   readonly imageId: string;
+  /**
+   * ListContainers' Container.image.image and image_ref. containerd (container_list.go) echoes the
+   * config's image and the image id there; CRI-O reports the same as in ContainerStatus.
+   */
+  readonly listImage: string;
+  readonly listImageRef: string;
   readonly labels: StringMap;
   readonly annotations: StringMap;
   readonly logPath: string;

@@ -417,6 +417,31 @@ describe('RuntimeState containers', () => {
     }
   });
 
+  describe('ListContainers image fields', () => {
+    it('[containerd] echoes the config image and the image id (container_list.go)', () => {
+      const h = newHarness('containerd');
+      const pod = podConfig();
+      const sandboxId = runPod(h.state, pod);
+      const image = h.state.pullImage({ image: 'nginx' }).image;
+      h.state.createContainer(createReq(sandboxId, pod, containerConfig('app', image.id)));
+      const [listed] = h.state.listContainers();
+      assert.equal(listed!.listImage, image.id);
+      assert.equal(listed!.listImageRef, image.id);
+      assert.equal(listed!.image.image, 'docker.io/library/nginx:latest');
+    });
+
+    it('[crio] reports the image name and repo digest as in ContainerStatus', () => {
+      const h = newHarness('crio');
+      const pod = podConfig();
+      const sandboxId = runPod(h.state, pod);
+      const image = h.state.pullImage({ image: 'nginx' }).image;
+      h.state.createContainer(createReq(sandboxId, pod, containerConfig('app', image.id)));
+      const [listed] = h.state.listContainers();
+      assert.equal(listed!.listImage, 'docker.io/library/nginx:latest');
+      assert.equal(listed!.listImageRef, image.repoDigests[0]);
+    });
+  });
+
   describe('invariants over a kubelet-style lifecycle', () => {
     for (const persona of PERSONAS) {
       it(`[${persona}] hold after every step`, () => {

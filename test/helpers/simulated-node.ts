@@ -1,0 +1,90 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startTraceSink } from '../../trace-sink/src';
+import type { TraceSink } from '../../trace-sink/src';
+import { startNodeProcess } from '../../node-demo/src/child-process-runner';
+import type { RunningProcess } from '../../node-demo/src/child-process-runner';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+const DIST = join(REPO_ROOT, 'dist');
+
+export interface SimulatedNodeOptions {
+  /** samplingRatePerMillion in the kubelet's tracing block. */
+  kubeletSamplingRatePerMillion: number;
+  /** runtime-sim's own root sampling rate (CRI-O follows the parent for every CRI call). */
+  runtimeSamplingRatePerMillion?: number;
+  persona?: 'crio' | 'containerd';
+  /** kubelet-sim --duration, ms. */
+  durationMs: number;
+  extraKubeletArgs?: string[];
+}
+
+export interface SimulatedNodeRun {
+  sink: TraceSink;
+  workDir: string;
+  logPath: string;
+  kubeletExit: number | string;
+  runtimeExit: number | string;
+  pids: number[];
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Runs the real thing: trace-sink in this process on a free port, runtime-sim and kubelet-sim as child
+ * processes on a temp unix socket with configs/pods as static pods, until kubelet-sim's --duration ends.
+ * Everything is stopped and removed by cleanup(), even after a failed assertion.
+ */
+export async function runSimulatedNode(options: SimulatedNodeOptions): Promise<SimulatedNodeRun> {
+  const workDir = mkdtempSync(join(tmpdir(), 'kubelet-cri-e2e-'));
+  const sink = await startTraceSink({ listen: '127.0.0.1:0', outPath: join(workDir, 'spans.jsonl') });
+  const pods = join(workDir, 'pods');
+  cpSync(join(REPO_ROOT, 'configs', 'pods'), pods, { recursive: true });
+  const configPath = join(workDir, 'kubelet-config.yaml');
+  writeFileSync(configPath, [
+    'apiVersion: kubelet.config.k8s.io/v1beta1',
+    'kind: KubeletConfiguration',
+    `staticPodPath: ${pods}`,
+    'fileCheckFrequency: 1s',
+    'tracing:',
+    `  endpoint: ${sink.address}`,
+    `  samplingRatePerMillion: ${options.kubeletSamplingRatePerMillion}`,
+    '',
+  ].join('\n'));
+  const socket = `unix://${join(workDir, 'runtime.sock')}`;
+  const logPath = join(workDir, 'sims.log');
+  const processes: RunningProcess[] = [];
+  const cleanup = async (): Promise<void> => {
+    await Promise.all(processes.map((p) => p.stop(5_000)));
+    await sink.close();
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  try {
+    const runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), [
+      '--persona', options.persona ?? 'crio', '--listen', socket,
+      '--tracing-endpoint', sink.address, '--tracing-sampling-rate-per-million', String(options.runtimeSamplingRatePerMillion ?? 0),
+    ], logPath);
+    processes.push(runtime);
+    const kubelet = startNodeProcess('kubelet-sim', join(DIST, 'kubelet-sim/src/main.js'), [
+      '--config', configPath, '--container-runtime-endpoint', socket, '--hostname-override', 'e2e-node',
+      '--duration', `${options.durationMs}ms`, ...(options.extraKubeletArgs ?? []),
+    ], logPath);
+    processes.push(kubelet);
+    const kubeletExit = await kubelet.exited;
+    const runtimeExit = await runtime.stop(5_000);
+    return { sink, workDir, logPath, kubeletExit, runtimeExit, pids: processes.map((p) => p.child.pid ?? -1), cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+/** True while a process with this pid exists. */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
