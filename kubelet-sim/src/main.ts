@@ -34,6 +34,11 @@ async function main(): Promise<number> {
     for (const w of loaded.warnings) log.warn(w);
   } catch (err) {
     if (err instanceof KubeletConfigError) {
+      // A locked or unknown feature gate makes the real kubelet panic while defaulting (exit 2).
+      if (err.goPanic) {
+        process.stderr.write(`panic: ${err.kubeletMessage}\n`);
+        return 2;
+      }
       log.error(`"command failed" err="${err.message}"`);
       return 1;
     }
