@@ -1,5 +1,5 @@
 import type { Tracer } from '@opentelemetry/api';
-import { trace } from '@opentelemetry/api';
+import { ProxyTracerProvider } from '@opentelemetry/api';
 import { AlwaysOffSampler, ParentBasedSampler } from '@opentelemetry/sdk-trace-base';
 import type { Sampler } from '@opentelemetry/sdk-trace-base';
 import { GoTraceIdRatioBasedSampler } from '../../../cri-proto/src/tracing/go-trace-id-ratio-sampler';
@@ -42,7 +42,9 @@ export interface KubeletTracing {
  */
 export async function startKubeletTracing(config: KubeletTracingConfig | undefined, hostname: string, exporter?: SpanExporter): Promise<KubeletTracing> {
   if (config === undefined) {
-    return { getTracer: (scope) => trace.getTracerProvider().getTracer(scope), tracing: undefined, shutdown: async () => undefined };
+    // A proxy with no delegate hands out no-op tracers: the kubelet's noop TracerProvider.
+    const noop = new ProxyTracerProvider();
+    return { getTracer: (scope) => noop.getTracer(scope), tracing: undefined, shutdown: async () => undefined };
   }
   const tracing = await startProcessTracing({
     resourceAttributes: { 'service.name': KUBELET_SERVICE_NAME, 'host.name': hostname },
