@@ -5,7 +5,7 @@
  * kubelet run the pods in configs/pods, then prints a pod startup trace, a span summary and the spans file.
  * This process only spawns the sims; it imports nothing from them and traces nothing itself.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
@@ -56,6 +56,8 @@ async function main(): Promise<number> {
   say(`OTLP receiver on ${sink.address}; runtime-sim (${argv.persona}) on ${socket}; logs in ${logPath}`);
 
   const runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), ['--persona', argv.persona, '--listen', socket, '--tracing-endpoint', sink.address, '--tracing-sampling-rate-per-million', '0'], logPath, { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://${sink.address}` });
+  // Start the kubelet once the runtime listens, as a node's systemd ordering would; it retries anyway.
+  await waitForFile(join(work, 'runtime.sock'), 10_000);
   const kubelet = startNodeProcess('kubelet-sim', join(DIST, 'kubelet-sim/src/main.js'), ['--config', kubeletConfigPath, '--container-runtime-endpoint', socket, '--hostname-override', 'sim-node', '--duration', `${Math.round(durationMs)}ms`], logPath);
 
   let interrupted = false;
@@ -115,6 +117,11 @@ function pickPodStartupTrace(traces: TraceRecord[]): TraceRecord | undefined {
     return t.spans.some((s) => s.name === 'syncPod' && s.parentSpanId === '') && names.has('runtime.v1.RuntimeService/RunPodSandbox') && names.has('runtime.v1.RuntimeService/StartContainer');
   });
   return startups.sort((a, b) => b.spans.length - a.spans.length)[0];
+}
+
+async function waitForFile(path: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(path) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }
 
 function say(line: string): void {

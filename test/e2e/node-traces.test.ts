@@ -17,6 +17,7 @@ describe('a simulated node (runtime-sim crio + kubelet-sim) traced end to end', 
         kubeletSamplingRatePerMillion: 1_000_000,
         durationMs: 14_000,
         extraKubeletArgs: ['--container-gc-period', '3s', '--image-gc-period', '4s', '--image-fs-capacity-bytes', '600000000'],
+        removeManifest: { file: 'node-exporter.yaml', afterMs: 8_000 },
       });
       spans = run.sink.index.spans();
     });
@@ -79,6 +80,19 @@ describe('a simulated node (runtime-sim crio + kubelet-sim) traced end to end', 
       const restart = spans.find((s) => s.name === 'syncPod' && s.attributes['k8s.pod.name'] === 'flaky-worker-e2e-node' && s.attributes['k8s.pod.update_type'] === 'sync'
         && spans.some((c) => c.parentSpanId === s.spanId && c.name === 'runtime.v1.RuntimeService/StartContainer'));
       assert.ok(restart, 'no sync-type syncPod restarting flaky-worker');
+    });
+
+    it('terminates a pod whose manifest was deleted: StopContainer and StopPodSandbox under syncTerminatingPod, then syncTerminatedPod', () => {
+      const pod = 'node-exporter-e2e-node';
+      const terminating = spans.find((s) => s.name === 'syncTerminatingPod' && s.attributes['k8s.pod.name'] === pod);
+      assert.ok(terminating, 'no syncTerminatingPod span');
+      assert.equal(terminating.parentSpanId, '');
+      const children = spans.filter((s) => s.parentSpanId === terminating.spanId).map((s) => s.name);
+      assert.ok(children.includes('runtime.v1.RuntimeService/StopContainer'), children.join(', '));
+      assert.ok(children.includes('runtime.v1.RuntimeService/StopPodSandbox'), children.join(', '));
+      assert.ok(children.includes('runtime.v1.RuntimeService/ListPodSandbox'), 'pod status is read back after KillPod');
+      const terminated = spans.find((s) => s.name === 'syncTerminatedPod' && s.attributes['k8s.pod.name'] === pod);
+      assert.ok(terminated && terminated.startTimeMs >= terminating.startTimeMs + terminating.durationMs - 1);
     });
 
     it('emits container GC and image GC spans, each the root of its CRI calls', () => {

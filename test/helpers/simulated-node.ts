@@ -18,6 +18,8 @@ export interface SimulatedNodeOptions {
   /** kubelet-sim --duration, ms. */
   durationMs: number;
   extraKubeletArgs?: string[];
+  /** Delete this manifest from the static pod directory after the given time, so its pod terminates. */
+  removeManifest?: { file: string; afterMs: number };
 }
 
 export interface SimulatedNodeRun {
@@ -70,7 +72,10 @@ export async function runSimulatedNode(options: SimulatedNodeOptions): Promise<S
       '--duration', `${options.durationMs}ms`, ...(options.extraKubeletArgs ?? []),
     ], logPath);
     processes.push(kubelet);
+    const removal = options.removeManifest;
+    const timer = removal ? setTimeout(() => rmSync(join(pods, removal.file), { force: true }), removal.afterMs) : undefined;
     const kubeletExit = await kubelet.exited;
+    clearTimeout(timer);
     const runtimeExit = await runtime.stop(5_000);
     return { sink, workDir, logPath, kubeletExit, runtimeExit, pids: processes.map((p) => p.child.pid ?? -1), cleanup };
   } catch (err) {
