@@ -1,4 +1,6 @@
 import yargs from 'yargs';
+import { loadRuntimeConfigFile, RuntimeConfigError } from '../config/runtime-config-file';
+import type { RuntimeConfigFile } from '../config/runtime-config-file';
 import type { Persona } from '../state/persona';
 import { PERSONAS } from '../state/persona';
 
@@ -29,10 +31,11 @@ export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = pro
     .scriptName('runtime-sim')
     .usage('$0 --persona crio|containerd --listen unix:///PATH.sock [options]\n\nServes CRI v1 (RuntimeService, ImageService) as a simulated CRI-O or containerd, with OpenTelemetry traces.')
     .option('persona', { choices: PERSONAS, default: 'crio' as Persona, describe: 'which runtime to be' })
-    .option('listen', { type: 'string', describe: 'unix socket to serve on (default: the persona\'s usual socket)' })
-    .option('enable-tracing', { type: 'boolean', default: env.CONTAINER_ENABLE_TRACING === 'true', describe: 'export traces over OTLP/gRPC' })
-    .option('tracing-endpoint', { type: 'string', default: env.CONTAINER_TRACING_ENDPOINT, describe: 'collector address host:port (CRI-O default 127.0.0.1:4317; containerd: OTEL_EXPORTER_OTLP_ENDPOINT)' })
-    .option('tracing-sampling-rate-per-million', { type: 'number', default: env.CONTAINER_TRACING_SAMPLING_RATE_PER_MILLION === undefined ? undefined : Number(env.CONTAINER_TRACING_SAMPLING_RATE_PER_MILLION), describe: 'root sampling rate; spans with a parent follow the parent (crio persona)' })
+    .option('listen', { type: 'string', describe: 'unix socket to serve on (default: the config file\'s, else the persona\'s usual socket)' })
+    .option('config', { type: 'string', describe: 'the persona\'s config file: crio.conf ([crio.api] listen, [crio.tracing] ...) or containerd config.toml ([grpc] address)' })
+    .option('enable-tracing', { type: 'boolean', describe: 'export traces over OTLP/gRPC (env CONTAINER_ENABLE_TRACING)' })
+    .option('tracing-endpoint', { type: 'string', describe: 'collector address host:port (env CONTAINER_TRACING_ENDPOINT; CRI-O default 127.0.0.1:4317; containerd: OTEL_EXPORTER_OTLP_ENDPOINT)' })
+    .option('tracing-sampling-rate-per-million', { type: 'number', describe: 'root sampling rate; spans with a parent follow the parent (env CONTAINER_TRACING_SAMPLING_RATE_PER_MILLION)' })
     .option('seed', { type: 'number', default: 1, describe: 'seed for ids and image sizes (reproducible runs)' })
     .strict()
     .help()
@@ -41,19 +44,33 @@ export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = pro
       throw new FlagError(message ?? err?.message ?? 'invalid flags');
     })
     .parseSync();
-  const rate = parsed['tracing-sampling-rate-per-million'];
+  let file: RuntimeConfigFile = {};
+  if (parsed.config !== undefined) {
+    try {
+      file = loadRuntimeConfigFile(parsed.config, parsed.persona);
+    } catch (err) {
+      if (err instanceof RuntimeConfigError) throw new FlagError(`--config: ${err.message}`);
+      throw err;
+    }
+  }
+  // Precedence as in crio's CLI: flag, then CONTAINER_* env var, then the config file.
+  const envRate = env.CONTAINER_TRACING_SAMPLING_RATE_PER_MILLION;
+  const flagRate = parsed['tracing-sampling-rate-per-million'] ?? (envRate === undefined ? undefined : Number(envRate));
+  const flagEndpoint = parsed['tracing-endpoint'] ?? env.CONTAINER_TRACING_ENDPOINT;
+  const flagEnable = parsed['enable-tracing'] ?? (env.CONTAINER_ENABLE_TRACING === undefined ? undefined : env.CONTAINER_ENABLE_TRACING === 'true');
+  const rate = flagRate ?? file.tracingSamplingRatePerMillion;
   if (rate !== undefined && (!Number.isInteger(rate) || rate < 0 || rate > 1_000_000)) {
     throw new FlagError(`invalid value ${JSON.stringify(rate)} for --tracing-sampling-rate-per-million: must be an integer from 0 to 1000000`);
   }
-  const listen = parsed.listen ?? DEFAULT_LISTEN[parsed.persona];
+  const listen = parsed.listen ?? file.listen ?? DEFAULT_LISTEN[parsed.persona];
   if (!listen.startsWith('unix://') || listen.length <= 'unix://'.length) {
     throw new FlagError(`invalid value ${JSON.stringify(listen)} for --listen: must be a unix socket such as unix:///tmp/runtime-sim.sock`);
   }
   return {
     persona: parsed.persona,
     listen,
-    enableTracing: parsed['enable-tracing'] || parsed['tracing-endpoint'] !== undefined || rate !== undefined,
-    tracingEndpoint: parsed['tracing-endpoint'],
+    enableTracing: flagEnable ?? (flagEndpoint !== undefined || flagRate !== undefined || (file.enableTracing ?? false)),
+    tracingEndpoint: flagEndpoint ?? file.tracingEndpoint,
     tracingSamplingRatePerMillion: rate ?? 0,
     seed: parsed.seed,
   };
