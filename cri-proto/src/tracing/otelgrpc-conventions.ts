@@ -1,3 +1,5 @@
+import { GRPC_STATUS } from '../grpc-status';
+
 /**
  * The span vocabulary of otelgrpc (go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc),
  * which the kubelet's CRI client (k8s.io/cri-client), CRI-O and containerd all use for CRI calls.
@@ -30,26 +32,6 @@ export const OTELGRPC_MESSAGE_EVENT = {
   TYPE_RECEIVED: 'RECEIVED',
 } as const;
 
-/** gRPC status codes by wire number (grpc/codes). Kept here so no module needs grpc-js loaded to name them. */
-export const GRPC_CODE = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16,
-} as const;
 
 /**
  * Codes a *server* span reports as Error (otelgrpc `serverStatus`, following the OpenTelemetry RPC
@@ -57,12 +39,12 @@ export const GRPC_CODE = {
  * Client spans report every non-OK code as Error.
  */
 export const OTELGRPC_SERVER_ERROR_CODES: ReadonlySet<number> = new Set([
-  GRPC_CODE.UNKNOWN,
-  GRPC_CODE.DEADLINE_EXCEEDED,
-  GRPC_CODE.UNIMPLEMENTED,
-  GRPC_CODE.INTERNAL,
-  GRPC_CODE.UNAVAILABLE,
-  GRPC_CODE.DATA_LOSS,
+  GRPC_STATUS.UNKNOWN,
+  GRPC_STATUS.DEADLINE_EXCEEDED,
+  GRPC_STATUS.UNIMPLEMENTED,
+  GRPC_STATUS.INTERNAL,
+  GRPC_STATUS.UNAVAILABLE,
+  GRPC_STATUS.DATA_LOSS,
 ]);
 
 /** `/runtime.v1.RuntimeService/RunPodSandbox` → `runtime.v1.RuntimeService/RunPodSandbox` (otelgrpc span name). */

@@ -14,6 +14,7 @@ import type {
   StatusResponse__Output,
   VersionResponse__Output,
 } from '../../../cri-proto/src/types';
+import { GO_GRPC_CODE_NAMES } from '../../../cri-proto/src/grpc-status';
 
 /**
  * What the kubelet asks of a container runtime, one method per CRI RPC it uses
@@ -47,13 +48,6 @@ export interface ImageService {
 /** A failed CRI call, with the gRPC status the runtime answered. */
 export class CriCallError extends Error {
   constructor(readonly method: string, readonly code: number, readonly details: string) {
-    super(`rpc error: code = ${GRPC_CODE_NAMES[code] ?? code} desc = ${details}`);
+    super(`rpc error: code = ${GO_GRPC_CODE_NAMES[code] ?? code} desc = ${details}`);
   }
 }
-
-/** grpc-go codes.Code.String() names, used in error texts as the kubelet logs them. */
-const GRPC_CODE_NAMES: Record<number, string> = {
-  0: 'OK', 1: 'Canceled', 2: 'Unknown', 3: 'InvalidArgument', 4: 'DeadlineExceeded', 5: 'NotFound', 6: 'AlreadyExists',
-  7: 'PermissionDenied', 8: 'ResourceExhausted', 9: 'FailedPrecondition', 10: 'Aborted', 11: 'OutOfRange',
-  12: 'Unimplemented', 13: 'Internal', 14: 'Unavailable', 15: 'DataLoss', 16: 'Unauthenticated',
-};

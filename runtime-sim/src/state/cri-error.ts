@@ -8,28 +8,11 @@
  * containerd/errdefs pkg/errgrpc/grpc.go). The state machine picks the code per persona.
  */
 
-/** gRPC status codes by wire number (grpc/codes, grpc-js `Status`). No grpc-js needed to name them. */
-export const GRPC_STATUS = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16,
-} as const;
+import { GRPC_STATUS } from '../../../cri-proto/src/grpc-status';
+import type { GrpcStatusCode } from '../../../cri-proto/src/grpc-status';
 
-export type GrpcStatusCode = (typeof GRPC_STATUS)[keyof typeof GRPC_STATUS];
+export { GRPC_STATUS };
+export type { GrpcStatusCode };
 
 export class CriError extends Error {
   readonly code: GrpcStatusCode;
