@@ -92,9 +92,9 @@ export class ContainerGC {
       return;
     }
     for (const pod of pods) {
-      // A sandbox stays while it is ready or still holds containers.
+      // A sandbox stays while it is ready or still holds containers (kuberuntime_gc.go evictSandboxes).
       const inactive = pod.sandboxes
-        .filter((s) => s.state !== 'running' && pod.containers.length === 0)
+        .filter((s) => s.state !== 'running' && !pod.containers.some((c) => c.sandboxId === s.id))
         .sort((a, b) => b.createdAtMs - a.createdAtMs);
       const toRemove = this.pods.shouldPodContentBeRemoved(pod.uid) ? inactive : inactive.slice(1);
       for (const s of toRemove) {

@@ -19,7 +19,7 @@ export interface RuntimePod {
   name: string;
   namespace: string;
   sandboxes: Array<{ id: string; state: ContainerState; createdAtMs: number }>;
-  containers: Array<{ id: string; name: string; state: ContainerState; createdAtMs: number; imageRef: string }>;
+  containers: Array<{ id: string; name: string; sandboxId: string; state: ContainerState; createdAtMs: number; imageRef: string }>;
 }
 
 /** One step of SyncPod that failed; back-off steps are reported but do not fail the sync (kubelet.go SyncPod). */
@@ -110,7 +110,7 @@ export class KubeRuntimeManager {
       return pod;
     };
     for (const s of sandboxes) podOf(s.labels)?.sandboxes.push({ id: s.id, state: s.state === 'SANDBOX_READY' ? 'running' : 'exited', createdAtMs: nsToMs(s.created_at) });
-    for (const c of containers) podOf(c.labels)?.containers.push({ id: c.id, name: c.metadata?.name ?? '', state: toContainerState(c.state), createdAtMs: nsToMs(c.created_at), imageRef: c.image_ref });
+    for (const c of containers) podOf(c.labels)?.containers.push({ id: c.id, name: c.metadata?.name ?? '', sandboxId: c.pod_sandbox_id, state: toContainerState(c.state), createdAtMs: nsToMs(c.created_at), imageRef: c.image_ref });
     return [...pods.values()];
   }
 
