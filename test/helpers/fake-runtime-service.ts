@@ -4,6 +4,7 @@
 // order, and lets a test inject gRPC errors and make containers exit. Nothing here sleeps: timestamps come
 // from the injected Clock (a FakeClock by default), as CRI nanosecond strings.
 import { createHash } from 'node:crypto';
+import { GRPC_STATUS } from '../../cri-proto/src/grpc-status';
 import type {
   Container__Output,
   ContainerConfig,
@@ -31,20 +32,8 @@ import { CriCallError } from '../../kubelet-sim/src/cri/runtime-service';
 import type { Clock } from '../../kubelet-sim/src/util/clock';
 import { FakeClock } from '../../kubelet-sim/src/util/clock';
 
-/** gRPC status codes (grpc/codes) used by the fake and by tests injecting errors. */
-export const GRPC_CODE = {
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-} as const;
+/** gRPC status codes (grpc/codes) for injecting errors: the project's one code map (cri-proto/src/grpc-status.ts). */
+export const GRPC_CODE = GRPC_STATUS;
 
 /** The CRI RPC names, as RemoteRuntimeService passes them to CriCallError and as the call log spells them. */
 export type CriMethod =
@@ -208,6 +197,11 @@ export class FakeRuntimeService implements RuntimeService, ImageService {
   /** What PullImage will fetch for `ref` (size, and optionally the id); by default every ref pulls with `defaultPullSize`. */
   addPullableImage(ref: string, options: { size: number; id?: string }): void {
     this.pullable.set(ref, options);
+  }
+
+  /** Bytes the image filesystem uses besides the images (writable layers, logs); ImageFsInfo adds the image sizes. */
+  setImageFsBaseUsedBytes(bytes: number): void {
+    this.opts.imageFsBaseUsedBytes = bytes;
   }
 
   /** Read-only views of the model, for assertions. */
