@@ -32,6 +32,8 @@ interface ImageRecord {
  */
 export class ImageGCManager {
   private readonly records = new Map<string, ImageRecord>();
+  /** When GC began: age-based removal waits until imageMaximumGCAge has passed since then (beganGC). */
+  private readonly beganGcMs: number;
 
   constructor(
     private readonly images: ImageService,
@@ -40,7 +42,9 @@ export class ImageGCManager {
     private readonly clock: Clock,
     private readonly policy: ImageGCPolicy,
     private readonly imageFsCapacityBytes: number,
-  ) {}
+  ) {
+    this.beganGcMs = clock.nowMs();
+  }
 
   async garbageCollect(): Promise<Error | undefined> {
     return this.tracer.startActiveSpan('Images/GarbageCollect', { kind: SpanKind.INTERNAL }, ROOT_CONTEXT, async (span) => {
@@ -62,9 +66,11 @@ export class ImageGCManager {
       .sort((a, b) => a[1].lastUsedMs - b[1].lastUsedMs || a[1].firstDetectedMs - b[1].firstDetectedMs);
 
     const remaining: Array<[string, ImageRecord]> = [];
+    const ageGcActive = this.policy.maxAgeMs > 0 && now - this.beganGcMs > this.policy.maxAgeMs;
     for (const entry of candidates) {
       const [id, r] = entry;
-      if (this.policy.maxAgeMs > 0 && now - r.lastUsedMs > this.policy.maxAgeMs) await this.removeImage(id);
+      // An image never seen in use counts from when it was first detected.
+      if (ageGcActive && now - Math.max(r.lastUsedMs, r.firstDetectedMs) > this.policy.maxAgeMs) await this.removeImage(id);
       else remaining.push(entry);
     }
 
@@ -78,11 +84,21 @@ export class ImageGCManager {
 
     const amountToFree = Math.floor((capacity * (100 - this.policy.lowThresholdPercent)) / 100) - available;
     let freed = 0;
+    const deletionErrors: string[] = [];
     for (const [id, r] of remaining) {
       if (freed >= amountToFree) break;
       if (now - r.firstDetectedMs < this.policy.minAgeMs) continue;
-      await this.removeImage(id);
+      try {
+        await this.removeImage(id);
+      } catch (err) {
+        deletionErrors.push((err as Error).message);
+        continue;
+      }
       freed += r.size;
+    }
+    if (deletionErrors.length > 0) {
+      const aggregate = deletionErrors.length === 1 ? deletionErrors[0] : `[${deletionErrors.join(', ')}]`;
+      return new Error(`wanted to free ${amountToFree} bytes, but freed ${freed} bytes space with errors in image deletion: ${aggregate}`);
     }
     if (freed < amountToFree) {
       return new Error(`Failed to garbage collect required amount of images. Attempted to free ${amountToFree} bytes, but only found ${freed} bytes eligible to free.`);

@@ -69,17 +69,23 @@ export class ContainerGC {
     if (allSourcesReady) {
       for (const [key, list] of units) {
         if (this.pods.shouldPodContentBeRemoved(key.split('/')[0])) {
-          await this.remove(list, errors);
+          await this.removeOldestN(list, list.length, errors);
           units.delete(key);
         }
       }
     }
     if (this.policy.maxPerPodContainer >= 0) {
-      for (const list of units.values()) await this.remove(list.splice(this.policy.maxPerPodContainer), errors);
+      for (const list of units.values()) await this.removeOldestN(list, list.length - this.policy.maxPerPodContainer, errors);
     }
-    if (this.policy.maxContainers >= 0) {
-      const all = [...units.values()].flat().sort((a, b) => b.createdAtMs - a.createdAtMs);
-      await this.remove(all.slice(this.policy.maxContainers), errors);
+    const total = (): number => [...units.values()].reduce((n, l) => n + l.length, 0);
+    if (this.policy.maxContainers >= 0 && total() > this.policy.maxContainers) {
+      // Share the budget between evict units first (at least one each), then evict oldest node-wide.
+      const perUnit = Math.max(1, Math.floor(this.policy.maxContainers / Math.max(units.size, 1)));
+      for (const list of units.values()) await this.removeOldestN(list, list.length - perUnit, errors);
+      if (total() > this.policy.maxContainers) {
+        const all = [...units.values()].flat().sort((a, b) => b.createdAtMs - a.createdAtMs);
+        await this.removeOldestN(all, all.length - this.policy.maxContainers, errors);
+      }
     }
   }
 
@@ -92,11 +98,14 @@ export class ContainerGC {
       return;
     }
     for (const pod of pods) {
-      // A sandbox stays while it is ready or still holds containers (kuberuntime_gc.go evictSandboxes).
-      const inactive = pod.sandboxes
+      // A sandbox stays while it is ready or still holds containers; of a live pod the newest sandbox
+      // stays whatever its state (kuberuntime_gc.go evictSandboxes / removeOldestNSandboxes).
+      const newest = [...pod.sandboxes].sort((a, b) => b.createdAtMs - a.createdAtMs)[0];
+      const keepNewest = !this.pods.shouldPodContentBeRemoved(pod.uid);
+      const toRemove = pod.sandboxes
         .filter((s) => s.state !== 'running' && !pod.containers.some((c) => c.sandboxId === s.id))
-        .sort((a, b) => b.createdAtMs - a.createdAtMs);
-      const toRemove = this.pods.shouldPodContentBeRemoved(pod.uid) ? inactive : inactive.slice(1);
+        .filter((s) => !(keepNewest && s === newest))
+        .sort((a, b) => a.createdAtMs - b.createdAtMs);
       for (const s of toRemove) {
         try {
           await this.runtime.removeSandbox(s.id);
@@ -107,8 +116,11 @@ export class ContainerGC {
     }
   }
 
-  private async remove(list: Array<{ id: string }>, errors: Error[]): Promise<void> {
-    for (const c of list) {
+  /** removeOldestN: `list` is newest first; remove its `n` oldest, oldest first, and drop them from the list. */
+  private async removeOldestN(list: Array<{ id: string }>, n: number, errors: Error[]): Promise<void> {
+    if (n <= 0) return;
+    const victims = list.splice(list.length - n, n).reverse();
+    for (const c of victims) {
       try {
         await this.runtime.removeContainer(c.id);
       } catch (err) {

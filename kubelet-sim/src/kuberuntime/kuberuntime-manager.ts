@@ -123,7 +123,7 @@ export class KubeRuntimeManager {
     const result: SyncResult = { errors: [] };
     const actions = computePodActions(pod, status);
 
-    if (actions.killPod && status.sandboxStatuses.some((s) => s.ready)) {
+    if (actions.killPod) {
       await this.killPod(pod, status, pod.spec.terminationGracePeriodSeconds, result);
     } else {
       for (const c of actions.containersToKill) await this.stopContainer(c.id, c.name, pod.spec.terminationGracePeriodSeconds, result);

@@ -2,6 +2,7 @@ import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { ContainerState } from '../container/pod-status';
 import type { PodCache } from '../container/pod-status';
 import type { KubeRuntimeManager, RuntimePod } from '../kuberuntime/kuberuntime-manager';
+import { formatGoDuration, msToNanos } from '../config/go-duration';
 import type { Clock } from '../util/clock';
 import type { PodLifecycleEvent, PodLifecycleEventType } from './pleg';
 import { GENERIC_PLEG, POD_LIFECYCLE_EVENT } from './pleg';
@@ -17,7 +18,6 @@ type PlegState = ContainerState | 'non-existent';
 export class GenericPleg {
   private oldPods = new Map<string, RuntimePod>();
   private lastRelistMs: number | undefined;
-  private readonly startedMs: number;
   private timer: NodeJS.Timeout | undefined;
   private relisting = false;
   /** Events dropped because the consumer's channel was full (upstream logs and counts them too). */
@@ -30,7 +30,6 @@ export class GenericPleg {
     private readonly onEvent: (event: PodLifecycleEvent) => boolean,
     private readonly relistPeriodMs: number = GENERIC_PLEG.RELIST_PERIOD_MS,
   ) {
-    this.startedMs = clock.nowMs();
   }
 
   start(): void {
@@ -49,9 +48,10 @@ export class GenericPleg {
 
   /** Healthy while the last successful relist is within the threshold (generic.go Healthy). */
   healthy(): { ok: boolean; message: string } {
-    const since = this.clock.nowMs() - (this.lastRelistMs ?? this.startedMs);
+    if (this.lastRelistMs === undefined) return { ok: false, message: 'pleg has yet to be successful' };
+    const since = this.clock.nowMs() - this.lastRelistMs;
     if (since > GENERIC_PLEG.RELIST_THRESHOLD_MS) {
-      return { ok: false, message: `pleg was last seen active ${Math.round(since / 1000)}s ago; threshold is 3m0s` };
+      return { ok: false, message: `pleg was last seen active ${formatGoDuration(msToNanos(since))} ago; threshold is ${formatGoDuration(msToNanos(GENERIC_PLEG.RELIST_THRESHOLD_MS))}` };
     }
     return { ok: true, message: '' };
   }

@@ -65,11 +65,17 @@ function parsePodObject(value: unknown, _source: string): ParsedManifest {
   const containers = parseContainers(spec.containers, 'spec.containers', errors);
   const initContainers = parseContainers(spec.initContainers, 'spec.initContainers', errors);
   if (containers.length === 0 && !errors.some((e) => e.field.startsWith('spec.containers'))) errors.push({ field: 'spec.containers', detail: 'Required value' });
+  // Duplicates by manifest position: app containers first, then init containers against all names seen
+  // (pkg/apis/core/validation validateContainers / validateInitContainers).
   const seen = new Set<string>();
-  [...initContainers, ...containers].forEach((c, i) => {
-    if (seen.has(c.name)) errors.push({ field: i < initContainers.length ? `spec.initContainers[${i}].name` : `spec.containers[${i - initContainers.length}].name`, detail: `Duplicate value: ${JSON.stringify(c.name)}` });
-    seen.add(c.name);
-  });
+  for (const [path, list] of [['spec.containers', spec.containers], ['spec.initContainers', spec.initContainers]] as const) {
+    (Array.isArray(list) ? list : []).forEach((raw, i) => {
+      const name = asRecord(raw)?.name;
+      if (typeof name !== 'string' || name === '') return;
+      if (seen.has(name)) errors.push({ field: `${path}[${i}].name`, detail: `Duplicate value: ${JSON.stringify(name)}` });
+      seen.add(name);
+    });
+  }
   const restartPolicy = (spec.restartPolicy ?? 'Always') as RestartPolicy;
   if (!RESTART_POLICIES.includes(restartPolicy)) errors.push({ field: 'spec.restartPolicy', detail: `Unsupported value: ${JSON.stringify(spec.restartPolicy)}: supported values: "Always", "OnFailure", "Never"` });
   const grace = spec.terminationGracePeriodSeconds ?? 30;

@@ -116,7 +116,6 @@ export class PodWorkers {
       const updateType = worker.pending;
       worker.pending = undefined;
       const uid = worker.pod.metadata.uid;
-      const started = this.clock.nowMs();
       const status = (await this.cache.getNewerThan(uid, worker.lastSyncMs, this.abort.signal)) ?? emptyPodStatus(uid, worker.pod.metadata.name, worker.pod.metadata.namespace);
       if (this.abort.signal.aborted) return;
       const phase = worker.phase;
@@ -135,10 +134,11 @@ export class PodWorkers {
           await this.syncer.syncTerminatedPod(worker.pod, status);
           worker.phase = 'finished';
         }
-        worker.lastSyncMs = started;
+        // lastSyncTime is when the sync ended: the next one waits for a relist newer than that (pod_workers.go).
+        worker.lastSyncMs = this.clock.nowMs();
         if (worker.phase === 'syncing') this.requeue(worker, jitter(this.options.resyncIntervalMs, POD_WORKER_TIMING.RESYNC_JITTER_FACTOR, this.options.random));
       } catch (err) {
-        worker.lastSyncMs = started;
+        worker.lastSyncMs = this.clock.nowMs();
         this.options.onError(worker.pod, phase, err);
         this.requeue(worker, jitter(POD_WORKER_TIMING.BACKOFF_PERIOD_MS, POD_WORKER_TIMING.BACKOFF_JITTER_FACTOR, this.options.random));
       }

@@ -92,7 +92,7 @@ describe('ContainerGC', () => {
       }
     });
 
-    it('removes the evicted containers oldest first (removeOldestN)', { todo: 'bug: container-gc.ts:78 removes list.splice(maxPerPodContainer) in newest-first order (and :72 removes a gone pod\'s unit newest first); upstream removeOldestN walks from the oldest to the newest' }, async () => {
+    it('removes the evicted containers oldest first (removeOldestN)', async () => {
       const apps = await deadContainers(web, 'app', 3);
       fake.clearCalls();
       await gc().garbageCollect(true);
@@ -166,7 +166,7 @@ describe('ContainerGC', () => {
       assert.equal(fake.callsOf('RemovePodSandbox').length, 0);
     });
 
-    it('removes an older stopped sandbox of a known pod that has a newer ready one', { todo: 'bug: container-gc.ts:96-99 keeps the newest *inactive* sandbox of a live pod (inactive.slice(1)); upstream evictSandboxes passes all the pod\'s sandboxes, active ones included, to removeOldestNSandboxes(len-1), so only the newest sandbox overall is kept and an older stopped one goes once a newer one exists' }, async () => {
+    it('removes an older stopped sandbox of a known pod that has a newer ready one', async () => {
       const oldId = await fake.runPodSandbox(generatePodSandboxConfig(web, 0, MANAGER_OPTIONS), '');
       await fake.stopPodSandbox(oldId);
       clock.step(1_000);
@@ -202,7 +202,7 @@ describe('ContainerGC', () => {
       assert.deepEqual(remaining(), new Set([sidecars[1]]));
     });
 
-    it('shares maxContainers equally between evict units before evicting oldest first', { todo: 'bug: container-gc.ts:80-82 keeps the newest maxContainers dead containers of the node overall; upstream evictContainers first enforces maxContainers / numEvictUnits (min 1) per unit, so with maxContainers=2 and two units of two the newest of each unit stays' }, async () => {
+    it('shares maxContainers equally between evict units before evicting oldest first', async () => {
       const apps = await deadContainers(web, 'app', 2);
       const sidecars = await deadContainers(web, 'sidecar', 2);
       await gc({ minAgeMs: 0, maxPerPodContainer: -1, maxContainers: 2 }).garbageCollect(true);

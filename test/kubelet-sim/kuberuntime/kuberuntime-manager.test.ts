@@ -306,7 +306,7 @@ describe('KubeRuntimeManager', () => {
       assert.equal((runs[0].args[0] as PodSandboxConfig).metadata?.attempt, 1);
     });
 
-    it('kills the old pod (running containers, then the old sandbox) before RunPodSandbox', { todo: 'bug: kuberuntime-manager.ts:126 only kills when some sandbox is ready; upstream SyncPod step 2 calls killPodWithSyncResult whenever KillPod is set, so a running container of a NOTREADY sandbox is left running and the old sandbox is never stopped' }, async () => {
+    it('kills the old pod (running containers, then the old sandbox) before RunPodSandbox', async () => {
       await h.manager.syncPod(webPod(), emptyPodStatus(UID, 'web', 'shop'));
       const old = h.fake.sandboxes()[0].id;
       const running = runningContainerId(h, 'app');

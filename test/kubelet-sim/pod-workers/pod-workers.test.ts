@@ -106,7 +106,7 @@ describe('PodWorkers', () => {
       assert.equal((syncer.calls[0] as Extract<SyncCall, { fn: 'syncPod' }>).status, cached);
     });
 
-    it('waits for a relist newer than the end of the previous sync before syncing again', { todo: 'bug: pod-workers.ts:119 takes `started` before awaiting the cache (:120) and stores it as lastSyncMs (:138, :141); upstream podWorkerLoop sets lastSyncTime = clock.Now() after the sync, so the relist that released one sync also satisfies the next one, which then runs at once on a status older than the previous sync (e.g. syncTerminatedPod right after syncTerminatingPod with the pre-kill status)' }, async () => {
+    it('waits for a relist newer than the end of the previous sync before syncing again', async () => {
       workers.updatePod(pod, SYNC_POD_TYPE.CREATE);
       await relist();
       workers.updatePod(pod, SYNC_POD_TYPE.SYNC);
@@ -197,12 +197,13 @@ describe('PodWorkers', () => {
       await relist();
       assert.deepEqual(syncer.summary(), ['syncPod:create']);
       syncer.releaseHeld();
+      await flush(); // the held sync ends before the next relist
       await relist();
       await relist();
       assert.deepEqual(syncer.summary(), ['syncPod:create', 'syncTerminatingPod', 'syncTerminatedPod']);
     });
 
-    it('runs syncTerminatedPod only after a relist newer than syncTerminatingPod', { todo: 'bug: same root cause as pod-workers.ts:119 (lastSyncMs taken before the cache wait): syncTerminatedPod runs in the same relist as syncTerminatingPod, on the status read before the kill' }, async () => {
+    it('runs syncTerminatedPod only after a relist newer than syncTerminatingPod', async () => {
       workers.updatePod(pod, SYNC_POD_TYPE.CREATE);
       await relist();
       workers.updatePod(pod, SYNC_POD_TYPE.KILL);
