@@ -15,7 +15,7 @@ import { isBackoffOnly, KubeRuntimeManager } from './kuberuntime/kuberuntime-man
 import { GenericPleg } from './pleg/generic-pleg';
 import type { PodLifecycleEvent } from './pleg/pleg';
 import { POD_LIFECYCLE_EVENT } from './pleg/pleg';
-import { diffPods, readStaticPods } from './pod-sources/static-pod-source';
+import { CONFIG_ANNOTATION, diffPods, readStaticPods } from './pod-sources/static-pod-source';
 import { PodWorkers } from './pod-workers/pod-workers';
 import type { SyncPodType } from './pod-workers/sync-pod-type';
 import { SYNC_POD_TYPE } from './pod-workers/sync-pod-type';
@@ -184,7 +184,7 @@ export class Kubelet {
     for (const err of errors) this.log.error(`Could not process manifest file err="${err.message}"`);
     // A file that fails to parse keeps its previous pods: only pods from readable files are diffed away.
     const failedSources = new Set(errors.map((e) => e.source.replace(/ \(document \d+\)$/, '')));
-    const previousFromFiles = new Map([...this.desiredPods].filter(([, p]) => p.metadata.annotations['kubernetes.io/config.source'] === 'file'));
+    const previousFromFiles = new Map([...this.desiredPods].filter(([, p]) => p.metadata.annotations[CONFIG_ANNOTATION.SOURCE] === 'file'));
     for (const update of diffPods(previousFromFiles, pods)) {
       if (update.op === 'ADD') {
         this.log.info(`SyncLoop ADD source="file" pods=["${podFullName(update.pod)}"]`);

@@ -12,6 +12,9 @@ import { startKubeletTracing } from './tracing/kubelet-tracing';
 import { createKlogLogger } from './util/logger';
 import type { KubeletSettings } from './kubelet';
 import { realClock } from './util/clock';
+import { CONTAINER_GC_PERIOD_MS } from './kuberuntime/container-gc';
+import { IMAGE_GC_PERIOD_MS } from './images/image-gc-manager';
+import { GENERIC_PLEG } from './pleg/pleg';
 
 const log = createKlogLogger('kubelet-sim');
 
@@ -132,8 +135,8 @@ function toSettings(config: ResolvedKubeletConfig, args: KubeletSimArgs, nodeNam
     cgroupRoot: config.cgroupRoot,
     serializeImagePulls: config.serializeImagePulls,
     maxParallelImagePulls: config.maxParallelImagePulls ?? 0,
-    containerGCPeriodMs: args.containerGcPeriodMs ?? 60_000,
-    imageGCPeriodMs: args.imageGcPeriodMs ?? 5 * 60_000,
+    containerGCPeriodMs: args.containerGcPeriodMs ?? CONTAINER_GC_PERIOD_MS,
+    imageGCPeriodMs: args.imageGcPeriodMs ?? IMAGE_GC_PERIOD_MS,
     imageGCPolicy: {
       highThresholdPercent: config.imageGCHighThresholdPercent,
       lowThresholdPercent: config.imageGCLowThresholdPercent,
@@ -141,7 +144,7 @@ function toSettings(config: ResolvedKubeletConfig, args: KubeletSimArgs, nodeNam
       maxAgeMs: config.imageMaximumGCAgeMs,
     },
     imageFsCapacityBytes: args.imageFsCapacityBytes,
-    plegRelistPeriodMs: 1_000,
+    plegRelistPeriodMs: GENERIC_PLEG.RELIST_PERIOD_MS,
   };
 }
 

@@ -42,7 +42,3 @@ export interface Pod {
 export function podFullName(pod: Pod): string {
   return `${pod.metadata.namespace}/${pod.metadata.name}`;
 }
-
-export function allContainers(pod: Pod): ContainerSpec[] {
-  return [...pod.spec.initContainers, ...pod.spec.containers];
-}
