@@ -16,7 +16,8 @@ import { startNodeProcess } from './child-process-runner';
 import { parseDemoDuration } from './demo-duration';
 
 const REPO_ROOT = resolve(__dirname, '..', '..', '..');
-const DIST = join(REPO_ROOT, 'dist');
+/** The compiled tree this file runs from, so the children match the build that started them. */
+const DIST = resolve(__dirname, '..', '..');
 
 async function main(): Promise<number> {
   const argv = yargs(process.argv.slice(2))

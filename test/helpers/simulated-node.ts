@@ -7,7 +7,8 @@ import { startNodeProcess } from '../../node-demo/src/child-process-runner';
 import type { RunningProcess } from '../../node-demo/src/child-process-runner';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
-const DIST = join(REPO_ROOT, 'dist');
+/** The compiled tree this file runs from (dist/, or another --outDir at the same depth). */
+const DIST = resolve(__dirname, '..', '..');
 
 export interface SimulatedNodeOptions {
   /** samplingRatePerMillion in the kubelet's tracing block. */
