@@ -15,13 +15,16 @@ import { isBackoffOnly, KubeRuntimeManager } from './kuberuntime/kuberuntime-man
 import { GenericPleg } from './pleg/generic-pleg';
 import type { PodLifecycleEvent } from './pleg/pleg';
 import { POD_LIFECYCLE_EVENT } from './pleg/pleg';
-import { CONFIG_ANNOTATION, diffPods, readStaticPods } from './pod-sources/static-pod-source';
+import { CONFIG_ANNOTATION, CONFIG_SOURCE, diffPods, POD_OPERATION, readStaticPods } from './pod-sources/static-pod-source';
 import { PodWorkers } from './pod-workers/pod-workers';
 import type { SyncPodType } from './pod-workers/sync-pod-type';
 import { SYNC_POD_TYPE } from './pod-workers/sync-pod-type';
 import { KUBELET_SPAN, KUBELET_TRACER_SCOPE, podSpanAttributes, recordGoError } from './tracing/kubelet-spans';
 import type { Clock } from './util/clock';
 import type { Logger } from './util/logger';
+import type { KubeletMetrics } from './metrics/kubelet-metrics';
+import { PodStartDurationRecorder } from './metrics/pod-start-duration';
+import { aggregateErrorText, RuntimeState } from './runtime-state';
 
 /** The settings kubelet-sim runs with, resolved from KubeletConfiguration and flags (all durations in ms). */
 export interface KubeletSettings {
@@ -70,6 +73,13 @@ export class Kubelet {
   private stopped = false;
   runtimeReady = false;
   runtimeError = '';
+  /** runtime.go runtimeState: what gates the sync loop (runtime status, PLEG health). */
+  readonly runtimeState: RuntimeState;
+  /** Runtime name from CRI Version (`cri-o`, `containerd`), the scheme of container IDs. */
+  runtimeName = '';
+  /** syncLoopMonitor: when the sync loop last entered an iteration; read by the `syncloop` healthz check. */
+  private syncLoopEntryMs: number | undefined;
+  private readonly podStartRecorder: PodStartDurationRecorder | undefined;
   /** Counters the CLI prints at exit. */
   readonly stats = { syncPod: 0, syncPodErrors: 0, syncTerminatingPod: 0, syncTerminatedPod: 0, containerGC: 0, imageGC: 0, plegEvents: 0 };
 
@@ -79,15 +89,20 @@ export class Kubelet {
     getTracer: (scope: string) => Tracer,
     private readonly clock: Clock,
     private readonly log: Logger,
+    metrics?: KubeletMetrics,
   ) {
     this.tracer = getTracer(KUBELET_TRACER_SCOPE.KUBELET);
+    this.runtimeState = new RuntimeState(clock);
+    this.podStartRecorder = metrics ? new PodStartDurationRecorder(metrics, clock) : undefined;
     const imageManager = new ImageManager(runtime, { serializeImagePulls: settings.serializeImagePulls, maxParallelImagePulls: settings.maxParallelImagePulls }, clock);
     this.runtimeManager = new KubeRuntimeManager(runtime, imageManager, settings, clock);
     this.podWorkers = new PodWorkers(this, this.podCache, clock, {
       resyncIntervalMs: settings.syncFrequencyMs,
       onError: (pod, phase, err) => this.log.error(`Error syncing pod, skipping err="${(err as Error).message}" pod="${podFullName(pod)}" podUID="${pod.metadata.uid}" phase="${phase}"`),
+      onSyncCompleted: metrics ? (type, startMs) => metrics.podWorkerDuration.observe({ operation_type: type }, Math.max(0, clock.nowMs() - startMs) / 1000) : undefined,
     });
-    this.pleg = new GenericPleg(this.runtimeManager, this.podCache, clock, (e) => this.handlePlegEvent(e), settings.plegRelistPeriodMs);
+    this.pleg = new GenericPleg(this.runtimeManager, this.podCache, clock, (e) => this.handlePlegEvent(e), settings.plegRelistPeriodMs, metrics);
+    this.runtimeState.addHealthCheck({ name: 'PLEG', check: () => this.pleg.healthy() });
     this.containerGC = new ContainerGC(this.runtimeManager, this.podWorkers, getTracer(KUBELET_TRACER_SCOPE.KUBERUNTIME), clock);
     this.imageGC = new ImageGCManager(runtime, this.runtimeManager, getTracer(KUBELET_TRACER_SCOPE.IMAGES), clock, settings.imageGCPolicy, settings.imageFsCapacityBytes);
   }
@@ -95,6 +110,7 @@ export class Kubelet {
   /** Starts every loop. Version is asked first, as NewKubeGenericRuntimeManager does. */
   async start(): Promise<void> {
     const version = await this.runtime.version(this.settings.runtimeApiVersion);
+    this.runtimeName = version.runtime_name;
     this.log.info(`Container runtime initialized containerRuntime="${version.runtime_name}" version="${version.runtime_version}" apiVersion="${version.runtime_api_version}"`);
     this.every(KUBELET_LOOP.RUNTIME_STATUS_PERIOD_MS, () => this.updateRuntimeUp(), true);
     this.every(this.settings.containerGCPeriodMs, () => this.garbageCollectContainers(), true);
@@ -102,6 +118,13 @@ export class Kubelet {
     this.pleg.start();
     if (this.settings.staticPodPath !== undefined) this.every(this.settings.fileCheckFrequencyMs, async () => this.readPodSource(), true);
     this.every(KUBELET_LOOP.SYNC_TICK_MS, async () => {
+      // syncLoop: while the runtime or PLEG is unhealthy the iteration is skipped and the monitor not refreshed.
+      const runtimeErrors = this.runtimeState.runtimeErrors();
+      if (runtimeErrors.length > 0) {
+        this.log.error(`"Skipping pod synchronization" err="${aggregateErrorText(runtimeErrors)}"`);
+        return;
+      }
+      this.syncLoopEntryMs = this.clock.nowMs();
       for (const pod of this.podWorkers.podsToSync()) this.podWorkers.updatePod(pod, SYNC_POD_TYPE.SYNC);
     });
     this.every(KUBELET_LOOP.HOUSEKEEPING_PERIOD_MS, async () => this.podWorkers.removeFinished(new Set(this.desiredPods.keys())));
@@ -117,6 +140,20 @@ export class Kubelet {
     await Promise.allSettled([...this.loopsInFlight]);
   }
 
+  /** The pods the kubelet manages (podManager.GetPods), for the `/pods` endpoint. */
+  managedPods(): Pod[] {
+    return [...this.desiredPods.values()];
+  }
+
+  /** LatestLoopEntryTime, for the `syncloop` healthz check; undefined before the first iteration. */
+  latestLoopEntryMs(): number | undefined {
+    return this.syncLoopEntryMs;
+  }
+
+  get resyncIntervalMs(): number {
+    return this.settings.syncFrequencyMs;
+  }
+
   /** Add pods from another source (the synthetic workload); the same path as a new manifest. */
   addPod(pod: Pod): void {
     this.desiredPods.set(pod.metadata.uid, pod);
@@ -130,12 +167,20 @@ export class Kubelet {
     this.podWorkers.updatePod(pod, SYNC_POD_TYPE.KILL);
   }
 
+  /** HandlePodUpdates: the config merger saw new spec, labels or annotations for a known UID ⇒ SyncPodUpdate. */
+  updatePod(pod: Pod): void {
+    if (!this.desiredPods.has(pod.metadata.uid)) return;
+    this.desiredPods.set(pod.metadata.uid, pod);
+    this.podWorkers.updatePod(pod, SYNC_POD_TYPE.UPDATE);
+  }
+
   // ---- the three pod sync functions (PodSyncer), each under its own root span ----
 
   async syncPod(updateType: SyncPodType, pod: Pod, status: PodStatus): Promise<{ isTerminal: boolean }> {
     this.stats.syncPod++;
     return this.tracer.startActiveSpan(KUBELET_SPAN.SYNC_POD, { kind: SpanKind.INTERNAL, attributes: podSpanAttributes(pod, updateType) }, ROOT_CONTEXT, async (span) => {
       try {
+        this.podStartRecorder?.observeSync(pod, status);
         const result = await this.runtimeManager.syncPod(pod, status);
         if (result.errors.length > 0 && !isBackoffOnly(result)) {
           const message = syncResultError(result);
@@ -170,6 +215,7 @@ export class Kubelet {
 
   async syncTerminatedPod(pod: Pod, _status: PodStatus): Promise<void> {
     this.stats.syncTerminatedPod++;
+    this.podStartRecorder?.forget(pod.metadata.uid);
     return this.tracer.startActiveSpan(KUBELET_SPAN.SYNC_TERMINATED_POD, { kind: SpanKind.INTERNAL, attributes: podSpanAttributes(pod) }, ROOT_CONTEXT, async (span) => {
       // Volumes, cgroups and status are not emulated: nothing here calls the runtime, as upstream.
       span.end();
@@ -178,21 +224,20 @@ export class Kubelet {
 
   // ---- loops ----
 
+  /** One listing of the file source, merged like config.go does for a SET (see static-pod-source.ts). */
   private readPodSource(): void {
     if (this.settings.staticPodPath === undefined) return;
-    const { pods, errors } = readStaticPods(this.settings.staticPodPath, this.settings.nodeName, this.clock.nowMs());
-    for (const err of errors) this.log.error(`Could not process manifest file err="${err.message}"`);
-    // A file that fails to parse keeps its previous pods: only pods from readable files are diffed away.
-    const failedSources = new Set(errors.map((e) => e.source.replace(/ \(document \d+\)$/, '')));
-    const previousFromFiles = new Map([...this.desiredPods].filter(([, p]) => p.metadata.annotations[CONFIG_ANNOTATION.SOURCE] === 'file'));
-    for (const update of diffPods(previousFromFiles, pods)) {
-      if (update.op === 'ADD') {
-        this.log.info(`SyncLoop ADD source="file" pods=["${podFullName(update.pod)}"]`);
-        this.addPod(update.pod);
-      } else if (failedSources.size === 0) {
-        this.log.info(`SyncLoop REMOVE source="file" pods=["${podFullName(update.pod)}"]`);
-        this.deletePod(update.pod.metadata.uid);
-      }
+    const snapshot = readStaticPods(this.settings.staticPodPath, this.settings.nodeName, this.clock.nowMs());
+    for (const err of snapshot.errors) this.log.error(`"Could not process manifest file" err=${JSON.stringify(err.message)} path=${JSON.stringify(err.source)}`);
+    for (const warning of snapshot.warnings) this.log.warn(warning);
+    if (!snapshot.hasUpdate) return;
+    // A broken manifest contributes no pod, so its running pod is removed, as the periodic listing upstream does.
+    const previousFromFiles = new Map([...this.desiredPods].filter(([, p]) => p.metadata.annotations[CONFIG_ANNOTATION.SOURCE] === CONFIG_SOURCE.FILE));
+    for (const update of diffPods(previousFromFiles, snapshot.pods)) {
+      this.log.info(`SyncLoop ${update.op} source="${CONFIG_SOURCE.FILE}" pods=["${podFullName(update.pod)}"]`);
+      if (update.op === POD_OPERATION.ADD) this.addPod(update.pod);
+      else if (update.op === POD_OPERATION.UPDATE) this.updatePod(update.pod);
+      else this.deletePod(update.pod.metadata.uid);
     }
   }
 
@@ -211,6 +256,14 @@ export class Kubelet {
       const notReady = conditions.filter((c) => !c.status).map((c) => `${c.type}=false reason:${c.reason} message:${c.message}`);
       this.runtimeReady = notReady.length === 0;
       this.runtimeError = notReady.join(', ');
+      // updateRuntimeUp: only RuntimeReady gates the sync loop; a good status refreshes lastBaseRuntimeSync.
+      const runtimeReady = conditions.find((c) => c.type === 'RuntimeReady');
+      if (runtimeReady === undefined || !runtimeReady.status) {
+        this.runtimeState.setRuntimeState(`container runtime not ready: ${runtimeReady ? `RuntimeReady=false reason:${runtimeReady.reason} message:${runtimeReady.message}` : '<nil>'}`);
+        return;
+      }
+      this.runtimeState.setRuntimeState(undefined);
+      this.runtimeState.setRuntimeSync(this.clock.nowMs());
     } catch (err) {
       this.runtimeReady = false;
       this.runtimeError = `container runtime status check may not have completed yet: ${(err as Error).message}`;

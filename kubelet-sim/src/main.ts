@@ -15,6 +15,10 @@ import { realClock } from './util/clock';
 import { CONTAINER_GC_PERIOD_MS } from './kuberuntime/container-gc';
 import { IMAGE_GC_PERIOD_MS } from './images/image-gc-manager';
 import { GENERIC_PLEG } from './pleg/pleg';
+import { KubeletMetrics } from './metrics/kubelet-metrics';
+import { applyServerPortFlags } from './server/start-kubelet-servers';
+import type { StartedKubeletServers } from './server/start-kubelet-servers';
+import { OTEL_RESTFUL } from './server/otel-restful-filter';
 
 const log = createKlogLogger('kubelet-sim');
 
@@ -33,7 +37,7 @@ async function main(): Promise<number> {
   let config: ResolvedKubeletConfig;
   try {
     const loaded = loadKubeletConfigFile(args.config, { kubeletVersion: args.kubeletVersion });
-    config = loaded.config;
+    config = applyServerPortFlags(loaded.config, args.serverPorts);
     for (const w of loaded.warnings) log.warn(w);
   } catch (err) {
     if (err instanceof KubeletConfigError) {
@@ -63,6 +67,7 @@ async function main(): Promise<number> {
   // Loaded only now: these modules pull in @grpc/grpc-js, which the instrumentation must patch first.
   const { RemoteRuntimeService } = await import('./cri/remote-runtime-service');
   const { Kubelet } = await import('./kubelet');
+  const { ChurnWorkload } = await import('./pod-sources/churn-workload');
 
   const endpoint = args.containerRuntimeEndpoint ?? config.containerRuntimeEndpoint;
   const runtime = new RemoteRuntimeService({
@@ -71,12 +76,23 @@ async function main(): Promise<number> {
     timeoutMs: config.runtimeRequestTimeoutMs,
     messageEvents: tracing.tracing !== undefined,
   });
-  const kubelet = new Kubelet(toSettings(config, args, nodeName), runtime, tracing.getTracer, realClock, log);
+  // Every CRI call is counted and timed in the kubelet's metrics (kuberuntime instrumented_services.go);
+  // durations use a monotonic sub-millisecond clock.
+  const { InstrumentedRuntimeService } = await import('./cri/instrumented-runtime-service');
+  const { startKubeletServers } = await import('./server/start-kubelet-servers');
+  const { KubeletListenError } = await import('./server/kubelet-http-servers');
+  const metrics = new KubeletMetrics();
+  const instrumented = new InstrumentedRuntimeService(runtime, metrics, { nowMs: () => performance.now() });
+  const kubelet = new Kubelet(toSettings(config, args, nodeName), instrumented, tracing.getTracer, realClock, log, metrics);
+  let servers: StartedKubeletServers | undefined;
 
+  let workload: InstanceType<typeof ChurnWorkload> | undefined;
   let stopping: Promise<number> | undefined;
   const stop = (reason: string): Promise<number> =>
     (stopping ??= (async () => {
       log.info(`Shutting down reason="${reason}"`);
+      workload?.stop();
+      await servers?.stop();
       await kubelet.stop();
       runtime.close();
       await tracing.shutdown();
@@ -94,6 +110,25 @@ async function main(): Promise<number> {
   process.once('SIGTERM', () => void stop('SIGTERM').then((code) => process.exit(code)));
 
   try {
+    // Like startKubelet, the HTTP servers come up next to the kubelet, before the runtime has answered.
+    servers = await startKubeletServers(config, {
+      kubelet,
+      nodeName,
+      metrics,
+      // InstallTracingFilter runs only with the KubeletTracing gate on; without a `tracing` block the provider is a no-op.
+      tracer: !config.kubeletTracingEnabled ? undefined : tracing.tracing ? tracing.tracing.tracer(OTEL_RESTFUL.SCOPE_NAME, OTEL_RESTFUL.SCOPE_VERSION) : tracing.getTracer(OTEL_RESTFUL.SCOPE_NAME),
+      clock: realClock,
+      log,
+    });
+    log.info(`Kubelet HTTP servers (plain HTTP, loopback only) main="${servers.mainUrl}" readOnly="${servers.readOnlyUrl ?? 'off'}" healthz="${servers.healthzUrl ?? 'off'}"`);
+  } catch (err) {
+    if (!(err instanceof KubeletListenError)) throw err;
+    log.error(err.message);
+    await stop('kubelet server failed to listen');
+    return 1;
+  }
+
+  try {
     await startWithRetry(kubelet, endpoint);
   } catch (err) {
     log.error(`"command failed" err="failed to get container runtime version from ${endpoint}: ${(err as Error).message}"`);
@@ -101,6 +136,13 @@ async function main(): Promise<number> {
     return 1;
   }
   log.info(`Started kubelet node="${nodeName}" containerRuntimeEndpoint="${endpoint}" staticPodPath="${config.staticPodPath}"`);
+  if (args.workload !== undefined) {
+    // API-server-like pods next to the static pods, through the same addPod/updatePod/deletePod handlers.
+    workload = new ChurnWorkload(args.workload, kubelet, realClock);
+    workload.start();
+    const w = args.workload;
+    log.info(`Started synthetic workload workload="churn" pods=${w.pods} podLifetimeMs=${w.podLifetimeMs} creationRate=${w.creationRatePerSecond} seed=${w.seed}`);
+  }
   if (args.durationMs !== undefined) {
     await new Promise((resolve) => setTimeout(resolve, args.durationMs));
     return stop(`--duration elapsed`);

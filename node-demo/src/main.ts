@@ -6,6 +6,8 @@
  * This process only spawns the sims; it imports nothing from them and traces nothing itself.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
@@ -59,7 +61,11 @@ async function main(): Promise<number> {
   const runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), ['--persona', argv.persona, '--listen', socket, '--tracing-endpoint', sink.address, '--tracing-sampling-rate-per-million', '0'], logPath, { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://${sink.address}` });
   // Start the kubelet once the runtime listens, as a node's systemd ordering would; it retries anyway.
   await waitForFile(join(work, 'runtime.sock'), 10_000);
-  const kubelet = startNodeProcess('kubelet-sim', join(DIST, 'kubelet-sim/src/main.js'), ['--config', kubeletConfigPath, '--container-runtime-endpoint', socket, '--hostname-override', 'sim-node', '--duration', `${Math.round(durationMs)}ms`], logPath);
+  // Free loopback ports instead of 10250/10248, which a real kubelet on this machine may hold.
+  const kubeletPort = await freeLoopbackPort();
+  const healthzPort = await freeLoopbackPort();
+  const kubelet = startNodeProcess('kubelet-sim', join(DIST, 'kubelet-sim/src/main.js'), ['--config', kubeletConfigPath, '--container-runtime-endpoint', socket, '--hostname-override', 'sim-node', '--duration', `${Math.round(durationMs)}ms`, '--port', String(kubeletPort), '--healthz-port', String(healthzPort)], logPath);
+  say(`kubelet-sim HTTP (plain HTTP, loopback): http://127.0.0.1:${kubeletPort}/pods  http://127.0.0.1:${kubeletPort}/metrics  http://127.0.0.1:${kubeletPort}/healthz?verbose  http://127.0.0.1:${healthzPort}/healthz`);
 
   let interrupted = false;
   const interrupt = (): void => {
@@ -123,6 +129,15 @@ function pickPodStartupTrace(traces: TraceRecord[]): TraceRecord | undefined {
 async function waitForFile(path: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!existsSync(path) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** A port nothing listens on right now (bound and released at once). */
+async function freeLoopbackPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((resolveClose) => server.close(resolveClose));
+  return port;
 }
 
 function say(line: string): void {

@@ -5,7 +5,8 @@
  */
 import { FlagError, parseRuntimeSimArgs } from './cli/runtime-sim-args';
 import type { RuntimeSimArgs } from './cli/runtime-sim-args';
-import { startRuntimeTracing } from './tracing/runtime-tracing';
+import { createFsLogWriter } from './state/container-log-writer';
+import { planRuntimeTracing, startRuntimeTracing } from './tracing/runtime-tracing';
 
 const say = (line: string): void => void process.stderr.write(`runtime-sim: ${line}\n`);
 
@@ -21,19 +22,47 @@ async function main(): Promise<number> {
     throw err;
   }
 
-  const tracing = args.enableTracing
-    ? await startRuntimeTracing({ persona: args.persona, endpoint: args.tracingEndpoint, samplingRatePerMillion: args.tracingSamplingRatePerMillion })
-    : undefined;
+  // Per persona version: crio flags/crio.conf, containerd 2.x OTEL_* env, containerd 1.6 config.toml.
+  const plan = planRuntimeTracing({
+    spec: args.spec,
+    crioEnableTracing: args.enableTracing,
+    crioEndpoint: args.tracingEndpoint,
+    crioSamplingRatePerMillion: args.tracingSamplingRatePerMillion,
+    containerdToml: args.containerdTracing,
+    env: process.env,
+  });
+  for (const warning of plan.warnings) say(`warning: ${warning}`);
+  const tracing = plan.enabled ? await startRuntimeTracing(plan) : undefined;
   const { startCriServer } = await import('./server/cri-server');
   let server: Awaited<ReturnType<typeof startCriServer>>;
   try {
-    server = await startCriServer({ listen: args.listen, persona: args.persona, seed: args.seed });
+    server = await startCriServer({
+      listen: args.listen,
+      persona: args.persona,
+      spec: args.spec,
+      seed: args.seed,
+      model: args.model,
+      stream: { host: args.streamAddress, port: args.streamPort },
+      stateDir: args.stateDir,
+      onStateError: (err) => say(err.message),
+      enablePodEvents: args.enablePodEvents,
+      // Container logs go to real files, so the kubelet and `crictl logs` can read them.
+      state: { containerLogWriter: createFsLogWriter({ onError: (file, err) => say(`cannot write container log ${file}: ${err.message}`) }) },
+    });
   } catch (err) {
+    if ((err as Error).name === 'StateFileError') {
+      say(`--state-dir: ${(err as Error).message}`);
+      await tracing?.shutdown();
+      return 1;
+    }
     say(`cannot serve CRI on ${args.listen} (--listen): ${(err as Error).message}`);
     await tracing?.shutdown();
     return 1;
   }
-  say(`persona=${args.persona} serving CRI v1 on ${args.listen}` + (tracing ? ` tracing to ${tracing.exportTarget} samplingRatePerMillion=${args.tracingSamplingRatePerMillion}` : ' tracing=off'));
+  if (args.model !== undefined) say(`model=${args.model.source} rules=${args.model.rules.length} seed=${args.seed}`);
+  say(`stream server ${server.streamServer.baseUrl}` + (server.stateStore ? ` state=${server.stateStore.file}` : ' state=memory'));
+  say(`persona=${args.persona} version=${args.spec.version} (${args.spec.runtimeVersion}) serving CRI v1 on ${args.listen} `
+    + (plan.enabled ? plan.description : `tracing=off (${plan.reason})`));
 
   return new Promise<number>((resolve) => {
     let stopping = false;

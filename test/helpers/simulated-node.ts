@@ -1,9 +1,10 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startTraceSink } from '../../trace-sink/src';
 import type { TraceSink } from '../../trace-sink/src';
 import { startNodeProcess } from '../../node-demo/src/child-process-runner';
+import { freePort } from './free-port';
 import type { RunningProcess } from '../../node-demo/src/child-process-runner';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
@@ -16,11 +17,22 @@ export interface SimulatedNodeOptions {
   /** runtime-sim's own root sampling rate (CRI-O follows the parent for every CRI call). */
   runtimeSamplingRatePerMillion?: number;
   persona?: 'crio' | 'containerd';
+  /** runtime-sim --persona-version (default: the persona's default, crio 1.33 / containerd 2.1). */
+  personaVersion?: string;
   /** kubelet-sim --duration, ms. */
   durationMs: number;
   extraKubeletArgs?: string[];
   /** Delete this manifest from the static pod directory after the given time, so its pod terminates. */
   removeManifest?: { file: string; afterMs: number };
+  /** Static pod manifests (file name → YAML) to use instead of configs/pods. */
+  podManifests?: Record<string, string>;
+  /** Extra top-level KubeletConfiguration lines (e.g. `imageMinimumGCAge: 3s`). */
+  extraKubeletConfigLines?: string[];
+  /**
+   * Runs while kubelet-sim is up (started right after it is spawned), e.g. to query its HTTP endpoints.
+   * The run waits for it as well as for the kubelet's exit; a failure is rethrown after cleanup.
+   */
+  whileRunning?: (ctx: { logPath: string; sink: TraceSink }) => Promise<void>;
 }
 
 export interface SimulatedNodeRun {
@@ -42,7 +54,12 @@ export async function runSimulatedNode(options: SimulatedNodeOptions): Promise<S
   const workDir = mkdtempSync(join(tmpdir(), 'kubelet-cri-e2e-'));
   const sink = await startTraceSink({ listen: '127.0.0.1:0', outPath: join(workDir, 'spans.jsonl') });
   const pods = join(workDir, 'pods');
-  cpSync(join(REPO_ROOT, 'configs', 'pods'), pods, { recursive: true });
+  if (options.podManifests) {
+    mkdirSync(pods);
+    for (const [file, yaml] of Object.entries(options.podManifests)) writeFileSync(join(pods, file), yaml);
+  } else {
+    cpSync(join(REPO_ROOT, 'configs', 'pods'), pods, { recursive: true });
+  }
   const configPath = join(workDir, 'kubelet-config.yaml');
   writeFileSync(configPath, [
     'apiVersion: kubelet.config.k8s.io/v1beta1',
@@ -52,6 +69,7 @@ export async function runSimulatedNode(options: SimulatedNodeOptions): Promise<S
     'tracing:',
     `  endpoint: ${sink.address}`,
     `  samplingRatePerMillion: ${options.kubeletSamplingRatePerMillion}`,
+    ...(options.extraKubeletConfigLines ?? []),
     '',
   ].join('\n'));
   const socket = `unix://${join(workDir, 'runtime.sock')}`;
@@ -63,20 +81,28 @@ export async function runSimulatedNode(options: SimulatedNodeOptions): Promise<S
     rmSync(workDir, { recursive: true, force: true });
   };
   try {
+    const exportSetup = runtimeExportSetup(options.persona ?? 'crio', options.personaVersion, sink.address, workDir);
     const runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), [
       '--persona', options.persona ?? 'crio', '--listen', socket,
       '--tracing-endpoint', sink.address, '--tracing-sampling-rate-per-million', String(options.runtimeSamplingRatePerMillion ?? 0),
-    ], logPath);
+      ...exportSetup.args,
+    ], logPath, exportSetup.env);
     processes.push(runtime);
+    const extraArgs = options.extraKubeletArgs ?? [];
+    // Never the kubelet's fixed ports (10250, 10248) in tests: a free main port and no healthz server, unless given.
+    const portArgs = extraArgs.includes('--port') ? [] : ['--port', String(await freePort()), '--healthz-port', '0'];
     const kubelet = startNodeProcess('kubelet-sim', join(DIST, 'kubelet-sim/src/main.js'), [
       '--config', configPath, '--container-runtime-endpoint', socket, '--hostname-override', 'e2e-node',
-      '--duration', `${options.durationMs}ms`, ...(options.extraKubeletArgs ?? []),
+      '--duration', `${options.durationMs}ms`, ...portArgs, ...extraArgs,
     ], logPath);
     processes.push(kubelet);
     const removal = options.removeManifest;
     const timer = removal ? setTimeout(() => rmSync(join(pods, removal.file), { force: true }), removal.afterMs) : undefined;
+    const during = options.whileRunning?.({ logPath, sink }).then(() => undefined, (err: unknown) => err ?? new Error('whileRunning failed'));
     const kubeletExit = await kubelet.exited;
     clearTimeout(timer);
+    const duringError = await during;
+    if (duringError !== undefined) throw duringError;
     const runtimeExit = await runtime.stop(5_000);
     return { sink, workDir, logPath, kubeletExit, runtimeExit, pids: processes.map((p) => p.child.pid ?? -1), cleanup };
   } catch (err) {
@@ -93,4 +119,30 @@ export function isProcessAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * What each runtime needs to export its traces to the sink over OTLP/gRPC: CRI-O takes --tracing-endpoint
+ * (given above); containerd 2.x reads OTEL_EXPORTER_OTLP_TRACES_* env; containerd 1.6 reads config.toml's
+ * otlp plugin table (its sampling_ratio stays at the default 1.0).
+ */
+export function runtimeExportSetup(persona: 'crio' | 'containerd', personaVersion: string | undefined, sinkAddress: string, workDir: string): { args: string[]; env: NodeJS.ProcessEnv } {
+  const versionArgs = personaVersion === undefined ? [] : ['--persona-version', personaVersion];
+  if (persona === 'crio') return { args: versionArgs, env: process.env };
+  if (personaVersion === '1.6') {
+    const configPath = join(workDir, 'containerd-config.toml');
+    writeFileSync(configPath, [
+      'version = 2',
+      '[plugins."io.containerd.tracing.processor.v1.otlp"]',
+      `  endpoint = "${sinkAddress}"`,
+      '  protocol = "grpc"',
+      '  insecure = true',
+      '',
+    ].join('\n'));
+    return { args: [...versionArgs, '--config', configPath], env: process.env };
+  }
+  return {
+    args: versionArgs,
+    env: { ...process.env, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://${sinkAddress}`, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' },
+  };
 }

@@ -4,6 +4,7 @@ import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import type { Tracer } from '@opentelemetry/api';
 import { OTELGRPC_DEFAULT_VERSION, OTELGRPC_SCOPE_NAME } from './otelgrpc-conventions';
 import { OtelgrpcShapedTracer } from './otelgrpc-shaped-tracer';
+import type { OtelgrpcShapeOptions } from './otelgrpc-shaped-tracer';
 
 /**
  * instrumentation-grpc, reporting under otelgrpc's instrumentation scope and span shape.
@@ -13,13 +14,17 @@ import { OtelgrpcShapedTracer } from './otelgrpc-shaped-tracer';
 class OtelgrpcInstrumentation extends GrpcInstrumentation {
   private shapedTracer: Tracer | undefined;
 
-  constructor(private readonly otelgrpcVersion: string, ignoreGrpcMethods: string[]) {
+  constructor(
+    private readonly otelgrpcVersion: string,
+    ignoreGrpcMethods: string[],
+    private readonly shape: OtelgrpcShapeOptions = {},
+  ) {
     super({ ignoreGrpcMethods });
   }
 
   override setTracerProvider(tracerProvider: TracerProvider): void {
     super.setTracerProvider(tracerProvider);
-    this.shapedTracer = new OtelgrpcShapedTracer(tracerProvider.getTracer(OTELGRPC_SCOPE_NAME, this.otelgrpcVersion));
+    this.shapedTracer = new OtelgrpcShapedTracer(tracerProvider.getTracer(OTELGRPC_SCOPE_NAME, this.otelgrpcVersion), this.shape);
   }
 
   protected override get tracer(): Tracer {
@@ -31,6 +36,10 @@ export interface OtelgrpcInstrumentationOptions {
   tracerProvider: TracerProvider;
   /** otelgrpc version to report as the scope version; default the one Kubernetes 1.34 / CRI-O 1.33 link. */
   otelgrpcVersion?: string;
+  /** Method names (last path segment) that get no span at all, besides the exporter's own `Export`. */
+  untracedMethods?: readonly string[];
+  /** Span shape differences of older otelgrpc releases. Default: v0.60's. */
+  shape?: OtelgrpcShapeOptions;
 }
 
 /**
@@ -43,7 +52,11 @@ export function registerOtelgrpcInstrumentation(options: OtelgrpcInstrumentation
   if (isGrpcJsLoaded()) {
     throw new Error('@grpc/grpc-js was loaded before the gRPC instrumentation was registered; its calls would not be traced');
   }
-  const instrumentation = new OtelgrpcInstrumentation(options.otelgrpcVersion ?? OTELGRPC_DEFAULT_VERSION, ['Export']);
+  const instrumentation = new OtelgrpcInstrumentation(
+    options.otelgrpcVersion ?? OTELGRPC_DEFAULT_VERSION,
+    ['Export', ...(options.untracedMethods ?? [])],
+    options.shape,
+  );
   return registerInstrumentations({ instrumentations: [instrumentation], tracerProvider: options.tracerProvider });
 }
 

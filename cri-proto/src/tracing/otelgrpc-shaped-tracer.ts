@@ -25,18 +25,30 @@ import { OTELGRPC_ATTR, OTELGRPC_SERVER_ERROR_CODES } from './otelgrpc-conventio
  * The status is decided once, at end(), because the SDK ignores a later downgrade from Error to Unset.
  */
 export class OtelgrpcShapedTracer implements Tracer {
-  constructor(private readonly delegate: Tracer) {}
+  constructor(
+    private readonly delegate: Tracer,
+    private readonly shape: OtelgrpcShapeOptions = {},
+  ) {}
 
   startSpan(name: string, options?: SpanOptions, context?: Context): Span {
     const span = this.delegate.startSpan(stripGrpcPrefix(name), options, context);
     if (!span.isRecording()) return span; // nothing to correct on a span that records nothing
-    return new OtelgrpcShapedSpan(span, options?.kind ?? SpanKind.INTERNAL);
+    return new OtelgrpcShapedSpan(span, options?.kind ?? SpanKind.INTERNAL, this.shape.serverErrorOnAnyCode === true);
   }
 
   startActiveSpan<F extends (span: Span) => unknown>(name: string, ...rest: unknown[]): ReturnType<F> {
     // instrumentation-grpc only calls startSpan; keep the Tracer contract by delegating unchanged.
     return (this.delegate.startActiveSpan as (n: string, ...r: unknown[]) => ReturnType<F>)(stripGrpcPrefix(name), ...rest);
   }
+}
+
+/** Differences between otelgrpc releases that the shaped spans follow. Defaults: v0.60 behaviour. */
+export interface OtelgrpcShapeOptions {
+  /**
+   * otelgrpc ≤v0.3x's UnaryServerInterceptor sets Error on a server span for every non-OK code
+   * (span.SetStatus(codes.Error, s.Message())); later releases use serverStatus (OTELGRPC_SERVER_ERROR_CODES).
+   */
+  serverErrorOnAnyCode?: boolean;
 }
 
 const INSTRUMENTATION_GRPC_ONLY_KEYS: ReadonlySet<string> = new Set([
@@ -61,7 +73,11 @@ class OtelgrpcShapedSpan implements Span {
   private errorMessage: string | undefined;
   private instrumentationStatusMessage: string | undefined;
 
-  constructor(private readonly span: Span, private readonly kind: SpanKind) {}
+  constructor(
+    private readonly span: Span,
+    private readonly kind: SpanKind,
+    private readonly serverErrorOnAnyCode: boolean,
+  ) {}
 
   spanContext(): SpanContext {
     return this.span.spanContext();
@@ -110,7 +126,7 @@ class OtelgrpcShapedSpan implements Span {
     const code = this.statusCode;
     if (code !== undefined && code !== 0) {
       const message = this.statusMessage();
-      if (this.kind === SpanKind.CLIENT || OTELGRPC_SERVER_ERROR_CODES.has(code)) {
+      if (this.kind === SpanKind.CLIENT || this.serverErrorOnAnyCode || OTELGRPC_SERVER_ERROR_CODES.has(code)) {
         this.span.setStatus({ code: SpanStatusCode.ERROR, message });
       }
     }

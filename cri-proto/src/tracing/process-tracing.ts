@@ -7,6 +7,7 @@ import type { Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-tr
 import { BatchSpanProcessor, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { registerOtelgrpcInstrumentation } from './otelgrpc-instrumentation';
+import type { OtelgrpcShapeOptions } from './otelgrpc-shaped-tracer';
 import type { CountingSpanExporter, ExportStats } from './otlp-grpc-exporter';
 import { createOtlpGrpcTraceExporter } from './otlp-grpc-exporter';
 
@@ -21,8 +22,17 @@ export interface ProcessTracingOptions {
   /** gRPC target of the collector; unset ⇒ OTEL_EXPORTER_OTLP_ENDPOINT, then localhost:4317. */
   endpoint: string | undefined;
   otelgrpcVersion?: string;
+  /** gRPC methods (last path segment) that get no span at all (e.g. RPCs the emulated server does not know). */
+  untracedMethods?: readonly string[];
+  /** Span shape differences of older otelgrpc releases (see OtelgrpcShapeOptions). */
+  otelgrpcShape?: OtelgrpcShapeOptions;
   /** Tests pass an in-memory exporter (exported synchronously) instead of OTLP. */
   exporter?: SpanExporter;
+  /**
+   * Builds the batch-exported exporter instead of OTLP/gRPC to `endpoint` (e.g. containerd's OTLP
+   * http/protobuf). Called after the gRPC instrumentation is registered.
+   */
+  createExporter?: () => CountingSpanExporter;
 }
 
 export interface ProcessTracing {
@@ -44,9 +54,16 @@ export interface ProcessTracing {
  */
 export async function startProcessTracing(options: ProcessTracingOptions): Promise<ProcessTracing> {
   const proxy = new ProxyTracerProvider();
-  registerOtelgrpcInstrumentation({ tracerProvider: proxy, otelgrpcVersion: options.otelgrpcVersion });
+  registerOtelgrpcInstrumentation({
+    tracerProvider: proxy,
+    otelgrpcVersion: options.otelgrpcVersion,
+    untracedMethods: options.untracedMethods,
+    shape: options.otelgrpcShape,
+  });
 
-  const counting: CountingSpanExporter | undefined = options.exporter ? undefined : createOtlpGrpcTraceExporter(options.endpoint);
+  const counting: CountingSpanExporter | undefined = options.exporter
+    ? undefined
+    : (options.createExporter?.() ?? createOtlpGrpcTraceExporter(options.endpoint));
   const processor: SpanProcessor = options.exporter
     ? new SimpleSpanProcessor(options.exporter)
     : new BatchSpanProcessor(counting as CountingSpanExporter);

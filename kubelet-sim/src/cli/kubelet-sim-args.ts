@@ -1,5 +1,9 @@
 import yargs from 'yargs';
 import { parseGoDurationMs } from '../config/go-duration';
+import type { ServerPortFlags } from './server-port-flags';
+import { parseServerPortFlags } from './server-port-flags';
+import type { ChurnWorkloadOptions } from '../pod-sources/churn-workload';
+import { parseWorkloadFlags, WORKLOAD_KIND } from './workload-flags';
 
 export interface KubeletSimArgs {
   config: string;
@@ -10,6 +14,10 @@ export interface KubeletSimArgs {
   containerGcPeriodMs: number | undefined;
   imageGcPeriodMs: number | undefined;
   imageFsCapacityBytes: number;
+  /** --port, --read-only-port, --healthz-port: override the KubeletConfiguration fields of the same meaning. */
+  serverPorts: ServerPortFlags;
+  /** --workload churn and its flags; undefined without --workload. */
+  workload: ChurnWorkloadOptions | undefined;
 }
 
 /** Exit code for a bad flag: the kubelet's cobra command exits 1 on flag errors. */
@@ -31,6 +39,14 @@ export function parseKubeletSimArgs(argv: string[]): KubeletSimArgs {
     .option('container-gc-period', { type: 'string', describe: 'container GC period (kubelet: 1m0s, not configurable there)' })
     .option('image-gc-period', { type: 'string', describe: 'image GC period (kubelet: 5m0s, not configurable there)' })
     .option('image-fs-capacity-bytes', { type: 'number', default: 100 * 1024 ** 3, describe: 'simulated size of the image filesystem, for image GC thresholds' })
+    .option('port', { type: 'string', describe: 'port of the kubelet server (KubeletConfiguration port, default 10250); plain HTTP on loopback here' })
+    .option('read-only-port', { type: 'string', describe: 'port of the read-only server (readOnlyPort, default 0 = off)' })
+    .option('healthz-port', { type: 'string', describe: 'port of the healthz server on healthzBindAddress (healthzPort, default 10248; 0 = off)' })
+    .option('workload', { type: 'string', describe: `synthetic API-server pods next to the static pods: "${WORKLOAD_KIND.CHURN}" creates, updates and deletes pods` })
+    .option('pods', { type: 'string', describe: 'churn: pods to create in total' })
+    .option('pod-lifetime', { type: 'string', describe: 'churn: how long each pod lives (Go duration: 30s, 2m)' })
+    .option('creation-rate', { type: 'string', describe: 'churn: pods created per second' })
+    .option('workload-seed', { type: 'string', describe: 'churn: seed for names, UIDs, images and which pods get updated (default 1)' })
     .strict()
     .help()
     .version(false)
@@ -47,10 +63,28 @@ export function parseKubeletSimArgs(argv: string[]): KubeletSimArgs {
     containerGcPeriodMs: durationFlag('container-gc-period', parsed['container-gc-period']),
     imageGcPeriodMs: durationFlag('image-gc-period', parsed['image-gc-period']),
     imageFsCapacityBytes: positiveNumber('image-fs-capacity-bytes', parsed['image-fs-capacity-bytes']),
+    serverPorts: serverPortFlags({ port: parsed.port, readOnlyPort: parsed['read-only-port'], healthzPort: parsed['healthz-port'] }),
+    workload: workloadFlags({ workload: parsed.workload, pods: parsed.pods, podLifetime: parsed['pod-lifetime'], creationRate: parsed['creation-rate'], workloadSeed: parsed['workload-seed'] }),
   };
 }
 
+function workloadFlags(raw: Parameters<typeof parseWorkloadFlags>[0]): ChurnWorkloadOptions | undefined {
+  try {
+    return parseWorkloadFlags(raw);
+  } catch (err) {
+    throw new FlagError((err as Error).message);
+  }
+}
+
 export class FlagError extends Error {}
+
+function serverPortFlags(raw: Parameters<typeof parseServerPortFlags>[0]): ServerPortFlags {
+  try {
+    return parseServerPortFlags(raw);
+  } catch (err) {
+    throw new FlagError((err as Error).message);
+  }
+}
 
 function durationFlag(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

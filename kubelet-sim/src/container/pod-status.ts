@@ -82,8 +82,13 @@ export class PodCache {
       if ((entry && entry.timestampMs > minTimeMs) || this.globalTimestampMs > minTimeMs) return entry?.status;
       if (abort?.aborted) return entry?.status;
       await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        abort?.addEventListener('abort', () => resolve(), { once: true });
+        // Drop the abort listener once woken, or every wait of a long run would leave one behind.
+        const onAbort = (): void => resolve();
+        this.waiters.push(() => {
+          abort?.removeEventListener('abort', onAbort);
+          resolve();
+        });
+        abort?.addEventListener('abort', onAbort, { once: true });
       });
     }
   }

@@ -12,25 +12,33 @@ export class ImageError extends Error {
 }
 
 export interface ImageManagerOptions {
-  /** serializeImagePulls (default true): one pull at a time, node-wide. */
+  /** serializeImagePulls: one pull at a time, node-wide (defaults.go: true unless maxParallelImagePulls >= 2). */
   serializeImagePulls: boolean;
-  /** maxParallelImagePulls when pulls are not serialized; 0 = unlimited. */
+  /** maxParallelImagePulls for the parallel puller; 0 (unset) or below 1 = no limit (puller.go newParallelImagePuller). */
   maxParallelImagePulls: number;
 }
 
 /**
  * The kubelet's image manager (pkg/kubelet/images/image_manager.go EnsureImageExists, puller.go): ImageStatus
- * to see whether the image is present, then PullImage if the pull policy says so, through a serial or bounded
- * parallel puller, with a per pod+image back-off after failures. Pulls run in the caller's trace context,
- * so a PullImage CLIENT span is a child of the syncPod that needed it.
+ * to see whether the image is present, then PullImage if the pull policy says so, through the serial or the
+ * parallel puller, with a per pod+image back-off after failures. After a successful pull the puller asks
+ * ImageStatus once more for the image size (kuberuntime_image.go GetImageSize, best effort, for the pull
+ * duration metric), still holding its pull slot. Pulls run in the caller's trace context, so these CLIENT
+ * spans are children of the syncPod that needed the image.
  */
 export class ImageManager {
   private readonly backoff: Backoff;
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly pullSlots: PullSlots;
 
-  constructor(private readonly images: ImageService, private readonly options: ImageManagerOptions, private readonly clock: Clock) {
+  constructor(private readonly images: ImageService, options: ImageManagerOptions, private readonly clock: Clock) {
     this.backoff = new Backoff(IMAGE_PULL_BACKOFF.INITIAL_MS, IMAGE_PULL_BACKOFF.MAX_MS, clock);
+    // image_manager.go NewImageManager: serialized ⇒ newSerialImagePuller, else newParallelImagePuller(max).
+    this.pullSlots = new PullSlots(options.serializeImagePulls ? 1 : options.maxParallelImagePulls >= 1 ? options.maxParallelImagePulls : Infinity);
+  }
+
+  /** Pulls running now and callers waiting for a slot (for tests and metrics). */
+  pullQueue(): { active: number; waiting: number } {
+    return this.pullSlots.snapshot();
   }
 
   async ensureImageExists(podUid: string, requestedImage: string, pullPolicy: PullPolicy, sandboxConfig: PodSandboxConfig, annotations: Record<string, string>): Promise<string> {
@@ -51,22 +59,45 @@ export class ImageManager {
       throw new ImageError('ImagePullBackOff', `Back-off pulling image ${JSON.stringify(image)}`);
     }
     try {
-      return await this.withPullSlot(() => this.images.pullImage(spec, sandboxConfig));
+      return await this.pullSlots.run(async () => {
+        const imageRef = await this.images.pullImage(spec, sandboxConfig);
+        if (imageRef !== '') {
+          // GetImageSize: best effort, its error ignored.
+          await this.images.imageStatus(spec, false).catch(() => undefined);
+        }
+        return imageRef;
+      });
     } catch (err) {
       this.backoff.next(key, this.clock.nowMs());
       throw new ImageError('ErrImagePull', `Failed to pull image ${JSON.stringify(image)}: ${(err as Error).message}`);
     }
   }
+}
 
-  private async withPullSlot<T>(pull: () => Promise<T>): Promise<T> {
-    const limit = this.options.serializeImagePulls ? 1 : this.options.maxParallelImagePulls || Infinity;
-    while (this.active >= limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
+/**
+ * At most `limit` pulls at once, the rest served in arrival order (puller.go: the serial puller's request
+ * channel drained by one goroutine; the parallel puller's token channel). A freed slot is handed straight to
+ * the oldest waiter, so a newcomer never overtakes the queue.
+ */
+class PullSlots {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  snapshot(): { active: number; waiting: number } {
+    return { active: this.active, waiting: this.waiting.length };
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active < this.limit) this.active++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve)); // the releaser keeps `active` for us
     try {
-      return await pull();
+      return await work();
     } finally {
-      this.active--;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next !== undefined) next();
+      else this.active--;
     }
   }
 }

@@ -110,7 +110,7 @@ export class KubeRuntimeManager {
       return pod;
     };
     for (const s of sandboxes) podOf(s.labels)?.sandboxes.push({ id: s.id, state: s.state === 'SANDBOX_READY' ? 'running' : 'exited', createdAtMs: nsToMs(s.created_at) });
-    for (const c of containers) podOf(c.labels)?.containers.push({ id: c.id, name: c.metadata?.name ?? '', sandboxId: c.pod_sandbox_id, state: toContainerState(c.state), createdAtMs: nsToMs(c.created_at), imageRef: c.image_ref });
+    for (const c of containers) podOf(c.labels)?.containers.push({ id: c.id, name: c.metadata?.name ?? '', sandboxId: c.pod_sandbox_id, state: toContainerState(c.state), createdAtMs: nsToMs(c.created_at), imageRef: imageIdOf(c) });
     return [...pods.values()];
   }
 
@@ -152,9 +152,14 @@ export class KubeRuntimeManager {
     return result;
   }
 
-  /** KillPod: stop every running container with the grace period, then stop every sandbox (killPodWithSyncResult). */
+  /**
+   * KillPod (kuberuntime_manager.go killPodWithSyncResult over kubecontainer.ConvertPodStatusToRunningPod):
+   * the running pod holds only containers in the running state, so created, exited and unknown ones are not
+   * stopped; they are stopped in parallel (killContainersWithSyncResult), then every sandbox of the pod,
+   * ready or not, gets StopPodSandbox.
+   */
   async killPod(pod: Pod, status: PodStatus, gracePeriodSeconds: number, result: SyncResult = { errors: [] }): Promise<SyncResult> {
-    const running = status.containerStatuses.filter((c) => c.state === 'running' || c.state === 'unknown' || c.state === 'created');
+    const running = status.containerStatuses.filter((c) => c.state === 'running');
     await Promise.all(running.map((c) => this.stopContainer(c.id, c.name, gracePeriodSeconds, result)));
     for (const sandbox of status.sandboxStatuses) {
       try {
@@ -266,3 +271,11 @@ function formatGoSeconds(seconds: number): string {
   return `${Math.floor(seconds / 60)}m${seconds % 60}s`;
 }
 
+/**
+ * The image a listed container uses, as image GC compares it with ListImages ids: Container.image_id when the
+ * runtime sets it, else image_ref (CRI field added by kubernetes/kubernetes PR #123508 because CRI-O reports a
+ * repo digest in image_ref; CRI-O fills image_id since PR #8115).
+ */
+function imageIdOf(c: Container__Output): string {
+  return c.image_id !== '' ? c.image_id : c.image_ref;
+}

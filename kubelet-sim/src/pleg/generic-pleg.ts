@@ -4,6 +4,8 @@ import type { PodCache } from '../container/pod-status';
 import type { KubeRuntimeManager, RuntimePod } from '../kuberuntime/kuberuntime-manager';
 import { formatGoDuration, msToNanos } from '../config/go-duration';
 import type { Clock } from '../util/clock';
+import type { KubeletMetrics } from '../metrics/kubelet-metrics';
+import { recordRunningPodsAndContainers } from '../metrics/running-pod-metrics';
 import type { PodLifecycleEvent, PodLifecycleEventType } from './pleg';
 import { GENERIC_PLEG, POD_LIFECYCLE_EVENT } from './pleg';
 
@@ -29,6 +31,8 @@ export class GenericPleg {
     private readonly clock: Clock,
     private readonly onEvent: (event: PodLifecycleEvent) => boolean,
     private readonly relistPeriodMs: number = GENERIC_PLEG.RELIST_PERIOD_MS,
+    /** kubelet_pleg_relist_{duration,interval}_seconds, kubelet_pleg_last_seen_seconds, running pods/containers. */
+    private readonly metrics?: KubeletMetrics,
   ) {
   }
 
@@ -49,6 +53,8 @@ export class GenericPleg {
   /** Healthy while the last successful relist is within the threshold (generic.go Healthy). */
   healthy(): { ok: boolean; message: string } {
     if (this.lastRelistMs === undefined) return { ok: false, message: 'pleg has yet to be successful' };
+    // generic.go Healthy exports the last relist time (whole Unix seconds) each time it is asked.
+    this.metrics?.plegLastSeen.set(Math.floor(this.lastRelistMs / 1000));
     const since = this.clock.nowMs() - this.lastRelistMs;
     if (since > GENERIC_PLEG.RELIST_THRESHOLD_MS) {
       return { ok: false, message: `pleg was last seen active ${formatGoDuration(msToNanos(since))} ago; threshold is ${formatGoDuration(msToNanos(GENERIC_PLEG.RELIST_THRESHOLD_MS))}` };
@@ -72,9 +78,20 @@ export class GenericPleg {
   }
 
   private async relistOnce(): Promise<void> {
+    // generic.go Relist: the interval since the previous successful relist, then the duration of this one.
+    if (this.lastRelistMs !== undefined) this.metrics?.plegRelistInterval.observe((this.clock.nowMs() - this.lastRelistMs) / 1000);
     const timestamp = this.clock.nowMs();
+    try {
+      await this.relistFrom(timestamp);
+    } finally {
+      this.metrics?.plegRelistDuration.observe((this.clock.nowMs() - timestamp) / 1000);
+    }
+  }
+
+  private async relistFrom(timestamp: number): Promise<void> {
     const pods = await this.runtime.getPods();
     this.lastRelistMs = timestamp;
+    if (this.metrics) recordRunningPodsAndContainers(this.metrics, pods);
     const current = new Map(pods.map((p) => [p.uid, p]));
     const uids = new Set([...this.oldPods.keys(), ...current.keys()]);
     const eventsByPod = new Map<string, PodLifecycleEvent[]>();

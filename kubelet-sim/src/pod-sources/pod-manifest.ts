@@ -1,149 +1,406 @@
+import { Pod as PodModel } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
 import type { ContainerSpec, Pod, PullPolicy, RestartPolicy } from '../container/pod';
 
 /**
- * Parses core/v1 Pod manifests (YAML or JSON, several documents per file) into Pods with the API server's
- * defaults applied (pkg/apis/core/v1/defaults.go: namespace `default`, restartPolicy Always,
- * terminationGracePeriodSeconds 30, imagePullPolicy Always for `:latest`/untagged images else IfNotPresent).
- * Errors name the document and field path in the apimachinery `field.Error` style.
+ * Reads one static pod manifest the way the kubelet's file source does (pkg/kubelet/config/file.go
+ * extractFromFile → common.go tryDecodeSinglePod):
+ * - YAML 1.1 (sigs.k8s.io/yaml over go-yaml v2: `yes`/`on` are booleans) or JSON, and only the FIRST
+ *   document: yaml.Unmarshal reads one document, so later `---` documents are never seen. A file is one pod.
+ * - The universal decoder is not strict: unknown fields are dropped without a word, and so are they here.
+ * - Structure and types are checked against the core/v1 Pod OpenAPI schema (kubernetes-models, ajv); the
+ *   rules a JSON schema cannot state are checked by hand after pkg/apis/core/validation ValidatePodCreate
+ *   (names as RFC 1123 labels/subdomains, required images, duplicate container names, label syntax) and
+ *   the PreventStaticPodAPIReferences check (beta, on by default in 1.34).
+ * - Defaults of pkg/apis/core/v1/defaults.go: restartPolicy Always, terminationGracePeriodSeconds 30,
+ *   imagePullPolicy Always for `:latest`/untagged images else IfNotPresent; namespace `default` (common.go).
+ * Every error names the field path in the apimachinery `field.Error` form and says how to fix it.
  */
 export interface ManifestError {
-  /** `spec.containers[0].image` */
+  /** `spec.containers[0].image`; empty when the whole file is at fault (it is not YAML, not a mapping). */
   field: string;
   detail: string;
 }
 
+/** `<file>: <field>: <detail>`, several errors of one file joined with `; `. */
 export class PodManifestError extends Error {
   constructor(readonly source: string, readonly errors: ManifestError[]) {
-    super(`${source}: invalid pod manifest: ${errors.map((e) => `${e.field}: ${e.detail}`).join('; ')}`);
+    super(`${source}: ${errors.map(formatManifestError).join('; ')}`);
   }
 }
 
-const RESTART_POLICIES: readonly RestartPolicy[] = ['Always', 'OnFailure', 'Never'];
-const PULL_POLICIES: readonly PullPolicy[] = ['Always', 'IfNotPresent', 'Never'];
-/** RFC 1123 subdomain, the rule for pod names (apimachinery validation.IsDNS1123Subdomain). */
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-/** RFC 1123 label, the rule for container names and namespaces. */
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export function formatManifestError(e: ManifestError): string {
+  return e.field === '' ? e.detail : `${e.field}: ${e.detail}`;
+}
 
-/** One parsed document: a Pod, or the errors that kept it from being one. */
-export type ParsedManifest = { pod: Omit<Pod, 'metadata'> & { metadata: Omit<Pod['metadata'], 'uid'> & { uid?: string } }; errors?: undefined } | { pod?: undefined; errors: ManifestError[] };
+/** A decoded manifest before the file source names it and gives it a UID. */
+export interface ParsedPod {
+  pod: Omit<Pod, 'metadata'> & { metadata: Omit<Pod['metadata'], 'uid'> & { uid?: string } };
+  /** The decoded document, what the static pod UID is hashed over (common.go applyDefaults). */
+  raw: Record<string, unknown>;
+}
 
-export function parsePodManifests(text: string, source: string): ParsedManifest[] {
-  const results: ParsedManifest[] = [];
-  for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length > 0) {
-      results.push({ errors: doc.errors.map((e) => ({ field: '<document>', detail: `YAML: ${e.message.split('\n')[0]}` })) });
-      continue;
+export type ParsedManifest = ({ errors?: undefined } & ParsedPod) | { errors: ManifestError[]; pod?: undefined; raw?: undefined };
+
+export interface ParseResult {
+  parsed: ParsedManifest;
+  /** Documents after the first, which the kubelet never reads (reported so a user is not surprised). */
+  ignoredDocuments: number;
+}
+
+/** pkg/apis/core/v1/defaults.go and pkg/kubelet/config/common.go applyDefaults. */
+export const POD_DEFAULTS = {
+  NAMESPACE: 'default',
+  RESTART_POLICY: 'Always',
+  TERMINATION_GRACE_PERIOD_SECONDS: 30,
+  TERMINATION_MESSAGE_PATH: '/dev/termination-log',
+} as const;
+
+/** Regexes and limits of k8s.io/apimachinery/pkg/util/validation (IsDNS1123Label/Subdomain, IsQualifiedName, IsValidLabelValue). */
+const NAME_RULES = {
+  DNS1123_LABEL: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+  DNS1123_LABEL_MAX: 63,
+  DNS1123_SUBDOMAIN: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+  DNS1123_SUBDOMAIN_MAX: 253,
+  QUALIFIED_NAME: /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/,
+  QUALIFIED_NAME_MAX: 63,
+  LABEL_VALUE: /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/,
+  LABEL_VALUE_MAX: 63,
+} as const;
+
+/** Message texts of k8s.io/apimachinery/pkg/util/validation, shortened to the rule and an example. */
+const NAME_MESSAGES = {
+  DNS1123_LABEL: "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name', or '123-abc')",
+  DNS1123_SUBDOMAIN: "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com')",
+  QUALIFIED_NAME: "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', or 'my.name', or '123-abc')",
+  LABEL_VALUE: "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue', or 'my_value', or '12345')",
+} as const;
+
+/** Object fields whose keys are data, shown as `labels[key]` rather than `.key` in field paths. */
+const MAP_FIELDS: ReadonlySet<string> = new Set(['labels', 'annotations', 'nodeSelector', 'limits', 'requests', 'overhead', 'matchLabels']);
+
+/** ajv `type` keyword values, worded for a person editing YAML. */
+const TYPE_WORDS: Record<string, string> = {
+  string: 'must be a string (quote it in YAML)',
+  boolean: 'must be a boolean (true or false)',
+  integer: 'must be an integer',
+  number: 'must be a number',
+  array: 'must be a list',
+  object: 'must be a mapping',
+};
+
+/** The kubelet's cap on a manifest file (common.go maxConfigLength, 10 MiB). */
+export const MAX_MANIFEST_BYTES = 10 * 1024 * 1024;
+
+export function parsePodManifest(text: string): ParseResult {
+  const decoded = decodeFirstDocument(text);
+  if ('errors' in decoded) return { parsed: { errors: decoded.errors }, ignoredDocuments: decoded.ignoredDocuments };
+  return { parsed: validatePodObject(decoded.value), ignoredDocuments: decoded.ignoredDocuments };
+}
+
+/** utilyaml.ToJSON: JSON when the data starts with `{`, else YAML 1.1, first document only. */
+function decodeFirstDocument(text: string): { value: unknown; ignoredDocuments: number } | { errors: ManifestError[]; ignoredDocuments: number } {
+  if (text.trimStart().startsWith('{')) {
+    try {
+      return { value: JSON.parse(text), ignoredDocuments: 0 };
+    } catch (err) {
+      return { errors: [{ field: '', detail: `couldn't parse as pod (JSON: ${(err as Error).message}): fix the JSON syntax` }], ignoredDocuments: 0 };
     }
-    const value: unknown = doc.toJS();
-    if (value === null || value === undefined) continue; // an empty document, e.g. after a trailing `---`
-    results.push(parsePodObject(value, source));
   }
-  return results;
+  const docs = parseAllDocuments(text, { version: '1.1' });
+  const list = Array.isArray(docs) ? docs : [];
+  const ignoredDocuments = Math.max(0, list.length - 1);
+  const first = list[0];
+  if (first === undefined) return { value: null, ignoredDocuments };
+  if (first.errors.length > 0) {
+    const message = first.errors[0].message.split('\n')[0];
+    return { errors: [{ field: '', detail: `couldn't parse as pod (YAML: ${message}): fix the YAML syntax` }], ignoredDocuments };
+  }
+  return { value: first.toJS({ maxAliasCount: 100 }), ignoredDocuments };
 }
 
-function parsePodObject(value: unknown, _source: string): ParsedManifest {
-  const errors: ManifestError[] = [];
+/** Decoding (kind/apiVersion), schema, then the hand-written ValidatePodCreate rules; a Pod when all pass. */
+export function validatePodObject(value: unknown): ParsedManifest {
   const obj = asRecord(value);
-  if (obj === undefined) return { errors: [{ field: '<document>', detail: 'expected a Pod object' }] };
-  if (obj.apiVersion !== 'v1') errors.push({ field: 'apiVersion', detail: `Unsupported value: ${JSON.stringify(obj.apiVersion)}: supported values: "v1"` });
-  if (obj.kind !== 'Pod') errors.push({ field: 'kind', detail: `Unsupported value: ${JSON.stringify(obj.kind)}: supported values: "Pod"` });
-  const metadata = asRecord(obj.metadata) ?? {};
-  const spec = asRecord(obj.spec);
-  const name = metadata.name;
-  if (typeof name !== 'string' || name === '') errors.push({ field: 'metadata.name', detail: 'Required value: name or generateName is required' });
-  else if (!DNS1123_SUBDOMAIN.test(name)) errors.push({ field: 'metadata.name', detail: `Invalid value: ${JSON.stringify(name)}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'` });
-  const namespace = metadata.namespace ?? 'default';
-  if (typeof namespace !== 'string' || !DNS1123_LABEL.test(namespace)) errors.push({ field: 'metadata.namespace', detail: `Invalid value: ${JSON.stringify(namespace)}: a lowercase RFC 1123 label is required` });
-  const labels = stringMap(metadata.labels, 'metadata.labels', errors);
-  const annotations = stringMap(metadata.annotations, 'metadata.annotations', errors);
-  if (spec === undefined) {
-    errors.push({ field: 'spec', detail: 'Required value' });
-    return { errors };
+  if (obj === undefined) {
+    // runtime.Decode of `null` or a list: "Object 'Kind' is missing in 'null'".
+    return { errors: [{ field: 'kind', detail: `Required value: the file holds ${value === null || value === undefined ? 'no object' : `a ${Array.isArray(value) ? 'list' : typeof value}`}, not a Pod (start it with apiVersion: v1 and kind: Pod)` }] };
   }
-  const containers = parseContainers(spec.containers, 'spec.containers', errors);
-  const initContainers = parseContainers(spec.initContainers, 'spec.initContainers', errors);
-  if (containers.length === 0 && !errors.some((e) => e.field.startsWith('spec.containers'))) errors.push({ field: 'spec.containers', detail: 'Required value' });
-  // Duplicates by manifest position: app containers first, then init containers against all names seen
-  // (pkg/apis/core/validation validateContainers / validateInitContainers).
+  const typeErrors = typeMetaErrors(obj);
+  if (typeErrors.length > 0) return { errors: typeErrors };
+
+  const errors = [...schemaErrors(obj), ...semanticErrors(obj)];
+  if (errors.length > 0) return { errors };
+  return { pod: toPod(obj), raw: obj };
+}
+
+/** The universal decoder needs both and knows only v1 Pods (else `no kind "Pod" is registered for version ...`). */
+function typeMetaErrors(obj: Record<string, unknown>): ManifestError[] {
+  const errors: ManifestError[] = [];
+  if (obj.apiVersion === undefined) errors.push({ field: 'apiVersion', detail: 'Required value: Object \'apiVersion\' is missing (add apiVersion: v1)' });
+  else if (obj.apiVersion !== 'v1') errors.push({ field: 'apiVersion', detail: `Unsupported value: ${goValue(obj.apiVersion)}: supported values: "v1"` });
+  if (obj.kind === undefined) errors.push({ field: 'kind', detail: 'Required value: Object \'Kind\' is missing (add kind: Pod)' });
+  else if (obj.kind !== 'Pod') errors.push({ field: 'kind', detail: `Unsupported value: ${goValue(obj.kind)}: supported values: "Pod" (a static pod file holds exactly one Pod)` });
+  return errors;
+}
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** core/v1 Pod OpenAPI schema via kubernetes-models; ajv errors rewritten as apimachinery field errors. */
+function schemaErrors(obj: Record<string, unknown>): ManifestError[] {
+  try {
+    new PodModel(obj as unknown as ConstructorParameters<typeof PodModel>[0]).validate();
+    return [];
+  } catch (err) {
+    const ajvErrors = (err as { errors?: AjvError[] }).errors;
+    if (!Array.isArray(ajvErrors)) throw err;
+    // One error per field, the first ajv found: `must be an integer` rather than also `must fit in int64`.
+    const seen = new Set<string>();
+    return ajvErrors.map((e) => ajvToManifestError(e, obj)).filter((e) => !seen.has(e.field) && seen.add(e.field) !== undefined);
+  }
+}
+
+function ajvToManifestError(e: AjvError, root: Record<string, unknown>): ManifestError {
+  const { path, value } = toFieldPath(e.instancePath, root);
+  switch (e.keyword) {
+    case 'required': {
+      const field = joinField(path, String(e.params.missingProperty));
+      return { field, detail: `Required value${requiredHint(field)}` };
+    }
+    case 'enum': {
+      const allowed = (e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ');
+      return { field: path, detail: `Unsupported value: ${goValue(value)}: supported values: ${allowed}` };
+    }
+    case 'type':
+      return { field: path, detail: `Invalid value: ${goValue(value)}: ${TYPE_WORDS[String(e.params.type)] ?? `must be of type ${String(e.params.type)}`}` };
+    case 'format':
+      return { field: path, detail: `Invalid value: ${goValue(value)}: must fit in ${String(e.params.format)}` };
+    default:
+      return { field: path, detail: `Invalid value: ${goValue(value)}: ${e.message ?? e.keyword}` };
+  }
+}
+
+/** JSON pointer (`/spec/containers/0/image`) → field path (`spec.containers[0].image`), plus the value there. */
+export function toFieldPath(instancePath: string, root: unknown): { path: string; value: unknown } {
+  const segments = instancePath === '' ? [] : instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let path = '';
+  let current: unknown = root;
+  let parentKey = '';
+  for (const segment of segments) {
+    if (Array.isArray(current) || MAP_FIELDS.has(parentKey)) path += `[${segment}]`;
+    else path += path === '' ? segment : `.${segment}`;
+    current = (current as Record<string, unknown> | undefined)?.[segment];
+    parentKey = segment;
+  }
+  return { path, value: current };
+}
+
+function joinField(parent: string, child: string): string {
+  return parent === '' ? child : `${parent}.${child}`;
+}
+
+/** How to fix a missing field, for the fields people forget. */
+function requiredHint(field: string): string {
+  if (/^spec\.(init)?[cC]ontainers\[\d+\]\.name$/.test(field)) return ' (give the container a name, e.g. name: app)';
+  if (/^spec\.(init)?[cC]ontainers\[\d+\]\.image$/.test(field)) return ' (set the image to run, e.g. image: nginx:1.27)';
+  if (field === 'spec.containers') return ' (a pod needs at least one container under spec.containers)';
+  if (/\.env\[\d+\]\.name$/.test(field)) return ' (each env entry needs a name)';
+  return '';
+}
+
+/** What ValidatePodCreate and the static pod checks add to the schema. */
+function semanticErrors(obj: Record<string, unknown>): ManifestError[] {
+  const errors: ManifestError[] = [];
+  const metadata = asRecord(obj.metadata) ?? {};
+  const name = metadata.name;
+  // common.go: "invalid pod: name is needed for the pod"; then ValidatePodName on the name.
+  if (name === undefined || name === '') errors.push({ field: 'metadata.name', detail: 'Required value: name is needed for the pod (set metadata.name)' });
+  else if (typeof name === 'string') errors.push(...dnsSubdomainErrors('metadata.name', name));
+  const namespace = metadata.namespace;
+  if (typeof namespace === 'string' && namespace !== '') errors.push(...dnsLabelErrors('metadata.namespace', namespace));
+  errors.push(...labelErrors(asRecord(metadata.labels)), ...annotationKeyErrors(asRecord(metadata.annotations)));
+
+  const spec = asRecord(obj.spec);
+  if (spec === undefined) {
+    errors.push({ field: 'spec.containers', detail: `Required value${requiredHint('spec.containers')}` });
+    return errors;
+  }
+  const containers = Array.isArray(spec.containers) ? spec.containers : [];
+  const initContainers = Array.isArray(spec.initContainers) ? spec.initContainers : [];
+  if (spec.containers === undefined || (Array.isArray(spec.containers) && spec.containers.length === 0)) {
+    errors.push({ field: 'spec.containers', detail: `Required value${requiredHint('spec.containers')}` });
+  }
+  // validateInitContainers / validateContainers: names unique across both lists, reported at the later one;
+  // app containers are validated first, init containers against every name seen.
   const seen = new Set<string>();
-  for (const [path, list] of [['spec.containers', spec.containers], ['spec.initContainers', spec.initContainers]] as const) {
-    (Array.isArray(list) ? list : []).forEach((raw, i) => {
-      const name = asRecord(raw)?.name;
-      if (typeof name !== 'string' || name === '') return;
-      if (seen.has(name)) errors.push({ field: `${path}[${i}].name`, detail: `Duplicate value: ${JSON.stringify(name)}` });
-      seen.add(name);
+  for (const [path, list, isInit] of [['spec.containers', containers, false], ['spec.initContainers', initContainers, true]] as const) {
+    list.forEach((raw, i) => {
+      const c = asRecord(raw);
+      if (c === undefined) return;
+      const at = `${path}[${i}]`;
+      if (typeof c.name === 'string' && c.name !== '') {
+        errors.push(...dnsLabelErrors(`${at}.name`, c.name));
+        if (seen.has(c.name)) errors.push({ field: `${at}.name`, detail: `Duplicate value: ${goValue(c.name)} (container names must be unique across containers and initContainers)` });
+        seen.add(c.name);
+      }
+      if (c.image === undefined || c.image === '') errors.push({ field: `${at}.image`, detail: `Required value${requiredHint(`${at}.image`)}` });
+      else if (typeof c.image === 'string' && c.image !== c.image.trim()) {
+        errors.push({ field: `${at}.image`, detail: `Invalid value: ${goValue(c.image)}: must not have leading or trailing whitespace` });
+      }
+      if (c.restartPolicy !== undefined) {
+        errors.push(isInit
+          ? { field: `${at}.restartPolicy`, detail: 'Forbidden: sidecar containers (restartPolicy on an init container) are not emulated by kubelet-sim; remove it' }
+          : { field: `${at}.restartPolicy`, detail: 'Forbidden: may not be set for non-init containers' });
+      }
     });
   }
-  const restartPolicy = (spec.restartPolicy ?? 'Always') as RestartPolicy;
-  if (!RESTART_POLICIES.includes(restartPolicy)) errors.push({ field: 'spec.restartPolicy', detail: `Unsupported value: ${JSON.stringify(spec.restartPolicy)}: supported values: "Always", "OnFailure", "Never"` });
-  const grace = spec.terminationGracePeriodSeconds ?? 30;
-  if (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 0) errors.push({ field: 'spec.terminationGracePeriodSeconds', detail: `Invalid value: ${JSON.stringify(grace)}: must be greater than or equal to 0` });
-  const hostNetwork = spec.hostNetwork ?? false;
-  if (typeof hostNetwork !== 'boolean') errors.push({ field: 'spec.hostNetwork', detail: `Invalid value: ${JSON.stringify(hostNetwork)}: must be a boolean` });
-  if (errors.length > 0) return { errors };
-  const hasResources = [...initContainers, ...containers].length > 0 && hasAnyResources(spec);
+  if (typeof spec.terminationGracePeriodSeconds === 'number' && spec.terminationGracePeriodSeconds < 0) {
+    errors.push({ field: 'spec.terminationGracePeriodSeconds', detail: `Invalid value: ${spec.terminationGracePeriodSeconds}: must be greater than or equal to 0` });
+  }
+  errors.push(...apiReferenceErrors(spec, containers, initContainers));
+  return errors;
+}
+
+/**
+ * PreventStaticPodAPIReferences (beta, default on in 1.34; common.go tryDecodeSinglePod → pkg/api/pod
+ * HasAPIObjectReference): a static pod may not reference objects only the API server has.
+ * The first reference found, in upstream's order, is reported: `static pods may not reference <resource>`.
+ */
+function apiReferenceErrors(spec: Record<string, unknown>, containers: unknown[], initContainers: unknown[]): ManifestError[] {
+  const forbid = (field: string, resource: string): ManifestError[] => [{ field, detail: `Forbidden: static pods may not reference ${resource} (the kubelet has no API server object to read; use a hostPath or an inline value instead)` }];
+  if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '') return forbid('spec.serviceAccountName', 'serviceaccounts');
+  const all: Array<[string, unknown[]]> = [['spec.initContainers', initContainers], ['spec.containers', containers]];
+  const firstRef = (kind: 'secret' | 'configMap'): string | undefined => {
+    if (kind === 'secret') {
+      const pulls = Array.isArray(spec.imagePullSecrets) ? spec.imagePullSecrets : [];
+      if (pulls.length > 0) return 'spec.imagePullSecrets[0]';
+    }
+    for (const [path, list] of all) {
+      for (let i = 0; i < list.length; i++) {
+        const c = asRecord(list[i]) ?? {};
+        const envFrom = Array.isArray(c.envFrom) ? c.envFrom : [];
+        for (let j = 0; j < envFrom.length; j++) if (asRecord(envFrom[j])?.[`${kind}Ref`] !== undefined) return `${path}[${i}].envFrom[${j}].${kind}Ref`;
+        const env = Array.isArray(c.env) ? c.env : [];
+        for (let j = 0; j < env.length; j++) if (asRecord(asRecord(env[j])?.valueFrom)?.[`${kind}KeyRef`] !== undefined) return `${path}[${i}].env[${j}].valueFrom.${kind}KeyRef`;
+      }
+    }
+    const volumes = Array.isArray(spec.volumes) ? spec.volumes : [];
+    for (let i = 0; i < volumes.length; i++) {
+      const v = asRecord(volumes[i]) ?? {};
+      if (v[kind] !== undefined) return `spec.volumes[${i}].${kind}`;
+      const sources = Array.isArray(asRecord(v.projected)?.sources) ? (asRecord(v.projected)!.sources as unknown[]) : [];
+      for (let j = 0; j < sources.length; j++) if (asRecord(sources[j])?.[kind] !== undefined) return `spec.volumes[${i}].projected.sources[${j}].${kind}`;
+    }
+    return undefined;
+  };
+  const secret = firstRef('secret');
+  if (secret !== undefined) return forbid(secret, 'secrets');
+  const configMap = firstRef('configMap');
+  if (configMap !== undefined) return forbid(configMap, 'configmaps');
+  if (Array.isArray(spec.resourceClaims) && spec.resourceClaims.length > 0) return forbid('spec.resourceClaims', 'resourceclaims');
+  return [];
+}
+
+function dnsLabelErrors(field: string, value: string): ManifestError[] {
+  if (value.length > NAME_RULES.DNS1123_LABEL_MAX) return [{ field, detail: `Invalid value: ${goValue(value)}: must be no more than ${NAME_RULES.DNS1123_LABEL_MAX} characters` }];
+  if (!NAME_RULES.DNS1123_LABEL.test(value)) return [{ field, detail: `Invalid value: ${goValue(value)}: ${NAME_MESSAGES.DNS1123_LABEL}` }];
+  return [];
+}
+
+function dnsSubdomainErrors(field: string, value: string): ManifestError[] {
+  if (value.length > NAME_RULES.DNS1123_SUBDOMAIN_MAX) return [{ field, detail: `Invalid value: ${goValue(value)}: must be no more than ${NAME_RULES.DNS1123_SUBDOMAIN_MAX} characters` }];
+  if (!NAME_RULES.DNS1123_SUBDOMAIN.test(value)) return [{ field, detail: `Invalid value: ${goValue(value)}: ${NAME_MESSAGES.DNS1123_SUBDOMAIN}` }];
+  return [];
+}
+
+/** IsQualifiedName: `[prefix/]name`, prefix a DNS subdomain, name ≤ 63 characters. */
+function qualifiedNameProblem(key: string): string | undefined {
+  const parts = key.split('/');
+  if (parts.length > 2) return "a qualified name must consist of alphanumeric characters, '-', '_' or '.', with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')";
+  const name = parts[parts.length - 1];
+  if (parts.length === 2) {
+    const prefix = parts[0];
+    if (prefix === '') return 'prefix part must be non-empty';
+    if (prefix.length > NAME_RULES.DNS1123_SUBDOMAIN_MAX || !NAME_RULES.DNS1123_SUBDOMAIN.test(prefix)) return `prefix part ${NAME_MESSAGES.DNS1123_SUBDOMAIN}`;
+  }
+  if (name === '') return 'name part must be non-empty';
+  if (name.length > NAME_RULES.QUALIFIED_NAME_MAX) return `name part must be no more than ${NAME_RULES.QUALIFIED_NAME_MAX} characters`;
+  if (!NAME_RULES.QUALIFIED_NAME.test(name)) return NAME_MESSAGES.QUALIFIED_NAME;
+  return undefined;
+}
+
+/** ValidateLabels (apimachinery metav1 validation): every key a qualified name, every value a label value. */
+function labelErrors(labels: Record<string, unknown> | undefined): ManifestError[] {
+  const errors: ManifestError[] = [];
+  for (const [key, value] of Object.entries(labels ?? {})) {
+    const keyProblem = qualifiedNameProblem(key);
+    if (keyProblem !== undefined) errors.push({ field: 'metadata.labels', detail: `Invalid value: ${goValue(key)}: ${keyProblem}` });
+    if (typeof value !== 'string') continue; // a type error, reported by the schema
+    if (value.length > NAME_RULES.LABEL_VALUE_MAX) errors.push({ field: `metadata.labels[${key}]`, detail: `Invalid value: ${goValue(value)}: must be no more than ${NAME_RULES.LABEL_VALUE_MAX} characters` });
+    else if (!NAME_RULES.LABEL_VALUE.test(value)) errors.push({ field: `metadata.labels[${key}]`, detail: `Invalid value: ${goValue(value)}: ${NAME_MESSAGES.LABEL_VALUE}` });
+  }
+  return errors;
+}
+
+/** ValidateAnnotations: keys are qualified names (checked lower-cased); values are free text. */
+function annotationKeyErrors(annotations: Record<string, unknown> | undefined): ManifestError[] {
+  const errors: ManifestError[] = [];
+  for (const key of Object.keys(annotations ?? {})) {
+    const problem = qualifiedNameProblem(key.toLowerCase());
+    if (problem !== undefined) errors.push({ field: 'metadata.annotations', detail: `Invalid value: ${goValue(key)}: ${problem}` });
+  }
+  return errors;
+}
+
+/** The validated object as kubelet-sim's Pod, defaults applied. */
+function toPod(obj: Record<string, unknown>): ParsedPod['pod'] {
+  const metadata = asRecord(obj.metadata) ?? {};
+  const spec = asRecord(obj.spec) ?? {};
+  const containers = toContainers(spec.containers);
+  const initContainers = toContainers(spec.initContainers);
   return {
-    pod: {
-      metadata: { name: name as string, namespace: namespace as string, uid: typeof metadata.uid === 'string' ? metadata.uid : undefined, labels, annotations },
-      spec: {
-        initContainers,
-        containers,
-        restartPolicy,
-        hostNetwork: hostNetwork as boolean,
-        terminationGracePeriodSeconds: grace as number,
-        hostname: typeof spec.hostname === 'string' ? spec.hostname : '',
-        subdomain: typeof spec.subdomain === 'string' ? spec.subdomain : '',
-        qosClass: hasResources ? 'Burstable' : 'BestEffort',
-      },
+    metadata: {
+      name: metadata.name as string,
+      namespace: typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : POD_DEFAULTS.NAMESPACE,
+      uid: typeof metadata.uid === 'string' && metadata.uid !== '' ? metadata.uid : undefined,
+      labels: { ...(asRecord(metadata.labels) as Record<string, string> | undefined) },
+      annotations: { ...(asRecord(metadata.annotations) as Record<string, string> | undefined) },
+    },
+    spec: {
+      initContainers,
+      containers,
+      restartPolicy: (spec.restartPolicy as RestartPolicy | undefined) ?? POD_DEFAULTS.RESTART_POLICY,
+      hostNetwork: (spec.hostNetwork as boolean | undefined) ?? false,
+      terminationGracePeriodSeconds: (spec.terminationGracePeriodSeconds as number | undefined) ?? POD_DEFAULTS.TERMINATION_GRACE_PERIOD_SECONDS,
+      hostname: typeof spec.hostname === 'string' ? spec.hostname : '',
+      subdomain: typeof spec.subdomain === 'string' ? spec.subdomain : '',
+      qosClass: qosClass([...(Array.isArray(spec.initContainers) ? spec.initContainers : []), ...(Array.isArray(spec.containers) ? spec.containers : [])]),
     },
   };
 }
 
-function parseContainers(value: unknown, path: string, errors: ManifestError[]): ContainerSpec[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) {
-    errors.push({ field: path, detail: 'must be a list of containers' });
-    return [];
-  }
-  return value.flatMap((raw, i): ContainerSpec[] => {
-    const at = `${path}[${i}]`;
-    const c = asRecord(raw);
-    if (c === undefined) {
-      errors.push({ field: at, detail: 'must be a container object' });
-      return [];
-    }
-    const before = errors.length;
-    if (typeof c.name !== 'string' || c.name === '') errors.push({ field: `${at}.name`, detail: 'Required value' });
-    else if (!DNS1123_LABEL.test(c.name)) errors.push({ field: `${at}.name`, detail: `Invalid value: ${JSON.stringify(c.name)}: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'` });
-    if (typeof c.image !== 'string' || c.image.trim() === '') errors.push({ field: `${at}.image`, detail: 'Required value' });
-    const pull = (c.imagePullPolicy ?? defaultPullPolicy(String(c.image ?? ''))) as PullPolicy;
-    if (!PULL_POLICIES.includes(pull)) errors.push({ field: `${at}.imagePullPolicy`, detail: `Unsupported value: ${JSON.stringify(c.imagePullPolicy)}: supported values: "Always", "IfNotPresent", "Never"` });
-    if (c.restartPolicy !== undefined) errors.push({ field: `${at}.restartPolicy`, detail: 'Forbidden: sidecar containers (restartPolicy on a container) are not emulated yet' });
-    const command = stringList(c.command, `${at}.command`, errors);
-    const args = stringList(c.args, `${at}.args`, errors);
-    const env = Array.isArray(c.env)
-      ? c.env.flatMap((e, j) => {
-          const rec = asRecord(e);
-          if (rec === undefined || typeof rec.name !== 'string') {
-            errors.push({ field: `${at}.env[${j}].name`, detail: 'Required value' });
-            return [];
-          }
-          return [{ name: rec.name, value: rec.value === undefined ? '' : String(rec.value) }];
-        })
-      : [];
-    if (errors.length > before) return [];
-    return [{
+function toContainers(value: unknown): ContainerSpec[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((raw): ContainerSpec => {
+    const c = asRecord(raw) ?? {};
+    const image = c.image as string;
+    const env = Array.isArray(c.env) ? c.env : [];
+    return {
       name: c.name as string,
-      image: c.image as string,
-      imagePullPolicy: pull,
-      command,
-      args,
+      image,
+      imagePullPolicy: (c.imagePullPolicy as PullPolicy | undefined) ?? defaultPullPolicy(image),
+      command: Array.isArray(c.command) ? (c.command as string[]) : [],
+      args: Array.isArray(c.args) ? (c.args as string[]) : [],
       workingDir: typeof c.workingDir === 'string' ? c.workingDir : '',
-      env,
-      terminationMessagePath: typeof c.terminationMessagePath === 'string' ? c.terminationMessagePath : '/dev/termination-log',
-    }];
+      // valueFrom (downward API) is not resolved: such variables get an empty value.
+      env: env.map((e) => ({ name: String(asRecord(e)?.name), value: typeof asRecord(e)?.value === 'string' ? (asRecord(e)!.value as string) : '' })),
+      terminationMessagePath: typeof c.terminationMessagePath === 'string' && c.terminationMessagePath !== '' ? c.terminationMessagePath : POD_DEFAULTS.TERMINATION_MESSAGE_PATH,
+    };
   });
 }
 
@@ -155,38 +412,35 @@ export function defaultPullPolicy(image: string): PullPolicy {
   return tag === '' || tag === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
-function hasAnyResources(spec: Record<string, unknown>): boolean {
-  const all = [...(Array.isArray(spec.containers) ? spec.containers : []), ...(Array.isArray(spec.initContainers) ? spec.initContainers : [])];
-  return all.some((c) => {
-    const res = asRecord(asRecord(c)?.resources);
-    return res !== undefined && (asRecord(res.requests) !== undefined || asRecord(res.limits) !== undefined);
-  });
+/**
+ * pkg/apis/core/v1/helper/qos GetPodQOS, for cpu and memory: no requests or limits anywhere ⇒ BestEffort;
+ * every container limiting both with requests equal to limits (or unset) ⇒ Guaranteed; else Burstable.
+ */
+function qosClass(containers: unknown[]): Pod['spec']['qosClass'] {
+  let any = false;
+  let guaranteed = containers.length > 0;
+  for (const raw of containers) {
+    const resources = asRecord(asRecord(raw)?.resources) ?? {};
+    const requests = asRecord(resources.requests) ?? {};
+    const limits = asRecord(resources.limits) ?? {};
+    if (Object.keys(requests).length > 0 || Object.keys(limits).length > 0) any = true;
+    for (const resource of ['cpu', 'memory']) {
+      if (limits[resource] === undefined) guaranteed = false;
+      else if (requests[resource] !== undefined && String(requests[resource]) !== String(limits[resource])) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+/** A value as Go's %q / %v prints it in field errors: strings quoted, numbers and booleans bare. */
+function goValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === undefined) return 'null';
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value).slice(0, 80);
+  return String(value);
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
-function stringMap(value: unknown, path: string, errors: ManifestError[]): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  const rec = asRecord(value);
-  if (rec === undefined) {
-    errors.push({ field: path, detail: 'must be a map of strings' });
-    return {};
-  }
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rec)) {
-    if (typeof v !== 'string') errors.push({ field: `${path}[${k}]`, detail: `Invalid value: ${JSON.stringify(v)}: must be a string (quote it in YAML)` });
-    else out[k] = v;
-  }
-  return out;
-}
-
-function stringList(value: unknown, path: string, errors: ManifestError[]): string[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) {
-    errors.push({ field: path, detail: 'must be a list of strings' });
-    return [];
-  }
-  return value.map(String);
 }

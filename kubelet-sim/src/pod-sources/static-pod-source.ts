@@ -2,97 +2,196 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pod } from '../container/pod';
-import { parsePodManifests, PodManifestError } from './pod-manifest';
+import { MAX_MANIFEST_BYTES, parsePodManifest, PodManifestError } from './pod-manifest';
 
 /** Annotations the kubelet puts on pods from a config source (pkg/kubelet/types/pod_update.go). */
 export const CONFIG_ANNOTATION = {
   SOURCE: 'kubernetes.io/config.source',
   HASH: 'kubernetes.io/config.hash',
   SEEN: 'kubernetes.io/config.seen',
+  MIRROR: 'kubernetes.io/config.mirror',
 } as const;
 
+/** Config source names (pkg/kubelet/types/pod_update.go FileSource, ApiserverSource). */
+export const CONFIG_SOURCE = {
+  FILE: 'file',
+  API: 'api',
+} as const;
+
+/** Annotations the kubelet manages itself; a change in them is not a pod update (pkg/kubelet/config/config.go localAnnotations). */
+const LOCAL_ANNOTATIONS: readonly string[] = [CONFIG_ANNOTATION.SOURCE, CONFIG_ANNOTATION.MIRROR, CONFIG_ANNOTATION.SEEN];
+
 export interface StaticPodSnapshot {
+  /**
+   * Whether the source sends an update at all. False when the path could not be read (a stat error other
+   * than "does not exist", or it is neither a file nor a directory): the kubelet then keeps its pods.
+   */
+  hasUpdate: boolean;
+  /** One pod per readable, valid manifest file. */
   pods: Pod[];
-  /** Files that could not be used; the other manifests still produce pods (pkg/kubelet/config/file.go). */
+  /** Files that could not be used: their pods are left out of the update, so a running one is removed. */
   errors: PodManifestError[];
+  /** Things the kubelet tolerates but a user should hear about (sub-directories, ignored documents, duplicates). */
+  warnings: string[];
 }
 
 /**
- * The kubelet's file source (pkg/kubelet/config/file.go, common.go): every regular, non-hidden file in
- * `staticPodPath` holds pod manifests. A static pod is named `<name>-<nodeName>` and its UID is an MD5 over
- * the manifest plus `host:<node>` and `file:<path>`, so editing a manifest yields a new pod (old UID removed,
- * new one added), as on a real node.
+ * The kubelet's file source, one periodic listing (pkg/kubelet/config/file.go listConfig, extractFromDir,
+ * extractFromFile; common.go applyDefaults):
+ * - `staticPodPath` may be a directory (every non-hidden regular file in name order, no recursion) or one file.
+ * - Each file is one pod. A file that fails to parse or validate is logged and contributes no pod; because the
+ *   listing replaces the whole set, a pod whose manifest broke is removed, like one whose file was deleted.
+ * - A missing path sends an empty set (all static pods go); an unreadable path sends nothing.
+ * - The store is keyed by namespace/name: of two files defining the same pod, the later file in name order
+ *   wins (kubernetes/kubernetes#136962).
+ * - Name `<name>-<nodeName>`; UID, unless the manifest sets one, an MD5 over the decoded object then
+ *   `host:<node>` and `file:<path>`, so any meaningful edit yields a new UID (old pod removed, new one added).
+ *   Upstream hashes the decoded Go object (defaults applied, unknown fields dropped); we hash the decoded
+ *   document with sorted keys, so comments and key order never change the UID.
  */
-export function readStaticPods(dir: string, nodeName: string, nowMs: number): StaticPodSnapshot {
-  const pods: Pod[] = [];
-  const errors: PodManifestError[] = [];
-  let entries: string[];
+export function readStaticPods(path: string, nodeName: string, nowMs: number): StaticPodSnapshot {
+  const snapshot: StaticPodSnapshot = { hasUpdate: true, pods: [], errors: [], warnings: [] };
+  let files: string[];
   try {
-    entries = readdirSync(dir).filter((f) => !f.startsWith('.')).sort();
+    const stat = statSync(path);
+    if (stat.isDirectory()) files = readdirSync(path).filter((f) => !f.startsWith('.')).sort().map((f) => join(path, f));
+    else if (stat.isFile()) files = [path];
+    else return { ...snapshot, hasUpdate: false, errors: [new PodManifestError(path, [{ field: '', detail: 'path is not a directory or file (set staticPodPath to a directory of manifests)' }])] };
   } catch (err) {
-    errors.push(new PodManifestError(dir, [{ field: 'staticPodPath', detail: `cannot read directory: ${(err as Error).message}` }]));
-    return { pods, errors };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { ...snapshot, errors: [new PodManifestError(path, [{ field: '', detail: 'path does not exist, ignoring (create the directory or fix staticPodPath)' }])] };
+    }
+    return { ...snapshot, hasUpdate: false, errors: [new PodManifestError(path, [{ field: '', detail: `cannot read the static pod path: ${(err as Error).message}` }])] };
   }
-  for (const file of entries) {
-    const path = join(dir, file);
+
+  const byFullName = new Map<string, { pod: Pod; file: string }>();
+  for (const file of files) {
     let text: string;
     try {
-      if (!statSync(path).isFile()) continue;
-      text = readFileSync(path, 'utf8');
+      const stat = statSync(file);
+      if (stat.isDirectory()) {
+        snapshot.warnings.push(`Provided manifest path is a directory, not recursing into manifest path path="${file}"`);
+        continue;
+      }
+      if (!stat.isFile()) {
+        snapshot.warnings.push(`Manifest path is not a directory or file path="${file}"`);
+        continue;
+      }
+      // utilio.ReadAtMost(file, maxConfigLength)
+      if (stat.size > MAX_MANIFEST_BYTES) {
+        snapshot.errors.push(new PodManifestError(file, [{ field: '', detail: `the read limit is reached (a manifest may hold at most ${MAX_MANIFEST_BYTES} bytes)` }]));
+        continue;
+      }
+      text = readFileSync(file, 'utf8');
     } catch (err) {
-      errors.push(new PodManifestError(path, [{ field: '<file>', detail: (err as Error).message }]));
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // removed while listing: not an error upstream
+      snapshot.errors.push(new PodManifestError(file, [{ field: '', detail: (err as Error).message }]));
       continue;
     }
-    parsePodManifests(text, path).forEach((parsed, index) => {
-      const where = entries.length > 1 || index > 0 ? `${path} (document ${index + 1})` : path;
-      if (parsed.errors) {
-        errors.push(new PodManifestError(where, parsed.errors));
-        return;
-      }
-      const raw = parsed.pod;
-      const uid = raw.metadata.uid ?? staticPodUid(raw, nodeName, path, index);
-      pods.push({
-        metadata: {
-          ...raw.metadata,
-          name: `${raw.metadata.name}-${nodeName.toLowerCase()}`,
-          uid,
-          annotations: {
-            ...raw.metadata.annotations,
-            [CONFIG_ANNOTATION.SOURCE]: 'file',
-            [CONFIG_ANNOTATION.HASH]: uid,
-            [CONFIG_ANNOTATION.SEEN]: new Date(nowMs).toISOString(),
-          },
+    const { parsed, ignoredDocuments } = parsePodManifest(text);
+    if (ignoredDocuments > 0) {
+      snapshot.warnings.push(`Manifest file holds more than one YAML document; the kubelet reads only the first, ${ignoredDocuments} ignored (use one file per pod) path="${file}"`);
+    }
+    if (parsed.errors) {
+      snapshot.errors.push(new PodManifestError(file, parsed.errors));
+      continue;
+    }
+    const raw = parsed.pod;
+    const uid = raw.metadata.uid ?? staticPodUid(parsed.raw, nodeName, file);
+    const pod: Pod = {
+      metadata: {
+        ...raw.metadata,
+        name: `${raw.metadata.name}-${nodeName.toLowerCase()}`,
+        uid,
+        annotations: {
+          ...raw.metadata.annotations,
+          [CONFIG_ANNOTATION.SOURCE]: CONFIG_SOURCE.FILE,
+          [CONFIG_ANNOTATION.HASH]: uid,
+          [CONFIG_ANNOTATION.SEEN]: new Date(nowMs).toISOString(),
         },
-        spec: raw.spec,
-      });
-    });
+      },
+      spec: raw.spec,
+    };
+    const fullName = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const earlier = byFullName.get(fullName);
+    if (earlier !== undefined) {
+      snapshot.warnings.push(`Static pod ${fullName} is defined by both "${earlier.file}" and "${file}"; the later file in name order wins (keep one manifest per pod)`);
+    }
+    byFullName.set(fullName, { pod, file });
   }
-  return { pods, errors };
+  snapshot.pods = [...byFullName.values()].map((e) => e.pod);
+  return snapshot;
 }
 
-function staticPodUid(pod: unknown, nodeName: string, path: string, index: number): string {
+function staticPodUid(document: unknown, nodeName: string, file: string): string {
   const hasher = createHash('md5');
-  hasher.update(JSON.stringify(pod));
+  hasher.update(canonicalJson(document));
   hasher.update(`host:${nodeName}`);
-  hasher.update(`file:${path}`);
-  if (index > 0) hasher.update(`doc:${index}`); // keep two pods of one file apart
+  hasher.update(`file:${file}`);
   return hasher.digest('hex');
 }
 
-export type PodUpdateOp = 'ADD' | 'DELETE';
+/** JSON with object keys sorted, so the hash depends on content only. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** kubetypes.PodOperation values the config merger emits for a SET from a source (pkg/kubelet/types/pod_update.go). */
+export const POD_OPERATION = {
+  ADD: 'ADD',
+  UPDATE: 'UPDATE',
+  REMOVE: 'REMOVE',
+} as const;
+
+export type PodUpdateOp = (typeof POD_OPERATION)[keyof typeof POD_OPERATION];
 export interface PodUpdate {
   op: PodUpdateOp;
   pod: Pod;
 }
 
-/** The config merger's view: what appeared and what went away since the last snapshot (pkg/kubelet/config/config.go). */
+/**
+ * The config merger for a full set from one source (pkg/kubelet/config/config.go podStorage.merge, SET):
+ * a new UID is an ADD, a vanished UID a REMOVE, and a known UID whose spec, labels or non-local annotations
+ * changed (podsDifferSemantically) an UPDATE carrying the new content with the kubelet's own annotations kept
+ * (updateAnnotations). Updates come out in the order Merge delivers them: removes, adds, updates.
+ */
 export function diffPods(previous: ReadonlyMap<string, Pod>, current: Pod[]): PodUpdate[] {
+  const removes: PodUpdate[] = [];
+  const adds: PodUpdate[] = [];
   const updates: PodUpdate[] = [];
   const seen = new Set<string>();
   for (const pod of current) {
     seen.add(pod.metadata.uid);
-    if (!previous.has(pod.metadata.uid)) updates.push({ op: 'ADD', pod });
+    const existing = previous.get(pod.metadata.uid);
+    if (existing === undefined) adds.push({ op: POD_OPERATION.ADD, pod });
+    else if (podsDifferSemantically(existing, pod)) updates.push({ op: POD_OPERATION.UPDATE, pod: withLocalAnnotations(pod, existing) });
   }
-  for (const [uid, pod] of previous) if (!seen.has(uid)) updates.push({ op: 'DELETE', pod });
-  return updates;
+  for (const [uid, pod] of previous) if (!seen.has(uid)) removes.push({ op: POD_OPERATION.REMOVE, pod });
+  return [...removes, ...adds, ...updates];
+}
+
+/** config.go podsDifferSemantically: spec, labels and annotations other than the kubelet's own. */
+export function podsDifferSemantically(existing: Pod, ref: Pod): boolean {
+  return !(deepEqual(existing.spec, ref.spec) && deepEqual(existing.metadata.labels, ref.metadata.labels) && deepEqual(withoutLocal(existing.metadata.annotations), withoutLocal(ref.metadata.annotations)));
+}
+
+function withoutLocal(annotations: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(annotations).filter(([k]) => !LOCAL_ANNOTATIONS.includes(k)));
+}
+
+function withLocalAnnotations(ref: Pod, existing: Pod): Pod {
+  const annotations = { ...ref.metadata.annotations };
+  for (const key of LOCAL_ANNOTATIONS) {
+    if (existing.metadata.annotations[key] !== undefined) annotations[key] = existing.metadata.annotations[key];
+  }
+  return { ...ref, metadata: { ...ref.metadata, annotations } };
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b);
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Pod } from '../container/pod';
 import type { PodCache, PodStatus } from '../container/pod-status';
 import { emptyPodStatus } from '../container/pod-status';
@@ -25,6 +26,8 @@ interface PodWorker {
   lastSyncMs: number;
   /** Work queue entry: when the pod is due for its next resync. */
   dueMs: number | undefined;
+  /** When the pending update was dispatched (UpdatePodOptions.StartTime); unset for the workers' own follow-ups. */
+  pendingSinceMs?: number;
 }
 
 export interface PodWorkersOptions {
@@ -33,6 +36,11 @@ export interface PodWorkersOptions {
   /** Failed syncs, logged by the caller. */
   onError: (pod: Pod, phase: string, err: unknown) => void;
   random?: () => number;
+  /**
+   * Called when a sync finishes, ok or not, with the update type (or `terminated`) and when that update was
+   * dispatched: kubelet_pod_worker_duration_seconds (pod_workers.go observes it only for updates with a StartTime).
+   */
+  onSyncCompleted?: (operationType: string, dispatchedAtMs: number) => void;
 }
 
 /**
@@ -46,7 +54,11 @@ export class PodWorkers {
   private readonly abort = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
 
-  constructor(private readonly syncer: PodSyncer, private readonly cache: PodCache, private readonly clock: Clock, private readonly options: PodWorkersOptions) {}
+  constructor(private readonly syncer: PodSyncer, private readonly cache: PodCache, private readonly clock: Clock, private readonly options: PodWorkersOptions) {
+    // Each worker waiting on the cache holds one abort listener (removed when woken); more than Node's
+    // default warning threshold of 10 pods is normal, the count is bounded by the number of workers.
+    setMaxListeners(0, this.abort.signal);
+  }
 
   updatePod(pod: Pod, updateType: SyncPodType): void {
     if (this.abort.signal.aborted) return;
@@ -59,8 +71,10 @@ export class PodWorkers {
     if (worker.phase === 'finished') return;
     if (updateType === SYNC_POD_TYPE.KILL && worker.phase === 'syncing') worker.phase = 'terminating';
     else if (updateType !== SYNC_POD_TYPE.KILL) worker.pod = pod;
-    // A pending create stays a create: the first sync must still say so.
-    if (worker.pending !== SYNC_POD_TYPE.CREATE) worker.pending = updateType;
+    // The newest update replaces an undelivered one wholesale, type included (pod_workers.go UpdatePod sets
+    // status.pendingUpdate = &options); the first sync is still a create because the worker takes it at once.
+    worker.pending = updateType;
+    worker.pendingSinceMs = this.clock.nowMs();
     worker.dueMs = undefined;
     if (!worker.working) this.run(worker);
   }
@@ -114,7 +128,9 @@ export class PodWorkers {
   private async process(worker: PodWorker): Promise<void> {
     while (worker.pending !== undefined && !this.abort.signal.aborted) {
       const updateType = worker.pending;
+      const dispatchedAtMs = worker.pendingSinceMs;
       worker.pending = undefined;
+      worker.pendingSinceMs = undefined;
       const uid = worker.pod.metadata.uid;
       const status = (await this.cache.getNewerThan(uid, worker.lastSyncMs, this.abort.signal)) ?? emptyPodStatus(uid, worker.pod.metadata.name, worker.pod.metadata.namespace);
       if (this.abort.signal.aborted) return;
@@ -142,6 +158,7 @@ export class PodWorkers {
         this.options.onError(worker.pod, phase, err);
         this.requeue(worker, jitter(POD_WORKER_TIMING.BACKOFF_PERIOD_MS, POD_WORKER_TIMING.BACKOFF_JITTER_FACTOR, this.options.random));
       }
+      if (dispatchedAtMs !== undefined) this.options.onSyncCompleted?.(phase === 'terminated' ? 'terminated' : updateType, dispatchedAtMs);
     }
   }
 

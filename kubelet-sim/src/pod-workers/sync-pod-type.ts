@@ -1,6 +1,9 @@
 /**
  * Why a pod is being synced: kubetypes.SyncPodType and its String() (pkg/kubelet/types/pod_update.go),
- * the value of the `k8s.pod.update_type` span attribute.
+ * the value of the `k8s.pod.update_type` span attribute. Where each comes from (kubelet.go syncLoopIteration):
+ * `create` from a config ADD (HandlePodAdditions); `update` from a config UPDATE, i.e. the source changed the
+ * spec, labels or annotations of a known UID (HandlePodUpdates; config.go podsDifferSemantically);
+ * `sync` from PLEG events and the 1 s resync tick (HandlePodSyncs); `kill` from a REMOVE (HandlePodRemoves).
  */
 export const SYNC_POD_TYPE = {
   SYNC: 'sync',

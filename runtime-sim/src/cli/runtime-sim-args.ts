@@ -1,6 +1,10 @@
 import yargs from 'yargs';
 import { loadRuntimeConfigFile, RuntimeConfigError } from '../config/runtime-config-file';
-import type { RuntimeConfigFile } from '../config/runtime-config-file';
+import type { ContainerdTracingConfig, RuntimeConfigFile } from '../config/runtime-config-file';
+import { DEFAULT_PERSONA_VERSION, loadPersonaVersion, UnknownPersonaVersionError } from '../personas/persona-catalog';
+import { PersonaSpecError, type PersonaVersionSpec } from '../personas/persona-version-spec';
+import { loadRuntimeModel, MODEL_PROFILES, RuntimeModelError } from '../model/load-runtime-model';
+import type { RuntimeModel } from '../model/runtime-model-types';
 import type { Persona } from '../state/persona';
 import { PERSONAS } from '../state/persona';
 
@@ -11,6 +15,19 @@ export interface RuntimeSimArgs {
   tracingEndpoint: string | undefined;
   tracingSamplingRatePerMillion: number;
   seed: number;
+  /** --state-dir: keep sandboxes, containers and images across restarts; undefined = memory only. */
+  stateDir: string | undefined;
+  /** --stream-address / --stream-port (CRI-O names; containerd stream_server_address/_port). */
+  streamAddress: string;
+  streamPort: number;
+  /** --enable-pod-events (CRI-O enable_pod_events; containerd always sends events). */
+  enablePodEvents: boolean | undefined;
+  /** The persona version's data (--persona-version, default per persona). */
+  spec: PersonaVersionSpec;
+  /** containerd config.toml tracing tables (used by containerd 1.6; warned about by 2.x). */
+  containerdTracing: ContainerdTracingConfig | undefined;
+  /** Latency/fault model from --model, validated; undefined = none (every call answers at once). */
+  model: RuntimeModel | undefined;
 }
 
 export class FlagError extends Error {}
@@ -31,12 +48,18 @@ export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = pro
     .scriptName('runtime-sim')
     .usage('$0 --persona crio|containerd --listen unix:///PATH.sock [options]\n\nServes CRI v1 (RuntimeService, ImageService) as a simulated CRI-O or containerd, with OpenTelemetry traces.')
     .option('persona', { choices: PERSONAS, default: 'crio' as Persona, describe: 'which runtime to be' })
+    .option('persona-version', { type: 'string', describe: `runtime release to play, major.minor (default: crio ${DEFAULT_PERSONA_VERSION.crio}, containerd ${DEFAULT_PERSONA_VERSION.containerd}; files in runtime-sim/personas/)` })
     .option('listen', { type: 'string', describe: 'unix socket to serve on (default: the config file\'s, else the persona\'s usual socket)' })
     .option('config', { type: 'string', describe: 'the persona\'s config file: crio.conf ([crio.api] listen, [crio.tracing] ...) or containerd config.toml ([grpc] address)' })
     .option('enable-tracing', { type: 'boolean', describe: 'export traces over OTLP/gRPC (env CONTAINER_ENABLE_TRACING)' })
     .option('tracing-endpoint', { type: 'string', describe: 'collector address host:port (env CONTAINER_TRACING_ENDPOINT; CRI-O default 127.0.0.1:4317; containerd: OTEL_EXPORTER_OTLP_ENDPOINT)' })
     .option('tracing-sampling-rate-per-million', { type: 'number', describe: 'root sampling rate; spans with a parent follow the parent (env CONTAINER_TRACING_SAMPLING_RATE_PER_MILLION)' })
     .option('seed', { type: 'number', default: 1, describe: 'seed for ids and image sizes (reproducible runs)' })
+    .option('state-dir', { type: 'string', describe: 'keep sandboxes, containers, images and names in DIR/runtime-state.json across restarts (default: memory only)' })
+    .option('stream-address', { type: 'string', default: '127.0.0.1', describe: 'Exec/Attach/PortForward stream server address; loopback only (CRI-O stream_address, containerd stream_server_address)' })
+    .option('stream-port', { type: 'number', default: 0, describe: 'stream server port, 0 = a free port (CRI-O stream_port, containerd stream_server_port)' })
+    .option('enable-pod-events', { type: 'boolean', describe: 'CRI-O: send GetContainerEvents (default false, as crio; env CONTAINER_ENABLE_POD_EVENTS); containerd always sends' })
+    .option('model', { type: 'string', describe: `latency and fault model: a profile (${MODEL_PROFILES.join(', ')}; configs/models/<name>.yaml) or a model file path; delays and errors draw from --seed` })
     .strict()
     .help()
     .version(false)
@@ -44,6 +67,7 @@ export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = pro
       throw new FlagError(message ?? err?.message ?? 'invalid flags');
     })
     .parseSync();
+  const spec = loadPersonaFlag(parsed.persona, parsed['persona-version']);
   let file: RuntimeConfigFile = {};
   if (parsed.config !== undefined) {
     try {
@@ -62,7 +86,19 @@ export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = pro
   if (rate !== undefined && (!Number.isInteger(rate) || rate < 0 || rate > 1_000_000)) {
     throw new FlagError(`invalid value ${JSON.stringify(rate)} for --tracing-sampling-rate-per-million: must be an integer from 0 to 1000000`);
   }
-  const listen = parsed.listen ?? file.listen ?? DEFAULT_LISTEN[parsed.persona];
+  const listen = parsed.listen ?? file.listen ?? spec.defaultListen;
+  const streamAddress = parsed['stream-address'];
+  if (!/^127(\.\d{1,3}){3}$/.test(streamAddress) && streamAddress !== '::1') {
+    throw new FlagError(`invalid value ${JSON.stringify(streamAddress)} for --stream-address: runtime-sim serves streams on loopback only; use 127.0.0.1`);
+  }
+  const streamPort = parsed['stream-port'];
+  if (!Number.isInteger(streamPort) || streamPort < 0 || streamPort > 65535) {
+    throw new FlagError(`invalid value ${JSON.stringify(streamPort)} for --stream-port: must be an integer from 0 (any free port) to 65535`);
+  }
+  if (parsed['state-dir'] !== undefined && parsed['state-dir'].trim() === '') {
+    throw new FlagError('invalid value "" for --state-dir: give a directory path, or leave the flag out to keep state in memory');
+  }
+  const envPodEvents = env.CONTAINER_ENABLE_POD_EVENTS;
   if (!listen.startsWith('unix://') || listen.length <= 'unix://'.length) {
     throw new FlagError(`invalid value ${JSON.stringify(listen)} for --listen: must be a unix socket such as unix:///tmp/runtime-sim.sock`);
   }
@@ -73,5 +109,36 @@ export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = pro
     tracingEndpoint: flagEndpoint ?? file.tracingEndpoint,
     tracingSamplingRatePerMillion: rate ?? 0,
     seed: parsed.seed,
+    stateDir: parsed['state-dir'],
+    streamAddress,
+    streamPort,
+    enablePodEvents: parsed['enable-pod-events'] ?? (envPodEvents === undefined ? undefined : envPodEvents === 'true'),
+    spec,
+    containerdTracing: file.containerdTracing,
+    model: loadModelFlag(parsed.model),
   };
+}
+
+/** --model: a profile name or a path; every problem of an invalid model is a flag error. */
+function loadModelFlag(nameOrPath: string | undefined): RuntimeModel | undefined {
+  if (nameOrPath === undefined) return undefined;
+  try {
+    return loadRuntimeModel(nameOrPath);
+  } catch (err) {
+    if (err instanceof RuntimeModelError) throw new FlagError(`--model: ${err.message}`);
+    throw err;
+  }
+}
+
+/** --persona-version: an unknown version is a flag error listing the supported ones. */
+function loadPersonaFlag(persona: Persona, version: string | undefined): PersonaVersionSpec {
+  try {
+    return loadPersonaVersion(persona, version);
+  } catch (err) {
+    if (err instanceof UnknownPersonaVersionError) {
+      throw new FlagError(`invalid value ${JSON.stringify(err.version)} for --persona-version: ${persona} versions supported: ${err.supported.join(', ')}`);
+    }
+    if (err instanceof PersonaSpecError) throw new FlagError(`--persona-version: ${err.message}`);
+    throw err;
+  }
 }

@@ -23,6 +23,12 @@
  *                              "never" = the process ignores SIGTERM. Default "0s".
  *   sim.cri.io/stop-exit-code  integer 0..255, exit code when the process handles SIGTERM in time.
  *                              Default 0 (reason Completed).
+ *
+ * A runtime model (./runtime-model-types.ts, `container` effect) can give the same behaviour to every
+ * container a rule matches. Precedence: a container with at least one `sim.cri.io/*` behaviour key in
+ * any of the three places above is played out from its annotations alone; the model is consulted
+ * only for containers without such keys. The pod author's explicit annotation is the more specific
+ * statement, and mixing fields from two sources would make e.g. "oom without exit-code" ambiguous.
  */
 import { CriError, GRPC_STATUS } from '../state/cri-error';
 import { parseGoDurationNs } from './go-duration';
@@ -117,39 +123,86 @@ function parseBool(found: Found): boolean {
   throw invalid(found, '"true" or "false"');
 }
 
+/** What a runtime model's `container` rules may match on when a container is created. */
+export interface ContainerBehaviourQuery {
+  readonly podNamespace: string;
+  readonly podName: string;
+  readonly podUid: string;
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly podAnnotations: Readonly<Record<string, string>>;
+  readonly containerName: string;
+  /** The image as requested and user-specified, plus the local image's tags when it is present. */
+  readonly images: readonly string[];
+}
+
+/** A runtime model's answer for a container without behaviour annotations; undefined = no rule matched. */
+export type ContainerBehaviourSource = (query: ContainerBehaviourQuery) => ContainerBehaviour | undefined;
+
+/** Behaviour fields as given by one source; absent fields take the defaults of the file comment. */
+export interface ContainerBehaviourFields {
+  readonly exitAfterNs?: bigint;
+  readonly exitCode?: number;
+  readonly oomKilled?: boolean;
+  /** null = ignores SIGTERM ("never"). */
+  readonly stopGraceNs?: bigint | null;
+  readonly stopExitCode?: number;
+}
+
+/** Applies the defaults (and the oom rules: exit at start, code 137) to the fields one source gave. */
+export function buildContainerBehaviour(fields: ContainerBehaviourFields): ContainerBehaviour {
+  const oomKilled = fields.oomKilled ?? false;
+  return {
+    exitAfterNs: fields.exitAfterNs ?? (oomKilled ? 0n : null),
+    exitCode: fields.exitCode ?? (oomKilled ? SIGKILL_EXIT_CODE : 0),
+    oomKilled,
+    stopGraceNs: fields.stopGraceNs === undefined ? 0n : fields.stopGraceNs,
+    stopExitCode: fields.stopExitCode ?? 0,
+  };
+}
+
+/** Whether any behaviour key applies to this container (see the precedence note in the file comment). */
+export function hasBehaviourAnnotations(
+  sandboxAnnotations: Annotations,
+  containerAnnotations: Annotations,
+  containerName: string,
+): boolean {
+  return Object.values(BEHAVIOUR_ANNOTATION).some(
+    (key) => find(key, sandboxAnnotations, containerAnnotations, containerName) !== undefined,
+  );
+}
+
 /**
  * Reads the behaviour of container `containerName`. Throws CriError INVALID_ARGUMENT naming the
- * annotation, its value and the expected format when a value does not parse.
+ * annotation, its value and the expected format when a value does not parse. With no behaviour
+ * annotation at all, `fromModel` (a runtime model's `container` effect) is asked; it answers
+ * undefined when no rule matches, and the container then runs until stopped.
  */
 export function parseContainerBehaviour(
   sandboxAnnotations: Annotations,
   containerAnnotations: Annotations,
   containerName: string,
+  fromModel?: () => ContainerBehaviour | undefined,
 ): ContainerBehaviour {
+  if (fromModel !== undefined && !hasBehaviourAnnotations(sandboxAnnotations, containerAnnotations, containerName)) {
+    return fromModel() ?? DEFAULT_CONTAINER_BEHAVIOUR;
+  }
   const get = (key: BehaviourAnnotationKey): Found | undefined =>
     find(key, sandboxAnnotations, containerAnnotations, containerName);
 
   const oomFound = get(BEHAVIOUR_ANNOTATION.OOM);
-  const oomKilled = oomFound === undefined ? false : parseBool(oomFound);
-
   const exitAfterFound = get(BEHAVIOUR_ANNOTATION.EXIT_AFTER);
-  let exitAfterNs: bigint | null = exitAfterFound === undefined ? null : parseDuration(exitAfterFound);
-  if (exitAfterNs === null && oomKilled) exitAfterNs = 0n;
-
   const exitCodeFound = get(BEHAVIOUR_ANNOTATION.EXIT_CODE);
-  const exitCode =
-    exitCodeFound === undefined ? (oomKilled ? SIGKILL_EXIT_CODE : 0) : parseExitCode(exitCodeFound);
-
   const graceFound = get(BEHAVIOUR_ANNOTATION.STOP_GRACE);
-  let stopGraceNs: bigint | null = 0n;
-  if (graceFound !== undefined) {
-    stopGraceNs = graceFound.value.trim() === 'never' ? null : parseGraceDuration(graceFound);
-  }
-
   const stopExitFound = get(BEHAVIOUR_ANNOTATION.STOP_EXIT_CODE);
-  const stopExitCode = stopExitFound === undefined ? 0 : parseExitCode(stopExitFound);
 
-  return { exitAfterNs, exitCode, oomKilled, stopGraceNs, stopExitCode };
+  return buildContainerBehaviour({
+    oomKilled: oomFound === undefined ? undefined : parseBool(oomFound),
+    exitAfterNs: exitAfterFound === undefined ? undefined : parseDuration(exitAfterFound),
+    exitCode: exitCodeFound === undefined ? undefined : parseExitCode(exitCodeFound),
+    stopGraceNs:
+      graceFound === undefined ? undefined : graceFound.value.trim() === 'never' ? null : parseGraceDuration(graceFound),
+    stopExitCode: stopExitFound === undefined ? undefined : parseExitCode(stopExitFound),
+  });
 }
 
 function parseGraceDuration(found: Found): bigint {

@@ -5,8 +5,13 @@
  */
 import type * as cri from '../../../cri-proto/src/types';
 import type {
+  CgroupUsageView,
   ContainerFilterInput,
   ContainerState,
+  ContainerStatsView,
+  LinuxResourcesInput,
+  PodSandboxStatsView,
+  StatsFilterInput,
   ContainerView,
   CreateContainerInput,
   FilesystemUsageView,
@@ -80,7 +85,116 @@ export function toCreateContainerInput(req: cri.CreateContainerRequest__Output):
             annotations: plainMap(c.annotations),
             logPath: c.log_path,
             mounts: c.mounts,
+            resources: toLinuxResourcesInput(c.linux?.resources),
           },
+  };
+}
+
+/** LinuxContainerResources off the wire (int64s arrive as decimal strings). */
+export function toLinuxResourcesInput(
+  r: cri.LinuxContainerResources__Output | null | undefined,
+): LinuxResourcesInput | null {
+  if (r === null || r === undefined) return null;
+  const n = (v: string | number | null | undefined): number => Number(wireToBigInt(v));
+  return {
+    cpuPeriod: n(r.cpu_period),
+    cpuQuota: n(r.cpu_quota),
+    cpuShares: n(r.cpu_shares),
+    memoryLimitInBytes: n(r.memory_limit_in_bytes),
+    oomScoreAdj: n(r.oom_score_adj),
+    cpusetCpus: r.cpuset_cpus,
+    cpusetMems: r.cpuset_mems,
+    memorySwapLimitInBytes: n(r.memory_swap_limit_in_bytes),
+    unified: plainMap(r.unified),
+    hugepageLimits: (r.hugepage_limits ?? []).map((h) => ({ pageSize: h.page_size, limit: n(h.limit) })),
+  };
+}
+
+export function toLinuxContainerResources(r: LinuxResourcesInput): cri.LinuxContainerResources {
+  return {
+    cpu_period: String(r.cpuPeriod),
+    cpu_quota: String(r.cpuQuota),
+    cpu_shares: String(r.cpuShares),
+    memory_limit_in_bytes: String(r.memoryLimitInBytes),
+    oom_score_adj: String(r.oomScoreAdj),
+    cpuset_cpus: r.cpusetCpus,
+    cpuset_mems: r.cpusetMems,
+    hugepage_limits: r.hugepageLimits.map((h) => ({ page_size: h.pageSize, limit: String(h.limit) })),
+    unified: { ...r.unified },
+    memory_swap_limit_in_bytes: String(r.memorySwapLimitInBytes),
+  };
+}
+
+export function toStatsFilterInput(
+  filter: { id?: string; pod_sandbox_id?: string; label_selector?: { [key: string]: string } | null } | null | undefined,
+): StatsFilterInput | undefined {
+  if (filter === null || filter === undefined) return undefined;
+  return { id: filter.id, podSandboxId: filter.pod_sandbox_id, labelSelector: plainMap(filter.label_selector) };
+}
+
+const u64 = (value: number | bigint): cri.UInt64Value => ({ value: String(value) });
+
+function toCpuUsage(usage: CgroupUsageView): cri.CpuUsage {
+  return {
+    timestamp: nsToWire(usage.timestampNs),
+    usage_core_nano_seconds: u64(usage.usageCoreNanoSeconds),
+    usage_nano_cores: usage.usageNanoCores === null ? null : u64(usage.usageNanoCores),
+  };
+}
+
+function toMemoryUsage(usage: CgroupUsageView): cri.MemoryUsage {
+  return {
+    timestamp: nsToWire(usage.timestampNs),
+    working_set_bytes: u64(usage.workingSetBytes),
+    available_bytes: usage.availableBytes === null ? null : u64(usage.availableBytes),
+    usage_bytes: u64(usage.usageBytes),
+    rss_bytes: u64(usage.rssBytes),
+    page_faults: u64(usage.pageFaults),
+    major_page_faults: u64(usage.majorPageFaults),
+  };
+}
+
+export function toContainerStats(view: ContainerStatsView): cri.ContainerStats {
+  return {
+    attributes: {
+      id: view.id,
+      metadata: { ...view.metadata },
+      labels: { ...view.labels },
+      annotations: { ...view.annotations },
+    },
+    cpu: view.usage === null ? null : toCpuUsage(view.usage),
+    memory: view.usage === null ? null : toMemoryUsage(view.usage),
+    writable_layer: view.writableLayer === null ? null : toFilesystemUsage(view.writableLayer),
+  };
+}
+
+export function toPodSandboxStats(view: PodSandboxStatsView): cri.PodSandboxStats {
+  const net = view.network;
+  const iface =
+    net === null
+      ? null
+      : {
+          name: net.interfaceName,
+          rx_bytes: u64(net.rxBytes),
+          rx_errors: u64(net.rxErrors),
+          tx_bytes: u64(net.txBytes),
+          tx_errors: u64(net.txErrors),
+        };
+  return {
+    attributes: {
+      id: view.id,
+      metadata: { ...view.metadata },
+      labels: { ...view.labels },
+      annotations: { ...view.annotations },
+    },
+    linux: {
+      cpu: toCpuUsage(view.usage),
+      memory: toMemoryUsage(view.usage),
+      network: net === null || iface === null ? null : { timestamp: nsToWire(net.timestampNs), default_interface: iface, interfaces: [iface] },
+      process: { timestamp: nsToWire(view.usage.timestampNs), process_count: u64(view.processCount) },
+      containers: view.containers.map(toContainerStats),
+    },
+    windows: null,
   };
 }
 
@@ -176,6 +290,7 @@ export function toContainerStatus(view: ContainerView): cri.ContainerStatus {
     annotations: { ...view.annotations },
     mounts: view.mounts as cri.Mount[],
     log_path: view.logPath,
+    resources: view.resources === null ? null : { linux: toLinuxContainerResources(view.resources), windows: null },
     image_id: view.imageId,
   };
 }

@@ -10,9 +10,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as grpcJs from '@grpc/grpc-js';
 import { imageServiceDefinition, runtimeServiceDefinition } from '../../../cri-proto/src/load-cri';
+import { createCallDecider, createContainerBehaviourSource } from '../model/call-decider';
+import type { RuntimeModel } from '../model/runtime-model-types';
+import { loadPersonaVersion } from '../personas/persona-catalog';
+import type { PersonaVersionSpec } from '../personas/persona-version-spec';
+import { unknownRpcHandlers } from '../personas/unknown-rpc-handlers';
+import { createCriCallTracing } from '../tracing/cri-call-tracing';
 import type { Clock } from '../state/clock';
 import type { Persona } from '../state/persona';
 import { RuntimeState, type RuntimeStateOptions } from '../state/runtime-state';
+import { ContainerEventHub } from '../state/container-events';
+import { loadStateSnapshot, StateStore } from '../state/state-store';
+import { createSimulatedStreamRuntime } from '../streaming/simulated-stream-runtime';
+import { StreamServer } from '../streaming/stream-server';
+import { startDueExitTimer } from './due-exit-timer';
+import { createStreamingHandlers } from './streaming-handlers';
 import type { HandlerOptions } from './handler-kit';
 import { createImageServiceHandlers } from './image-service-handlers';
 import { createRuntimeServiceHandlers } from './runtime-service-handlers';
@@ -26,9 +38,19 @@ export const UNIX_SOCKET_PATH_MAX_BYTES = 107;
 export interface CriServerOptions {
   /** Where to listen: `unix:///absolute/path.sock`. */
   readonly listen: string;
+  /** Stream server address (loopback) and port (0 = any free one). Default 127.0.0.1:0. */
+  readonly stream?: { readonly host?: string; readonly port?: number };
+  /** Keep the records in this directory across restarts (--state-dir). Default: memory only. */
+  readonly stateDir?: string;
+  /** Called when saving to `stateDir` fails (the server keeps running and retries on the next change). */
+  readonly onStateError?: (err: Error) => void;
+  /** CRI-O `enable_pod_events` (default false); containerd always sends events. */
+  readonly enablePodEvents?: boolean;
   readonly persona: Persona;
-  /** Version.runtime_version. Default: CRI-O "1.33.0", containerd "v2.1.0". */
+  /** Version.runtime_version. Default: the persona version's (`spec.runtimeVersion`). */
   readonly personaVersion?: string;
+  /** Persona version data (../personas/). Default: the persona's default version. */
+  readonly spec?: PersonaVersionSpec;
   /** The runtime's clock. Default: the system clock. */
   readonly clock?: Clock;
   /** Seed for ids and simulated image facts. Default 1. */
@@ -41,10 +63,18 @@ export interface CriServerOptions {
   readonly shutdownTimeoutMs?: number;
   /** Further state options (preloaded images, runtime handlers, unpullable images). */
   readonly state?: Omit<RuntimeStateOptions, 'persona' | 'clock' | 'seed'>;
+  /** Latency/fault model (`--model`, ../model/load-runtime-model.ts), drawing from `seed`. Default: none (no delays). */
+  readonly model?: RuntimeModel;
 }
 
 export interface CriServer {
   readonly state: RuntimeState;
+  /** The Exec/Attach/PortForward URL server (loopback HTTP). */
+  readonly streamServer: StreamServer;
+  /** GetContainerEvents' source. */
+  readonly events: ContainerEventHub;
+  /** Set with `stateDir`: where the records are saved. */
+  readonly stateStore?: StateStore;
   /** The listen address as given. */
   readonly listen: string;
   readonly socketPath: string;
@@ -109,20 +139,82 @@ function removeSocketFile(socketPath: string, identity: string | undefined): voi
   }
 }
 
+/** Runs `afterCall` once each unary call has answered (grpc-js handlers keyed by RPC name). */
+function withAfterCall(
+  handlers: grpcJs.UntypedServiceImplementation,
+  definition: Readonly<Record<string, { requestStream: boolean; responseStream: boolean }>>,
+  afterCall: () => void,
+): grpcJs.UntypedServiceImplementation {
+  const wrapped: grpcJs.UntypedServiceImplementation = {};
+  for (const [name, handler] of Object.entries(handlers)) {
+    const shape = definition[name];
+    if (shape === undefined || shape.requestStream || shape.responseStream) {
+      wrapped[name] = handler;
+      continue;
+    }
+    const unary = handler as grpcJs.handleUnaryCall<unknown, unknown>;
+    wrapped[name] = ((call: grpcJs.ServerUnaryCall<unknown, unknown>, callback: grpcJs.sendUnaryData<unknown>) =>
+      unary(call, (...args: Parameters<grpcJs.sendUnaryData<unknown>>) => {
+        try {
+          afterCall();
+        } finally {
+          callback(...args);
+        }
+      })) as grpcJs.UntypedHandleCall;
+  }
+  return wrapped;
+}
+
 export async function startCriServer(options: CriServerOptions): Promise<CriServer> {
   const socketPath = socketPathOf(options.listen);
   prepareSocketPath(socketPath);
 
+  // A state file that cannot be used stops the start (StateFileError) before anything listens.
+  const restored = options.stateDir === undefined ? undefined : loadStateSnapshot(options.stateDir, options.persona);
   const state = new RuntimeState({
     ...(options.state ?? {}),
+    ...(restored === undefined ? {} : { restore: restored }),
     persona: options.persona,
     clock: options.clock,
     seed: options.seed,
+    ...(options.model === undefined ? {} : { containerBehaviour: createContainerBehaviourSource(options.model) }),
   });
+  const spec = options.spec ?? loadPersonaVersion(options.persona);
   const handlerOptions: HandlerOptions = {
-    personaVersion: options.personaVersion,
+    personaVersion: options.personaVersion ?? spec.runtimeVersion,
+    tracing: createCriCallTracing(spec, state),
     latency: options.latency,
     sleep: options.sleep,
+    model: options.model === undefined ? undefined : createCallDecider(options.model, { state, seed: options.seed }),
+  };
+
+  const events = new ContainerEventHub(state, {
+    persona: options.persona,
+    enabled: options.enablePodEvents,
+    nowMs: () => Number(state.nowNs() / 1_000_000n),
+  });
+  const streamServer = await StreamServer.start({
+    runtime: createSimulatedStreamRuntime(state),
+    host: options.stream?.host,
+    port: options.stream?.port,
+  });
+  const exitTimer = startDueExitTimer(state);
+  const stateStore =
+    options.stateDir === undefined
+      ? undefined
+      : new StateStore({ dir: options.stateDir, snapshot: () => state.exportSnapshot(), onError: options.onStateError });
+  const unsubscribeStore = stateStore === undefined ? () => undefined : state.onTransition(() => stateStore.markDirty());
+  stateStore?.flush();
+  /** After every call: wake for the next due exit, save changed records. */
+  const afterCall = (): void => {
+    exitTimer.reschedule();
+    stateStore?.markDirty();
+  };
+  const stopExtras = async (): Promise<void> => {
+    events.close();
+    exitTimer.stop();
+    await streamServer.close();
+    unsubscribeStore();
   };
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -130,11 +222,23 @@ export async function startCriServer(options: CriServerOptions): Promise<CriServ
   const server = new grpc.Server();
   server.addService(
     runtimeServiceDefinition() as unknown as grpcJs.ServiceDefinition,
-    createRuntimeServiceHandlers(state, handlerOptions),
+    withAfterCall(
+      {
+        ...createRuntimeServiceHandlers(state, handlerOptions),
+        ...createStreamingHandlers({ state, stream: streamServer, events, options: handlerOptions }),
+        ...unknownRpcHandlers(spec, 'runtime.v1.RuntimeService', runtimeServiceDefinition() as never),
+      } as grpcJs.UntypedServiceImplementation,
+      runtimeServiceDefinition() as never,
+      afterCall,
+    ),
   );
   server.addService(
     imageServiceDefinition() as unknown as grpcJs.ServiceDefinition,
-    createImageServiceHandlers(state, handlerOptions),
+    withAfterCall(
+      { ...createImageServiceHandlers(state, handlerOptions), ...unknownRpcHandlers(spec, 'runtime.v1.ImageService', imageServiceDefinition() as never) } as grpcJs.UntypedServiceImplementation,
+      imageServiceDefinition() as never,
+      afterCall,
+    ),
   );
 
   await new Promise<void>((resolve, reject) => {
@@ -142,6 +246,10 @@ export async function startCriServer(options: CriServerOptions): Promise<CriServ
       if (err) reject(new Error(`cannot bind ${options.listen}: ${err.message}`));
       else resolve();
     });
+  }).catch(async (err: unknown) => {
+    await stopExtras();
+    stateStore?.close();
+    throw err;
   });
 
   const boundSocket = socketIdentity(socketPath);
@@ -155,16 +263,19 @@ export async function startCriServer(options: CriServerOptions): Promise<CriServ
         done = true;
         clearTimeout(timer);
         removeSocketFile(socketPath, boundSocket);
+        // Last, so the saved copy has every change the finished calls made.
+        stateStore?.close();
         resolve();
       };
       const timer = setTimeout(() => {
         server.forceShutdown();
         finish();
       }, shutdownTimeoutMs);
-      server.tryShutdown(() => finish());
+      // Event streams end first: tryShutdown waits for every open call.
+      void stopExtras().then(() => server.tryShutdown(() => finish()));
     });
     return closing;
   };
 
-  return { state, listen: options.listen, socketPath, close };
+  return { state, streamServer, events, stateStore, listen: options.listen, socketPath, close };
 }

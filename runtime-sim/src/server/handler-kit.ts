@@ -5,6 +5,8 @@
 import type { handleUnaryCall } from '@grpc/grpc-js';
 import { NS_PER_MS } from '../state/clock';
 import type { RuntimeState } from '../state/runtime-state';
+import type { CallModel } from '../model/call-decider';
+import type { CriCallTracing } from '../tracing/cri-call-tracing';
 import { toServiceError } from './to-status';
 
 export interface HandlerOptions {
@@ -14,6 +16,10 @@ export interface HandlerOptions {
   readonly latency?: (method: string) => number;
   /** How to wait; injectable so tests can drive a fake clock. Default: setTimeout. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Latency/fault model asked before each call for a delay and an injected error (../model/call-decider.ts). */
+  readonly model?: CallModel;
+  /** The persona version's span layers around each call (../tracing/cri-call-tracing.ts). Default: none. */
+  readonly tracing?: CriCallTracing;
 }
 
 export interface HandlerContext {
@@ -21,6 +27,8 @@ export interface HandlerContext {
   readonly personaVersion: string;
   latencyMs(method: string): number;
   sleep(ms: number): Promise<void>;
+  readonly model?: CallModel;
+  readonly tracing?: CriCallTracing;
 }
 
 export function defaultSleep(ms: number): Promise<void> {
@@ -40,6 +48,8 @@ export function createHandlerContext(state: RuntimeState, options: HandlerOption
       return Number.isFinite(ms) && ms > 0 ? ms : 0;
     },
     sleep: options.sleep ?? defaultSleep,
+    model: options.model,
+    tracing: options.tracing,
   };
 }
 
@@ -47,6 +57,8 @@ export function createHandlerContext(state: RuntimeState, options: HandlerOption
 export interface Reply<Res> {
   readonly response: Res;
   readonly completesAtNs?: bigint;
+  /** The runtime fails the call once `completesAtNs` is reached (e.g. containerd's ExecSync timeout). */
+  readonly failure?: unknown;
 }
 
 export function unaryHandler<Req, Res>(
@@ -58,14 +70,20 @@ export function unaryHandler<Req, Res>(
     const run = async (): Promise<Res> => {
       const latency = ctx.latencyMs(method);
       if (latency > 0) await ctx.sleep(latency);
+      // Runtime model: its delay, then its injected error instead of the call (the state is untouched).
+      const decision = ctx.model?.decide(method, call.request);
+      if (decision !== undefined && decision.delayMs > 0) await ctx.sleep(decision.delayMs);
+      if (decision?.error !== undefined) throw decision.error;
       const reply = fn(call.request);
       if (reply.completesAtNs !== undefined) {
         const waitNs = reply.completesAtNs - ctx.state.nowNs();
         if (waitNs > 0n) await ctx.sleep(Number((waitNs + NS_PER_MS - 1n) / NS_PER_MS));
       }
+      if (reply.failure !== undefined) throw reply.failure;
       return reply.response;
     };
-    run().then(
+    // Called synchronously in the otelgrpc server span's context, so the span layers find that span.
+    (ctx.tracing ? ctx.tracing.traceCall(method, call.request, run) : run()).then(
       (response) => callback(null, response),
       (err: unknown) => callback(toServiceError(err), null),
     );

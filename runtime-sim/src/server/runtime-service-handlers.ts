@@ -9,11 +9,16 @@ import type { RuntimeServiceHandlers } from '../../../cri-proto/src/generated/ru
 import { runtimeServiceDefinition } from '../../../cri-proto/src/load-cri';
 import type { RuntimeState } from '../state/runtime-state';
 import { CONTAINER_STATE, type ContainerView, type PodSandboxView } from '../state/types';
+import { CriError, GRPC_STATUS } from '../state/cri-error';
 import {
   toContainer,
   toContainerFilterInput,
+  toContainerStats,
   toContainerStatus,
   toCreateContainerInput,
+  toLinuxResourcesInput,
+  toPodSandboxStats,
+  toStatsFilterInput,
   toPodSandbox,
   toPodSandboxConfigInput,
   toPodSandboxFilterInput,
@@ -21,7 +26,8 @@ import {
   wireToBigInt,
 } from './cri-mapping';
 import { createHandlerContext, unaryHandler, type HandlerContext, type HandlerOptions } from './handler-kit';
-import { unimplementedHandlers } from './unimplemented';
+import { statusInfo } from './status-info';
+import { unimplementedHandlers, unimplementedMessage } from './unimplemented';
 
 export const RUNTIME_SERVICE_NAME = 'runtime.v1.RuntimeService';
 
@@ -34,6 +40,8 @@ export const KUBE_API_VERSION = '0.1.0';
 export const RUNTIME_CONDITION = {
   RUNTIME_READY: 'RuntimeReady',
   NETWORK_READY: 'NetworkReady',
+  /** containerd 2.x adds this condition (internal/cri/server/status.go); true with no deprecated config in use. */
+  CONTAINERD_HAS_NO_DEPRECATION_WARNINGS: 'ContainerdHasNoDeprecationWarnings',
 } as const;
 
 /** RPCs this module implements; every other RuntimeService RPC is UNIMPLEMENTED. */
@@ -51,10 +59,23 @@ export const IMPLEMENTED_RUNTIME_RPCS: ReadonlySet<string> = new Set([
   'RemoveContainer',
   'ContainerStatus',
   'ListContainers',
+  'ExecSync',
+  'ContainerStats',
+  'ListContainerStats',
+  'PodSandboxStats',
+  'ListPodSandboxStats',
+  'UpdateContainerResources',
+  'ReopenContainerLog',
+  'UpdateRuntimeConfig',
+  'RuntimeConfig',
+  'CheckpointContainer',
+  'ListMetricDescriptors',
+  'ListPodSandboxMetrics',
+  'UpdatePodSandboxResources',
 ]);
 
 /** A stable, plausible process id for verbose info (the simulator runs no processes). */
-function simulatedPid(id: string): number {
+export function simulatedPid(id: string): number {
   return 1000 + (parseInt(createHash('sha256').update(id).digest('hex').slice(0, 6), 16) % 4_000_000);
 }
 
@@ -79,26 +100,10 @@ function statusResponse(ctx: HandlerContext, verbose: boolean): cri.StatusRespon
     { type: RUNTIME_CONDITION.RUNTIME_READY, status: true, reason: '', message: '' },
     { type: RUNTIME_CONDITION.NETWORK_READY, status: true, reason: '', message: '' },
   ];
-  const info: Record<string, string> = {};
-  if (verbose) {
-    // Shapes approximate each runtime's verbose Status info; values are the simulator's.
-    if (profile.persona === 'containerd') {
-      info.config = JSON.stringify({
-        containerd: { snapshotter: 'overlayfs', defaultRuntimeName: 'runc' },
-        cni: { binDir: '/opt/cni/bin', confDir: '/etc/cni/net.d' },
-        sandboxImage: 'registry.k8s.io/pause:3.10',
-      });
-      info.golang = 'go1.24.3';
-      info.lastCNILoadStatus = 'OK';
-      info['lastCNILoadStatus.default'] = 'OK';
-    } else {
-      info.config = JSON.stringify({
-        runtime: { default_runtime: 'crun' },
-        image: { pause_image: 'registry.k8s.io/pause:3.10' },
-        network: { network_dir: '/etc/cni/net.d/' },
-      });
-    }
+  if (profile.persona === 'containerd') {
+    conditions.push({ type: RUNTIME_CONDITION.CONTAINERD_HAS_NO_DEPRECATION_WARNINGS, status: true, reason: '', message: '' });
   }
+  const info: Record<string, string> = verbose ? statusInfo(profile.persona, ctx.state.runtimeConfig()) : {};
   return {
     status: { conditions },
     info,
@@ -211,6 +216,112 @@ export function createRuntimeServiceHandlers(state: RuntimeState, options: Handl
     ListContainers: unaryHandler<cri.ListContainersRequest__Output, cri.ListContainersResponse>(ctx, 'ListContainers', (req) => ({
       response: { containers: state.listContainers(toContainerFilterInput(req.filter)).map(toContainer) },
     })),
+
+    // CRI-O server/container_execsync.go; containerd container_execsync.go (see RuntimeState.execSync).
+    ExecSync: unaryHandler<cri.ExecSyncRequest__Output, cri.ExecSyncResponse>(ctx, 'ExecSync', (req) => {
+      const out = state.execSync({
+        containerId: req.container_id,
+        cmd: req.cmd ?? [],
+        timeoutSeconds: wireToBigInt(req.timeout),
+      });
+      const result = out.result ?? { exitCode: 0, stdout: '', stderr: '' };
+      return {
+        response: { stdout: Buffer.from(result.stdout), stderr: Buffer.from(result.stderr), exit_code: result.exitCode },
+        completesAtNs: out.completesAtNs,
+        failure: out.error,
+      };
+    }),
+
+    ContainerStats: unaryHandler<cri.ContainerStatsRequest__Output, cri.ContainerStatsResponse>(ctx, 'ContainerStats', (req) => ({
+      response: { stats: toContainerStats(state.containerStats(req.container_id)) },
+    })),
+
+    ListContainerStats: unaryHandler<cri.ListContainerStatsRequest__Output, cri.ListContainerStatsResponse>(
+      ctx,
+      'ListContainerStats',
+      (req) => ({ response: { stats: state.listContainerStats(toStatsFilterInput(req.filter)).map(toContainerStats) } }),
+    ),
+
+    PodSandboxStats: unaryHandler<cri.PodSandboxStatsRequest__Output, cri.PodSandboxStatsResponse>(ctx, 'PodSandboxStats', (req) => ({
+      response: { stats: toPodSandboxStats(state.podSandboxStats(req.pod_sandbox_id)) },
+    })),
+
+    ListPodSandboxStats: unaryHandler<cri.ListPodSandboxStatsRequest__Output, cri.ListPodSandboxStatsResponse>(
+      ctx,
+      'ListPodSandboxStats',
+      (req) => ({ response: { stats: state.listPodSandboxStats(toStatsFilterInput(req.filter)).map(toPodSandboxStats) } }),
+    ),
+
+    UpdateContainerResources: unaryHandler<cri.UpdateContainerResourcesRequest__Output, cri.UpdateContainerResourcesResponse>(
+      ctx,
+      'UpdateContainerResources',
+      (req) => {
+        state.updateContainerResources(req.container_id, toLinuxResourcesInput(req.linux));
+        return { response: {} };
+      },
+    ),
+
+    ReopenContainerLog: unaryHandler<cri.ReopenContainerLogRequest__Output, cri.ReopenContainerLogResponse>(
+      ctx,
+      'ReopenContainerLog',
+      (req) => {
+        state.reopenContainerLog(req.container_id);
+        return { response: {} };
+      },
+    ),
+
+    UpdateRuntimeConfig: unaryHandler<cri.UpdateRuntimeConfigRequest__Output, cri.UpdateRuntimeConfigResponse>(
+      ctx,
+      'UpdateRuntimeConfig',
+      (req) => {
+        state.updateRuntimeConfig(req.runtime_config?.network_config?.pod_cidr ?? '');
+        return { response: {} };
+      },
+    ),
+
+    // CRI-O server/runtime_config.go; containerd runtime_config_linux.go.
+    RuntimeConfig: unaryHandler<cri.RuntimeConfigRequest__Output, cri.RuntimeConfigResponse>(ctx, 'RuntimeConfig', () => ({
+      response: { linux: { cgroup_driver: state.runtimeConfig().cgroupDriver } },
+    })),
+
+    CheckpointContainer: unaryHandler<cri.CheckpointContainerRequest__Output, cri.CheckpointContainerResponse>(
+      ctx,
+      'CheckpointContainer',
+      (req) => state.checkpointContainer(req.container_id),
+    ),
+
+    // CRI-O server/metric_descriptors_list.go / sandbox_metrics_list.go answer from included_pod_metrics
+    // (empty by default); containerd 2.1 leaves both to the generated Unimplemented server.
+    ListMetricDescriptors: unaryHandler<cri.ListMetricDescriptorsRequest__Output, cri.ListMetricDescriptorsResponse>(
+      ctx,
+      'ListMetricDescriptors',
+      () => {
+        if (!profile.servesPodMetrics) {
+          throw new CriError(GRPC_STATUS.UNIMPLEMENTED, unimplementedMessage(RUNTIME_SERVICE_NAME, 'ListMetricDescriptors'));
+        }
+        return { response: { descriptors: [] } };
+      },
+    ),
+
+    ListPodSandboxMetrics: unaryHandler<cri.ListPodSandboxMetricsRequest__Output, cri.ListPodSandboxMetricsResponse>(
+      ctx,
+      'ListPodSandboxMetrics',
+      () => {
+        if (!profile.servesPodMetrics) {
+          throw new CriError(GRPC_STATUS.UNIMPLEMENTED, unimplementedMessage(RUNTIME_SERVICE_NAME, 'ListPodSandboxMetrics'));
+        }
+        return { response: { pod_metrics: [] } };
+      },
+    ),
+
+    UpdatePodSandboxResources: unaryHandler<cri.UpdatePodSandboxResourcesRequest__Output, cri.UpdatePodSandboxResourcesResponse>(
+      ctx,
+      'UpdatePodSandboxResources',
+      (req) => {
+        state.updatePodSandboxResources(req.pod_sandbox_id, toLinuxResourcesInput(req.overhead), toLinuxResourcesInput(req.resources));
+        return { response: {} };
+      },
+    ),
   };
 
   const rest = unimplementedHandlers(

@@ -6,6 +6,7 @@
  */
 import { CriError, GRPC_STATUS, type GrpcStatusCode } from './cri-error';
 import type { IdLookup } from './id-index';
+import { formatConmonTimestamp, formatRfc3339Nano, type LogFormat } from '../model/container-log';
 
 export const PERSONAS = ['crio', 'containerd'] as const;
 export type Persona = (typeof PERSONAS)[number];
@@ -107,6 +108,20 @@ export interface PersonaProfile {
   ): string;
   /** Composes the container's log path; null when logging is disabled. */
   containerLogPath(opts: { logDirectory: string; logPath: string; sandboxId: string; containerId: string }): string;
+  /** RuntimeConfig's cgroup driver with the runtime's default configuration (CgroupDriver enum name). */
+  readonly cgroupDriver: 'SYSTEMD' | 'CGROUPFS';
+  /** How the runtime stamps and splits container log records. */
+  readonly logFormat: LogFormat;
+  /** ReopenContainerLog accepts a CREATED container too (CRI-O), or only a RUNNING one (containerd). */
+  readonly reopenLogAllowsCreated: boolean;
+  /** UpdateContainerResources refuses an exited container (CRI-O) or only updates its spec (containerd). */
+  readonly updateResourcesRefusesExited: boolean;
+  /** ListContainerStats lists exited containers (containerd, without cpu/memory) or skips them (CRI-O). */
+  readonly listStatsIncludesExited: boolean;
+  /** UpdateRuntimeConfig validates and keeps the pod CIDR (containerd) or ignores the request (CRI-O). */
+  readonly keepsPodCidr: boolean;
+  /** ListMetricDescriptors / ListPodSandboxMetrics: answered (CRI-O, empty by default) or UNIMPLEMENTED (containerd). */
+  readonly servesPodMetrics: boolean;
   readonly errors: PersonaErrors;
 }
 
@@ -141,6 +156,39 @@ export interface PersonaErrors {
   imageNotInRegistry(normalized: string): CriError;
   removeImageEmpty(): CriError;
   imageInUse(containerId: string): CriError;
+  // --- exec, stats, resources, logs, runtime config, checkpoint -------------------------------
+  /** Lookup failures of RPCs addressing one container by (possibly truncated) id. */
+  containerRpcLookup(rpc: ContainerRpc, lookup: FailedLookup, query: string): CriError;
+  /** Lookup failures of RPCs addressing one sandbox by (possibly truncated) id. */
+  sandboxRpcLookup(rpc: SandboxRpc, lookup: FailedLookup, query: string): CriError;
+  execNotRunning(containerId: string, state: string): CriError;
+  execEmptyCommand(): CriError | null;
+  /** The exec'd program does not exist: an error (containerd) or an exit code and stderr (CRI-O). */
+  execProgramNotFound(program: string, execId: string): CriError | { readonly exitCode: number; readonly stderr: string };
+  /** ExecSync hit its timeout: an error (containerd) or exit code -1 with a message (CRI-O). */
+  execTimedOut(timeoutSeconds: bigint): CriError | { readonly exitCode: number; readonly stderr: string };
+  containerStatsNotRunning(containerId: string): CriError | null;
+  sandboxStatsNotReady(sandboxId: string, query: string): CriError;
+  updateResourcesExited(containerId: string, state: string): CriError;
+  reopenLogNotRunning(): CriError;
+  invalidPodCidr(cidr: string): CriError;
+  checkpointUnavailable(containerId: string): CriError;
+}
+
+/** Container-addressed RPCs beyond the lifecycle ones. */
+export type ContainerRpc = 'ExecSync' | 'ContainerStats' | 'UpdateContainerResources' | 'ReopenContainerLog' | 'CheckpointContainer';
+/** Sandbox-addressed RPCs beyond the lifecycle ones. */
+export type SandboxRpc = 'PodSandboxStats' | 'UpdatePodSandboxResources';
+
+/** Go's time.Duration String() for whole seconds (e.g. 1s, 1m30s, 2h0m0s), as containerd prints timeouts. */
+export function goDurationSeconds(seconds: bigint): string {
+  if (seconds === 0n) return '0s';
+  const h = seconds / 3600n;
+  const m = (seconds % 3600n) / 60n;
+  const sec = seconds % 60n;
+  if (h > 0n) return `${h}h${m}m${sec}s`;
+  if (m > 0n) return `${m}m${sec}s`;
+  return `${sec}s`;
 }
 
 const unknown = (message: string): CriError => new CriError(GRPC_STATUS.UNKNOWN, message);
@@ -224,6 +272,55 @@ const crioErrors: PersonaErrors = {
   // containers/storage store.go DeleteImage (ErrImageUsedByContainer), via server/image_remove.go.
   imageInUse: (containerId) =>
     unknown(`delete image: image used by ${containerId}: image is in use by a container`),
+  // server/container_execsync.go, container_stats.go, container_update_resources.go,
+  // container_reopen_log.go, container_checkpoint.go: ExecSync and CheckpointContainer wrap the
+  // lookup error in NOT_FOUND; the others return GetContainerFromShortID's plain error.
+  containerRpcLookup: (rpc, lookup, query) => {
+    const text = crioContainerLookupText(lookup, query);
+    switch (rpc) {
+      case 'ExecSync':
+      case 'CheckpointContainer':
+        return new CriError(GRPC_STATUS.NOT_FOUND, `could not find container "${query}": ${text}`);
+      case 'ReopenContainerLog':
+        return unknown(`could not find container ${query}: ${text}`);
+      default:
+        return unknown(text);
+    }
+  },
+  // server/sandbox_stats.go returns getPodSandboxFromRequest's error; server/sandbox_update_resources.go
+  // wraps it in NOT_FOUND.
+  sandboxRpcLookup: (rpc, lookup, query) =>
+    rpc === 'UpdatePodSandboxResources'
+      ? new CriError(GRPC_STATUS.NOT_FOUND, `could not find pod "${query}": ${crioSandboxLookupText(lookup, query)}`)
+      : unknown(crioSandboxLookupText(lookup, query)),
+  // server/container_execsync.go: IsAlive() fails for an exited process (internal/oci/container.go
+  // pid(): ErrNotFound "container process not found").
+  execNotRunning: (containerId) =>
+    new CriError(
+      GRPC_STATUS.NOT_FOUND,
+      `container is not created or running: checking if PID of ${containerId} is running failed: container process not found`,
+    ),
+  // server/container_execsync.go: a nil command (an empty repeated field decodes as nil in Go).
+  execEmptyCommand: () => unknown('exec command cannot be empty'),
+  // UNVERIFIED: crun's message for a missing executable, reported as the exec's exit code 127.
+  execProgramNotFound: (program) => ({
+    exitCode: 127,
+    stderr: `executable file \`${program}\` not found in $PATH: No such file or directory\n`,
+  }),
+  // internal/oci/runtime_oci.go ExecSyncContainer: a timed-out command answers OK with exit code -1
+  // and conmon's TimedOutMessage on stderr, so the kubelet's prober sees a failed probe.
+  execTimedOut: () => ({ exitCode: -1, stderr: 'command timed out' }),
+  // internal/lib/stats: a container that is not running still answers with its attributes.
+  containerStatsNotRunning: () => null,
+  sandboxStatsNotReady: () => unknown('never produced: CRI-O answers stats for a stopped sandbox'),
+  // server/container_update_resources.go
+  updateResourcesExited: (containerId, state) =>
+    unknown(`container ${containerId} is not running or created state: ${CRIO_OCI_STATE[state] ?? state}`),
+  // server/container_reopen_log.go
+  reopenLogNotRunning: () => unknown('container is not created or running'),
+  invalidPodCidr: (cidr) => unknown(`never produced: CRI-O ignores UpdateRuntimeConfig (${cidr})`),
+  // server/container_checkpoint.go: CheckpointContainerEnabled() is false without a usable CRIU binary.
+  checkpointUnavailable: () => unknown('checkpoint/restore support not available'),
 };
 
 const containerdErrors: PersonaErrors = {
@@ -304,6 +401,68 @@ const containerdErrors: PersonaErrors = {
   // containerd accepts an empty RemoveImage (resolves nothing, returns OK); never produced.
   removeImageEmpty: () => unknown('no image specified'),
   imageInUse: (containerId) => unknown(`image is in use by container ${containerId}`),
+  // container_execsync.go execInContainer, container_stats.go, container_update_resources.go,
+  // container_log_reopen.go, container_checkpoint_linux.go (errgrpc maps ErrNotFound to NOT_FOUND).
+  containerRpcLookup: (rpc, lookup, query) => {
+    const e = containerdStoreError(lookup, query);
+    switch (rpc) {
+      case 'ExecSync':
+        return new CriError(e.code, `failed to exec in container: failed to find container "${query}" in store: ${e.text}`);
+      case 'ReopenContainerLog':
+        return new CriError(e.code, `an error occurred when try to find container "${query}": ${e.text}`);
+      case 'CheckpointContainer':
+        return new CriError(
+          e.code,
+          `an error occurred when trying to find container the container status "${query}": an error occurred when try to find container "${query}": ${e.text}`,
+        );
+      default:
+        return new CriError(e.code, `failed to find container: ${e.text}`);
+    }
+  },
+  // sandbox_stats.go PodSandboxStats; update_pod_sandbox_resources.go.
+  sandboxRpcLookup: (rpc, lookup, query) => {
+    const e = containerdStoreError(lookup, query);
+    return new CriError(
+      e.code,
+      rpc === 'PodSandboxStats'
+        ? `an error occurred when trying to find sandbox ${query}: ${e.text}`
+        : `failed to find sandbox: ${e.text}`,
+    );
+  },
+  // container_execsync.go execInContainer; helpers.go criContainerStateToString (enum name).
+  execNotRunning: (_containerId, state) => unknown(`failed to exec in container: container is in ${state} state`),
+  // containerd passes an empty argv to the OCI runtime, which reports the missing program below.
+  execEmptyCommand: () => null,
+  // container_execsync.go execInternal: process.Start fails with runc's error (UNVERIFIED exact runc text).
+  execProgramNotFound: (program, execId) =>
+    unknown(
+      `failed to exec in container: failed to start exec "${execId}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown`,
+    ),
+  // container_execsync.go execInternal: the exec is killed and the context error is returned
+  // (context.DeadlineExceeded, which errgrpc maps to DEADLINE_EXCEEDED).
+  execTimedOut: (timeoutSeconds) =>
+    new CriError(
+      GRPC_STATUS.DEADLINE_EXCEEDED,
+      `failed to exec in container: timeout ${goDurationSeconds(timeoutSeconds)} exceeded: context deadline exceeded`,
+    ),
+  // container_stats.go: an exited container has no task, so the metrics response is empty.
+  containerStatsNotRunning: () => unknown('unexpected metrics response: []'),
+  // sandbox_stats.go + sandbox_stats_linux.go podSandboxStats (errdefs.ErrUnavailable -> UNAVAILABLE).
+  sandboxStatsNotReady: (sandboxId, query) =>
+    new CriError(
+      GRPC_STATUS.UNAVAILABLE,
+      `failed to decode pod sandbox metrics ${query}: failed to get pod sandbox stats since sandbox container "${sandboxId}" is not in ready state: unavailable`,
+    ),
+  updateResourcesExited: (containerId) => unknown(`never produced: containerd updates the spec of ${containerId}`),
+  // container_log_reopen.go
+  reopenLogNotRunning: () => unknown('container is not running'),
+  // update_runtime_config.go getRoutes: net.ParseCIDR's error.
+  invalidPodCidr: (cidr) => unknown(`get routes: invalid CIDR address: ${cidr}`),
+  // container_checkpoint_linux.go: go-criu utils.CheckForCriu(PodCriuVersion = 31600) fails without criu.
+  checkpointUnavailable: (containerId) =>
+    unknown(
+      `CRIU binary not found or too old (<31600). Failed to checkpoint container "${containerId}": failed to check for criu version: exec: "criu": executable file not found in $PATH`,
+    ),
 };
 
 const crioProfile: PersonaProfile = {
@@ -338,6 +497,15 @@ const crioProfile: PersonaProfile = {
     if (logPath === '') return `${dir}/${containerId}.log`;
     return logPath.startsWith('/') ? logPath : `${dir}/${logPath}`;
   },
+  // pkg/config/config.go: cgroup_manager defaults to "systemd"; server/runtime_config.go maps it.
+  cgroupDriver: 'SYSTEMD',
+  // conmon writes k8s-file records and splits lines at its 8 KiB stdio buffer (STDIO_BUF_SIZE).
+  logFormat: { formatTimestamp: formatConmonTimestamp, maxLineBytes: 8192 },
+  reopenLogAllowsCreated: true,
+  updateResourcesRefusesExited: true,
+  listStatsIncludesExited: false,
+  keepsPodCidr: false,
+  servesPodMetrics: true,
   errors: crioErrors,
 };
 
@@ -367,6 +535,16 @@ const containerdProfile: PersonaProfile = {
   // container_create.go: logging only when both the sandbox log dir and the container log path are set.
   containerLogPath: ({ logDirectory, logPath }) =>
     logDirectory !== '' && logPath !== '' ? `${logDirectory.replace(/\/+$/, '')}/${logPath}` : '',
+  // runtime_config_linux.go getCgroupDriver: the default runc handler's SystemdCgroup option, false in
+  // the default configuration (`containerd config default`).
+  cgroupDriver: 'CGROUPFS',
+  // internal/cri/io/logger.go: RFC3339Nano stamps; lines split at max_container_log_line_size (16 KiB).
+  logFormat: { formatTimestamp: formatRfc3339Nano, maxLineBytes: 16 * 1024 },
+  reopenLogAllowsCreated: false,
+  updateResourcesRefusesExited: false,
+  listStatsIncludesExited: true,
+  keepsPodCidr: true,
+  servesPodMetrics: false,
   errors: containerdErrors,
 };
 

@@ -19,12 +19,14 @@
  * live in ./persona.ts.
  */
 import { createSystemClock, NS_PER_SECOND, type Clock } from './clock';
+import { CONTAINER_EVENT_TYPE, type ContainerEventType, type ContainerTransition } from './container-events';
 import { CriError, GRPC_STATUS } from './cri-error';
 import { IdIndex } from './id-index';
 import { parseImageReference } from './image-reference';
 import { NameRegistrar } from './name-registrar';
-import { personaProfile, type Persona, type PersonaProfile } from './persona';
+import { personaProfile, type ContainerRpc, type Persona, type PersonaProfile, type SandboxRpc } from './persona';
 import { generateRuntimeId, SeededRandom } from './seeded-random';
+import { STATE_SNAPSHOT_KIND, STATE_SNAPSHOT_VERSION, type RuntimeStateSnapshot } from './state-snapshot';
 import {
   CONTAINER_STATE,
   SANDBOX_STATE,
@@ -49,8 +51,26 @@ import {
   parseContainerBehaviour,
   SIGKILL_EXIT_CODE,
   type ContainerBehaviour,
+  type ContainerBehaviourSource,
 } from '../model/container-behaviour';
 import { describeImage } from '../model/image-catalog';
+// exec, stats, resources and container logs (ExecSync, *Stats, Update*Resources, ReopenContainerLog)
+import { createHash } from 'node:crypto';
+import { NULL_LOG_WRITER, type ContainerLogWriter } from './container-log-writer';
+import { UsageSampler } from './usage-sampler';
+import { execOutcome } from '../model/exec-result';
+import { formatLogRecords, startupLogLines } from '../model/container-log';
+import { NO_LIMITS, usageAfter, usageParameters, type UsageSample } from '../model/resource-usage';
+import type {
+  CgroupUsageView,
+  ContainerStatsView,
+  ExecSyncInput,
+  ExecSyncResultView,
+  LinuxResourcesInput,
+  PodSandboxStatsView,
+  RuntimeConfigView,
+  StatsFilterInput,
+} from './types';
 
 /** Pause image both runtimes keep locally and pinned (CRI-O 1.33 and containerd 2.1 default sandbox image). */
 export const DEFAULT_PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
@@ -64,6 +84,8 @@ export const START_ERROR_REASON = 'StartError';
 
 export interface RuntimeStateOptions {
   readonly persona: Persona;
+  /** Records to start from (--state-dir); replaces preloadedImages. Validated by ./state-snapshot.ts. */
+  readonly restore?: RuntimeStateSnapshot;
   /** Default: the system clock. */
   readonly clock?: Clock;
   /** Seed for ids and simulated image facts. Default 1. */
@@ -74,6 +96,13 @@ export interface RuntimeStateOptions {
   readonly runtimeHandlers?: readonly string[];
   /** Image references every pull of which fails as "not found in the registry". */
   readonly unpullableImages?: readonly string[];
+  /** Where container log files are written (see ./container-log-writer.ts). Default: nowhere. */
+  readonly containerLogWriter?: ContainerLogWriter;
+  /**
+   * Behaviour from a runtime model (`container` rules) for containers that have no `sim.cri.io/*`
+   * behaviour annotations; annotations win (see ../model/container-behaviour.ts). Default: none.
+   */
+  readonly containerBehaviour?: ContainerBehaviourSource;
 }
 
 interface PendingExit {
@@ -99,6 +128,9 @@ interface SandboxRecord {
   readonly linux: unknown;
   /** When a stop in progress completes (the sandbox turns NOTREADY then). */
   stopAtNs: bigint | null;
+  /** UpdatePodSandboxResources: the pod-level overhead and resources last given. */
+  podOverhead?: LinuxResourcesInput | null;
+  podResources?: LinuxResourcesInput | null;
   /** Creation order, for stable listings. */
   readonly seq: number;
 }
@@ -130,6 +162,8 @@ interface ContainerRecord {
   readonly mounts: readonly unknown[];
   readonly behaviour: ContainerBehaviour;
   pendingExit: PendingExit | null;
+  /** LinuxContainerResources from the config, replaced by UpdateContainerResources. */
+  resources: LinuxResourcesInput | null;
   readonly seq: number;
 }
 
@@ -154,6 +188,18 @@ function matchesLabels(labels: StringMap, selector: StringMap | undefined): bool
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
+/** net.ParseCIDR's accepted shapes: an IPv4 or IPv6 address with a prefix length in range. */
+function isCidr(text: string): boolean {
+  const slash = text.indexOf('/');
+  if (slash < 0) return false;
+  const addr = text.slice(0, slash);
+  const bits = text.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(addr);
+  if (v4 !== null) return v4.slice(1).every((o) => Number(o) <= 255 && !/^0\d/.test(o)) && Number(bits) <= 32;
+  return /^[0-9a-fA-F:.]+$/.test(addr) && addr.includes(':') && Number(bits) <= 128;
+}
+
 function maxBig(a: bigint, b: bigint): bigint {
   return a > b ? a : b;
 }
@@ -171,6 +217,7 @@ export class RuntimeState {
   private readonly random: SeededRandom;
   private readonly runtimeHandlers: readonly string[];
   private readonly unpullable: ReadonlySet<string>;
+  private readonly containerBehaviourSource: ContainerBehaviourSource | undefined;
 
   private readonly sandboxes = new Map<string, SandboxRecord>();
   private readonly containers = new Map<string, ContainerRecord>();
@@ -183,6 +230,11 @@ export class RuntimeState {
   private ipCursor = 0;
   private seq = 0;
   private lastNowNs = 0n;
+  private readonly logWriter: ContainerLogWriter;
+  private readonly usageSamples = new UsageSampler();
+  /** UpdateRuntimeConfig's pod CIDRs (kept by containerd only). */
+  private podCidrs: readonly string[] = [];
+  private readonly transitionListeners = new Set<(t: ContainerTransition) => void>();
 
   constructor(options: RuntimeStateOptions) {
     this.persona = options.persona;
@@ -191,12 +243,19 @@ export class RuntimeState {
     this.seed = options.seed ?? 1;
     this.random = new SeededRandom(this.seed);
     this.runtimeHandlers = options.runtimeHandlers ?? this.profile.runtimeHandlers;
+    this.containerBehaviourSource = options.containerBehaviour;
+    this.logWriter = options.containerLogWriter ?? NULL_LOG_WRITER;
     this.unpullable = new Set(
       (options.unpullableImages ?? []).map((name) => {
         const parsed = parseImageReference(name);
         return parsed.ok ? parsed.ref.normalized : name;
       }),
     );
+    if (options.restore !== undefined) {
+      this.restoreFrom(options.restore);
+      this.tick();
+      return;
+    }
     const now = this.tick();
     for (const name of options.preloadedImages ?? [DEFAULT_PAUSE_IMAGE]) {
       const parsed = parseImageReference(name);
@@ -232,11 +291,14 @@ export class RuntimeState {
       c.finishedAtNs = maxBig(exit.atNs, c.startedAtNs);
       c.exitCode = exit.exitCode;
       c.reason = exit.reason;
+      this.emitTransition(CONTAINER_EVENT_TYPE.STOPPED, c.id, c.podSandboxId, c.finishedAtNs);
     }
     for (const sb of this.sandboxes.values()) {
       if (sb.stopAtNs !== null && sb.stopAtNs <= nowNs) {
+        const stoppedAtNs = sb.stopAtNs;
         sb.stopAtNs = null;
         sb.state = SANDBOX_STATE.NOTREADY;
+        this.emitTransition(CONTAINER_EVENT_TYPE.STOPPED, sb.id, sb.id, stoppedAtNs);
       }
     }
   }
@@ -309,6 +371,7 @@ export class RuntimeState {
     };
     this.sandboxes.set(id, record);
     this.sandboxIds.add(id);
+    this.emitTransition(CONTAINER_EVENT_TYPE.CREATED, id, id, now);
     return { podSandboxId: id };
   }
 
@@ -344,11 +407,16 @@ export class RuntimeState {
     }
     const sb = this.sandboxes.get(lookup.id)!;
     const completesAtNs = this.stopSandboxRecord(sb, now);
-    for (const c of this.containersOf(sb.id)) this.deleteContainerRecord(c);
+    for (const c of this.containersOf(sb.id)) {
+      this.deleteContainerRecord(c);
+      this.emitTransition(CONTAINER_EVENT_TYPE.DELETED, c.id, sb.id, now);
+    }
     this.releaseIp(sb);
     this.sandboxes.delete(sb.id);
     this.sandboxIds.delete(sb.id);
     this.sandboxNames.releaseById(sb.id);
+    this.usageSamples.forget(sb.id);
+    this.emitTransition(CONTAINER_EVENT_TYPE.DELETED, sb.id, sb.id, now);
     return { completesAtNs };
   }
 
@@ -415,7 +483,27 @@ export class RuntimeState {
     }
     const metadata = Object.freeze({ name: config.metadata.name ?? '', attempt: config.metadata.attempt ?? 0 });
     const podMeta = sandboxConfig.metadata;
-    const behaviour = parseContainerBehaviour(sb.annotations, config.annotations, metadata.name);
+    const modelSource = this.containerBehaviourSource;
+    const behaviour = parseContainerBehaviour(
+      sb.annotations,
+      config.annotations,
+      metadata.name,
+      modelSource &&
+        (() =>
+          modelSource({
+            podNamespace: sb.metadata.namespace,
+            podName: sb.metadata.name,
+            podUid: sb.metadata.uid,
+            podLabels: sb.labels,
+            podAnnotations: sb.annotations,
+            containerName: metadata.name,
+            images: [
+              config.image?.image ?? '',
+              config.image?.userSpecifiedImage ?? '',
+              ...(this.resolveImage(config.image?.image ?? '')?.repoTags ?? []),
+            ].filter((n) => n !== ''),
+          })),
+    );
 
     const id = generateRuntimeId(this.random);
     const name = this.profile.containerName(metadata, {
@@ -469,10 +557,12 @@ export class RuntimeState {
       mounts: Object.freeze([...(config.mounts ?? [])]),
       behaviour,
       pendingExit: null,
+      resources: config.resources ?? null,
       seq: this.seq++,
     };
     this.containers.set(id, record);
     this.containerIds.add(id);
+    this.emitTransition(CONTAINER_EVENT_TYPE.CREATED, id, sb.id, now);
     return { containerId: id };
   }
 
@@ -499,6 +589,8 @@ export class RuntimeState {
     }
     c.state = CONTAINER_STATE.RUNNING;
     c.startedAtNs = now;
+    this.writeStartupLogs(c, sb, now);
+    this.emitTransition(CONTAINER_EVENT_TYPE.STARTED, c.id, c.podSandboxId, now);
     const b = c.behaviour;
     if (b.exitAfterNs !== null) {
       c.pendingExit = { atNs: now + b.exitAfterNs, exitCode: b.exitCode, reason: exitReason(b.exitCode, b.oomKilled) };
@@ -546,6 +638,7 @@ export class RuntimeState {
       completesAtNs = this.signalStop(c, now, this.profile.removeContainerStopTimeoutSeconds);
     }
     this.deleteContainerRecord(c);
+    this.emitTransition(CONTAINER_EVENT_TYPE.DELETED, c.id, c.podSandboxId, now);
     return { completesAtNs };
   }
 
@@ -676,6 +769,267 @@ export class RuntimeState {
     return { imageFilesystems: [imageFs], containerFilesystems };
   }
 
+  // ---- events and persistence (GetContainerEvents, --state-dir) ------------------------------
+
+  /** Calls `listener` on every lifecycle transition (./container-events.ts); returns the unsubscribe function. */
+  onTransition(listener: (t: ContainerTransition) => void): () => void {
+    this.transitionListeners.add(listener);
+    return () => {
+      this.transitionListeners.delete(listener);
+    };
+  }
+
+  /** The sandbox with exactly this id, without advancing time (safe inside a transition). */
+  peekSandbox(sandboxId: string): PodSandboxView | undefined {
+    const sb = this.sandboxes.get(sandboxId);
+    return sb === undefined ? undefined : this.sandboxView(sb);
+  }
+
+  /** Every container in creation order, without advancing time. */
+  peekContainers(): ContainerView[] {
+    return [...this.containers.values()].sort((a, b) => a.seq - b.seq).map((c) => this.containerView(c));
+  }
+
+  /** The earliest instant a pending exit or sandbox stop falls due, or null; the server wakes then. */
+  nextDueNs(): bigint | null {
+    let next: bigint | null = null;
+    for (const c of this.containers.values()) {
+      if (c.pendingExit !== null && (next === null || c.pendingExit.atNs < next)) next = c.pendingExit.atNs;
+    }
+    for (const sb of this.sandboxes.values()) {
+      if (sb.stopAtNs !== null && (next === null || sb.stopAtNs < next)) next = sb.stopAtNs;
+    }
+    return next;
+  }
+
+  /** Every record and allocator, for --state-dir (see ./state-snapshot.ts). */
+  exportSnapshot(): RuntimeStateSnapshot {
+    const plain = (record: object): Record<string, unknown> => ({ ...(record as Record<string, unknown>) });
+    return {
+      kind: STATE_SNAPSHOT_KIND,
+      version: STATE_SNAPSHOT_VERSION,
+      persona: this.persona,
+      seed: this.seed,
+      random: this.random.exportState(),
+      seq: this.seq,
+      ipCursor: this.ipCursor,
+      lastNowNs: this.lastNowNs,
+      sandboxes: this.sortedSandboxes().map(plain),
+      containers: [...this.containers.values()].sort((a, b) => a.seq - b.seq).map(plain),
+      images: [...this.images.values()].map(plain),
+    };
+  }
+
+  /** Rebuilds records, indexes, reservations and IPs from a validated snapshot. */
+  private restoreFrom(snapshot: RuntimeStateSnapshot): void {
+    this.random.importState(snapshot.random);
+    this.seq = snapshot.seq;
+    this.ipCursor = snapshot.ipCursor;
+    this.lastNowNs = snapshot.lastNowNs;
+    for (const raw of snapshot.sandboxes) {
+      const sb = { ...raw } as unknown as SandboxRecord;
+      this.sandboxes.set(sb.id, sb);
+      this.sandboxIds.add(sb.id);
+      this.sandboxNames.reserve(sb.reservedName, sb.id);
+      if (sb.ip !== '' && !sb.networkTornDown) this.ipsInUse.add(sb.ip);
+    }
+    for (const raw of snapshot.containers) {
+      const c = { ...raw } as unknown as ContainerRecord;
+      this.containers.set(c.id, c);
+      this.containerIds.add(c.id);
+      this.containerNames.reserve(c.reservedName, c.id);
+    }
+    for (const raw of snapshot.images) {
+      const img = { ...raw } as unknown as ImageRecord;
+      this.images.set(img.hex, { ...img, repoTags: [...img.repoTags], repoDigests: [...img.repoDigests] });
+    }
+  }
+
+  private emitTransition(type: ContainerEventType, containerId: string, sandboxId: string, atNs: bigint): void {
+    if (this.transitionListeners.size === 0) return;
+    const transition: ContainerTransition = Object.freeze({ type, containerId, sandboxId, atNs });
+    for (const listener of [...this.transitionListeners]) {
+      try {
+        listener(transition);
+      } catch (err) {
+        // A listener must not leave the state half-updated; its failure surfaces asynchronously.
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
+  }
+
+  // ---- RuntimeService: exec, stats, resources, logs, runtime config ------------------------
+
+  /**
+   * CRI-O server/container_execsync.go (the process must be alive: created or running; a timed-out
+   * command answers exit code -1); containerd container_execsync.go (running only; a timeout is an
+   * error). The reply is due when the command has run (ExecOutcome.durationNs, or the timeout);
+   * `error` is set when the runtime fails the call at that point instead of answering.
+   */
+  execSync(input: ExecSyncInput): { readonly completesAtNs: bigint; readonly result?: ExecSyncResultView; readonly error?: CriError } {
+    const now = this.tick();
+    const errors = this.profile.errors;
+    const c = this.findContainerFor('ExecSync', input.containerId);
+    const alive =
+      c.state === CONTAINER_STATE.RUNNING || (this.persona === 'crio' && c.state === CONTAINER_STATE.CREATED);
+    if (!alive) throw errors.execNotRunning(c.id, c.state);
+    if (input.cmd.length === 0) {
+      const empty = errors.execEmptyCommand();
+      if (empty !== null) throw empty;
+    }
+    const sb = this.sandboxes.get(c.podSandboxId)!;
+    const outcome = execOutcome(input.cmd, {
+      sandboxAnnotations: sb.annotations,
+      containerAnnotations: c.annotations,
+      containerName: c.metadata.name,
+      hostname: sb.hostname !== '' ? sb.hostname : sb.metadata.name,
+    });
+    if (outcome.kind === 'not-found') {
+      // The exec id is derived, not drawn, so a failed exec does not shift the ids of later objects.
+      const execId = createHash('sha256').update(`exec|${this.seed}|${c.id}|${now}`).digest('hex');
+      const failed = errors.execProgramNotFound(outcome.program, execId);
+      if (failed instanceof CriError) throw failed;
+      return { completesAtNs: now, result: { exitCode: failed.exitCode, stdout: '', stderr: failed.stderr } };
+    }
+    const timeoutNs = toTimeoutNs(input.timeoutSeconds);
+    if (timeoutNs > 0n && outcome.durationNs >= timeoutNs) {
+      const timedOut = errors.execTimedOut(input.timeoutSeconds);
+      return timedOut instanceof CriError
+        ? { completesAtNs: now + timeoutNs, error: timedOut }
+        : { completesAtNs: now + timeoutNs, result: { exitCode: timedOut.exitCode, stdout: '', stderr: timedOut.stderr } };
+    }
+    return {
+      completesAtNs: now + outcome.durationNs,
+      result: { exitCode: outcome.exitCode, stdout: outcome.stdout, stderr: outcome.stderr },
+    };
+  }
+
+  /**
+   * CRI-O server/container_stats.go (any state; a stopped container has no cgroup numbers);
+   * containerd container_stats.go (an exited container has no task: error).
+   */
+  containerStats(containerId: string): ContainerStatsView {
+    const now = this.tick();
+    const c = this.findContainerFor('ContainerStats', containerId);
+    if (c.state === CONTAINER_STATE.EXITED) {
+      const err = this.profile.errors.containerStatsNotRunning(c.id);
+      if (err !== null) throw err;
+    }
+    return this.containerStatsView(c, now);
+  }
+
+  /**
+   * Filters as ListContainers (id and pod_sandbox_id prefixes resolve, label selector). CRI-O
+   * server/container_stats_list.go skips stopped containers; containerd container_stats_list.go lists
+   * every container, those without a task with attributes and writable layer only.
+   */
+  listContainerStats(filter?: StatsFilterInput): ContainerStatsView[] {
+    const now = this.tick();
+    const matched = this.listContainers({ id: filter?.id, podSandboxId: filter?.podSandboxId, labelSelector: filter?.labelSelector });
+    return matched
+      .filter((v) => this.profile.listStatsIncludesExited || v.state !== CONTAINER_STATE.EXITED)
+      .map((v) => this.containerStatsView(this.containers.get(v.id)!, now));
+  }
+
+  /**
+   * CRI-O server/sandbox_stats.go; containerd sandbox_stats.go + sandbox_stats_linux.go (a sandbox that
+   * is not ready has no metrics: UNAVAILABLE).
+   */
+  podSandboxStats(podSandboxId: string): PodSandboxStatsView {
+    const now = this.tick();
+    const sb = this.findSandboxFor('PodSandboxStats', podSandboxId);
+    if (this.persona === 'containerd' && sb.state !== SANDBOX_STATE.READY) {
+      throw this.profile.errors.sandboxStatsNotReady(sb.id, podSandboxId);
+    }
+    return this.sandboxStatsView(sb, now);
+  }
+
+  /**
+   * Filters: id (prefix) and label selector. containerd sandbox_stats_list.go lists ready sandboxes
+   * only; CRI-O server/sandbox_stats_list.go lists every sandbox.
+   */
+  listPodSandboxStats(filter?: StatsFilterInput): PodSandboxStatsView[] {
+    const now = this.tick();
+    return this.listPodSandboxes({ id: filter?.id, labelSelector: filter?.labelSelector })
+      .filter((v) => this.persona !== 'containerd' || v.state === SANDBOX_STATE.READY)
+      .map((v) => this.sandboxStatsView(this.sandboxes.get(v.id)!, now));
+  }
+
+  /**
+   * CRI-O server/container_update_resources.go (created or running only; a request without linux
+   * resources changes nothing); containerd container_update_resources.go (updates the spec in any
+   * state). The resources then show in ContainerStatus.resources and cap the simulated usage.
+   */
+  updateContainerResources(containerId: string, linux: LinuxResourcesInput | null): void {
+    this.tick();
+    const c = this.findContainerFor('UpdateContainerResources', containerId);
+    if (
+      this.profile.updateResourcesRefusesExited &&
+      c.state !== CONTAINER_STATE.RUNNING &&
+      c.state !== CONTAINER_STATE.CREATED
+    ) {
+      throw this.profile.errors.updateResourcesExited(c.id, c.state);
+    }
+    if (linux === null) return;
+    c.resources = Object.freeze({ ...linux });
+  }
+
+  /**
+   * CRI-O server/container_reopen_log.go (created or running); containerd container_log_reopen.go
+   * (running only). Opens a fresh file at the log path after the kubelet rotated the old one away.
+   */
+  reopenContainerLog(containerId: string): void {
+    this.tick();
+    const c = this.findContainerFor('ReopenContainerLog', containerId);
+    const ok =
+      c.state === CONTAINER_STATE.RUNNING || (this.profile.reopenLogAllowsCreated && c.state === CONTAINER_STATE.CREATED);
+    if (!ok) throw this.profile.errors.reopenLogNotRunning();
+    if (c.logPath !== '') this.logWriter.reopen(c.logPath);
+  }
+
+  /**
+   * containerd update_runtime_config.go: comma-separated CIDRs, each must parse (net.ParseCIDR); an
+   * empty value changes nothing. CRI-O server/container_updateruntimeconfig.go ignores the request.
+   */
+  updateRuntimeConfig(podCidr: string): void {
+    this.tick();
+    if (!this.profile.keepsPodCidr || podCidr === '') return;
+    const cidrs = podCidr.split(',').map((c) => c.trim());
+    for (const cidr of cidrs) {
+      if (!isCidr(cidr)) throw this.profile.errors.invalidPodCidr(cidr);
+    }
+    this.podCidrs = Object.freeze(cidrs);
+  }
+
+  /** RuntimeConfig (cgroup driver per persona) plus the pod CIDRs kept from UpdateRuntimeConfig. */
+  runtimeConfig(): RuntimeConfigView {
+    return { cgroupDriver: this.profile.cgroupDriver, podCidrs: this.podCidrs };
+  }
+
+  /** CRI-O server/sandbox_update_resources.go; containerd update_pod_sandbox_resources.go: kept on the sandbox. */
+  updatePodSandboxResources(
+    podSandboxId: string,
+    overhead: LinuxResourcesInput | null,
+    resources: LinuxResourcesInput | null,
+  ): void {
+    this.tick();
+    const sb = this.findSandboxFor('UpdatePodSandboxResources', podSandboxId);
+    sb.podOverhead = overhead;
+    sb.podResources = resources;
+  }
+
+  /**
+   * Both runtimes check for CRIU before anything else (CRI-O server/container_checkpoint.go
+   * CheckpointContainerEnabled; containerd container_checkpoint_linux.go CheckForCriu), and the
+   * simulated node has no CRIU: the call always fails, naming the id as given.
+   */
+  checkpointContainer(containerId: string): never {
+    this.tick();
+    throw this.profile.errors.checkpointUnavailable(containerId);
+  }
+
   // ---- invariants ---------------------------------------------------------------------------
 
   /** Violations of the invariants in the file comment; empty when the state is consistent. */
@@ -755,6 +1109,7 @@ export class RuntimeState {
         c.finishedAtNs = now;
         c.exitCode = SIGKILL_EXIT_CODE;
         c.reason = exitReason(SIGKILL_EXIT_CODE, false);
+        this.emitTransition(CONTAINER_EVENT_TYPE.STOPPED, c.id, c.podSandboxId, now);
       }
       return now;
     }
@@ -787,7 +1142,147 @@ export class RuntimeState {
     return done;
   }
 
+  private findContainerFor(rpc: ContainerRpc, query: string): ContainerRecord {
+    const lookup = this.containerIds.lookup(query);
+    if (lookup.kind !== 'found') throw this.profile.errors.containerRpcLookup(rpc, lookup, query);
+    return this.containers.get(lookup.id)!;
+  }
+
+  private findSandboxFor(rpc: SandboxRpc, query: string): SandboxRecord {
+    const lookup = this.sandboxIds.lookup(query);
+    if (lookup.kind !== 'found') throw this.profile.errors.sandboxRpcLookup(rpc, lookup, query);
+    return this.sandboxes.get(lookup.id)!;
+  }
+
+  /** The lines the container prints at start, in CRI log format, a fraction of a millisecond apart. */
+  private writeStartupLogs(c: ContainerRecord, sb: SandboxRecord, now: bigint): void {
+    if (c.logPath === '') return;
+    const lines = startupLogLines(sb.annotations, c.annotations, c.metadata.name, this.seed);
+    // Spacing derived from the id (not drawn from the shared random) so logging never shifts later ids.
+    const gaps = createHash('sha256').update(`log-gaps|${this.seed}|${c.id}`).digest();
+    let at = now;
+    let records = '';
+    lines.forEach((line, i) => {
+      at += BigInt(100_000 + (gaps.readUInt16BE((i * 2) % 30) % 900) * 1000);
+      records += formatLogRecords(line, at, this.profile.logFormat);
+    });
+    this.logWriter.append(c.logPath, records);
+  }
+
+  private runningNs(c: ContainerRecord, now: bigint): bigint {
+    if (c.startedAtNs === 0n) return 0n;
+    const end = c.finishedAtNs !== 0n ? c.finishedAtNs : now;
+    return end > c.startedAtNs ? end - c.startedAtNs : 0n;
+  }
+
+  private cgroupUsage(id: string, sample: UsageSample, now: bigint): CgroupUsageView {
+    return {
+      timestampNs: now,
+      usageCoreNanoSeconds: sample.usageCoreNanoSeconds,
+      usageNanoCores: this.usageSamples.record(id, now, sample.usageCoreNanoSeconds),
+      workingSetBytes: sample.workingSetBytes,
+      usageBytes: sample.usageBytes,
+      rssBytes: sample.rssBytes,
+      pageFaults: sample.pageFaults,
+      majorPageFaults: sample.majorPageFaults,
+      availableBytes: sample.availableBytes,
+    };
+  }
+
+  private containerSample(c: ContainerRecord, now: bigint): UsageSample {
+    const limits =
+      c.resources === null
+        ? NO_LIMITS
+        : { cpuQuota: c.resources.cpuQuota, cpuPeriod: c.resources.cpuPeriod, memoryLimitInBytes: c.resources.memoryLimitInBytes };
+    return usageAfter(usageParameters(this.seed, c.id), this.runningNs(c, now), limits);
+  }
+
+  private containerStatsView(c: ContainerRecord, now: bigint): ContainerStatsView {
+    const sample = this.containerSample(c, now);
+    // Cgroup numbers exist while the process (or, for CREATED, the runtime's init) exists.
+    const hasCgroup = c.state === CONTAINER_STATE.RUNNING || c.state === CONTAINER_STATE.CREATED;
+    // containerd reports the snapshotter root (imageFSPaths); CRI-O the container's overlay mount.
+    const mountpoint =
+      this.persona === 'containerd'
+        ? this.profile.imageFsMountpoint
+        : `/var/lib/containers/storage/overlay/${c.imageHex.slice(0, 12)}${c.id.slice(0, 52)}/merged`;
+    return Object.freeze({
+      id: c.id,
+      podSandboxId: c.podSandboxId,
+      metadata: c.metadata,
+      labels: c.labels,
+      annotations: c.annotations,
+      usage: hasCgroup ? this.cgroupUsage(c.id, sample, now) : null,
+      writableLayer: { timestampNs: now, mountpoint, usedBytes: sample.writableLayerBytes, inodesUsed: sample.writableLayerInodes },
+    });
+  }
+
+  private sandboxStatsView(sb: SandboxRecord, now: bigint): PodSandboxStatsView {
+    const members = this.containersOf(sb.id);
+    const containers = members
+      .filter((c) => this.profile.listStatsIncludesExited || c.state !== CONTAINER_STATE.EXITED)
+      .map((c) => this.containerStatsView(c, now));
+    const ready = sb.state === SANDBOX_STATE.READY;
+    const pause = usageAfter(usageParameters(this.seed, sb.id, true), ready ? now - sb.createdAtNs : 0n);
+    let cpu = pause.usageCoreNanoSeconds;
+    let workingSet = pause.workingSetBytes;
+    let usage = pause.usageBytes;
+    let rss = pause.rssBytes;
+    let faults = pause.pageFaults;
+    let majorFaults = pause.majorPageFaults;
+    let processes = ready ? 1 : 0;
+    for (const c of members) {
+      const s = this.containerSample(c, now);
+      // The pod cgroup keeps the CPU time of exited children; memory only of live ones.
+      cpu += s.usageCoreNanoSeconds;
+      if (c.state === CONTAINER_STATE.RUNNING) {
+        workingSet += s.workingSetBytes;
+        usage += s.usageBytes;
+        rss += s.rssBytes;
+        faults += s.pageFaults;
+        majorFaults += s.majorPageFaults;
+        processes += 1 + (parseInt(c.id.slice(0, 2), 16) % 3);
+      }
+    }
+    const podLimit = sb.podResources?.memoryLimitInBytes ?? 0;
+    const ageS = Number(now - sb.createdAtNs) / 1e9;
+    const netRate = 200 + (parseInt(sb.id.slice(2, 6), 16) % 4000);
+    const podSample: UsageSample = {
+      usageCoreNanoSeconds: cpu,
+      workingSetBytes: workingSet,
+      usageBytes: usage,
+      rssBytes: rss,
+      pageFaults: faults,
+      majorPageFaults: majorFaults,
+      availableBytes: podLimit > 0 ? Math.max(0, podLimit - workingSet) : null,
+      writableLayerBytes: 0,
+      writableLayerInodes: 0,
+    };
+    return Object.freeze({
+      id: sb.id,
+      metadata: sb.metadata,
+      labels: sb.labels,
+      annotations: sb.annotations,
+      usage: this.cgroupUsage(sb.id, podSample, now),
+      // A host-network pod has no network namespace of its own, so no interface stats.
+      network:
+        sb.hostNetwork || !ready
+          ? null
+          : {
+              timestampNs: now,
+              interfaceName: 'eth0',
+              rxBytes: Math.round(ageS * netRate * 1.7),
+              txBytes: Math.round(ageS * netRate),
+              rxErrors: 0,
+              txErrors: 0,
+            },
+      processCount: processes,
+      containers,
+    });
+  }
+
   private deleteContainerRecord(c: ContainerRecord): void {
+    this.usageSamples.forget(c.id);
     this.containers.delete(c.id);
     this.containerIds.delete(c.id);
     this.containerNames.releaseById(c.id);
@@ -934,6 +1429,7 @@ export class RuntimeState {
       logPath: c.logPath,
       mounts: c.mounts,
       behaviour: c.behaviour,
+      resources: c.resources,
     });
   }
 

@@ -41,6 +41,17 @@ export class SeededRandom {
     return t >>> 0;
   }
 
+  /** The generator's state, to continue the same sequence later (--state-dir). */
+  exportState(): [number, number, number, number] {
+    // Normalised to unsigned: the xor step can leave a field as a negative int32.
+    return [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0];
+  }
+
+  /** Continues from a state exportState() returned. */
+  importState(state: readonly [number, number, number, number]): void {
+    [this.a, this.b, this.c, this.d] = state.map((n) => n >>> 0) as [number, number, number, number];
+  }
+
   /** Uniform float in [0, 1). */
   nextFloat(): number {
     return this.nextUint32() / 4294967296;

@@ -65,6 +65,8 @@ export interface ContainerConfigInput {
   readonly logPath?: string;
   /** Mounts, kept verbatim for ContainerStatus. */
   readonly mounts?: readonly unknown[];
+  /** ContainerConfig.linux.resources, reported back in ContainerStatus.resources. */
+  readonly resources?: LinuxResourcesInput | null;
 }
 
 export interface CreateContainerInput {
@@ -163,6 +165,8 @@ export interface ContainerView {
   readonly logPath: string;
   readonly mounts: readonly unknown[];
   readonly behaviour: ContainerBehaviour;
+  /** Current LinuxContainerResources (creation config, then UpdateContainerResources); null if never given. */
+  readonly resources: LinuxResourcesInput | null;
 }
 
 export interface ImageView {
@@ -186,4 +190,91 @@ export interface FilesystemUsageView {
 export interface ImageFsInfoView {
   readonly imageFilesystems: readonly FilesystemUsageView[];
   readonly containerFilesystems: readonly FilesystemUsageView[];
+}
+
+// ---- exec, stats, resources, runtime config (ExecSync, *Stats, Update*Resources, RuntimeConfig) ----
+
+/**
+ * LinuxContainerResources (api.proto) in camelCase; int64 fields as numbers (memory and CPU values
+ * stay far below 2^53). 0 / "" means "not set", as in CRI.
+ */
+export interface LinuxResourcesInput {
+  readonly cpuPeriod: number;
+  readonly cpuQuota: number;
+  readonly cpuShares: number;
+  readonly memoryLimitInBytes: number;
+  readonly oomScoreAdj: number;
+  readonly cpusetCpus: string;
+  readonly cpusetMems: string;
+  readonly memorySwapLimitInBytes: number;
+  readonly unified: StringMap;
+  readonly hugepageLimits: readonly { readonly pageSize: string; readonly limit: number }[];
+}
+
+export interface ExecSyncInput {
+  readonly containerId: string;
+  readonly cmd: readonly string[];
+  /** Seconds; <= 0 means no timeout. */
+  readonly timeoutSeconds: bigint;
+}
+
+export interface ExecSyncResultView {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface StatsFilterInput {
+  readonly id?: string;
+  readonly podSandboxId?: string;
+  readonly labelSelector?: StringMap;
+}
+
+/** Cumulative CPU and memory of one cgroup at one instant (CpuUsage / MemoryUsage). */
+export interface CgroupUsageView {
+  readonly timestampNs: bigint;
+  readonly usageCoreNanoSeconds: bigint;
+  /** null when there is no earlier sample to derive a rate from. */
+  readonly usageNanoCores: bigint | null;
+  readonly workingSetBytes: number;
+  readonly usageBytes: number;
+  readonly rssBytes: number;
+  readonly pageFaults: number;
+  readonly majorPageFaults: number;
+  readonly availableBytes: number | null;
+}
+
+export interface ContainerStatsView {
+  readonly id: string;
+  readonly podSandboxId: string;
+  readonly metadata: { readonly name: string; readonly attempt: number };
+  readonly labels: StringMap;
+  readonly annotations: StringMap;
+  /** null when the runtime has no metrics for it (e.g. containerd, exited container). */
+  readonly usage: CgroupUsageView | null;
+  readonly writableLayer: FilesystemUsageView | null;
+}
+
+export interface PodSandboxStatsView {
+  readonly id: string;
+  readonly metadata: PodSandboxMetadataView;
+  readonly labels: StringMap;
+  readonly annotations: StringMap;
+  readonly usage: CgroupUsageView;
+  readonly network: {
+    readonly timestampNs: bigint;
+    readonly interfaceName: string;
+    readonly rxBytes: number;
+    readonly txBytes: number;
+    readonly rxErrors: number;
+    readonly txErrors: number;
+  } | null;
+  readonly processCount: number;
+  readonly containers: readonly ContainerStatsView[];
+}
+
+export interface RuntimeConfigView {
+  readonly cgroupDriver: 'SYSTEMD' | 'CGROUPFS';
+  /** Pod CIDRs from UpdateRuntimeConfig (containerd keeps them; CRI-O ignores the call). */
+  readonly podCidrs: readonly string[];
 }

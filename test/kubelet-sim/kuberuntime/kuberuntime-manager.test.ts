@@ -9,7 +9,7 @@ import { isBackoffOnly, KubeRuntimeManager } from '../../../kubelet-sim/src/kube
 import type { SyncResult } from '../../../kubelet-sim/src/kuberuntime/kuberuntime-manager';
 import { FakeClock } from '../../../kubelet-sim/src/util/clock';
 import { FakeRuntimeService, GRPC_CODE } from '../../helpers/fake-runtime-service';
-import { container, MANAGER_OPTIONS, makePod } from '../fixtures';
+import { container, containerStatus, MANAGER_OPTIONS, makePod } from '../fixtures';
 
 const UID = '8d5c0c47-3a49-4c1e-b0a4-7f0f8f3e2a11';
 const IMAGE = 'registry.k8s.io/e2e-test-images/agnhost:2.53';
@@ -59,9 +59,10 @@ describe('KubeRuntimeManager', () => {
   });
 
   describe('syncPod for a new pod', () => {
-    it('issues RunPodSandbox, PodSandboxStatus, ImageStatus, PullImage, CreateContainer, StartContainer in that order', async () => {
+    it('issues RunPodSandbox, PodSandboxStatus, ImageStatus, PullImage, ImageStatus (size), CreateContainer, StartContainer in that order', async () => {
       noErrors(await h.manager.syncPod(webPod(), emptyPodStatus(UID, 'web', 'shop')));
-      assert.deepEqual(h.fake.callNames(), ['RunPodSandbox', 'PodSandboxStatus', 'ImageStatus', 'PullImage', 'CreateContainer', 'StartContainer']);
+      // The second ImageStatus is the puller's GetImageSize after a successful pull (puller.go, kuberuntime_image.go).
+      assert.deepEqual(h.fake.callNames(), ['RunPodSandbox', 'PodSandboxStatus', 'ImageStatus', 'PullImage', 'ImageStatus', 'CreateContainer', 'StartContainer']);
     });
 
     it('runs the sandbox with the runtime handler and asks its status by the returned id', async () => {
@@ -73,6 +74,7 @@ describe('KubeRuntimeManager', () => {
       assert.deepEqual(h.fake.callsOf('PodSandboxStatus')[0].args, [sandbox.id, false]);
       assert.equal(h.fake.callsOf('CreateContainer')[0].args[0], sandbox.id);
       assert.deepEqual(h.fake.callsOf('CreateContainer')[0].args[2], sandboxConfigOf(h), 'CreateContainer carries the same sandbox config');
+      assert.deepEqual(h.fake.callsOf('PullImage')[0].args[1], sandboxConfigOf(h), 'PullImage carries it too (image_manager.go passes podSandboxConfig)');
     });
 
     it('sends a sandbox config with metadata, io.kubernetes.pod.* labels, log directory and a besteffort cgroup parent', async () => {
@@ -281,6 +283,33 @@ describe('KubeRuntimeManager', () => {
       h.fake.clearCalls();
       await h.manager.killPod(webPod(), status, 30);
       assert.deepEqual(h.fake.callNames(), ['StopPodSandbox']);
+    });
+
+    it('stops only running containers: created, exited and unknown ones are left to the runtime (ConvertPodStatusToRunningPod)', async () => {
+      await h.manager.syncPod(webPod(), emptyPodStatus(UID, 'web', 'shop'));
+      const status = await statusOf(h, webPod());
+      const running = status.containerStatuses.map((c) => c.id);
+      const withOthers: PodStatus = {
+        ...status,
+        containerStatuses: [...status.containerStatuses, containerStatus('init', 'created', { id: 'created-id' }), containerStatus('old', 'unknown', { id: 'unknown-id' }), containerStatus('done', 'exited', { id: 'exited-id' })],
+      };
+      h.fake.clearCalls();
+      noErrors(await h.manager.killPod(webPod(), withOthers, 30));
+      assert.deepEqual(h.fake.callsOf('StopContainer').map((c) => c.args[0]), running);
+    });
+
+    it('stops every sandbox of the pod, the dead one too, after the containers', async () => {
+      await h.manager.syncPod(webPod(), emptyPodStatus(UID, 'web', 'shop'));
+      const old = h.fake.sandboxes()[0].id;
+      h.fake.makeSandboxNotReady(old);
+      h.fake.exitContainer(runningContainerId(h, 'app'), 137);
+      await h.manager.syncPod(webPod(), await statusOf(h, webPod()));
+      const status = await statusOf(h, webPod());
+      assert.equal(status.sandboxStatuses.length, 2);
+      h.fake.clearCalls();
+      noErrors(await h.manager.killPod(webPod(), status, 30));
+      assert.deepEqual(h.fake.callNames(), ['StopContainer', 'StopPodSandbox', 'StopPodSandbox']);
+      assert.deepEqual(new Set(h.fake.callsOf('StopPodSandbox').map((c) => c.args[0])), new Set(status.sandboxStatuses.map((s) => s.id)));
     });
 
     it('collects a StopContainer failure as KillError and still stops the sandbox', async () => {

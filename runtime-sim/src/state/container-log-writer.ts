@@ -1,0 +1,98 @@
+/**
+ * Where the simulated runtime writes container log files. Injected, so the state machine stays free of
+ * real I/O in unit tests (InMemoryLogWriter) while the server writes real files (createFsLogWriter)
+ * that the kubelet and `crictl logs` read.
+ *
+ * Semantics follow the runtimes' log writers: the file is opened in append mode and created with its
+ * directory if missing (containerd internal/cri/io/logger.go NewCRILogger via
+ * internal/cri/server/helpers createContainerLoggers; conmon opens the log with O_CREAT|O_APPEND).
+ * reopen() is what ReopenContainerLog asks for after the kubelet renamed the file away to rotate it:
+ * a fresh file at the same path.
+ */
+import * as nodeFs from 'node:fs';
+import * as nodePath from 'node:path';
+
+export interface ContainerLogWriter {
+  /** Appends `records` (already in CRI log format) to the file at `path`, creating it if needed. */
+  append(path: string, records: string): void;
+  /** Makes sure a file exists at `path` (after rotation renamed the old one away). */
+  reopen(path: string): void;
+}
+
+/** Writes nothing: the default when no writer is configured (logging off). */
+export const NULL_LOG_WRITER: ContainerLogWriter = Object.freeze({
+  append: () => undefined,
+  reopen: () => undefined,
+});
+
+/** The subset of node:fs the file writer uses. */
+export interface LogFs {
+  mkdirSync(path: string, options: { recursive: true }): unknown;
+  appendFileSync(path: string, data: string): void;
+}
+
+export interface FsLogWriterOptions {
+  readonly fs?: LogFs;
+  /** Called when a write fails (e.g. no permission for /var/log/pods); the simulator keeps running. */
+  readonly onError?: (path: string, err: Error) => void;
+}
+
+/**
+ * Real files. A simulator often runs unprivileged, so a failed write is reported to onError and
+ * counted instead of failing the container start.
+ */
+export function createFsLogWriter(options: FsLogWriterOptions = {}): ContainerLogWriter & { readonly failedWrites: () => number } {
+  const fs = options.fs ?? nodeFs;
+  let failed = 0;
+  const write = (path: string, data: string): void => {
+    try {
+      fs.mkdirSync(nodePath.dirname(path), { recursive: true });
+      fs.appendFileSync(path, data);
+    } catch (err) {
+      failed++;
+      options.onError?.(path, err as Error);
+    }
+  };
+  return {
+    append: (path, records) => write(path, records),
+    reopen: (path) => write(path, ''),
+    failedWrites: () => failed,
+  };
+}
+
+/** Keeps "files" in memory; a real feature the state tests lean on. `rotate()` plays the kubelet's rename. */
+export class InMemoryLogWriter implements ContainerLogWriter {
+  private readonly files = new Map<string, string>();
+  private readonly maxFiles: number;
+
+  constructor(maxFiles = 10_000) {
+    this.maxFiles = maxFiles;
+  }
+
+  append(path: string, records: string): void {
+    if (!this.files.has(path) && this.files.size >= this.maxFiles) {
+      throw new Error(`InMemoryLogWriter: more than ${this.maxFiles} files`);
+    }
+    this.files.set(path, (this.files.get(path) ?? '') + records);
+  }
+
+  reopen(path: string): void {
+    this.append(path, '');
+  }
+
+  read(path: string): string | undefined {
+    return this.files.get(path);
+  }
+
+  /** Renames `path` to `to`, as the kubelet's container log manager does before ReopenContainerLog. */
+  rotate(path: string, to: string): void {
+    const content = this.files.get(path);
+    if (content === undefined) return;
+    this.files.delete(path);
+    this.files.set(to, content);
+  }
+
+  paths(): string[] {
+    return [...this.files.keys()].sort();
+  }
+}

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { FlagError, parseRuntimeSimArgs } from '../../../runtime-sim/src/cli/runtime-sim-args';
+import { loadPersonaVersion, supportedPersonaVersions, UnknownPersonaVersionError } from '../../../runtime-sim/src/personas/persona-catalog';
+import { PersonaSpecError } from '../../../runtime-sim/src/personas/persona-version-spec';
+import { gogoContainerMetadata, gogoPodSandboxMetadata, renderAttributeValue, renderTemplate } from '../../../runtime-sim/src/personas/call-facts';
+
+const tempDir = (): string => mkdtempSync(join(tmpdir(), 'personas-'));
+
+describe('persona catalog', () => {
+  it('lists the versions of each persona newest first', () => {
+    assert.deepEqual(supportedPersonaVersions('crio'), ['1.33']);
+    assert.deepEqual(supportedPersonaVersions('containerd'), ['2.1', '1.6']);
+  });
+
+  it('loads the default versions with their runtime_version and socket', () => {
+    const crio = loadPersonaVersion('crio');
+    assert.deepEqual([crio.version, crio.runtimeVersion, crio.defaultListen, crio.sampler], ['1.33', '1.33.0', 'unix:///var/run/crio/crio.sock', 'parent-based-ratio-per-million']);
+    const containerd = loadPersonaVersion('containerd');
+    assert.deepEqual([containerd.version, containerd.runtimeVersion, containerd.defaultListen, containerd.tracingConfig], ['2.1', 'v2.1.0', 'unix:///run/containerd/containerd.sock', 'otel-env']);
+  });
+
+  it('describes containerd 1.6 as the interceptor-era runtime without the newer RPCs', () => {
+    const spec = loadPersonaVersion('containerd', '1.6');
+    assert.match(spec.runtimeVersion, /^v1\.6\.\d+$/);
+    assert.deepEqual([spec.sampler, spec.otelgrpc.instrumentation, spec.otelgrpc.version], ['trace-id-ratio', 'unary-interceptor', '0.28.0']);
+    for (const rpc of ['RuntimeConfig', 'ListMetricDescriptors', 'ListPodSandboxMetrics', 'UpdatePodSandboxResources', 'StreamPodSandboxes', 'CheckpointPod', 'RestorePod']) {
+      assert.ok(spec.unknownRpcs.includes(rpc), rpc);
+    }
+    assert.ok(spec.spanLayers.logEvents?.StartContainer?.success);
+  });
+
+  it('rejects an unknown version listing the supported ones', () => {
+    assert.throws(() => loadPersonaVersion('containerd', '1.5'), (err: unknown) => err instanceof UnknownPersonaVersionError
+      && err.message === 'unsupported version "1.5" for persona containerd; supported: 2.1, 1.6');
+  });
+
+  it('names the file and field of a malformed persona file', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'crio-9.9.yaml'), 'persona: crio\nversion: "9.9"\nruntimeVersion: 9.9.0\ndefaultListen: unix:///x.sock\ntracingConfig: crio-conf\nsampler: sometimes\notelgrpc: {version: 0.60.0, scopeVersion: 0.60.0, instrumentation: stats-handler}\n');
+    assert.throws(() => loadPersonaVersion('crio', '9.9', dir), (err: unknown) => err instanceof PersonaSpecError
+      && /crio-9\.9\.yaml: sampler: must be one of parent-based-ratio-per-million, otel-env, trace-id-ratio, got "sometimes"/.test(err.message));
+  });
+
+  it('refuses a file whose contents disagree with its name', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'crio-1.40.yaml'), 'persona: containerd\nversion: "1.40"\nruntimeVersion: v1\ndefaultListen: unix:///x.sock\ntracingConfig: otel-env\nsampler: otel-env\notelgrpc: {version: a, scopeVersion: a, instrumentation: stats-handler}\n');
+    assert.throws(() => loadPersonaVersion('crio', '1.40', dir), /persona\/version say containerd 1\.40, but the file name says crio 1\.40/);
+  });
+});
+
+describe('--persona-version', () => {
+  it('selects containerd 1.6 and its socket', () => {
+    const args = parseRuntimeSimArgs(['--persona', 'containerd', '--persona-version', '1.6'], {});
+    assert.deepEqual([args.spec.version, args.listen], ['1.6', 'unix:///run/containerd/containerd.sock']);
+  });
+
+  it('is a flag error listing the supported versions when unknown', () => {
+    assert.throws(() => parseRuntimeSimArgs(['--persona', 'crio', '--persona-version', '1.20'], {}), (err: unknown) => err instanceof FlagError
+      && err.message === 'invalid value "1.20" for --persona-version: crio versions supported: 1.33');
+  });
+
+  it('reads containerd 1.x tracing tables from config.toml', () => {
+    const path = join(tempDir(), 'config.toml');
+    writeFileSync(path, 'version = 2\n[plugins."io.containerd.tracing.processor.v1.otlp"]\n  endpoint = "127.0.0.1:4317"\n  protocol = "grpc"\n  insecure = true\n[plugins."io.containerd.internal.v1.tracing"]\n  sampling_ratio = 0.5\n  service_name = "node-a"\n');
+    const args = parseRuntimeSimArgs(['--persona', 'containerd', '--persona-version', '1.6', '--config', path], {});
+    assert.deepEqual(args.containerdTracing, { endpoint: '127.0.0.1:4317', protocol: 'grpc', insecure: true, samplingRatio: 0.5, serviceName: 'node-a' });
+  });
+
+  it('names the quoted plugin table of a wrongly typed tracing key', () => {
+    const path = join(tempDir(), 'bad.toml');
+    writeFileSync(path, '[plugins."io.containerd.internal.v1.tracing"]\n  sampling_ratio = "all"\n');
+    assert.throws(() => parseRuntimeSimArgs(['--persona', 'containerd', '--config', path], {}),
+      /\[plugins\."io\.containerd\.internal\.v1\.tracing"\] sampling_ratio: expected a number/);
+  });
+});
+
+describe('call facts templates', () => {
+  it('prints metadata like gogo-protobuf String()', () => {
+    assert.equal(gogoPodSandboxMetadata({ name: 'web', uid: 'u1', namespace: 'default', attempt: 2 }), '&PodSandboxMetadata{Name:web,Uid:u1,Namespace:default,Attempt:2,}');
+    assert.equal(gogoContainerMetadata({ name: 'nginx' }), '&ContainerMetadata{Name:nginx,Attempt:0,}');
+    assert.equal(gogoPodSandboxMetadata(null), 'nil');
+  });
+
+  it('renders placeholders, keeping a lone numeric fact a number', () => {
+    assert.equal(renderTemplate('StartContainer for "{requestContainerId}" {missing}', { requestContainerId: 'abc' }), 'StartContainer for "abc" ');
+    assert.equal(renderAttributeValue('{sandboxPid}', { sandboxPid: 4242 }), 4242);
+    assert.equal(renderAttributeValue('pid {sandboxPid}', { sandboxPid: 4242 }), 'pid 4242');
+  });
+});

@@ -1,0 +1,235 @@
+/**
+ * The trace shape each persona version produces for one fixed CRI call sequence, compared with golden
+ * files in test/fixtures/persona-spans/. A real runtime-sim process per version exports to an in-process
+ * trace-sink over OTLP/gRPC; this test process is the CRI client (no instrumentation here) and sends a
+ * W3C traceparent on every call, as the kubelet's otelgrpc client would.
+ * Regenerate after an intended change: UPDATE_GOLDEN=1 node --test dist/test/runtime-sim/tracing/persona-span-shapes.test.js
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Client, Metadata as MetadataType, ServiceError } from '@grpc/grpc-js';
+import { createImageServiceClient, createRuntimeServiceClient, requireGrpc } from '../../../cri-proto/src/load-cri';
+import type { FlatSpan, TraceSink } from '../../../trace-sink/src';
+import { startTraceSink } from '../../../trace-sink/src';
+import { startNodeProcess, type RunningProcess } from '../../../node-demo/src/child-process-runner';
+import { assertMatchesGolden, renderSpanShape, SHAPE_VALUE_KEYS } from '../../helpers/span-shape';
+import { REPO_ROOT, runtimeExportSetup } from '../../helpers/simulated-node';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+const DIST = resolve(__dirname, '..', '..', '..');
+const GOLDEN_DIR = join(REPO_ROOT, 'test', 'fixtures', 'persona-spans');
+const DEADLINE_MS = 5000;
+/** Values that are part of a persona's shape, besides the common ones. */
+const PERSONA_VALUE_KEYS = [...SHAPE_VALUE_KEYS, 'level', 'snapshotter.name', 'exception.type'];
+
+const POD = {
+  metadata: { name: 'web', namespace: 'default', uid: '5c9a7b1e-golden', attempt: 0 },
+  hostname: 'web',
+  log_directory: '/var/log/pods/default_web_5c9a7b1e-golden',
+  labels: {},
+  annotations: {},
+  linux: {},
+};
+const CONTAINER = { metadata: { name: 'nginx', attempt: 0 }, image: { image: 'nginx:1.27' }, log_path: 'nginx/0.log', labels: {}, annotations: {} };
+
+interface Outcome {
+  readonly method: string;
+  readonly code: number;
+  readonly details: string;
+}
+
+/** A traceparent whose trace id names the call, so each call is its own trace. */
+function traceparent(index: number, sampled: boolean): { header: string; traceId: string; spanId: string } {
+  const traceId = (index + 1).toString(16).padStart(32, 'a');
+  const spanId = (index + 1).toString(16).padStart(16, 'b');
+  return { header: `00-${traceId}-${spanId}-${sampled ? '01' : '00'}`, traceId, spanId };
+}
+
+function unary(client: Client, method: string, request: unknown, header: string): Promise<{ response?: any; outcome: Outcome }> {
+  const grpc = requireGrpc();
+  const metadata: MetadataType = new grpc.Metadata();
+  metadata.set('traceparent', header);
+  return new Promise((done) => {
+    (client as any)[method](request, metadata, { deadline: Date.now() + DEADLINE_MS }, (err: ServiceError | null, response: any) =>
+      done({ response, outcome: { method, code: err ? err.code : 0, details: err ? err.details : '' } }),
+    );
+  });
+}
+
+interface VersionRun {
+  spans: FlatSpan[];
+  outcomes: Outcome[];
+  parents: Map<string, { traceId: string; spanId: string }>;
+  log: string;
+}
+
+async function waitForFile(path: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(path)) {
+    if (Date.now() > deadline) throw new Error(`${path} did not appear within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Runs the fixed call sequence against one runtime-sim persona version and returns what the sink got. */
+async function runSequence(persona: 'crio' | 'containerd', version: string, sampledParent: boolean): Promise<VersionRun> {
+  const workDir = mkdtempSync(join(tmpdir(), 'persona-spans-'));
+  const sink: TraceSink = await startTraceSink({ listen: '127.0.0.1:0', outPath: join(workDir, 'spans.jsonl') });
+  const socket = join(workDir, 'cri.sock');
+  const logPath = join(workDir, 'runtime.log');
+  const setup = runtimeExportSetup(persona, version, sink.address, workDir);
+  let runtime: RunningProcess | undefined;
+  const clients: Client[] = [];
+  try {
+    runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), [
+      '--persona', persona, '--listen', `unix://${socket}`,
+      '--tracing-endpoint', sink.address, '--tracing-sampling-rate-per-million', '0',
+      ...setup.args,
+    ], logPath, setup.env);
+    await waitForFile(socket, 10_000);
+    const rt = createRuntimeServiceClient(`unix://${socket}`);
+    const img = createImageServiceClient(`unix://${socket}`);
+    clients.push(rt as unknown as Client, img as unknown as Client);
+    const outcomes: Outcome[] = [];
+    const parents = new Map<string, { traceId: string; spanId: string }>();
+    let index = 0;
+    const step = async (client: Client, method: string, request: unknown): Promise<any> => {
+      const parent = traceparent(index++, sampledParent);
+      parents.set(parent.traceId, parent);
+      const { response, outcome } = await unary(client, method, request, parent.header);
+      outcomes.push(outcome);
+      return response;
+    };
+    const r = rt as unknown as Client;
+    const i = img as unknown as Client;
+    await step(r, 'Version', {});
+    await step(i, 'PullImage', { image: { image: 'nginx:1.27' }, sandbox_config: POD });
+    const sandbox = await step(r, 'RunPodSandbox', { config: POD });
+    const created = await step(r, 'CreateContainer', { pod_sandbox_id: sandbox.pod_sandbox_id, config: CONTAINER, sandbox_config: POD });
+    await step(r, 'StartContainer', { container_id: created.container_id });
+    await step(r, 'StartContainer', { container_id: 'no-such-container' });
+    await step(r, 'StopContainer', { container_id: created.container_id, timeout: 0 });
+    await step(r, 'RemoveContainer', { container_id: created.container_id });
+    await step(r, 'StopPodSandbox', { pod_sandbox_id: sandbox.pod_sandbox_id });
+    await step(r, 'RemovePodSandbox', { pod_sandbox_id: sandbox.pod_sandbox_id });
+    await step(r, 'RuntimeConfig', {});
+    for (const c of clients) c.close();
+    clients.length = 0;
+    const exit = await runtime.stop(5_000); // SIGTERM flushes the batch span processor
+    assert.equal(exit, 0, readFileSync(logPath, 'utf8'));
+    const spans = sink.index.spans().filter((s) => parents.has(s.traceId));
+    return { spans, outcomes, parents, log: readFileSync(logPath, 'utf8') };
+  } finally {
+    for (const c of clients) c.close();
+    await runtime?.stop(5_000);
+    await sink.close();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+const VERSIONS = [
+  { persona: 'crio', version: '1.33' },
+  { persona: 'containerd', version: '2.1' },
+  { persona: 'containerd', version: '1.6' },
+] as const;
+
+describe('persona span shapes for a fixed CRI call sequence', () => {
+  const runs = new Map<string, VersionRun>();
+
+  before(async () => {
+    for (const { persona, version } of VERSIONS) runs.set(`${persona}-${version}`, await runSequence(persona, version, true));
+  });
+
+  for (const { persona, version } of VERSIONS) {
+    const key = `${persona}-${version}`;
+    it(`${key} matches its golden shape`, () => {
+      const run = runs.get(key);
+      assert.ok(run, 'run missing');
+      assertMatchesGolden(key, renderSpanShape(run.spans, { valueKeys: PERSONA_VALUE_KEYS }), { dir: GOLDEN_DIR });
+    });
+
+    it(`${key} parents every SERVER span on the caller's span`, () => {
+      const run = runs.get(key)!;
+      const servers = run.spans.filter((s) => s.kind === 'SERVER');
+      assert.ok(servers.length >= 9, `expected the sequence's SERVER spans, got ${servers.length}`);
+      for (const s of servers) assert.equal(s.parentSpanId, run.parents.get(s.traceId)?.spanId, s.name);
+    });
+  }
+
+  it('crio 1.33 nests SERVER → INTERNAL /full/method (tracer crio) → Go function spans', () => {
+    const spans = runs.get('crio-1.33')!.spans;
+    const server = spans.find((s) => s.kind === 'SERVER' && s.name === 'runtime.v1.RuntimeService/RunPodSandbox');
+    assert.ok(server);
+    const interceptor = spans.find((s) => s.parentSpanId === server.spanId);
+    assert.equal(interceptor?.name, '/runtime.v1.RuntimeService/RunPodSandbox');
+    assert.equal(interceptor?.scope, 'crio');
+    const fn = spans.find((s) => s.parentSpanId === interceptor?.spanId);
+    assert.equal(fn?.name, 'github.com/cri-o/cri-o/server.(*Server).RunPodSandbox');
+    const inner = spans.filter((s) => s.traceId === server.traceId && s.name.startsWith('github.com/cri-o/cri-o/'));
+    assert.ok(inner.length >= 5, `expected a function span tree, got ${inner.map((s) => s.name).join(', ')}`);
+    for (const s of inner) assert.ok(BigInt(s.startTimeUnixNano) >= BigInt(server.startTimeUnixNano), `${s.name} starts before its call`);
+  });
+
+  it('containerd 2.1 puts sandbox/container attributes and lifecycle events on the SERVER span', () => {
+    const spans = runs.get('containerd-2.1')!.spans;
+    const byName = (name: string) => spans.find((s) => s.kind === 'SERVER' && s.name === `runtime.v1.RuntimeService/${name}` && s.attributes['rpc.grpc.status_code'] === 0);
+    const run = byName('RunPodSandbox');
+    assert.equal(run?.attributes['sandbox.name'], 'web_default_5c9a7b1e-golden_0');
+    assert.deepEqual(run?.events.map((e) => e.name), ['setup pod network']);
+    const create = byName('CreateContainer');
+    assert.equal(typeof create?.attributes['sandbox.pid'], 'number');
+    assert.equal(create?.attributes['container.name'], 'nginx_web_default_5c9a7b1e-golden_0');
+    assert.match(String(create?.events.find((e) => e.name === 'container created')?.attributes['container.create.duration']), /^\d+(\.\d+)?(ns|µs|ms|s)$/);
+    assert.ok(byName('StopContainer')?.events.some((e) => e.name === 'container stopped'), 'timeout 0 kills, so the stop event is recorded');
+    // A NotFound leaves a v0.60 server span's status Unset, but RecordError still adds the exception event.
+    const failed = spans.find((s) => s.name === 'runtime.v1.RuntimeService/StartContainer' && s.attributes['rpc.grpc.status_code'] === 5);
+    assert.equal(failed?.status.code, 'UNSET');
+    assert.equal(failed?.events.find((e) => e.name === 'exception')?.attributes['exception.type'], '*status.Error');
+  });
+
+  it('containerd 1.6 records the CRI plugin log lines as events and v0.28 message events with sizes', () => {
+    const spans = runs.get('containerd-1.6')!.spans;
+    const start = spans.find((s) => s.name === 'runtime.v1.RuntimeService/StartContainer' && s.status.code !== 'ERROR');
+    assert.ok(start);
+    assert.equal(start.scopeVersion, 'semver:1.3.0');
+    const names = start.events.map((e) => e.name);
+    assert.equal(names[0], 'message');
+    assert.match(names[1], /^StartContainer for "[0-9a-f]{64}"$/);
+    assert.match(names[2], /^StartContainer for "[0-9a-f]{64}" returns successfully$/);
+    assert.equal(names[3], 'message');
+    assert.equal(start.events[1].attributes.level, 'info');
+    assert.equal(typeof start.events[0].attributes['message.uncompressed_size'], 'number');
+    const run = spans.find((s) => s.name === 'runtime.v1.RuntimeService/RunPodSandbox');
+    assert.ok(run?.events.some((e) => e.name === 'RunPodSandbox for &PodSandboxMetadata{Name:web,Uid:5c9a7b1e-golden,Namespace:default,Attempt:0,}'));
+    // v0.28: any error code makes the server span Error (NotFound included).
+    const failed = spans.find((s) => s.name === 'runtime.v1.RuntimeService/StartContainer' && s.attributes['rpc.grpc.status_code'] !== 0);
+    assert.equal(failed?.status.code, 'ERROR');
+    assert.equal(failed?.events.find((e) => e.attributes.level === 'error')?.name, 'StartContainer for "no-such-container" failed');
+  });
+
+  it('containerd 1.6 answers RPCs its CRI API lacks with grpc-go\'s UNIMPLEMENTED and makes no span', () => {
+    const run = runs.get('containerd-1.6')!;
+    assert.deepEqual(run.outcomes.find((o) => o.method === 'RuntimeConfig'), {
+      method: 'RuntimeConfig', code: 12, details: 'unknown method RuntimeConfig for service runtime.v1.RuntimeService',
+    });
+    assert.equal(run.spans.filter((s) => s.name.endsWith('/RuntimeConfig')).length, 0);
+    // containerd 2.1 knows RuntimeConfig: it answers, with a span.
+    assert.equal(runs.get('containerd-2.1')!.spans.filter((s) => s.name === 'runtime.v1.RuntimeService/RuntimeConfig').length, 1);
+  });
+
+  it('containerd 1.6 samples by trace id alone: an unsampled kubelet parent still gets a recorded child', async () => {
+    const run = await runSequence('containerd', '1.6', false);
+    const servers = run.spans.filter((s) => s.kind === 'SERVER');
+    assert.ok(servers.length >= 9, `expected spans despite the unsampled parents, got ${servers.length}\n${run.log}`);
+    for (const s of servers) assert.equal(s.parentSpanId, run.parents.get(s.traceId)?.spanId);
+  });
+
+  it('crio 1.33 follows an unsampled parent and records nothing', async () => {
+    const run = await runSequence('crio', '1.33', false);
+    assert.equal(run.spans.length, 0, run.spans.map((s) => s.name).join(', '));
+  });
+});
