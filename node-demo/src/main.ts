@@ -16,6 +16,7 @@ import { ListenError, renderSpanSummaryTable, renderTraceTree, startTraceSink } 
 import type { TraceRecord } from '../../trace-sink/src';
 import { startNodeProcess } from './child-process-runner';
 import { parseDemoDuration } from './demo-duration';
+import { runtimeExportSetup } from './runtime-export-setup';
 
 const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 /** The compiled tree this file runs from, so the children match the build that started them. */
@@ -29,6 +30,8 @@ async function main(): Promise<number> {
     .option('duration', { type: 'string', default: '30s', describe: 'how long the kubelet runs (30s, 2m); Ctrl-C stops early' })
     .option('out', { type: 'string', default: 'spans.jsonl', describe: 'file receiving every span (OTLP JSON lines)' })
     .option('persona', { choices: ['crio', 'containerd'] as const, default: 'crio' as const, describe: 'which runtime runtime-sim plays' })
+    .option('persona-version', { type: 'string', describe: 'runtime version to play (crio 1.33; containerd 2.1 or 1.6); default: the persona\'s newest' })
+    .option('model', { type: 'string', describe: 'runtime-sim latency/fault model: fast, realistic, chaos or a YAML file (default: none, every call answers at once)' })
     .option('config', { type: 'string', default: join(REPO_ROOT, 'configs', 'kubelet-config.yaml'), describe: 'KubeletConfiguration to run with' })
     .strict()
     .help()
@@ -58,7 +61,9 @@ async function main(): Promise<number> {
   const logPath = join(work, 'sims.log');
   say(`OTLP receiver on ${sink.address}; runtime-sim (${argv.persona}) on ${socket}; logs in ${logPath}`);
 
-  const runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), ['--persona', argv.persona, '--listen', socket, '--tracing-endpoint', sink.address, '--tracing-sampling-rate-per-million', '0'], logPath, { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://${sink.address}` });
+  const exportSetup = runtimeExportSetup(argv.persona, argv['persona-version'], sink.address, work);
+  const modelArgs = argv.model === undefined ? [] : ['--model', argv.model];
+  const runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), ['--persona', argv.persona, '--listen', socket, '--tracing-sampling-rate-per-million', '0', ...modelArgs, ...exportSetup.args], logPath, exportSetup.env);
   // Start the kubelet once the runtime listens, as a node's systemd ordering would; it retries anyway.
   await waitForFile(join(work, 'runtime.sock'), 10_000);
   // Free loopback ports instead of 10250/10248, which a real kubelet on this machine may hold.

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { startTraceSink } from '../../trace-sink/src';
 import type { TraceSink } from '../../trace-sink/src';
 import { startNodeProcess } from '../../node-demo/src/child-process-runner';
+import { runtimeExportSetup } from '../../node-demo/src/runtime-export-setup';
 import { freePort } from './free-port';
 import type { RunningProcess } from '../../node-demo/src/child-process-runner';
 
@@ -84,7 +85,7 @@ export async function runSimulatedNode(options: SimulatedNodeOptions): Promise<S
     const exportSetup = runtimeExportSetup(options.persona ?? 'crio', options.personaVersion, sink.address, workDir);
     const runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), [
       '--persona', options.persona ?? 'crio', '--listen', socket,
-      '--tracing-endpoint', sink.address, '--tracing-sampling-rate-per-million', String(options.runtimeSamplingRatePerMillion ?? 0),
+      '--tracing-sampling-rate-per-million', String(options.runtimeSamplingRatePerMillion ?? 0),
       ...exportSetup.args,
     ], logPath, exportSetup.env);
     processes.push(runtime);
@@ -119,30 +120,4 @@ export function isProcessAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * What each runtime needs to export its traces to the sink over OTLP/gRPC: CRI-O takes --tracing-endpoint
- * (given above); containerd 2.x reads OTEL_EXPORTER_OTLP_TRACES_* env; containerd 1.6 reads config.toml's
- * otlp plugin table (its sampling_ratio stays at the default 1.0).
- */
-export function runtimeExportSetup(persona: 'crio' | 'containerd', personaVersion: string | undefined, sinkAddress: string, workDir: string): { args: string[]; env: NodeJS.ProcessEnv } {
-  const versionArgs = personaVersion === undefined ? [] : ['--persona-version', personaVersion];
-  if (persona === 'crio') return { args: versionArgs, env: process.env };
-  if (personaVersion === '1.6') {
-    const configPath = join(workDir, 'containerd-config.toml');
-    writeFileSync(configPath, [
-      'version = 2',
-      '[plugins."io.containerd.tracing.processor.v1.otlp"]',
-      `  endpoint = "${sinkAddress}"`,
-      '  protocol = "grpc"',
-      '  insecure = true',
-      '',
-    ].join('\n'));
-    return { args: [...versionArgs, '--config', configPath], env: process.env };
-  }
-  return {
-    args: versionArgs,
-    env: { ...process.env, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://${sinkAddress}`, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' },
-  };
 }

@@ -16,7 +16,8 @@ import type { FlatSpan, TraceSink } from '../../../trace-sink/src';
 import { startTraceSink } from '../../../trace-sink/src';
 import { startNodeProcess, type RunningProcess } from '../../../node-demo/src/child-process-runner';
 import { assertMatchesGolden, renderSpanShape, SHAPE_VALUE_KEYS } from '../../helpers/span-shape';
-import { REPO_ROOT, runtimeExportSetup } from '../../helpers/simulated-node';
+import { runtimeExportSetup } from '../../../node-demo/src/runtime-export-setup';
+import { REPO_ROOT } from '../../helpers/simulated-node';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -87,7 +88,7 @@ async function runSequence(persona: 'crio' | 'containerd', version: string, samp
   try {
     runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), [
       '--persona', persona, '--listen', `unix://${socket}`,
-      '--tracing-endpoint', sink.address, '--tracing-sampling-rate-per-million', '0',
+      '--tracing-sampling-rate-per-million', '0',
       ...setup.args,
     ], logPath, setup.env);
     await waitForFile(socket, 10_000);
