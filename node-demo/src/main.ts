@@ -111,12 +111,14 @@ async function main(): Promise<number> {
   return ok ? 0 : 1;
 }
 
-/** The demo's KubeletConfiguration: the user's file with the tracing endpoint set to our receiver and staticPodPath made absolute. */
+/** The demo's KubeletConfiguration: the user's file with the tracing endpoint set to our receiver, staticPodPath made absolute and podLogsDir in the work dir. */
 function writeDemoKubeletConfig(configPath: string, workDir: string, sinkAddress: string): string {
   const doc = parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
   const tracing = (doc.tracing ?? {}) as Record<string, unknown>;
   doc.tracing = { ...tracing, endpoint: sinkAddress };
   if (typeof doc.staticPodPath === 'string') doc.staticPodPath = resolve(resolve(configPath, '..'), doc.staticPodPath);
+  // Container logs go where the kubelet says (podLogsDir); keep them in the demo's temp dir, never the host's /var/log/pods.
+  doc.podLogsDir = join(workDir, 'pod-logs');
   const out = join(workDir, 'kubelet-config.yaml');
   writeFileSync(out, stringify(doc));
   return out;

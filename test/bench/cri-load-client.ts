@@ -41,7 +41,7 @@ function benchPod(i: number): Pod {
   };
 }
 
-async function podLifecycle(runtime: RuntimeService & ImageService, tracers: Record<'kubelet' | 'kuberuntime', Tracer>, i: number, latenciesUs: number[] | undefined): Promise<void> {
+async function podLifecycle(runtime: RuntimeService & ImageService, tracers: Record<'kubelet' | 'kuberuntime', Tracer>, i: number, podLogsDir: string, latenciesUs: number[] | undefined): Promise<void> {
   const timed = async <T>(call: () => Promise<T>): Promise<T> => {
     const start = performance.now();
     const result = await call();
@@ -49,7 +49,7 @@ async function podLifecycle(runtime: RuntimeService & ImageService, tracers: Rec
     return result;
   };
   const pod = benchPod(i);
-  const sandboxConfig = generatePodSandboxConfig(pod, 0, { podLogsDir: '/var/log/pods', cgroupDriver: 'systemd', cgroupRoot: '/' });
+  const sandboxConfig = generatePodSandboxConfig(pod, 0, { podLogsDir, cgroupDriver: 'systemd', cgroupRoot: '/' });
   const root = <T>(tracer: Tracer, name: string, attrs: Parameters<typeof podSpanAttributes>[1] | null, fn: () => Promise<T>): Promise<T> =>
     tracer.startActiveSpan(name, { kind: SpanKind.INTERNAL, attributes: attrs === null ? {} : podSpanAttributes(pod, attrs) }, ROOT_CONTEXT, async (span) => {
       try {
@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     .option('collector', { type: 'string', demandOption: true, describe: 'OTLP/gRPC host:port' })
     .option('pods', { type: 'number', default: 200 })
     .option('warmup-pods', { type: 'number', default: 30 })
+    .option('pod-logs-dir', { type: 'string', demandOption: true, describe: 'podLogsDir for the sandboxes (runtime-sim writes container logs there)' })
     .strict()
     .parseSync();
   const rate = argv.rate === 'off' ? 'off' : Number(argv.rate);
@@ -96,12 +97,12 @@ async function main(): Promise<void> {
   const runtime = new RemoteRuntimeService({ endpoint: argv.endpoint, timeoutMs: 120_000, messageEvents: tracing.tracing !== undefined });
   const tracers = { kubelet: tracing.getTracer(KUBELET_TRACER_SCOPE.KUBELET), kuberuntime: tracing.getTracer(KUBELET_TRACER_SCOPE.KUBERUNTIME) };
 
-  for (let i = 0; i < argv['warmup-pods']; i++) await podLifecycle(runtime, tracers, i, undefined);
+  for (let i = 0; i < argv['warmup-pods']; i++) await podLifecycle(runtime, tracers, i, argv['pod-logs-dir'], undefined);
 
   const latenciesUs: number[] = [];
   const cpuStart = process.cpuUsage();
   const wallStart = performance.now();
-  for (let i = 0; i < argv.pods; i++) await podLifecycle(runtime, tracers, argv['warmup-pods'] + i, latenciesUs);
+  for (let i = 0; i < argv.pods; i++) await podLifecycle(runtime, tracers, argv['warmup-pods'] + i, argv['pod-logs-dir'], latenciesUs);
   const wallMs = performance.now() - wallStart;
   await tracing.shutdown(); // the export of this run's spans is part of its cost
   const cpu = process.cpuUsage(cpuStart);

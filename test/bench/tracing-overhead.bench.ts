@@ -116,7 +116,7 @@ async function main(): Promise<void> {
         const cpuBefore = processCpuUs(runtimePid);
         const result = await runClient([
           '--endpoint', `unix://${socketPath}`, '--rate', rate, '--collector', sink.address,
-          '--pods', String(argv.pods), '--warmup-pods', String(argv['warmup-pods']),
+          '--pods', String(argv.pods), '--warmup-pods', String(argv['warmup-pods']), '--pod-logs-dir', join(workDir, 'pod-logs'),
         ], logPath);
         await new Promise((r) => setTimeout(r, RUNTIME_BSP_DELAY_MS * 3));
         const runtimeCpuUs = processCpuUs(runtimePid) - cpuBefore;

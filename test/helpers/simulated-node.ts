@@ -67,6 +67,8 @@ export async function runSimulatedNode(options: SimulatedNodeOptions): Promise<S
     'kind: KubeletConfiguration',
     `staticPodPath: ${pods}`,
     'fileCheckFrequency: 1s',
+    // runtime-sim writes container logs under the kubelet's podLogsDir: keep them in the temp dir.
+    `podLogsDir: ${join(workDir, 'pod-logs')}`,
     'tracing:',
     `  endpoint: ${sink.address}`,
     `  samplingRatePerMillion: ${options.kubeletSamplingRatePerMillion}`,

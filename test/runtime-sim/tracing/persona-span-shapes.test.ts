@@ -30,7 +30,6 @@ const PERSONA_VALUE_KEYS = [...SHAPE_VALUE_KEYS, 'level', 'snapshotter.name', 'e
 const POD = {
   metadata: { name: 'web', namespace: 'default', uid: '5c9a7b1e-golden', attempt: 0 },
   hostname: 'web',
-  log_directory: '/var/log/pods/default_web_5c9a7b1e-golden',
   labels: {},
   annotations: {},
   linux: {},
@@ -108,9 +107,11 @@ async function runSequence(persona: 'crio' | 'containerd', version: string, samp
     const r = rt as unknown as Client;
     const i = img as unknown as Client;
     await step(r, 'Version', {});
-    await step(i, 'PullImage', { image: { image: 'nginx:1.27' }, sandbox_config: POD });
-    const sandbox = await step(r, 'RunPodSandbox', { config: POD });
-    const created = await step(r, 'CreateContainer', { pod_sandbox_id: sandbox.pod_sandbox_id, config: CONTAINER, sandbox_config: POD });
+    // The runtime writes container logs under log_directory: keep them in this run's temp dir.
+    const pod = { ...POD, log_directory: join(workDir, 'pod-logs', 'default_web_5c9a7b1e-golden') };
+    await step(i, 'PullImage', { image: { image: 'nginx:1.27' }, sandbox_config: pod });
+    const sandbox = await step(r, 'RunPodSandbox', { config: pod });
+    const created = await step(r, 'CreateContainer', { pod_sandbox_id: sandbox.pod_sandbox_id, config: CONTAINER, sandbox_config: pod });
     await step(r, 'StartContainer', { container_id: created.container_id });
     await step(r, 'StartContainer', { container_id: 'no-such-container' });
     await step(r, 'StopContainer', { container_id: created.container_id, timeout: 0 });
