@@ -375,6 +375,15 @@ export class RuntimeState {
     return { podSandboxId: id };
   }
 
+  /** The sandbox StopPodSandbox/RemovePodSandbox act on; undefined when an unknown id is a no-op success for this persona. */
+  private sandboxForStopOrRemove(podSandboxId: string): SandboxRecord | undefined {
+    const lookup = this.sandboxIds.lookup(podSandboxId);
+    if (lookup.kind === 'found') return this.sandboxes.get(lookup.id)!;
+    const err = this.profile.errors.stopOrRemoveSandboxLookup(lookup, podSandboxId);
+    if (err !== null) throw err;
+    return undefined;
+  }
+
   /**
    * CRI-O server/sandbox_stop_linux.go (containers get a 10 s grace period); containerd
    * sandbox_stop.go (running containers are killed with timeout 0, created ones stay created).
@@ -382,13 +391,8 @@ export class RuntimeState {
    */
   stopPodSandbox(podSandboxId: string): CompletionTime {
     const now = this.tick();
-    const lookup = this.sandboxIds.lookup(podSandboxId);
-    if (lookup.kind !== 'found') {
-      const err = this.profile.errors.stopOrRemoveSandboxLookup(lookup, podSandboxId);
-      if (err !== null) throw err;
-      return { completesAtNs: now };
-    }
-    const sb = this.sandboxes.get(lookup.id)!;
+    const sb = this.sandboxForStopOrRemove(podSandboxId);
+    if (sb === undefined) return { completesAtNs: now };
     return { completesAtNs: this.stopSandboxRecord(sb, now) };
   }
 
@@ -399,13 +403,8 @@ export class RuntimeState {
    */
   removePodSandbox(podSandboxId: string): CompletionTime {
     const now = this.tick();
-    const lookup = this.sandboxIds.lookup(podSandboxId);
-    if (lookup.kind !== 'found') {
-      const err = this.profile.errors.stopOrRemoveSandboxLookup(lookup, podSandboxId);
-      if (err !== null) throw err;
-      return { completesAtNs: now };
-    }
-    const sb = this.sandboxes.get(lookup.id)!;
+    const sb = this.sandboxForStopOrRemove(podSandboxId);
+    if (sb === undefined) return { completesAtNs: now };
     const completesAtNs = this.stopSandboxRecord(sb, now);
     for (const c of this.containersOf(sb.id)) {
       this.deleteContainerRecord(c);
