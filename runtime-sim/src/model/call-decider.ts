@@ -104,7 +104,7 @@ export function createCallDecider(model: RuntimeModel, options: CallDeciderOptio
       }
     })();
     if (present) return 0; // layers already in the store: nothing to transfer
-    const { sizeBytes } = describeImage(parsed.ref.repository, (parsed.ref.tag ?? parsed.ref.digest) as string, seed);
+    const { sizeBytes } = describeImage(parsed.ref.repository, (parsed.ref.tag ?? parsed.ref.digest) as string, seed, state.imageCatalog);
     return (sizeBytes / rule.imagePull!.bandwidthBytesPerSecond) * 1000;
   };
 

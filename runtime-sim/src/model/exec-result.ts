@@ -9,18 +9,12 @@
  *   sim.cri.io/exec-duration    Go duration the command runs. Default "0s". With ExecSync's timeout
  *                               > 0 and a duration >= timeout the command is killed at the timeout.
  *
- * Without those annotations a small table of commands answers (basename of argv[0]):
- *   true / false            exit 0 / 1
- *   echo ARGS...            ARGS joined by spaces, newline, exit 0
- *   hostname                the pod's hostname, exit 0
- *   cat /etc/hostname       the pod's hostname; any other path: empty output, exit 0 (the simulated
- *                           filesystem has every file a probe asks for, and they are empty)
- *   sleep N                 runs N seconds (Go durations "500ms" also accepted), exit 0
- *   sh|bash|ash -c SCRIPT   SCRIPT "exit N" exits N, "sleep N" sleeps, "echo X" prints X, a bare
- *                           table command runs as above; anything else exits 0 with no output
- * Any other program is "not found" in the image, and each runtime reports that its own way (persona).
+ * Without those annotations the command runs through the command model (../process/exec-command.ts):
+ * the same shell subset and programs as the container's own command, on the container's files, so
+ * `echo hello`, `sh -c 'echo hello'` and `cat /tmp/healthy` answer as in a real container. A program the
+ * model does not know is "not found" in the image, and each runtime reports that its own way (persona).
  */
-import { parseGoDurationNs } from './go-duration';
+import { runExecCommand, type ExecEnvironment } from '../process/exec-command';
 import {
   parseDurationAnnotation,
   parseExitCodeAnnotation,
@@ -52,8 +46,12 @@ export interface ExecContext {
   readonly sandboxAnnotations: Annotations;
   readonly containerAnnotations: Annotations;
   readonly containerName: string;
-  /** PodSandboxConfig.hostname ("" = the pod name, as the runtimes default it). */
-  readonly hostname: string;
+  /** The container's env, working dir, user and files. */
+  readonly environment: ExecEnvironment;
+  /** The runtime's clock now. */
+  readonly nowNs: bigint;
+  /** How long the command may run (the call's timeout, or a bound when it has none). */
+  readonly limitNs: bigint;
 }
 
 function exited(exitCode: number, stdout = '', stderr = '', durationNs = 0n): ExecOutcome {
@@ -75,57 +73,23 @@ function fromAnnotations(ctx: ExecContext): ExecOutcome | undefined {
   );
 }
 
-/** `sleep` arguments: seconds as in coreutils ("5", "0.5") or a Go duration ("500ms"). */
-function sleepNs(arg: string | undefined): bigint {
-  if (arg === undefined) return 0n;
-  if (/^\d+(\.\d+)?$/.test(arg)) return BigInt(Math.round(Number(arg) * 1e9));
-  return parseGoDurationNs(arg) ?? 0n;
-}
-
-const SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'ash', 'dash']);
-
-function basename(program: string): string {
-  const slash = program.lastIndexOf('/');
-  return slash === -1 ? program : program.slice(slash + 1);
-}
-
-function runTable(argv: readonly string[], ctx: ExecContext, depth: number): ExecOutcome {
-  const program = argv[0] ?? '';
-  const args = argv.slice(1);
-  const hostLine = `${ctx.hostname}\n`;
-  switch (basename(program)) {
-    case 'true':
-      return exited(0);
-    case 'false':
-      return exited(1);
-    case 'echo':
-      return exited(0, `${args.join(' ')}\n`);
-    case 'hostname':
-      return exited(0, hostLine);
-    case 'cat':
-      return exited(0, args.length === 1 && args[0] === '/etc/hostname' ? hostLine : '');
-    case 'sleep':
-      return exited(0, '', '', sleepNs(args[0]));
-    default:
-      break;
-  }
-  if (SHELLS.has(basename(program)) && args[0] === '-c' && depth === 0) {
-    const script = (args[1] ?? '').trim();
-    const exit = /^exit\s+(\d{1,3})$/.exec(script);
-    if (exit !== null) return exited(Number(exit[1]) & 0xff);
-    const words = script.split(/\s+/).filter((w) => w !== '');
-    if (words.length > 0 && ['true', 'false', 'echo', 'hostname', 'cat', 'sleep'].includes(words[0]!)) {
-      return runTable(words, ctx, depth + 1);
-    }
-    return exited(0);
-  }
-  return { kind: 'not-found', program };
-}
-
-/** The outcome of running `argv` in the container described by `ctx`. Throws INVALID_ARGUMENT on a bad annotation. */
+/**
+ * The outcome of running `argv` in the container described by `ctx`. Throws INVALID_ARGUMENT on a bad
+ * annotation. A command still running at `limitNs` reports that duration (the caller's timeout decides);
+ * a script outside the subset exits 0 with no output.
+ */
 export function execOutcome(argv: readonly string[], ctx: ExecContext): ExecOutcome {
   const annotated = fromAnnotations(ctx);
   if (annotated !== undefined) return annotated;
-  if (argv.length === 0) return { kind: 'not-found', program: '' };
-  return runTable(argv, ctx, 0);
+  const outcome = runExecCommand(argv, ctx.environment, ctx.nowNs, ctx.limitNs);
+  switch (outcome.kind) {
+    case 'exited':
+      return exited(outcome.exitCode, outcome.stdout, outcome.stderr, outcome.durationNs);
+    case 'runs-past-limit':
+      return exited(0, outcome.stdout, outcome.stderr, ctx.limitNs);
+    case 'not-found':
+      return outcome;
+    case 'unsupported':
+      return exited(0);
+  }
 }

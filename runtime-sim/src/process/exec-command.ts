@@ -7,10 +7,9 @@
  */
 import type { ContainerFilesystem } from './container-filesystem';
 import type { Effect, MachineContext, Userland } from './process-effects';
-import { interpretArgv } from './process-args';
+import { interpretArgv, isInImage } from './process-args';
 import { Shell } from './shell-interpreter';
 import { UnsupportedScriptError } from './shell-syntax';
-import { findProgram } from './simulated-programs';
 
 export type ExecCommandOutcome =
   | {
@@ -42,7 +41,7 @@ export function runExecCommand(argv: readonly string[], environment: ExecEnviron
   if (argv.length === 0) return { kind: 'not-found', program: '' };
   const script = interpretArgv(argv);
   if (script.kind === 'unsupported') return { kind: 'unsupported', reason: script.reason };
-  if (script.direct && findProgram(argv[0]!) === undefined) return { kind: 'not-found', program: argv[0]! };
+  if (!isInImage(argv[0]!, environment.userland)) return { kind: 'not-found', program: argv[0]! };
 
   let elapsed = 0n;
   const machine: MachineContext = {

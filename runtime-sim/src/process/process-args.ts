@@ -6,7 +6,9 @@
  * WithProcessArgs; CRI-O internal/factory/container setupContainerCommand-equivalent): a command
  * replaces the image Entrypoint and drops its Cmd; args replace Cmd; both empty is an error.
  */
+import type { Userland } from './process-effects';
 import { argvAsScript, parseScript, UnsupportedScriptError, type CommandList } from './shell-syntax';
+import { findProgram } from './simulated-programs';
 
 export interface ImageProcessDefaults {
   readonly entrypoint: readonly string[];
@@ -31,6 +33,20 @@ export function resolveProcessArgs(
 }
 
 const SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh']);
+
+/** The shells each userland ships (busybox has ash as sh; Debian-based images have dash as sh and bash). */
+const SHELLS_BY_USERLAND: Readonly<Record<Userland, ReadonlySet<string>>> = {
+  busybox: new Set(['sh', 'ash', 'busybox']),
+  gnu: new Set(['sh', 'bash', 'dash']),
+  none: new Set(),
+};
+
+/** Whether `program` is a program of an image with this userland (for exec's "not found"). */
+export function isInImage(program: string, userland: Userland): boolean {
+  const name = basename(program);
+  if (SHELLS.has(name) || name === 'busybox') return SHELLS_BY_USERLAND[userland].has(name);
+  return userland !== 'none' && findProgram(name) !== undefined;
+}
 
 /** How the command model runs an argv. */
 export type ProcessScript =

@@ -43,8 +43,11 @@ export interface Io {
   readonly stdin: string;
 }
 
-/** Which userland's messages the image's tools print (busybox for busybox/alpine images, GNU otherwise). */
-export type Userland = 'busybox' | 'gnu';
+/**
+ * The image's userland: busybox (busybox, alpine: ash as sh, no bash), gnu (Debian/Ubuntu-based: a
+ * shell, bash and coreutils), or none (distroless and scratch images: no shell and no tools).
+ */
+export type Userland = 'busybox' | 'gnu' | 'none';
 
 /** What a program needs from the machine it runs on. */
 export interface MachineContext {

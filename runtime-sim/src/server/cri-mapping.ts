@@ -4,6 +4,7 @@
  * no gRPC here.
  */
 import type * as cri from '../../../cri-proto/src/types';
+import { criEnvValueToString } from '../../../cri-proto/src/values';
 import type {
   CgroupUsageView,
   ContainerFilterInput,
@@ -84,6 +85,10 @@ export function toCreateContainerInput(req: cri.CreateContainerRequest__Output):
             labels: plainMap(c.labels),
             annotations: plainMap(c.annotations),
             logPath: c.log_path,
+            command: c.command,
+            args: c.args,
+            envs: c.envs.map((kv) => [kv.key, criEnvValueToString(kv)] as const),
+            workingDir: c.working_dir,
             mounts: c.mounts,
             resources: toLinuxResourcesInput(c.linux?.resources),
           },
@@ -301,8 +306,8 @@ export function toImage(view: ImageView): cri.Image {
     repo_tags: [...view.repoTags],
     repo_digests: [...view.repoDigests],
     size: String(view.sizeBytes),
-    uid: null,
-    username: '',
+    uid: view.uid === null ? null : { value: String(view.uid) },
+    username: view.username,
     spec: null,
     pinned: view.pinned,
   };

@@ -144,6 +144,8 @@ export interface PersonaErrors {
   createContainerMissingName(): CriError;
   containerNameReserved(name: string, holderId: string): CriError;
   imageNotPresent(image: string, normalized: string | null): CriError;
+  /** Neither ContainerConfig.command/args nor the image's Entrypoint/Cmd name a process. */
+  noCommandSpecified(containerId: string): CriError;
   /** Start/ContainerStatus lookups. */
   containerLookup(rpc: 'StartContainer' | 'ContainerStatus' | 'RemoveContainer', lookup: FailedLookup, query: string): CriError;
   /** StopContainer lookup: null = answer OK. */
@@ -243,6 +245,8 @@ const crioErrors: PersonaErrors = {
     unknown(
       `reference "${CRIO_STORAGE_PREFIX}${normalized ?? image}" does not resolve to an image ID: identifier is not an image`,
     ),
+  // internal/factory/container process args (Docker's rule); wording UNVERIFIED at v1.33.
+  noCommandSpecified: () => unknown('no command specified'),
   // server/container_start.go, server/container_status.go, server/container_remove.go
   containerLookup: (_rpc, lookup, query) =>
     new CriError(GRPC_STATUS.NOT_FOUND, `could not find container "${query}": ${crioContainerLookupText(lookup, query)}`),
@@ -368,6 +372,8 @@ const containerdErrors: PersonaErrors = {
     unknown(`failed to reserve container name "${name}": name "${name}" is reserved for "${holderId}"`),
   // container_create.go LocalResolve -> errdefs.ErrNotFound.
   imageNotPresent: (image) => new CriError(GRPC_STATUS.NOT_FOUND, `failed to resolve image "${image}": not found`),
+  // container_create.go buildContainerSpec -> internal/cri/opts/spec_opts.go WithProcessArgs.
+  noCommandSpecified: (containerId) => new CriError(GRPC_STATUS.UNKNOWN, `failed to generate container "${containerId}" spec: no command specified`),
   // container_start.go, container_status.go, container_remove.go
   containerLookup: (_rpc, lookup, query) => {
     const e = containerdStoreError(lookup, query);

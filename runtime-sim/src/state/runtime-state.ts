@@ -47,13 +47,21 @@ import {
   type StringMap,
 } from './types';
 import {
+  DEFAULT_CONTAINER_BEHAVIOUR,
   exitReason,
+  hasBehaviourAnnotations,
   parseContainerBehaviour,
   SIGKILL_EXIT_CODE,
   type ContainerBehaviour,
   type ContainerBehaviourSource,
 } from '../model/container-behaviour';
-import { describeImage } from '../model/image-catalog';
+import { defaultImageCatalog, EMPTY_IMAGE_CONFIG, imageUser, type ImageCatalog, type ImageConfigFacts } from '../model/image-catalog';
+import { ContainerFilesystem } from '../process/container-filesystem';
+import { ContainerProcess, type ProcessLine } from '../process/container-process';
+import type { ExecEnvironment } from '../process/exec-command';
+import { resolveProcessArgs } from '../process/process-args';
+import { readScopedAnnotation } from '../model/scoped-annotation';
+import { LOG_LINES_ANNOTATION } from '../model/container-log';
 // exec, stats, resources and container logs (ExecSync, *Stats, Update*Resources, ReopenContainerLog)
 import { createHash } from 'node:crypto';
 import { NULL_LOG_WRITER, type ContainerLogWriter } from './container-log-writer';
@@ -82,6 +90,9 @@ export const MISSING_IMAGES_ANNOTATION = 'sim.cri.io/missing-images';
 export const START_ERROR_EXIT_CODE = 128;
 export const START_ERROR_REASON = 'StartError';
 
+/** How long an ExecSync without a timeout may run before the simulator answers it anyway (1 h). */
+export const EXEC_WITHOUT_TIMEOUT_LIMIT_NS = 3600n * NS_PER_SECOND;
+
 export interface RuntimeStateOptions {
   readonly persona: Persona;
   /** Records to start from (--state-dir); replaces preloadedImages. Validated by ./state-snapshot.ts. */
@@ -103,6 +114,10 @@ export interface RuntimeStateOptions {
    * behaviour annotations; annotations win (see ../model/container-behaviour.ts). Default: none.
    */
   readonly containerBehaviour?: ContainerBehaviourSource;
+  /** What images are (config, tags that share an image, size). Default: the built-in catalog. */
+  readonly imageCatalog?: ImageCatalog;
+  /** Told once per container when its command cannot be simulated (it then runs until stopped). */
+  readonly onNotice?: (message: string) => void;
 }
 
 interface PendingExit {
@@ -161,6 +176,21 @@ interface ContainerRecord {
   readonly logPath: string;
   readonly mounts: readonly unknown[];
   readonly behaviour: ContainerBehaviour;
+  /**
+   * What decides when the process exits: `sim.cri.io/*` annotations, a runtime model rule, or the
+   * command model playing the container's command (../process/). Annotations > model > command.
+   */
+  readonly behaviourSource: 'annotations' | 'model' | 'command';
+  /** The process argv (command/args over the image's Entrypoint/Cmd), its env and working dir. */
+  readonly argv: readonly string[];
+  readonly env: readonly (readonly [string, string])[];
+  readonly workingDir: string;
+  /** The running process of the command model; not persisted (replayed from argv on restore). */
+  process: ContainerProcess | null;
+  /** The container's files, shared by its process and execs; not persisted. */
+  files: ContainerFilesystem | null;
+  /** `sim.cri.io/log-lines` decides the log: the process's own output is not logged. */
+  quietProcess: boolean;
   pendingExit: PendingExit | null;
   /** LinuxContainerResources from the config, replaced by UpdateContainerResources. */
   resources: LinuxResourcesInput | null;
@@ -175,6 +205,7 @@ interface ImageRecord {
   readonly inodes: number;
   readonly pinned: boolean;
   lastUsedNs: bigint;
+  readonly config: ImageConfigFacts;
 }
 
 const EMPTY_MAP: StringMap = Object.freeze({});
@@ -200,6 +231,26 @@ function isCidr(text: string): boolean {
   return /^[0-9a-fA-F:.]+$/.test(addr) && addr.includes(':') && Number(bits) <= 128;
 }
 
+function sandboxHostname(sb: { readonly hostname: string; readonly metadata: PodSandboxMetadataView }): string {
+  return sb.hostname !== '' ? sb.hostname : sb.metadata.name;
+}
+
+/**
+ * The process environment: the image's Env, then the runtime's HOSTNAME (containerd container_create_linux.go
+ * and CRI-O both set it) and a HOME for root when none is given, then the container's envs, which win.
+ */
+function processEnv(config: ImageConfigFacts, envs: readonly (readonly [string, string])[], hostname: string): [string, string][] {
+  const env = new Map<string, string>();
+  for (const kv of config.env) {
+    const eq = kv.indexOf('=');
+    env.set(kv.slice(0, eq), kv.slice(eq + 1));
+  }
+  env.set('HOSTNAME', hostname);
+  if (!env.has('HOME')) env.set('HOME', '/root');
+  for (const [k, v] of envs) env.set(k, v);
+  return [...env];
+}
+
 function maxBig(a: bigint, b: bigint): bigint {
   return a > b ? a : b;
 }
@@ -218,6 +269,8 @@ export class RuntimeState {
   private readonly runtimeHandlers: readonly string[];
   private readonly unpullable: ReadonlySet<string>;
   private readonly containerBehaviourSource: ContainerBehaviourSource | undefined;
+  readonly imageCatalog: ImageCatalog;
+  private readonly notice: (message: string) => void;
 
   private readonly sandboxes = new Map<string, SandboxRecord>();
   private readonly containers = new Map<string, ContainerRecord>();
@@ -244,6 +297,8 @@ export class RuntimeState {
     this.random = new SeededRandom(this.seed);
     this.runtimeHandlers = options.runtimeHandlers ?? this.profile.runtimeHandlers;
     this.containerBehaviourSource = options.containerBehaviour;
+    this.imageCatalog = options.imageCatalog ?? defaultImageCatalog();
+    this.notice = options.onNotice ?? (() => undefined);
     this.logWriter = options.containerLogWriter ?? NULL_LOG_WRITER;
     this.unpullable = new Set(
       (options.unpullableImages ?? []).map((name) => {
@@ -280,6 +335,7 @@ export class RuntimeState {
   advance(nowNs: bigint = this.nowNs()): void {
     const due: ContainerRecord[] = [];
     for (const c of this.containers.values()) {
+      if (c.process !== null && c.state === CONTAINER_STATE.RUNNING) this.playProcess(c, nowNs);
       if (c.pendingExit !== null && c.pendingExit.atNs <= nowNs) due.push(c);
     }
     due.sort((a, b) => (a.pendingExit!.atNs < b.pendingExit!.atNs ? -1 : a.pendingExit!.atNs > b.pendingExit!.atNs ? 1 : a.seq - b.seq));
@@ -291,6 +347,7 @@ export class RuntimeState {
       c.finishedAtNs = maxBig(exit.atNs, c.startedAtNs);
       c.exitCode = exit.exitCode;
       c.reason = exit.reason;
+      this.endProcess(c, c.finishedAtNs);
       this.emitTransition(CONTAINER_EVENT_TYPE.STOPPED, c.id, c.podSandboxId, c.finishedAtNs);
     }
     for (const sb of this.sandboxes.values()) {
@@ -483,13 +540,11 @@ export class RuntimeState {
     const metadata = Object.freeze({ name: config.metadata.name ?? '', attempt: config.metadata.attempt ?? 0 });
     const podMeta = sandboxConfig.metadata;
     const modelSource = this.containerBehaviourSource;
-    const behaviour = parseContainerBehaviour(
-      sb.annotations,
-      config.annotations,
-      metadata.name,
-      modelSource &&
-        (() =>
-          modelSource({
+    const annotated = hasBehaviourAnnotations(sb.annotations, config.annotations, metadata.name);
+    const modelled =
+      annotated || modelSource === undefined
+        ? undefined
+        : modelSource({
             podNamespace: sb.metadata.namespace,
             podName: sb.metadata.name,
             podUid: sb.metadata.uid,
@@ -501,8 +556,11 @@ export class RuntimeState {
               config.image?.userSpecifiedImage ?? '',
               ...(this.resolveImage(config.image?.image ?? '')?.repoTags ?? []),
             ].filter((n) => n !== ''),
-          })),
-    );
+          });
+    const behaviour = annotated
+      ? parseContainerBehaviour(sb.annotations, config.annotations, metadata.name)
+      : (modelled ?? DEFAULT_CONTAINER_BEHAVIOUR);
+    const behaviourSource = annotated ? 'annotations' : modelled !== undefined ? 'model' : 'command';
 
     const id = generateRuntimeId(this.random);
     const name = this.profile.containerName(metadata, {
@@ -524,6 +582,11 @@ export class RuntimeState {
       this.containerNames.releaseById(id);
       const parsed = parseImageReference(requestedImage);
       throw errors.imageNotPresent(requestedImage, parsed.ok ? parsed.ref.normalized : null);
+    }
+    const argv = resolveProcessArgs(config.command ?? [], config.args ?? [], image.config);
+    if (argv === undefined) {
+      this.containerNames.releaseById(id);
+      throw errors.noCommandSpecified(id);
     }
 
     const record: ContainerRecord = {
@@ -555,6 +618,13 @@ export class RuntimeState {
       }),
       mounts: Object.freeze([...(config.mounts ?? [])]),
       behaviour,
+      behaviourSource,
+      argv,
+      env: processEnv(image.config, config.envs ?? [], sandboxHostname(sb)),
+      workingDir: config.workingDir !== undefined && config.workingDir !== '' ? config.workingDir : image.config.workingDir,
+      process: null,
+      files: new ContainerFilesystem({ hostname: sandboxHostname(sb) }),
+      quietProcess: false,
       pendingExit: null,
       resources: config.resources ?? null,
       seq: this.seq++,
@@ -588,10 +658,10 @@ export class RuntimeState {
     }
     c.state = CONTAINER_STATE.RUNNING;
     c.startedAtNs = now;
-    this.writeStartupLogs(c, sb, now);
+    this.startProcess(c, sb, now);
     this.emitTransition(CONTAINER_EVENT_TYPE.STARTED, c.id, c.podSandboxId, now);
     const b = c.behaviour;
-    if (b.exitAfterNs !== null) {
+    if (c.behaviourSource !== 'command' && b.exitAfterNs !== null) {
       c.pendingExit = { atNs: now + b.exitAfterNs, exitCode: b.exitCode, reason: exitReason(b.exitCode, b.oomKilled) };
     }
     this.advance(now);
@@ -794,6 +864,11 @@ export class RuntimeState {
     let next: bigint | null = null;
     for (const c of this.containers.values()) {
       if (c.pendingExit !== null && (next === null || c.pendingExit.atNs < next)) next = c.pendingExit.atNs;
+      if (c.process !== null && c.state === CONTAINER_STATE.RUNNING) {
+        for (const at of [c.process.nextWakeNs(), c.process.nextOutputNs()]) {
+          if (at !== null && (next === null || at < next)) next = at;
+        }
+      }
     }
     for (const sb of this.sandboxes.values()) {
       if (sb.stopAtNs !== null && (next === null || sb.stopAtNs < next)) next = sb.stopAtNs;
@@ -814,7 +889,7 @@ export class RuntimeState {
       ipCursor: this.ipCursor,
       lastNowNs: this.lastNowNs,
       sandboxes: this.sortedSandboxes().map(plain),
-      containers: [...this.containers.values()].sort((a, b) => a.seq - b.seq).map(plain),
+      containers: [...this.containers.values()].sort((a, b) => a.seq - b.seq).map(({ process: _p, files: _f, quietProcess: _q, ...rest }) => plain(rest)),
       images: [...this.images.values()].map(plain),
     };
   }
@@ -833,14 +908,22 @@ export class RuntimeState {
       if (sb.ip !== '' && !sb.networkTornDown) this.ipsInUse.add(sb.ip);
     }
     for (const raw of snapshot.containers) {
-      const c = { ...raw } as unknown as ContainerRecord;
+      const c = { behaviourSource: 'annotations', argv: [], env: [], workingDir: '', ...raw, process: null, files: null, quietProcess: false } as unknown as ContainerRecord;
       this.containers.set(c.id, c);
       this.containerIds.add(c.id);
       this.containerNames.reserve(c.reservedName, c.id);
     }
     for (const raw of snapshot.images) {
       const img = { ...raw } as unknown as ImageRecord;
-      this.images.set(img.hex, { ...img, repoTags: [...img.repoTags], repoDigests: [...img.repoDigests] });
+      const config = img.config ?? this.configOfTag(img.repoTags[0]);
+      this.images.set(img.hex, { ...img, config, repoTags: [...img.repoTags], repoDigests: [...img.repoDigests] });
+    }
+    // Running command-model processes are replayed from their start; what they printed before is in the log already.
+    const now = this.nowNs();
+    for (const c of this.containers.values()) {
+      const sb = this.sandboxes.get(c.podSandboxId);
+      if (c.state !== CONTAINER_STATE.RUNNING || sb === undefined || c.argv.length === 0) continue;
+      this.startProcess(c, sb, c.startedAtNs, { replayUntilNs: now });
     }
   }
 
@@ -879,11 +962,14 @@ export class RuntimeState {
       if (empty !== null) throw empty;
     }
     const sb = this.sandboxes.get(c.podSandboxId)!;
+    const timeoutNs = toTimeoutNs(input.timeoutSeconds);
     const outcome = execOutcome(input.cmd, {
       sandboxAnnotations: sb.annotations,
       containerAnnotations: c.annotations,
       containerName: c.metadata.name,
-      hostname: sb.hostname !== '' ? sb.hostname : sb.metadata.name,
+      environment: this.execEnvironmentOf(c.id)!,
+      nowNs: now,
+      limitNs: timeoutNs > 0n ? timeoutNs : EXEC_WITHOUT_TIMEOUT_LIMIT_NS,
     });
     if (outcome.kind === 'not-found') {
       // The exec id is derived, not drawn, so a failed exec does not shift the ids of later objects.
@@ -892,7 +978,6 @@ export class RuntimeState {
       if (failed instanceof CriError) throw failed;
       return { completesAtNs: now, result: { exitCode: failed.exitCode, stdout: '', stderr: failed.stderr } };
     }
-    const timeoutNs = toTimeoutNs(input.timeoutSeconds);
     if (timeoutNs > 0n && outcome.durationNs >= timeoutNs) {
       const timedOut = errors.execTimedOut(input.timeoutSeconds);
       return timedOut instanceof CriError
@@ -1114,6 +1199,9 @@ export class RuntimeState {
     }
     if (c.state !== CONTAINER_STATE.RUNNING) return now;
     const timeoutNs = toTimeoutNs(timeoutSeconds);
+    if (c.behaviourSource === 'command' && c.process !== null && c.process.unsupportedReason === null) {
+      return this.stopProcess(c, now, now + timeoutNs);
+    }
     const grace = c.behaviour.stopGraceNs;
     let exit: PendingExit;
     if (timeoutNs > 0n && grace !== null && grace < timeoutNs) {
@@ -1151,6 +1239,114 @@ export class RuntimeState {
     const lookup = this.sandboxIds.lookup(query);
     if (lookup.kind !== 'found') throw this.profile.errors.sandboxRpcLookup(rpc, lookup, query);
     return this.sandboxes.get(lookup.id)!;
+  }
+
+  // ---- the command model's processes (../process/) ---------------------------------------------
+
+  /** Starts the container's process at `startNs`; `replayUntilNs` rebuilds it after a restart without re-logging. */
+  private startProcess(c: ContainerRecord, sb: SandboxRecord, startNs: bigint, replay?: { readonly replayUntilNs: bigint }): void {
+    const config = this.images.get(c.imageHex)?.config ?? EMPTY_IMAGE_CONFIG;
+    const { uid, username } = imageUser(config.user);
+    c.files ??= new ContainerFilesystem({ hostname: sandboxHostname(sb) });
+    const proc = new ContainerProcess(c.argv, startNs, {
+      env: new Map(c.env),
+      workingDir: c.workingDir,
+      userland: config.userland,
+      user: { uid: uid ?? 0, name: username !== '' ? username : uid === null || uid === 0 ? 'root' : String(uid) },
+      fs: c.files,
+    });
+    c.process = proc;
+    if (replay !== undefined) {
+      proc.advanceTo(replay.replayUntilNs);
+      proc.takeLines(replay.replayUntilNs);
+      return;
+    }
+    if (proc.unsupportedReason !== null) {
+      this.notice(`container ${c.id.slice(0, 13)} (${c.metadata.name}): command ${JSON.stringify(c.argv.join(' '))} is not simulated (${proc.unsupportedReason}); it runs until stopped`);
+    }
+    proc.advanceTo(startNs);
+    const annotated = readScopedAnnotation(LOG_LINES_ANNOTATION, sb.annotations, c.annotations, c.metadata.name) !== undefined;
+    const printsNothing = proc.unsupportedReason !== null || (proc.blockedOn?.reason === 'server' && proc.nextOutputNs() === null);
+    if (annotated || printsNothing) {
+      // The annotation's lines win; a server the model knows nothing about prints a few start-up lines.
+      this.writeStartupLogs(c, sb, startNs);
+      if (annotated) c.quietProcess = true;
+    }
+    this.playProcess(c, startNs);
+  }
+
+  /** Runs the process up to `nowNs` (never past its container's decided exit), logs its lines, notes its own exit. */
+  private playProcess(c: ContainerRecord, nowNs: bigint): void {
+    const proc = c.process!;
+    const until = c.pendingExit !== null && c.pendingExit.atNs < nowNs ? c.pendingExit.atNs : nowNs;
+    proc.advanceTo(until);
+    this.logProcessLines(c, proc.takeLines(until));
+    const exit = proc.exit;
+    if (exit !== null && c.behaviourSource === 'command' && c.pendingExit === null) {
+      c.pendingExit = { atNs: exit.atNs, exitCode: exit.status, reason: exitReason(exit.status, false) };
+    }
+  }
+
+  private logProcessLines(c: ContainerRecord, lines: readonly ProcessLine[]): void {
+    if (lines.length === 0 || c.logPath === '' || c.quietProcess) return;
+    let records = '';
+    for (const line of lines) records += formatLogRecords(line, line.atNs, this.profile.logFormat);
+    this.logWriter.append(c.logPath, records);
+  }
+
+  /** The container exited at `atNs`: the last lines up to then are logged, the process ends. */
+  private endProcess(c: ContainerRecord, atNs: bigint): void {
+    const proc = c.process;
+    if (proc === null) return;
+    proc.kill(atNs);
+    this.logProcessLines(c, proc.takeLines(atNs));
+    c.process = null;
+  }
+
+  /**
+   * SIGTERM now, SIGKILL at `killAtNs` (the stop timeout), as PID 1 of the container takes them
+   * (../process/container-process.ts deliverTerm). The process runs ahead to the kill instant so the
+   * reply is due exactly when it exits.
+   */
+  private stopProcess(c: ContainerRecord, now: bigint, killAtNs: bigint): bigint {
+    const proc = c.process!;
+    this.playProcess(c, now);
+    if (c.pendingExit !== null && c.pendingExit.atNs <= killAtNs) return c.pendingExit.atNs;
+    // A timeout of 0 is SIGKILL at once, with no SIGTERM first (both runtimes).
+    const disposition = killAtNs > now ? proc.deliverTerm(now) : 'ignored';
+    if (disposition !== 'exits') proc.advanceTo(killAtNs);
+    const exit = proc.exit;
+    let pending: PendingExit;
+    if (exit !== null && exit.atNs <= killAtNs) {
+      const code = disposition === 'exits' ? c.behaviour.stopExitCode : exit.status;
+      pending = { atNs: exit.atNs, exitCode: code, reason: exitReason(code, false) };
+    } else {
+      proc.kill(killAtNs);
+      pending = { atNs: killAtNs, exitCode: SIGKILL_EXIT_CODE, reason: exitReason(SIGKILL_EXIT_CODE, false) };
+    }
+    if (c.pendingExit === null || pending.atNs < c.pendingExit.atNs) c.pendingExit = pending;
+    return c.pendingExit.atNs;
+  }
+
+  /** What an exec in container `c` sees (its env, working dir, user, files), or undefined when not running. */
+  execEnvironmentOf(containerId: string): ExecEnvironment | undefined {
+    const c = this.containers.get(containerId);
+    if (c === undefined || c.files === null) return undefined;
+    const config = this.images.get(c.imageHex)?.config ?? EMPTY_IMAGE_CONFIG;
+    const { uid, username } = imageUser(config.user);
+    return {
+      env: new Map(c.env),
+      workingDir: c.workingDir,
+      userland: config.userland,
+      user: { uid: uid ?? 0, name: username !== '' ? username : uid === null || uid === 0 ? 'root' : String(uid) },
+      fs: c.files,
+    };
+  }
+
+  private configOfTag(tag: string | undefined): ImageConfigFacts {
+    const parsed = tag === undefined ? undefined : parseImageReference(tag);
+    if (parsed === undefined || !parsed.ok || parsed.ref.tag === undefined) return EMPTY_IMAGE_CONFIG;
+    return this.imageCatalog.describe(parsed.ref.repository, parsed.ref.tag, this.seed).config;
   }
 
   /** The lines the container prints at start, in CRI log format, a fraction of a millisecond apart. */
@@ -1331,7 +1527,7 @@ export class RuntimeState {
       const byDigest = [...this.images.values()].find((img) => img.repoDigests.includes(`${repository}@${digest}`));
       if (byDigest !== undefined) return byDigest;
     }
-    const facts = describeImage(repository, tag ?? digest!, this.seed);
+    const facts = this.imageCatalog.describe(repository, tag ?? digest!, this.seed);
     let image = this.images.get(facts.configDigestHex);
     if (image === undefined) {
       image = {
@@ -1342,6 +1538,7 @@ export class RuntimeState {
         inodes: facts.inodes,
         pinned,
         lastUsedNs: now,
+        config: facts.config,
       };
       this.images.set(image.hex, image);
     }
@@ -1441,6 +1638,7 @@ export class RuntimeState {
       pinned: img.pinned,
       lastUsedNs: img.lastUsedNs,
       inodes: img.inodes,
+      ...imageUser(img.config.user),
     });
   }
 }

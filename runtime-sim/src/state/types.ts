@@ -63,6 +63,11 @@ export interface ContainerConfigInput {
   readonly labels?: StringMap;
   readonly annotations?: StringMap;
   readonly logPath?: string;
+  /** ContainerConfig.command / args / envs / working_dir: what the process runs (../process/). */
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  readonly envs?: readonly (readonly [string, string])[];
+  readonly workingDir?: string;
   /** Mounts, kept verbatim for ContainerStatus. */
   readonly mounts?: readonly unknown[];
   /** ContainerConfig.linux.resources, reported back in ContainerStatus.resources. */
@@ -178,6 +183,9 @@ export interface ImageView {
   readonly pinned: boolean;
   readonly lastUsedNs: bigint;
   readonly inodes: number;
+  /** From the image config's User (ImageStatus uid / username). */
+  readonly uid: number | null;
+  readonly username: string;
 }
 
 export interface FilesystemUsageView {

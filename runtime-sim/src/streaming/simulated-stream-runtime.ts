@@ -6,6 +6,7 @@
  * ever opened: port forwarding always fails with a message saying pod networking is simulated.
  */
 import { execOutcome } from '../model/exec-result';
+import { EXEC_WITHOUT_TIMEOUT_LIMIT_NS } from '../state/runtime-state';
 import { CONTAINER_EVENT_TYPE } from '../state/container-events';
 import { isCriError } from '../state/cri-error';
 import type { RuntimeState } from '../state/runtime-state';
@@ -84,7 +85,9 @@ export function createSimulatedStreamRuntime(state: RuntimeState): StreamRuntime
           sandboxAnnotations: sandbox?.annotations ?? {},
           containerAnnotations: found.annotations,
           containerName: found.metadata.name,
-          hostname: sandbox?.hostname || (sandbox?.metadata.name ?? ''),
+          environment: state.execEnvironmentOf(found.id)!,
+          nowNs: state.nowNs(),
+          limitNs: EXEC_WITHOUT_TIMEOUT_LIMIT_NS,
         });
       } catch (err) {
         return { kind: 'failed', message: (err as Error).message };

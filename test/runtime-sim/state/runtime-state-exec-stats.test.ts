@@ -87,14 +87,14 @@ for (const persona of PERSONAS) {
         const h = newHarness(persona);
         const { containerId } = podWithContainer(h);
         if (persona === 'crio') {
-          const out = h.state.execSync({ containerId, cmd: ['bash'], timeoutSeconds: 0n });
+          const out = h.state.execSync({ containerId, cmd: ['nosuch-tool'], timeoutSeconds: 0n });
           assert.equal(out.result?.exitCode, 127);
-          assert.match(out.result?.stderr ?? '', /executable file `bash` not found in \$PATH/);
+          assert.match(out.result?.stderr ?? '', /executable file `nosuch-tool` not found in \$PATH/);
         } else {
           assertCriError(
-            () => h.state.execSync({ containerId, cmd: ['bash'], timeoutSeconds: 0n }),
+            () => h.state.execSync({ containerId, cmd: ['nosuch-tool'], timeoutSeconds: 0n }),
             GRPC_STATUS.UNKNOWN,
-            /^failed to exec in container: failed to start exec "[0-9a-f]{64}": OCI runtime exec failed: .*exec: "bash": executable file not found in \$PATH: unknown$/,
+            /^failed to exec in container: failed to start exec "[0-9a-f]{64}": OCI runtime exec failed: .*exec: "nosuch-tool": executable file not found in \$PATH: unknown$/,
           );
         }
       });
