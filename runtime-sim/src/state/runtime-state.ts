@@ -1314,10 +1314,11 @@ export class RuntimeState {
     if (c.pendingExit !== null && c.pendingExit.atNs <= killAtNs) return c.pendingExit.atNs;
     // A timeout of 0 is SIGKILL at once, with no SIGTERM first (both runtimes).
     const disposition = killAtNs > now ? proc.deliverTerm(now) : 'ignored';
-    if (disposition !== 'exits') proc.advanceTo(killAtNs);
+    // Up to just before the kill: what falls on the kill instant itself loses the race to SIGKILL.
+    if (disposition !== 'exits') proc.advanceTo(killAtNs - 1n);
     const exit = proc.exit;
     let pending: PendingExit;
-    if (exit !== null && exit.atNs <= killAtNs) {
+    if (exit !== null && exit.atNs < killAtNs) {
       const code = disposition === 'exits' ? c.behaviour.stopExitCode : exit.status;
       pending = { atNs: exit.atNs, exitCode: code, reason: exitReason(code, false) };
     } else {
