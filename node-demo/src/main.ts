@@ -63,7 +63,7 @@ async function main(): Promise<number> {
 
   const exportSetup = runtimeExportSetup(argv.persona, argv['persona-version'], sink.address, work);
   const modelArgs = argv.model === undefined ? [] : ['--model', argv.model];
-  const runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), ['--persona', argv.persona, '--listen', socket, '--tracing-sampling-rate-per-million', '0', ...modelArgs, ...exportSetup.args], logPath, exportSetup.env);
+  const runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), ['--persona', argv.persona, '--listen', socket, ...modelArgs, ...exportSetup.args], logPath, exportSetup.env);
   // Start the kubelet once the runtime listens, as a node's systemd ordering would; it retries anyway.
   await waitForFile(join(work, 'runtime.sock'), 10_000);
   // Free loopback ports instead of 10250/10248, which a real kubelet on this machine may hold.

@@ -32,6 +32,7 @@ async function main(): Promise<number> {
     env: process.env,
   });
   for (const warning of plan.warnings) say(`warning: ${warning}`);
+  for (const note of args.notes) say(note);
   const tracing = plan.enabled ? await startRuntimeTracing(plan) : undefined;
   const { startCriServer } = await import('./server/cri-server');
   let server: Awaited<ReturnType<typeof startCriServer>>;
@@ -47,7 +48,11 @@ async function main(): Promise<number> {
       onStateError: (err) => say(err.message),
       enablePodEvents: args.enablePodEvents,
       // Container logs go to real files, so the kubelet and `crictl logs` can read them.
-      state: { containerLogWriter: createFsLogWriter({ onError: (file, err) => say(`cannot write container log ${file}: ${err.message}`) }) },
+      state: {
+        containerLogWriter: createFsLogWriter({ onError: (file, err) => say(`cannot write container log ${file}: ${err.message}`) }),
+        ...(args.imageCatalog === undefined ? {} : { imageCatalog: args.imageCatalog }),
+        onNotice: say,
+      },
     });
   } catch (err) {
     if ((err as Error).name === 'StateFileError') {

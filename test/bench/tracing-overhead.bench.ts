@@ -108,7 +108,7 @@ async function main(): Promise<void> {
         const socketPath = join(workDir, `runtime-${round}-${rate}.sock`);
         runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), [
           '--persona', 'crio', '--listen', `unix://${socketPath}`,
-          '--tracing-endpoint', sink.address, '--tracing-sampling-rate-per-million', '0',
+          '--enable-tracing', '--tracing-endpoint', sink.address, '--tracing-sampling-rate-per-million', '0',
         ], logPath, { ...process.env, OTEL_BSP_SCHEDULE_DELAY: String(RUNTIME_BSP_DELAY_MS) });
         await waitForFile(socketPath, 15_000, runtime);
         const runtimePid = runtime.child.pid as number;

@@ -84,10 +84,9 @@ export async function runSimulatedNode(options: SimulatedNodeOptions): Promise<S
     rmSync(workDir, { recursive: true, force: true });
   };
   try {
-    const exportSetup = runtimeExportSetup(options.persona ?? 'crio', options.personaVersion, sink.address, workDir);
+    const exportSetup = runtimeExportSetup(options.persona ?? 'crio', options.personaVersion, sink.address, workDir, options.runtimeSamplingRatePerMillion ?? 0);
     const runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), [
       '--persona', options.persona ?? 'crio', '--listen', socket,
-      '--tracing-sampling-rate-per-million', String(options.runtimeSamplingRatePerMillion ?? 0),
       ...exportSetup.args,
     ], logPath, exportSetup.env);
     processes.push(runtime);

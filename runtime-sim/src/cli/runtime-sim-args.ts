@@ -5,6 +5,7 @@ import { DEFAULT_PERSONA_VERSION, loadPersonaVersion, UnknownPersonaVersionError
 import { PersonaSpecError, type PersonaVersionSpec } from '../personas/persona-version-spec';
 import { loadRuntimeModel, MODEL_PROFILES, RuntimeModelError } from '../model/load-runtime-model';
 import type { RuntimeModel } from '../model/runtime-model-types';
+import { ImageCatalogError, loadImageCatalog, type ImageCatalog } from '../model/image-catalog';
 import type { Persona } from '../state/persona';
 import { PERSONAS } from '../state/persona';
 
@@ -28,6 +29,10 @@ export interface RuntimeSimArgs {
   containerdTracing: ContainerdTracingConfig | undefined;
   /** Latency/fault model from --model, validated; undefined = none (every call answers at once). */
   model: RuntimeModel | undefined;
+  /** --image-catalog, loaded; undefined = the built-in catalog. */
+  imageCatalog: ImageCatalog | undefined;
+  /** Hints to print at start (e.g. a tracing flag that has no effect without --enable-tracing). */
+  notes: string[];
 }
 
 export class FlagError extends Error {}
@@ -39,9 +44,11 @@ export const DEFAULT_LISTEN: Record<Persona, string> = {
 };
 
 /**
- * runtime-sim's command line. Tracing flags follow CRI-O's (`--enable-tracing`, `--tracing-endpoint`,
- * `--tracing-sampling-rate-per-million`, also from CONTAINER_* env vars as in crio's CLI); giving an endpoint
- * or a rate turns tracing on as well, since nobody passes them to have tracing off.
+ * runtime-sim's command line. Tracing flags are CRI-O's (`--enable-tracing`, `--tracing-endpoint`,
+ * `--tracing-sampling-rate-per-million`, also from CONTAINER_* env vars and crio.conf as in crio's CLI,
+ * internal/criocli): as in CRI-O, tracing is on only with enable_tracing; an endpoint or a rate alone
+ * does nothing. containerd has no such flags: 2.x reads tracing from OTEL_* environment variables,
+ * 1.6 from its config.toml, so the flags are refused for containerd personas with the way to do it.
  */
 export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): RuntimeSimArgs {
   const parsed = yargs(argv)
@@ -60,6 +67,7 @@ export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = pro
     .option('stream-port', { type: 'number', default: 0, describe: 'stream server port, 0 = a free port (CRI-O stream_port, containerd stream_server_port)' })
     .option('enable-pod-events', { type: 'boolean', describe: 'CRI-O: send GetContainerEvents (default false, as crio; env CONTAINER_ENABLE_POD_EVENTS); containerd always sends' })
     .option('model', { type: 'string', describe: `latency and fault model: a profile (${MODEL_PROFILES.join(', ')}; configs/models/<name>.yaml) or a model file path; delays and errors draw from --seed` })
+    .option('image-catalog', { type: 'string', describe: 'image catalog YAML: per image its tags, size and config (User, Entrypoint, Cmd, Env, WorkingDir); default runtime-sim/images/default-catalog.yaml' })
     .strict()
     .help()
     .version(false)
@@ -68,6 +76,7 @@ export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = pro
     })
     .parseSync();
   const spec = loadPersonaFlag(parsed.persona, parsed['persona-version']);
+  if (parsed.persona === 'containerd') refuseCrioTracingFlags(spec, parsed);
   let file: RuntimeConfigFile = {};
   if (parsed.config !== undefined) {
     try {
@@ -102,10 +111,15 @@ export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = pro
   if (!listen.startsWith('unix://') || listen.length <= 'unix://'.length) {
     throw new FlagError(`invalid value ${JSON.stringify(listen)} for --listen: must be a unix socket such as unix:///tmp/runtime-sim.sock`);
   }
+  const enableTracing = flagEnable ?? file.enableTracing ?? false;
+  const notes: string[] = [];
+  if (parsed.persona === 'crio' && !enableTracing && (flagEndpoint !== undefined || flagRate !== undefined)) {
+    notes.push('tracing is off: --tracing-endpoint and --tracing-sampling-rate-per-million take effect only with --enable-tracing (as in CRI-O)');
+  }
   return {
     persona: parsed.persona,
     listen,
-    enableTracing: flagEnable ?? (flagEndpoint !== undefined || flagRate !== undefined || (file.enableTracing ?? false)),
+    enableTracing,
     tracingEndpoint: flagEndpoint ?? file.tracingEndpoint,
     tracingSamplingRatePerMillion: rate ?? 0,
     seed: parsed.seed,
@@ -116,7 +130,31 @@ export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = pro
     spec,
     containerdTracing: file.containerdTracing,
     model: loadModelFlag(parsed.model),
+    imageCatalog: loadImageCatalogFlag(parsed['image-catalog']),
+    notes,
   };
+}
+
+/** containerd takes no tracing flags: name the persona version's own way instead of ignoring them. */
+function refuseCrioTracingFlags(spec: PersonaVersionSpec, parsed: Record<string, unknown>): void {
+  const given = ['enable-tracing', 'tracing-endpoint', 'tracing-sampling-rate-per-million'].find((f) => parsed[f] !== undefined);
+  if (given === undefined) return;
+  const how =
+    spec.tracingConfig === 'containerd-toml-v1'
+      ? `containerd ${spec.version} reads tracing from config.toml: [plugins."io.containerd.tracing.processor.v1.otlp"] endpoint = "127.0.0.1:4317", protocol = "grpc", insecure = true, and [plugins."io.containerd.internal.v1.tracing"] sampling_ratio = 1.0; pass that file with --config`
+      : `containerd ${spec.version} reads tracing from the environment: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://127.0.0.1:4317 OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=grpc, and OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG for sampling`;
+  throw new FlagError(`--${given} is a CRI-O flag; ${how}`);
+}
+
+/** --image-catalog: a catalog that cannot be read or is invalid is a flag error naming the file and field. */
+function loadImageCatalogFlag(file: string | undefined): ImageCatalog | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return loadImageCatalog(file);
+  } catch (err) {
+    if (err instanceof ImageCatalogError) throw new FlagError(`--image-catalog: ${err.message}`);
+    throw err;
+  }
 }
 
 /** --model: a profile name or a path; every problem of an invalid model is a flag error. */

@@ -34,8 +34,14 @@ export interface ImageConfigFacts {
 
 export interface ImageFacts {
   readonly configDigestHex: string;
+  /** The digest a tag resolves to (the image index, or the manifest of a single-platform image). */
   readonly manifestDigestHex: string;
+  /** The linux/amd64 manifest inside that index. */
+  readonly platformManifestDigestHex: string;
+  /** Compressed content (containerd's Image.size). */
   readonly sizeBytes: number;
+  /** Unpacked layers (CRI-O's Image.size). */
+  readonly unpackedSizeBytes: number;
   /** Inodes the unpacked layers use (for ImageFsInfo). */
   readonly inodes: number;
   readonly config: ImageConfigFacts;
@@ -46,6 +52,7 @@ interface CatalogEntry {
   readonly tags: readonly string[];
   readonly idHex?: string;
   readonly sizeBytes: number;
+  readonly unpackedSizeBytes: number;
   readonly config: ImageConfigFacts;
 }
 
@@ -54,6 +61,10 @@ const MB = 1_000_000;
 /** Smallest and largest size for an image the catalog does not list. */
 export const UNKNOWN_IMAGE_MIN_BYTES = 3 * MB;
 export const UNKNOWN_IMAGE_MAX_BYTES = 400 * MB;
+const UNPACK_RATIO = 2.6;
+/** Keys an entry may have (anything else is a typo the loader names). */
+const ENTRY_KEYS: ReadonlySet<string> = new Set(['tags', 'id', 'sizeBytes', 'unpackedSizeBytes', 'userland', 'config', 'source', 'notes']);
+const CONFIG_KEYS: ReadonlySet<string> = new Set(['user', 'entrypoint', 'cmd', 'env', 'workingDir']);
 
 export const EMPTY_IMAGE_CONFIG: ImageConfigFacts = Object.freeze({ user: '', entrypoint: [], cmd: [], env: [], workingDir: '', userland: 'gnu' });
 
@@ -100,11 +111,21 @@ export class ImageCatalog {
       const configDigestHex = listed.idHex ?? sha256Hex(`config|${seed}|${first}`);
       // One manifest per image and repository: every tag of the image in that repository shares it.
       const manifestDigestHex = sha256Hex(`manifest|${seed}|${repository}|${first}`);
-      return { configDigestHex, manifestDigestHex, sizeBytes: listed.sizeBytes, inodes: inodesFor(listed.sizeBytes), config: listed.config };
+      return {
+        configDigestHex,
+        manifestDigestHex,
+        platformManifestDigestHex: sha256Hex(`platform|${manifestDigestHex}`),
+        sizeBytes: listed.sizeBytes,
+        unpackedSizeBytes: listed.unpackedSizeBytes,
+        inodes: inodesFor(listed.unpackedSizeBytes),
+        config: listed.config,
+      };
     }
     const key = `${seed}|${repository}|${tagOrDigest}`;
     const configDigestHex = sha256Hex(`config|${key}`);
     const manifestDigestHex = pinned ? tagOrDigest.slice('sha256:'.length) : sha256Hex(`manifest|${key}`);
+    // A pinned digest is taken as the platform manifest itself (a single-platform pull).
+    const platformManifestDigestHex = pinned ? manifestDigestHex : sha256Hex(`platform|${manifestDigestHex}`);
     const sameRepository = this.byRepository.get(repository);
     let sizeBytes: number;
     if (sameRepository !== undefined) {
@@ -118,7 +139,17 @@ export class ImageCatalog {
       const hi = Math.log(UNKNOWN_IMAGE_MAX_BYTES);
       sizeBytes = Math.round(Math.exp(lo + u * (hi - lo)));
     }
-    return { configDigestHex, manifestDigestHex, sizeBytes, inodes: inodesFor(sizeBytes), config: sameRepository?.config ?? generatedConfig(repository) };
+    // Layers unpack to about 2.6 times their compressed size (the listed images' median ratio).
+    const unpackedSizeBytes = Math.round(sizeBytes * UNPACK_RATIO);
+    return {
+      configDigestHex,
+      manifestDigestHex,
+      platformManifestDigestHex,
+      sizeBytes,
+      unpackedSizeBytes,
+      inodes: inodesFor(unpackedSizeBytes),
+      config: sameRepository?.config ?? generatedConfig(repository),
+    };
   }
 }
 
@@ -169,6 +200,7 @@ export function parseImageCatalog(text: string, source: string): ImageCatalog {
     };
     if (raw === null || typeof raw !== 'object') fail('', 'must be a mapping');
     const e = raw as Record<string, unknown>;
+    for (const key of Object.keys(e)) if (!ENTRY_KEYS.has(key)) fail(key, `is not a catalog field (fields: ${[...ENTRY_KEYS].join(', ')})`);
     const tags = stringList(e.tags, 'tags', fail).map((tag, t) => {
       const parsed = parseImageReference(tag);
       if (!parsed.ok || parsed.ref.tag === undefined) fail(`tags[${t}]`, `${JSON.stringify(tag)} is not a tagged image reference (${parsed.ok ? 'it pins a digest' : parsed.error})`);
@@ -176,13 +208,16 @@ export function parseImageCatalog(text: string, source: string): ImageCatalog {
     });
     if (tags.length === 0) fail('tags', 'must list at least one tag');
     if (typeof e.sizeBytes !== 'number' || !Number.isInteger(e.sizeBytes) || e.sizeBytes <= 0) fail('sizeBytes', 'must be a positive integer (bytes)');
+    const unpacked = e.unpackedSizeBytes ?? e.sizeBytes;
+    if (typeof unpacked !== 'number' || !Number.isInteger(unpacked) || unpacked <= 0) fail('unpackedSizeBytes', 'must be a positive integer (bytes)');
     let idHex: string | undefined;
     if (e.id !== undefined) {
       if (typeof e.id !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(e.id)) fail('id', 'must be "sha256:" and 64 lowercase hex digits');
       idHex = (e.id as string).slice(7);
     }
     const c = (e.config ?? {}) as Record<string, unknown>;
-    if (typeof c !== 'object') fail('config', 'must be a mapping');
+    if (typeof c !== 'object' || Array.isArray(c)) fail('config', 'must be a mapping');
+    for (const key of Object.keys(c)) if (!CONFIG_KEYS.has(key)) fail(`config.${key}`, `is not an image config field (fields: ${[...CONFIG_KEYS].join(', ')})`);
     const str = (key: string): string => {
       if (c[key] === undefined || c[key] === null) return '';
       if (typeof c[key] !== 'string') fail(`config.${key}`, 'must be a string');
@@ -198,6 +233,7 @@ export function parseImageCatalog(text: string, source: string): ImageCatalog {
       tags,
       idHex,
       sizeBytes: e.sizeBytes as number,
+      unpackedSizeBytes: unpacked as number,
       config: {
         user: str('user'),
         entrypoint: stringList(c.entrypoint, 'config.entrypoint', fail),

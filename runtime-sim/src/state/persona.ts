@@ -76,6 +76,17 @@ export interface PersonaProfile {
   formatImageId(configDigestHex: string): string;
   /** PullImageResponse.image_ref: containerd the image id, CRI-O the repo digest. */
   readonly pullReturnsRepoDigest: boolean;
+  /**
+   * Image.size: containerd the compressed content in its store (internal/cri/store/image/image.go), CRI-O
+   * the unpacked layers (internal/storage/image.go). See runtime-sim/images/default-catalog.yaml.
+   */
+  readonly imageSize: 'compressed' | 'unpacked';
+  /**
+   * CRI-O lists each repository with every manifest digest it knows, the index's and the platform
+   * manifest's (internal/storage/image.go), and PullImage returns the platform manifest's; containerd
+   * keeps the digest it pulled by (the index).
+   */
+  readonly repoDigestsIncludePlatformManifest: boolean;
   /** Default pod network (bridge CNI examples: CRI-O 10-crio-bridge 10.85.0.0/16, containerd 10.88.0.0/16). */
   readonly podSubnetPrefix: string;
   /** Does PodSandboxStatus still report the IP after StopPodSandbox tore the network down? */
@@ -245,7 +256,7 @@ const crioErrors: PersonaErrors = {
     unknown(
       `reference "${CRIO_STORAGE_PREFIX}${normalized ?? image}" does not resolve to an image ID: identifier is not an image`,
     ),
-  // internal/factory/container process args (Docker's rule); wording UNVERIFIED at v1.33.
+  // internal/factory/container/container.go (v1.33.0): returned as is.
   noCommandSpecified: () => unknown('no command specified'),
   // server/container_start.go, server/container_status.go, server/container_remove.go
   containerLookup: (_rpc, lookup, query) =>
@@ -373,7 +384,8 @@ const containerdErrors: PersonaErrors = {
   // container_create.go LocalResolve -> errdefs.ErrNotFound.
   imageNotPresent: (image) => new CriError(GRPC_STATUS.NOT_FOUND, `failed to resolve image "${image}": not found`),
   // container_create.go buildContainerSpec -> internal/cri/opts/spec_opts.go WithProcessArgs.
-  noCommandSpecified: (containerId) => new CriError(GRPC_STATUS.UNKNOWN, `failed to generate container "${containerId}" spec: no command specified`),
+  noCommandSpecified: (containerId) =>
+    new CriError(GRPC_STATUS.UNKNOWN, `failed to generate container "${containerId}" spec: failed to generate spec: no command specified`),
   // container_start.go, container_status.go, container_remove.go
   containerLookup: (_rpc, lookup, query) => {
     const e = containerdStoreError(lookup, query);
@@ -477,6 +489,8 @@ const crioProfile: PersonaProfile = {
   defaultRuntimeVersion: '1.33.0',
   formatImageId: (hex) => hex,
   pullReturnsRepoDigest: true,
+  imageSize: 'unpacked',
+  repoDigestsIncludePlatformManifest: true,
   podSubnetPrefix: '10.85',
   keepsIpAfterStop: true,
   imageFsMountpoint: '/var/lib/containers/storage/overlay-images',
@@ -521,6 +535,8 @@ const containerdProfile: PersonaProfile = {
   defaultRuntimeVersion: 'v2.1.0',
   formatImageId: (hex) => `sha256:${hex}`,
   pullReturnsRepoDigest: false,
+  imageSize: 'compressed',
+  repoDigestsIncludePlatformManifest: false,
   podSubnetPrefix: '10.88',
   keepsIpAfterStop: false,
   imageFsMountpoint: '/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs',

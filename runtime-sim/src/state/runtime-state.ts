@@ -202,6 +202,7 @@ interface ImageRecord {
   repoTags: string[];
   repoDigests: string[];
   readonly sizeBytes: number;
+  readonly unpackedSizeBytes: number;
   readonly inodes: number;
   readonly pinned: boolean;
   lastUsedNs: bigint;
@@ -756,11 +757,10 @@ export class RuntimeState {
     if (this.isMissingFromRegistry(ref.normalized, input.sandboxAnnotations)) {
       throw this.profile.errors.imageNotInRegistry(ref.normalized);
     }
-    const image = this.storeImage(ref.repository, ref.tag, ref.digest, now, false);
+    const { image, platformRepoDigest } = this.storeImage(ref.repository, ref.tag, ref.digest, now, false);
     image.lastUsedNs = now;
-    const imageRef = this.profile.pullReturnsRepoDigest
-      ? (image.repoDigests.find((d) => d.startsWith(`${ref.repository}@`)) ?? image.repoDigests[0]!)
-      : this.profile.formatImageId(image.hex);
+    // CRI-O answers with the platform manifest's repo digest (server/image_pull.go), containerd with the image id.
+    const imageRef = this.profile.pullReturnsRepoDigest ? platformRepoDigest : this.profile.formatImageId(image.hex);
     return { imageRef, image: this.imageView(image) };
   }
 
@@ -916,7 +916,8 @@ export class RuntimeState {
     for (const raw of snapshot.images) {
       const img = { ...raw } as unknown as ImageRecord;
       const config = img.config ?? this.configOfTag(img.repoTags[0]);
-      this.images.set(img.hex, { ...img, config, repoTags: [...img.repoTags], repoDigests: [...img.repoDigests] });
+      const unpackedSizeBytes = img.unpackedSizeBytes ?? img.sizeBytes;
+      this.images.set(img.hex, { ...img, config, unpackedSizeBytes, repoTags: [...img.repoTags], repoDigests: [...img.repoDigests] });
     }
     // Running command-model processes are replayed from their start; what they printed before is in the log already.
     const now = this.nowNs();
@@ -1523,12 +1524,13 @@ export class RuntimeState {
     digest: string | undefined,
     now: bigint,
     pinned: boolean,
-  ): ImageRecord {
+  ): { readonly image: ImageRecord; readonly platformRepoDigest: string } {
+    const facts = this.imageCatalog.describe(repository, tag ?? digest!, this.seed);
+    const platformRepoDigest = `${repository}@sha256:${facts.platformManifestDigestHex}`;
     if (digest !== undefined) {
       const byDigest = [...this.images.values()].find((img) => img.repoDigests.includes(`${repository}@${digest}`));
-      if (byDigest !== undefined) return byDigest;
+      if (byDigest !== undefined) return { image: byDigest, platformRepoDigest };
     }
-    const facts = this.imageCatalog.describe(repository, tag ?? digest!, this.seed);
     let image = this.images.get(facts.configDigestHex);
     if (image === undefined) {
       image = {
@@ -1536,6 +1538,7 @@ export class RuntimeState {
         repoTags: [],
         repoDigests: [],
         sizeBytes: facts.sizeBytes,
+        unpackedSizeBytes: facts.unpackedSizeBytes,
         inodes: facts.inodes,
         pinned,
         lastUsedNs: now,
@@ -1543,10 +1546,16 @@ export class RuntimeState {
       };
       this.images.set(image.hex, image);
     }
-    if (tag !== undefined && !image.repoTags.includes(`${repository}:${tag}`)) image.repoTags.push(`${repository}:${tag}`);
-    const repoDigest = `${repository}@sha256:${facts.manifestDigestHex}`;
-    if (!image.repoDigests.includes(repoDigest)) image.repoDigests.push(repoDigest);
-    return image;
+    // Both runtimes list names sorted (containerd internal/cri/store/image; CRI-O internal/storage/image.go).
+    if (tag !== undefined && !image.repoTags.includes(`${repository}:${tag}`)) {
+      image.repoTags.push(`${repository}:${tag}`);
+      image.repoTags.sort();
+    }
+    const digests = [`${repository}@sha256:${facts.manifestDigestHex}`];
+    if (this.profile.repoDigestsIncludePlatformManifest) digests.push(platformRepoDigest);
+    for (const d of digests) if (!image.repoDigests.includes(d)) image.repoDigests.push(d);
+    image.repoDigests.sort();
+    return { image, platformRepoDigest };
   }
 
   /** By id ("sha256:<hex>", "<hex>", or a unique prefix of either of at least 3 hex digits), else by name. */
@@ -1635,7 +1644,7 @@ export class RuntimeState {
       id: this.profile.formatImageId(img.hex),
       repoTags: Object.freeze([...img.repoTags]),
       repoDigests: Object.freeze([...img.repoDigests]),
-      sizeBytes: img.sizeBytes,
+      sizeBytes: this.profile.imageSize === 'unpacked' ? img.unpackedSizeBytes : img.sizeBytes,
       pinned: img.pinned,
       lastUsedNs: img.lastUsedNs,
       inodes: img.inodes,

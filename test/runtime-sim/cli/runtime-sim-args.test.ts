@@ -22,10 +22,31 @@ describe('parseRuntimeSimArgs', () => {
     assert.equal(parseRuntimeSimArgs(['--persona', 'containerd'], {}).listen, 'unix:///run/containerd/containerd.sock');
   });
 
-  it('turns tracing on when an endpoint or rate is given', () => {
+  it('leaves tracing off with an endpoint alone, as CRI-O does, and says so', () => {
     const args = parseRuntimeSimArgs(['--tracing-endpoint', '127.0.0.1:4317'], {});
-    assert.equal(args.enableTracing, true);
-    assert.equal(args.tracingSamplingRatePerMillion, 0);
+    assert.equal(args.enableTracing, false);
+    assert.match(args.notes.join('\n'), /tracing is off: --tracing-endpoint and --tracing-sampling-rate-per-million take effect only with --enable-tracing/);
+    const on = parseRuntimeSimArgs(['--enable-tracing', '--tracing-endpoint', '127.0.0.1:4317'], {});
+    assert.deepEqual([on.enableTracing, on.tracingSamplingRatePerMillion, on.notes], [true, 0, []]);
+  });
+
+  it('refuses CRI-O tracing flags for containerd, naming its own way', () => {
+    assert.throws(
+      () => parseRuntimeSimArgs(['--persona', 'containerd', '--tracing-endpoint', '127.0.0.1:4317'], {}),
+      (err: Error) => err instanceof FlagError && /^--tracing-endpoint is a CRI-O flag; containerd 2\.1 reads tracing from the environment: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=/.test(err.message),
+    );
+    assert.throws(
+      () => parseRuntimeSimArgs(['--persona', 'containerd', '--persona-version', '1.6', '--tracing-sampling-rate-per-million', '5'], {}),
+      (err: Error) => err instanceof FlagError && /containerd 1\.6 reads tracing from config\.toml: \[plugins\."io\.containerd\.tracing\.processor\.v1\.otlp"\]/.test(err.message),
+    );
+  });
+
+  it('loads --image-catalog and names the file and field of a bad one', () => {
+    const good = file('catalog.yaml', 'images:\n  - tags: [example.com/app:1]\n    sizeBytes: 1000\n    config: {cmd: [app]}\n');
+    assert.equal(parseRuntimeSimArgs(['--image-catalog', good], {}).imageCatalog?.size, 1);
+    const bad = file('bad-catalog.yaml', 'images:\n  - tags: [example.com/app:1]\n    sizeBytes: -1\n');
+    assert.throws(() => parseRuntimeSimArgs(['--image-catalog', bad], {}), (err: Error) => err instanceof FlagError && /^--image-catalog: .*bad-catalog\.yaml: images\[0\]\.sizeBytes must be a positive integer/.test(err.message));
+    assert.throws(() => parseRuntimeSimArgs(['--image-catalog', '/nonexistent.yaml'], {}), /--image-catalog: cannot read image catalog \/nonexistent\.yaml: ENOENT/);
   });
 
   it('reads CRI-O\'s CONTAINER_* environment variables', () => {

@@ -6,7 +6,7 @@
  * Regenerate after an intended change: UPDATE_GOLDEN=1 node --test dist/test/runtime-sim/tracing/persona-span-shapes.test.js
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -18,6 +18,7 @@ import { startNodeProcess, type RunningProcess } from '../../../node-demo/src/ch
 import { assertMatchesGolden, renderSpanShape, SHAPE_VALUE_KEYS } from '../../helpers/span-shape';
 import { runtimeExportSetup } from '../../../node-demo/src/runtime-export-setup';
 import { REPO_ROOT } from '../../helpers/simulated-node';
+import { waitForFile } from '../../helpers/wait-for-file';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -67,14 +68,6 @@ interface VersionRun {
   log: string;
 }
 
-async function waitForFile(path: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!existsSync(path)) {
-    if (Date.now() > deadline) throw new Error(`${path} did not appear within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** Runs the fixed call sequence against one runtime-sim persona version and returns what the sink got. */
 async function runSequence(persona: 'crio' | 'containerd', version: string, sampledParent: boolean): Promise<VersionRun> {
   const workDir = mkdtempSync(join(tmpdir(), 'persona-spans-'));
@@ -87,7 +80,6 @@ async function runSequence(persona: 'crio' | 'containerd', version: string, samp
   try {
     runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), [
       '--persona', persona, '--listen', `unix://${socket}`,
-      '--tracing-sampling-rate-per-million', '0',
       ...setup.args,
     ], logPath, setup.env);
     await waitForFile(socket, 10_000);
