@@ -33,8 +33,9 @@ describe('the command model end to end', () => {
     });
     after(async () => run?.cleanup());
 
+    // containerd's container.name is the reserved name: <container>_<pod>_<namespace>_<uid>_<attempt>.
     const serverSpan = (rpc: string, container: string): FlatSpan | undefined =>
-      spans.find((s) => s.kind === 'SERVER' && s.name === `runtime.v1.RuntimeService/${rpc}` && s.attributes['container.name'] === container);
+      spans.find((s) => s.kind === 'SERVER' && s.name === `runtime.v1.RuntimeService/${rpc}` && String(s.attributes['container.name']).startsWith(`${container}_`));
 
     it('starts the init container, sees it exit after its script, then creates and starts nginx in a later syncPod', () => {
       const startMigrate = spans.find((s) => s.kind === 'SERVER' && s.name === 'runtime.v1.RuntimeService/StartContainer' && s.attributes['container.id'] === serverSpan('CreateContainer', 'migrate')?.attributes['container.id']);
