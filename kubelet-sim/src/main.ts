@@ -15,6 +15,8 @@ import { realClock } from './util/clock';
 import { CONTAINER_GC_PERIOD_MS } from './kuberuntime/container-gc';
 import { IMAGE_GC_PERIOD_MS } from './images/image-gc-manager';
 import { GENERIC_PLEG } from './pleg/pleg';
+import { CRI_DIAL_BACKOFF } from './cri/dial-backoff';
+import { MAX_WAIT_FOR_CONTAINER_RUNTIME_MS } from './runtime-state';
 import { KubeletMetrics } from './metrics/kubelet-metrics';
 import { applyServerPortFlags } from './server/start-kubelet-servers';
 import type { StartedKubeletServers } from './server/start-kubelet-servers';
@@ -128,8 +130,11 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  // Wait for the runtime as long as a kubelet would, but never past --duration.
+  const waitMs = Math.min(MAX_WAIT_FOR_CONTAINER_RUNTIME_MS, args.durationMs ?? Number.POSITIVE_INFINITY);
+  const startedAt = Date.now();
   try {
-    await startWithRetry(kubelet, endpoint);
+    await startWithRetry(kubelet, endpoint, startedAt + waitMs);
   } catch (err) {
     log.error(`"command failed" err="failed to get container runtime version from ${endpoint}: ${(err as Error).message}"`);
     await stop('startup failed');
@@ -144,20 +149,24 @@ async function main(): Promise<number> {
     log.info(`Started synthetic workload workload="churn" pods=${w.pods} podLifetimeMs=${w.podLifetimeMs} creationRate=${w.creationRatePerSecond} seed=${w.seed}`);
   }
   if (args.durationMs !== undefined) {
-    await new Promise((resolve) => setTimeout(resolve, args.durationMs));
+    // --duration counts from the start, the wait for the runtime included.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, args.durationMs! - (Date.now() - startedAt))));
     return stop(`--duration elapsed`);
   }
   return new Promise<number>(() => undefined); // until a signal arrives
 }
 
-/** The runtime may still be starting: retry Version for up to 30 s before giving up, as a kubelet waits on its runtime. */
-async function startWithRetry(kubelet: { start(): Promise<void> }, endpoint: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+/**
+ * The runtime may still be starting: retry Version until `deadlineMs`, pacing the tries with the CRI
+ * dial back-off (100 ms growing 1.6x with 20 % jitter up to 3 s), as the kubelet's connection does.
+ */
+async function startWithRetry(kubelet: { start(): Promise<void> }, endpoint: string, deadlineMs: number): Promise<void> {
+  for (let base: number = CRI_DIAL_BACKOFF.BASE_DELAY_MS; ; base = Math.min(base * CRI_DIAL_BACKOFF.MULTIPLIER, CRI_DIAL_BACKOFF.MAX_DELAY_MS)) {
     try {
       return await kubelet.start();
     } catch (err) {
-      if (Date.now() + delay > deadline) throw err;
+      const delay = Math.round(base * (1 + CRI_DIAL_BACKOFF.JITTER * (Math.random() * 2 - 1)));
+      if (Date.now() + delay > deadlineMs) throw err;
       log.warn(`Waiting for the container runtime endpoint="${endpoint}" err="${(err as Error).message}"`);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }

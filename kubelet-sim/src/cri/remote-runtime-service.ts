@@ -9,6 +9,7 @@ import type {
   PodSandboxConfig,
   PodSandboxFilter,
 } from '../../../cri-proto/src/types';
+import { CRI_DIAL_BACKOFF } from './dial-backoff';
 import type { ImageService, RuntimeService } from './runtime-service';
 import { CriCallError } from './runtime-service';
 
@@ -37,9 +38,14 @@ export class RemoteRuntimeService implements RuntimeService, ImageService {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const grpcJs = require('@grpc/grpc-js') as typeof grpc;
     const interceptors = options.messageEvents ? [createMessageEventsInterceptor(grpcJs, criResponseSerializers())] : [];
-    // cri-client dials with authority "localhost" (grpc.WithAuthority) and a 16 MiB message limit.
+    // cri-client dials with authority "localhost" (grpc.WithAuthority), a 16 MiB message limit and the
+    // kubelet's connect back-off (remote_runtime.go: base 100 ms, multiplier 1.6, jitter 0.2, max 3 s;
+    // grpc-js's multiplier and jitter are the same by default; its 20 s connect timeout stands in for the
+    // 5 s minimum, which a unix socket never nears).
     const channelOptions: grpc.ClientOptions = {
       'grpc.default_authority': 'localhost',
+      'grpc.initial_reconnect_backoff_ms': CRI_DIAL_BACKOFF.BASE_DELAY_MS,
+      'grpc.max_reconnect_backoff_ms': CRI_DIAL_BACKOFF.MAX_DELAY_MS,
       'grpc.max_receive_message_length': 16 * 1024 * 1024,
       'grpc.max_send_message_length': 16 * 1024 * 1024,
       interceptors,
