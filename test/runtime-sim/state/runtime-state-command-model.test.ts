@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseImageCatalog } from '../../../runtime-sim/src/model/image-catalog';
+import { RuntimeState } from '../../../runtime-sim/src/state/runtime-state';
+import { decodeSnapshotText, encodeSnapshot, parseStateSnapshot } from '../../../runtime-sim/src/state/state-snapshot';
 import { InMemoryLogWriter } from '../../../runtime-sim/src/state/container-log-writer';
 import { CriError } from '../../../runtime-sim/src/state/cri-error';
 import type { Persona } from '../../../runtime-sim/src/state/persona';
@@ -118,6 +120,32 @@ for (const persona of PERSONAS) {
       assert.equal(exec(['cat', '/tmp/healthy'])?.exitCode, 0);
       s.h.clock.advanceMs(31 * SECOND_MS);
       assert.deepEqual(exec(['cat', '/tmp/healthy']), { exitCode: 1, stdout: '', stderr: "cat: can't open '/tmp/healthy': No such file or directory\n" });
+    });
+
+    it('keeps logging to the path after the kubelet rotates the file and asks ReopenContainerLog', () => {
+      const s = start(persona, { command: ['sh', '-c', 'i=0; while true; do echo line; sleep 10; done'] });
+      s.h.clock.advanceMs(10 * SECOND_MS);
+      s.h.state.advance(); // what the server's due timer does at the process's next wake-up
+      s.logs.rotate(s.logFile, `${s.logFile}.20261204-100000`);
+      s.h.state.reopenContainerLog(s.id);
+      s.h.clock.advanceMs(10 * SECOND_MS);
+      s.h.state.advance();
+      assert.equal((s.logs.read(`${s.logFile}.20261204-100000`) ?? '').split('\n').filter((l) => l !== '').length, 2);
+      assert.deepEqual(logRecords(s), ['stdout F line']);
+    });
+
+    it('replays a running command after a restart (--state-dir) without logging its past output again', () => {
+      const s = start(persona, { command: ['sh', '-c', 'echo start; sleep 10; echo ten; sleep 10; exit 5'] });
+      s.h.clock.advanceMs(12 * SECOND_MS);
+      s.h.state.advance();
+      assert.deepEqual(logRecords(s), ['stdout F start', 'stdout F ten']);
+      const snapshot = parseStateSnapshot(decodeSnapshotText(encodeSnapshot(s.h.state.exportSnapshot())), persona);
+      const restored = new RuntimeState({ persona, clock: s.h.clock, seed: 42, restore: snapshot, containerLogWriter: s.logs });
+      s.h.clock.advanceMs(8 * SECOND_MS);
+      const status = restored.containerStatus(s.id);
+      assert.deepEqual([status.state, status.exitCode], ['CONTAINER_EXITED', 5]);
+      assert.equal(status.finishedAtNs - status.startedAtNs, 20_000_000_000n);
+      assert.deepEqual(logRecords(s), ['stdout F start', 'stdout F ten']);
     });
 
     it('passes the container env over the image env, with the runtime HOSTNAME', () => {
