@@ -5,6 +5,7 @@
  */
 import { FlagError, parseRuntimeSimArgs } from './cli/runtime-sim-args';
 import type { RuntimeSimArgs } from './cli/runtime-sim-args';
+import { socketInUseMessage } from './cli/socket-in-use-message';
 import { createFsLogWriter } from './state/container-log-writer';
 import { planRuntimeTracing, startRuntimeTracing } from './tracing/runtime-tracing';
 
@@ -52,6 +53,11 @@ async function main(): Promise<number> {
   } catch (err) {
     if ((err as Error).name === 'StateFileError') {
       say(`--state-dir: ${(err as Error).message}`);
+      await tracing?.shutdown();
+      return 1;
+    }
+    if ((err as Error).name === 'SocketInUseError') {
+      say(socketInUseMessage(args, (err as Error).message));
       await tracing?.shutdown();
       return 1;
     }

@@ -7,7 +7,6 @@
  * when it is first required) before anything loads it. Only `import type` refers to grpc-js here.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type * as grpcJs from '@grpc/grpc-js';
 import { imageServiceDefinition, runtimeServiceDefinition } from '../../../cri-proto/src/load-cri';
 import { createCallDecider, createContainerBehaviourSource } from '../model/call-decider';
@@ -23,17 +22,17 @@ import { ContainerEventHub } from '../state/container-events';
 import { loadStateSnapshot, StateStore } from '../state/state-store';
 import { createSimulatedStreamRuntime } from '../streaming/simulated-stream-runtime';
 import { StreamServer } from '../streaming/stream-server';
+import { claimSocketPath } from './claim-socket-path';
 import { startDueExitTimer } from './due-exit-timer';
 import { createStreamingHandlers } from './streaming-handlers';
 import type { HandlerOptions } from './handler-kit';
 import { createImageServiceHandlers } from './image-service-handlers';
 import { createRuntimeServiceHandlers } from './runtime-service-handlers';
 
+export { SocketInUseError, UNIX_SOCKET_PATH_MAX_BYTES } from './claim-socket-path';
+
 /** How long close() lets in-flight calls finish before cancelling them. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 2000;
-
-/** Longest unix socket path Linux accepts (sizeof(sun_path) - 1). */
-export const UNIX_SOCKET_PATH_MAX_BYTES = 107;
 
 export interface CriServerOptions {
   /** Where to listen: `unix:///absolute/path.sock`. */
@@ -92,34 +91,6 @@ export function socketPathOf(listen: string): string {
   return socketPath;
 }
 
-/** Checks the directory and clears a stale socket left by a previous run. */
-function prepareSocketPath(socketPath: string): void {
-  if (Buffer.byteLength(socketPath) > UNIX_SOCKET_PATH_MAX_BYTES) {
-    throw new Error(
-      `socket path ${socketPath} is ${Buffer.byteLength(socketPath)} bytes; unix socket paths are limited to ${UNIX_SOCKET_PATH_MAX_BYTES}`,
-    );
-  }
-  const dir = path.dirname(socketPath);
-  let dirStat: fs.Stats;
-  try {
-    dirStat = fs.statSync(dir);
-  } catch {
-    throw new Error(`directory ${dir} for socket ${socketPath} does not exist; create it first`);
-  }
-  if (!dirStat.isDirectory()) throw new Error(`${dir} (parent of socket ${socketPath}) is not a directory`);
-  let existing: fs.Stats | undefined;
-  try {
-    existing = fs.lstatSync(socketPath);
-  } catch {
-    existing = undefined;
-  }
-  if (existing === undefined) return;
-  if (!existing.isSocket()) {
-    throw new Error(`${socketPath} exists and is not a socket; refusing to replace it`);
-  }
-  fs.unlinkSync(socketPath);
-}
-
 /** Identity of the socket file this server bound, so close() never removes another server's socket. */
 function socketIdentity(socketPath: string): string | undefined {
   try {
@@ -167,7 +138,8 @@ function withAfterCall(
 
 export async function startCriServer(options: CriServerOptions): Promise<CriServer> {
   const socketPath = socketPathOf(options.listen);
-  prepareSocketPath(socketPath);
+  // Refuses a socket another process answers on (SocketInUseError); removes a stale one.
+  await claimSocketPath(socketPath);
 
   // A state file that cannot be used stops the start (StateFileError) before anything listens.
   const restored = options.stateDir === undefined ? undefined : loadStateSnapshot(options.stateDir, options.persona);
