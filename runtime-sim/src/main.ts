@@ -46,6 +46,7 @@ async function main(): Promise<number> {
       stream: { host: args.streamAddress, port: args.streamPort },
       stateDir: args.stateDir,
       onStateError: (err) => say(err.message),
+      onNotice: say,
       enablePodEvents: args.enablePodEvents,
       // Container logs go to real files, so the kubelet and `crictl logs` can read them.
       state: { containerLogWriter: createFsLogWriter({ onError: (file, err) => say(`cannot write container log ${file}: ${err.message}`) }) },

@@ -23,6 +23,7 @@ import { loadStateSnapshot, StateStore } from '../state/state-store';
 import { createSimulatedStreamRuntime } from '../streaming/simulated-stream-runtime';
 import { StreamServer } from '../streaming/stream-server';
 import { claimSocketPath } from './claim-socket-path';
+import { openFrontDoor, type FrontDoorCounts } from './cri-front-door';
 import { startDueExitTimer } from './due-exit-timer';
 import { createStreamingHandlers } from './streaming-handlers';
 import type { HandlerOptions } from './handler-kit';
@@ -62,6 +63,8 @@ export interface CriServerOptions {
   readonly shutdownTimeoutMs?: number;
   /** Further state options (preloaded images, runtime handlers, unpullable images). */
   readonly state?: Omit<RuntimeStateOptions, 'persona' | 'clock' | 'seed'>;
+  /** Where the server says what it refused or rewrote on the CRI socket. Default: stderr, prefixed `runtime-sim: `. */
+  readonly onNotice?: (line: string) => void;
   /** Latency/fault model (`--model`, ../model/load-runtime-model.ts), drawing from `seed`. Default: none (no delays). */
   readonly model?: RuntimeModel;
 }
@@ -77,6 +80,8 @@ export interface CriServer {
   /** The listen address as given. */
   readonly listen: string;
   readonly socketPath: string;
+  /** CRI connections so far, by the path the front door gave them (./cri-front-door.ts). */
+  connectionCounts(): FrontDoorCounts;
   /** Stops serving (tryShutdown, then forceShutdown after the timeout) and removes the socket file. Idempotent. */
   close(): Promise<void>;
 }
@@ -213,16 +218,18 @@ export async function startCriServer(options: CriServerOptions): Promise<CriServ
     ),
   );
 
-  await new Promise<void>((resolve, reject) => {
-    server.bindAsync(`unix://${socketPath}`, grpc.ServerCredentials.createInsecure(), (err) => {
-      if (err) reject(new Error(`cannot bind ${options.listen}: ${err.message}`));
-      else resolve();
-    });
-  }).catch(async (err: unknown) => {
-    await stopExtras();
-    stateStore?.close();
-    throw err;
-  });
+  // runtime-sim owns the listener (./cri-front-door.ts) so clients that send the socket path as
+  // :authority are served too; grpc-js gets each connection through its injector.
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const notice = options.onNotice ?? ((line: string) => void process.stderr.write(`runtime-sim: ${line}\n`));
+  const frontDoor = await openFrontDoor({ socketPath, inject: (connection) => injector.injectConnection(connection), notice }).catch(
+    async (err: unknown) => {
+      server.forceShutdown();
+      await stopExtras();
+      stateStore?.close();
+      throw new Error(`cannot listen on ${options.listen}: ${(err as Error).message}`);
+    },
+  );
 
   const boundSocket = socketIdentity(socketPath);
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
@@ -240,14 +247,19 @@ export async function startCriServer(options: CriServerOptions): Promise<CriServ
         resolve();
       };
       const timer = setTimeout(() => {
+        frontDoor.stopAccepting();
         server.forceShutdown();
+        frontDoor.destroyConnections();
         finish();
       }, shutdownTimeoutMs);
       // Event streams end first: tryShutdown waits for every open call.
-      void stopExtras().then(() => server.tryShutdown(() => finish()));
+      void stopExtras().then(() => {
+        frontDoor.stopAccepting();
+        server.tryShutdown(() => finish());
+      });
     });
     return closing;
   };
 
-  return { state, streamServer, events, stateStore, listen: options.listen, socketPath, close };
+  return { state, streamServer, events, stateStore, listen: options.listen, socketPath, connectionCounts: () => frontDoor.counts(), close };
 }
