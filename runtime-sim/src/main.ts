@@ -5,6 +5,7 @@
  */
 import { FlagError, parseRuntimeSimArgs } from './cli/runtime-sim-args';
 import type { RuntimeSimArgs } from './cli/runtime-sim-args';
+import { socketInUseMessage } from './cli/socket-in-use-message';
 import { createFsLogWriter } from './state/container-log-writer';
 import { planRuntimeTracing, startRuntimeTracing } from './tracing/runtime-tracing';
 
@@ -46,6 +47,7 @@ async function main(): Promise<number> {
       stream: { host: args.streamAddress, port: args.streamPort },
       stateDir: args.stateDir,
       onStateError: (err) => say(err.message),
+      onNotice: say,
       enablePodEvents: args.enablePodEvents,
       // Container logs go to real files, so the kubelet and `crictl logs` can read them.
       state: {
@@ -57,6 +59,11 @@ async function main(): Promise<number> {
   } catch (err) {
     if ((err as Error).name === 'StateFileError') {
       say(`--state-dir: ${(err as Error).message}`);
+      await tracing?.shutdown();
+      return 1;
+    }
+    if ((err as Error).name === 'SocketInUseError') {
+      say(socketInUseMessage(args, (err as Error).message));
       await tracing?.shutdown();
       return 1;
     }

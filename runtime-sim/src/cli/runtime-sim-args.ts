@@ -12,6 +12,8 @@ import { PERSONAS } from '../state/persona';
 export interface RuntimeSimArgs {
   persona: Persona;
   listen: string;
+  /** Where `listen` came from: the --listen flag, the --config file, or the persona's default (a real runtime's socket). */
+  listenFrom: ListenSource;
   enableTracing: boolean;
   tracingEndpoint: string | undefined;
   tracingSamplingRatePerMillion: number;
@@ -36,6 +38,8 @@ export interface RuntimeSimArgs {
 }
 
 export class FlagError extends Error {}
+
+export type ListenSource = 'flag' | 'config' | 'default';
 
 /** Default sockets of the real runtimes (CRI-O `[crio.api] listen`, containerd `[grpc] address`). */
 export const DEFAULT_LISTEN: Record<Persona, string> = {
@@ -96,6 +100,7 @@ export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = pro
     throw new FlagError(`invalid value ${JSON.stringify(rate)} for --tracing-sampling-rate-per-million: must be an integer from 0 to 1000000`);
   }
   const listen = parsed.listen ?? file.listen ?? spec.defaultListen;
+  const listenFrom: ListenSource = parsed.listen !== undefined ? 'flag' : file.listen !== undefined ? 'config' : 'default';
   const streamAddress = parsed['stream-address'];
   if (!/^127(\.\d{1,3}){3}$/.test(streamAddress) && streamAddress !== '::1') {
     throw new FlagError(`invalid value ${JSON.stringify(streamAddress)} for --stream-address: runtime-sim serves streams on loopback only; use 127.0.0.1`);
@@ -119,6 +124,7 @@ export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = pro
   return {
     persona: parsed.persona,
     listen,
+    listenFrom,
     enableTracing,
     tracingEndpoint: flagEndpoint ?? file.tracingEndpoint,
     tracingSamplingRatePerMillion: rate ?? 0,

@@ -7,7 +7,6 @@
  * when it is first required) before anything loads it. Only `import type` refers to grpc-js here.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type * as grpcJs from '@grpc/grpc-js';
 import { imageServiceDefinition, runtimeServiceDefinition } from '../../../cri-proto/src/load-cri';
 import { createCallDecider, createContainerBehaviourSource } from '../model/call-decider';
@@ -23,17 +22,18 @@ import { ContainerEventHub } from '../state/container-events';
 import { loadStateSnapshot, StateStore } from '../state/state-store';
 import { createSimulatedStreamRuntime } from '../streaming/simulated-stream-runtime';
 import { StreamServer } from '../streaming/stream-server';
+import { claimSocketPath } from './claim-socket-path';
+import { openFrontDoor, type FrontDoorCounts } from './cri-front-door';
 import { startDueExitTimer } from './due-exit-timer';
 import { createStreamingHandlers } from './streaming-handlers';
 import type { HandlerOptions } from './handler-kit';
 import { createImageServiceHandlers } from './image-service-handlers';
 import { createRuntimeServiceHandlers } from './runtime-service-handlers';
 
+export { SocketInUseError, UNIX_SOCKET_PATH_MAX_BYTES } from './claim-socket-path';
+
 /** How long close() lets in-flight calls finish before cancelling them. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 2000;
-
-/** Longest unix socket path Linux accepts (sizeof(sun_path) - 1). */
-export const UNIX_SOCKET_PATH_MAX_BYTES = 107;
 
 export interface CriServerOptions {
   /** Where to listen: `unix:///absolute/path.sock`. */
@@ -63,6 +63,8 @@ export interface CriServerOptions {
   readonly shutdownTimeoutMs?: number;
   /** Further state options (preloaded images, runtime handlers, unpullable images). */
   readonly state?: Omit<RuntimeStateOptions, 'persona' | 'clock' | 'seed'>;
+  /** Where the server says what it refused or rewrote on the CRI socket. Default: stderr, prefixed `runtime-sim: `. */
+  readonly onNotice?: (line: string) => void;
   /** Latency/fault model (`--model`, ../model/load-runtime-model.ts), drawing from `seed`. Default: none (no delays). */
   readonly model?: RuntimeModel;
 }
@@ -78,6 +80,8 @@ export interface CriServer {
   /** The listen address as given. */
   readonly listen: string;
   readonly socketPath: string;
+  /** CRI connections so far, by the path the front door gave them (./cri-front-door.ts). */
+  connectionCounts(): FrontDoorCounts;
   /** Stops serving (tryShutdown, then forceShutdown after the timeout) and removes the socket file. Idempotent. */
   close(): Promise<void>;
 }
@@ -90,34 +94,6 @@ export function socketPathOf(listen: string): string {
     throw new Error(`invalid listen address ${JSON.stringify(listen)}: expected unix:///absolute/path.sock`);
   }
   return socketPath;
-}
-
-/** Checks the directory and clears a stale socket left by a previous run. */
-function prepareSocketPath(socketPath: string): void {
-  if (Buffer.byteLength(socketPath) > UNIX_SOCKET_PATH_MAX_BYTES) {
-    throw new Error(
-      `socket path ${socketPath} is ${Buffer.byteLength(socketPath)} bytes; unix socket paths are limited to ${UNIX_SOCKET_PATH_MAX_BYTES}`,
-    );
-  }
-  const dir = path.dirname(socketPath);
-  let dirStat: fs.Stats;
-  try {
-    dirStat = fs.statSync(dir);
-  } catch {
-    throw new Error(`directory ${dir} for socket ${socketPath} does not exist; create it first`);
-  }
-  if (!dirStat.isDirectory()) throw new Error(`${dir} (parent of socket ${socketPath}) is not a directory`);
-  let existing: fs.Stats | undefined;
-  try {
-    existing = fs.lstatSync(socketPath);
-  } catch {
-    existing = undefined;
-  }
-  if (existing === undefined) return;
-  if (!existing.isSocket()) {
-    throw new Error(`${socketPath} exists and is not a socket; refusing to replace it`);
-  }
-  fs.unlinkSync(socketPath);
 }
 
 /** Identity of the socket file this server bound, so close() never removes another server's socket. */
@@ -167,7 +143,8 @@ function withAfterCall(
 
 export async function startCriServer(options: CriServerOptions): Promise<CriServer> {
   const socketPath = socketPathOf(options.listen);
-  prepareSocketPath(socketPath);
+  // Refuses a socket another process answers on (SocketInUseError); removes a stale one.
+  await claimSocketPath(socketPath);
 
   // A state file that cannot be used stops the start (StateFileError) before anything listens.
   const restored = options.stateDir === undefined ? undefined : loadStateSnapshot(options.stateDir, options.persona);
@@ -241,16 +218,18 @@ export async function startCriServer(options: CriServerOptions): Promise<CriServ
     ),
   );
 
-  await new Promise<void>((resolve, reject) => {
-    server.bindAsync(`unix://${socketPath}`, grpc.ServerCredentials.createInsecure(), (err) => {
-      if (err) reject(new Error(`cannot bind ${options.listen}: ${err.message}`));
-      else resolve();
-    });
-  }).catch(async (err: unknown) => {
-    await stopExtras();
-    stateStore?.close();
-    throw err;
-  });
+  // runtime-sim owns the listener (./cri-front-door.ts) so clients that send the socket path as
+  // :authority are served too; grpc-js gets each connection through its injector.
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const notice = options.onNotice ?? ((line: string) => void process.stderr.write(`runtime-sim: ${line}\n`));
+  const frontDoor = await openFrontDoor({ socketPath, inject: (connection) => injector.injectConnection(connection), notice }).catch(
+    async (err: unknown) => {
+      server.forceShutdown();
+      await stopExtras();
+      stateStore?.close();
+      throw new Error(`cannot listen on ${options.listen}: ${(err as Error).message}`);
+    },
+  );
 
   const boundSocket = socketIdentity(socketPath);
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
@@ -268,14 +247,19 @@ export async function startCriServer(options: CriServerOptions): Promise<CriServ
         resolve();
       };
       const timer = setTimeout(() => {
+        frontDoor.stopAccepting();
         server.forceShutdown();
+        frontDoor.destroyConnections();
         finish();
       }, shutdownTimeoutMs);
       // Event streams end first: tryShutdown waits for every open call.
-      void stopExtras().then(() => server.tryShutdown(() => finish()));
+      void stopExtras().then(() => {
+        frontDoor.stopAccepting();
+        server.tryShutdown(() => finish());
+      });
     });
     return closing;
   };
 
-  return { state, streamServer, events, stateStore, listen: options.listen, socketPath, close };
+  return { state, streamServer, events, stateStore, listen: options.listen, socketPath, connectionCounts: () => frontDoor.counts(), close };
 }

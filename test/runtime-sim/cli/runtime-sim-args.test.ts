@@ -62,6 +62,13 @@ describe('parseRuntimeSimArgs', () => {
     assert.deepEqual([overridden.listen, overridden.tracingSamplingRatePerMillion], ['unix:///tmp/y.sock', 0]);
   });
 
+  it('records whether the listen address came from --listen, the config file or the persona default', () => {
+    const conf = file('listen.conf', '[crio.api]\nlisten = "/tmp/x.sock"\n');
+    assert.equal(parseRuntimeSimArgs([], {}).listenFrom, 'default');
+    assert.equal(parseRuntimeSimArgs(['--config', conf], {}).listenFrom, 'config');
+    assert.equal(parseRuntimeSimArgs(['--config', conf, '--listen', 'unix:///tmp/y.sock'], {}).listenFrom, 'flag');
+  });
+
   it('reads containerd config.toml\'s [grpc] address', () => {
     const conf = file('config.toml', 'version = 3\n[grpc]\naddress = "/tmp/containerd.sock"\n');
     assert.equal(parseRuntimeSimArgs(['--persona', 'containerd', '--config', conf], {}).listen, 'unix:///tmp/containerd.sock');

@@ -11,7 +11,7 @@ import { startCriServer, type CriServer } from '../../../runtime-sim/src/server/
 import { FakeClock } from '../../../runtime-sim/src/state/clock';
 import { GRPC_STATUS } from '../../../runtime-sim/src/state/cri-error';
 import { PERSONAS, type Persona } from '../../../runtime-sim/src/state/persona';
-import { tempSocket, type TempSocket } from '../../helpers/temp-socket';
+import { leaveStaleSocket, tempSocket, type TempSocket } from '../../helpers/temp-socket';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -304,15 +304,7 @@ describe('startCriServer lifecycle', () => {
     const socket = tempSocket();
     try {
       // A process killed without cleanup leaves its socket file behind.
-      try {
-        execFileSync(process.execPath, [
-          '-e',
-          `require('node:net').createServer().listen(${JSON.stringify(socket.path)}, () => process.kill(process.pid, 'SIGKILL'))`,
-        ]);
-      } catch {
-        // killed by SIGKILL, as intended
-      }
-      assert.ok(fs.lstatSync(socket.path).isSocket(), 'stale socket file expected');
+      leaveStaleSocket(socket.path);
       const server = await startCriServer({ listen: socket.listen, persona: 'crio' });
       const client = createRuntimeServiceClient(socket.listen);
       try {
@@ -324,6 +316,25 @@ describe('startCriServer lifecycle', () => {
       await server.close();
       assert.equal(fs.existsSync(socket.path), false);
     } finally {
+      socket.cleanup();
+    }
+  });
+
+  it('refuses a socket another live server answers on, naming the path and --listen, and leaves that server serving', async () => {
+    const socket = tempSocket();
+    const first = await startCriServer({ listen: socket.listen, persona: 'containerd' });
+    const client = createRuntimeServiceClient(socket.listen);
+    try {
+      await assert.rejects(startCriServer({ listen: socket.listen, persona: 'crio' }), (err: Error) => {
+        assert.equal(err.name, 'SocketInUseError');
+        assert.equal(err.message, `another process is serving ${socket.path}; stop it or choose another socket with --listen`);
+        return true;
+      });
+      assert.ok(fs.lstatSync(socket.path).isSocket(), 'the live socket file stays');
+      assert.equal((await call(client, 'Version', {})).runtime_name, 'containerd');
+    } finally {
+      client.close();
+      await first.close();
       socket.cleanup();
     }
   });
