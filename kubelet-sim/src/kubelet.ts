@@ -25,6 +25,7 @@ import type { Logger } from './util/logger';
 import type { KubeletMetrics } from './metrics/kubelet-metrics';
 import { PodStartDurationRecorder } from './metrics/pod-start-duration';
 import { aggregateErrorText, RuntimeState } from './runtime-state';
+import type { OSInterface } from './container/os-interface';
 
 /** The settings kubelet-sim runs with, resolved from KubeletConfiguration and flags (all durations in ms). */
 export interface KubeletSettings {
@@ -36,6 +37,8 @@ export interface KubeletSettings {
   runtimeApiVersion: string;
   runtimeHandler: string;
   podLogsDir: string;
+  /** The kubelet's own file operations (pod and container log directories). */
+  os: OSInterface;
   cgroupDriver: 'cgroupfs' | 'systemd';
   cgroupRoot: string;
   serializeImagePulls: boolean;

@@ -16,6 +16,7 @@ import { CONTAINER_GC_PERIOD_MS } from './kuberuntime/container-gc';
 import { IMAGE_GC_PERIOD_MS } from './images/image-gc-manager';
 import { GENERIC_PLEG } from './pleg/pleg';
 import { CRI_DIAL_BACKOFF } from './cri/dial-backoff';
+import { REAL_OS } from './container/os-interface';
 import { MAX_WAIT_FOR_CONTAINER_RUNTIME_MS } from './runtime-state';
 import { KubeletMetrics } from './metrics/kubelet-metrics';
 import { applyServerPortFlags } from './server/start-kubelet-servers';
@@ -182,6 +183,7 @@ function toSettings(config: ResolvedKubeletConfig, args: KubeletSimArgs, nodeNam
     runtimeApiVersion: '0.1.0',
     runtimeHandler: '',
     podLogsDir: config.podLogsDir,
+    os: REAL_OS,
     cgroupDriver: config.cgroupDriver === 'systemd' ? 'systemd' : 'cgroupfs',
     cgroupRoot: config.cgroupRoot,
     serializeImagePulls: config.serializeImagePulls,

@@ -8,6 +8,8 @@
  *   Containers/GarbageCollect: RemoveContainer, RemovePodSandbox
  * Prints one JSON line (CallRunResult) on stdout. Not a test: run by tracing-overhead.bench.ts.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import yargs from 'yargs';
 import { ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
@@ -60,6 +62,8 @@ async function podLifecycle(runtime: RuntimeService & ImageService, tracers: Rec
     });
 
   const ids = await root(tracers.kubelet, KUBELET_SPAN.SYNC_POD, SYNC_POD_TYPE.CREATE, async () => {
+    // The kubelet makes the log directories (CRI-O's conmon needs them), outside the timed calls.
+    mkdirSync(join(sandboxConfig.log_directory ?? podLogsDir, pod.spec.containers[0]!.name), { recursive: true, mode: 0o755 });
     const sandboxId = await timed(() => runtime.runPodSandbox(sandboxConfig, ''));
     await timed(() => runtime.podSandboxStatus(sandboxId, false));
     await timed(() => runtime.imageStatus({ image: IMAGE }, false));

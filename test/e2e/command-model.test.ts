@@ -3,7 +3,7 @@
  * driven over gRPC the way crictl drives it. What the containers do comes from their commands alone.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -84,6 +84,8 @@ describe('the command model end to end', () => {
         hostname: 'probe',
         log_directory: join(workDir, 'pod-logs', 'default_probe_uid-probe'),
       };
+      // As the kubelet does before RunPodSandbox and CreateContainer: CRI-O's conmon needs the directory.
+      mkdirSync(join(sandboxConfig.log_directory, 'app'), { recursive: true });
       const { pod_sandbox_id } = await call<unknown, { pod_sandbox_id: string }>(rt as unknown as Client, 'RunPodSandbox', { config: sandboxConfig });
       await call(img as unknown as Client, 'PullImage', { image: { image: 'busybox:1.37' } });
       ({ container_id: containerId } = await call<unknown, { container_id: string }>(rt as unknown as Client, 'CreateContainer', {

@@ -1,5 +1,6 @@
 // Builders shared by the kubelet-sim unit tests: pods with the parser's defaults applied, runtime-side
 // PodStatus values, a tracer that keeps spans in memory, and a helper to drain pending promise work.
+import { FakeOS } from '../../kubelet-sim/src/container/os-interface';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Tracer } from '@opentelemetry/api';
 import type { ContainerSpec, Pod, RestartPolicy } from '../../kubelet-sim/src/container/pod';
@@ -87,6 +88,7 @@ export function podStatus(sandboxes: SandboxStatus[], containers: ContainerStatu
 export const MANAGER_OPTIONS: KubeRuntimeManagerOptions = {
   runtimeHandler: '',
   podLogsDir: '/var/log/pods',
+  os: new FakeOS(),
   cgroupDriver: 'cgroupfs',
   cgroupRoot: '/',
 };

@@ -1,3 +1,4 @@
+import { FakeOS } from '../../kubelet-sim/src/container/os-interface';
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Pod } from '../../kubelet-sim/src/container/pod';
@@ -17,6 +18,7 @@ import type { MemoryTracer } from './fixtures';
  */
 
 const SETTINGS: KubeletSettings = {
+  os: new FakeOS(),
   nodeName: 'node-a',
   staticPodPath: undefined,
   fileCheckFrequencyMs: 20_000,

@@ -23,8 +23,8 @@ export interface PodStateProvider {
 /**
  * The kubelet's container garbage collector (pkg/kubelet/kuberuntime/kuberuntime_gc.go): under a root
  * `Containers/GarbageCollect` span, remove dead containers per evict unit (pod × container name) beyond the
- * policy, every container of pods that are gone, then sandboxes with no containers left. Errors are
- * aggregated and the pass goes on.
+ * policy, every container of pods that are gone, then sandboxes with no containers left, then the log
+ * directories of pods that are gone. Errors are aggregated and the pass goes on.
  */
 export class ContainerGC {
   constructor(
@@ -41,6 +41,7 @@ export class ContainerGC {
       try {
         await this.evictContainers(allSourcesReady, errors);
         await this.evictSandboxes(errors);
+        this.evictPodLogsDirectories(allSourcesReady, errors);
       } finally {
         span.end();
       }
@@ -113,6 +114,24 @@ export class ContainerGC {
           errors.push(err as Error);
         }
       }
+    }
+  }
+
+  /**
+   * evictPodLogsDirectories (kuberuntime_gc.go): once every config source is ready, remove the log directory
+   * `<namespace>_<name>_<uid>` of each pod whose content should be removed (the uid is the last `_` field).
+   */
+  private evictPodLogsDirectories(allSourcesReady: boolean, errors: Error[]): void {
+    if (!allSourcesReady) return;
+    const root = this.runtime.podLogsDirectory;
+    try {
+      for (const name of this.runtime.os.readDir(root)) {
+        const uid = name.slice(name.lastIndexOf('_') + 1);
+        if (!this.pods.shouldPodContentBeRemoved(uid)) continue;
+        this.runtime.os.removeAll(`${root}/${name}`);
+      }
+    } catch (err) {
+      errors.push(new Error(`failed to read podLogsDirectory ${JSON.stringify(root)}: ${(err as Error).message}`));
     }
   }
 

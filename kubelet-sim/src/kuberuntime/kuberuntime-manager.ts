@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { Container__Output, ContainerStatus__Output, PodSandboxConfig } from '../../../cri-proto/src/types';
 import type { ContainerSpec, Pod } from '../container/pod';
 import { podFullName } from '../container/pod';
@@ -11,7 +12,8 @@ import { computePodActions } from './compute-pod-actions';
 import { generateContainerConfig, hashContainer } from './container-config';
 import { KUBERNETES_ANNOTATION, KUBERNETES_LABEL } from './labels';
 import type { SandboxConfigOptions } from './sandbox-config';
-import { generatePodSandboxConfig } from './sandbox-config';
+import { generatePodSandboxConfig, podLogsDirectory } from './sandbox-config';
+import type { OSInterface } from '../container/os-interface';
 
 /** A pod as the runtime lists it, grouped by the kubelet's labels (pkg/kubelet/container Pod). */
 export interface RuntimePod {
@@ -26,7 +28,7 @@ export interface RuntimePod {
 export interface SyncStepError {
   action: 'CreatePodSandbox' | 'StartContainer' | 'KillContainer' | 'KillPodSandbox';
   target: string;
-  reason: 'CrashLoopBackOff' | 'ImagePullBackOff' | 'ErrImagePull' | 'ErrImageNeverPull' | 'ErrImageInspect' | 'CreateContainerError' | 'RunContainerError' | 'CreatePodSandboxError' | 'KillError';
+  reason: 'CrashLoopBackOff' | 'ImagePullBackOff' | 'ErrImagePull' | 'ErrImageNeverPull' | 'ErrImageInspect' | 'CreateContainerConfigError' | 'CreateContainerError' | 'RunContainerError' | 'CreatePodSandboxError' | 'KillError';
   message: string;
 }
 
@@ -41,7 +43,12 @@ export function isBackoffOnly(result: SyncResult): boolean {
 
 export interface KubeRuntimeManagerOptions extends SandboxConfigOptions {
   runtimeHandler: string;
+  /** Where the kubelet's own file operations go (log directories): REAL_OS, or FakeOS in tests. */
+  os: OSInterface;
 }
+
+/** The mode the kubelet creates log directories with (kuberuntime_sandbox.go, kuberuntime_container.go: 0755). */
+export const LOG_DIRECTORY_MODE = 0o755;
 
 /**
  * The kubelet's container runtime manager (pkg/kubelet/kuberuntime/kuberuntime_manager.go,
@@ -50,6 +57,9 @@ export interface KubeRuntimeManagerOptions extends SandboxConfigOptions {
  */
 export class KubeRuntimeManager {
   private readonly crashLoopBackoff: Backoff;
+  /** The kubelet's file operations and podLogsDir, which container GC cleans too (kuberuntime_gc.go). */
+  readonly os: OSInterface;
+  readonly podLogsDirectory: string;
 
   constructor(
     private readonly runtime: RuntimeService,
@@ -58,6 +68,8 @@ export class KubeRuntimeManager {
     private readonly clock: Clock,
   ) {
     this.crashLoopBackoff = new Backoff(CRASH_LOOP_BACKOFF.INITIAL_MS, CRASH_LOOP_BACKOFF.MAX_MS, clock);
+    this.os = options.os;
+    this.podLogsDirectory = options.podLogsDir;
   }
 
   /** GetPodStatus: ListPodSandbox by pod UID, PodSandboxStatus for each, ListContainers by pod UID, ContainerStatus for each. */
@@ -132,6 +144,13 @@ export class KubeRuntimeManager {
     let sandboxId = actions.sandboxId;
     const sandboxConfig = generatePodSandboxConfig(pod, actions.attempt, this.options);
     if (actions.createSandbox) {
+      // createPodSandbox (kuberuntime_sandbox.go): the kubelet, not the runtime, makes the pod log directory.
+      try {
+        this.os.mkdirAll(sandboxConfig.log_directory ?? podLogsDirectory(this.options.podLogsDir, pod), LOG_DIRECTORY_MODE);
+      } catch (err) {
+        result.errors.push({ action: 'CreatePodSandbox', target: podFullName(pod), reason: 'CreatePodSandboxError', message: `Failed to create log directory for pod ${JSON.stringify(`${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`)}: ${(err as Error).message}` });
+        return result;
+      }
       try {
         sandboxId = await this.runtime.runPodSandbox(sandboxConfig, this.options.runtimeHandler);
         await this.runtime.podSandboxStatus(sandboxId, false);
@@ -171,8 +190,20 @@ export class KubeRuntimeManager {
     return result;
   }
 
-  /** removeContainer: ContainerStatus (to find the log to delete), then RemoveContainer (kuberuntime_container.go). */
+  /**
+   * removeContainer (kuberuntime_container.go): the logs go first, so a container whose logs cannot be removed
+   * stays for the next GC pass. removeContainerLog asks ContainerStatus twice: the log manager's Clean
+   * (logs/container_log_manager.go: the log path, then every file `<path>*`, rotated ones included), then
+   * for the legacy /var/log/containers symlink (not made by kubelet-sim: that directory is fixed on the host).
+   */
   async removeContainer(containerId: string): Promise<void> {
+    const { status } = await this.runtime.containerStatus(containerId, false);
+    const logPath = status?.log_path ?? '';
+    if (logPath !== '') {
+      const dir = path.dirname(logPath);
+      const base = path.basename(logPath);
+      for (const name of this.os.readDir(dir)) if (name.startsWith(base)) this.os.remove(path.join(dir, name));
+    }
     await this.runtime.containerStatus(containerId, false);
     await this.runtime.removeContainer(containerId);
   }
@@ -213,6 +244,14 @@ export class KubeRuntimeManager {
       return false;
     }
     const restartCount = previous === undefined ? 0 : previous.restartCount + 1;
+    // generateContainerConfig (kuberuntime_container.go): the container's log directory, made by the kubelet.
+    const logDir = path.join(podLogsDirectory(this.options.podLogsDir, pod), container.name);
+    try {
+      this.os.mkdirAll(logDir, LOG_DIRECTORY_MODE);
+    } catch (err) {
+      result.errors.push({ action: 'StartContainer', target: container.name, reason: 'CreateContainerConfigError', message: `create container log directory for container ${container.name} failed: ${(err as Error).message}` });
+      return false;
+    }
     let containerId: string;
     try {
       containerId = await this.runtime.createContainer(sandboxId, generateContainerConfig(pod, container, restartCount, imageRef), sandboxConfig);

@@ -36,8 +36,14 @@ export function createImageServiceHandlers(state: RuntimeState, options: Handler
     ImageStatus: unaryHandler<cri.ImageStatusRequest__Output, cri.ImageStatusResponse>(ctx, 'ImageStatus', (req) => {
       const view = state.imageStatus(req.image?.image ?? '');
       if (view === null) return { response: { image: null, info: {} } };
+      // Verbose info: the OCI image (image-spec config.go field names), as both runtimes print it for crictl inspecti.
+      const c = view.config;
+      const config: Record<string, unknown> = { Env: c.env, Cmd: c.cmd };
+      if (c.user !== '') config.User = c.user;
+      if (c.entrypoint.length > 0) config.Entrypoint = c.entrypoint;
+      if (c.workingDir !== '') config.WorkingDir = c.workingDir;
       const info: Record<string, string> = req.verbose
-        ? { info: JSON.stringify({ imageSpec: { config: {}, rootfs: { type: 'layers' } }, size: view.sizeBytes }) }
+        ? { info: JSON.stringify({ imageSpec: { architecture: 'amd64', os: 'linux', config, rootfs: { type: 'layers' } }, size: view.sizeBytes }) }
         : {};
       return { response: { image: toImage(view), info } };
     }),

@@ -15,6 +15,8 @@ import * as nodePath from 'node:path';
 export interface ContainerLogWriter {
   /** Appends `records` (already in CRI log format) to the file at `path`, creating it if needed. */
   append(path: string, records: string): void;
+  /** Whether the directory exists (CRI-O's conmon needs the kubelet to have made it). */
+  directoryExists(dir: string): boolean;
   /** Makes sure a file exists at `path` (after rotation renamed the old one away). */
   reopen(path: string): void;
 }
@@ -22,6 +24,7 @@ export interface ContainerLogWriter {
 /** Writes nothing: the default when no writer is configured (logging off). */
 export const NULL_LOG_WRITER: ContainerLogWriter = Object.freeze({
   append: () => undefined,
+  directoryExists: () => true,
   reopen: () => undefined,
 });
 
@@ -29,6 +32,7 @@ export const NULL_LOG_WRITER: ContainerLogWriter = Object.freeze({
 export interface LogFs {
   mkdirSync(path: string, options: { recursive: true }): unknown;
   appendFileSync(path: string, data: string): void;
+  existsSync(path: string): boolean;
 }
 
 export interface FsLogWriterOptions {
@@ -55,6 +59,7 @@ export function createFsLogWriter(options: FsLogWriterOptions = {}): ContainerLo
   };
   return {
     append: (path, records) => write(path, records),
+    directoryExists: (dir) => fs.existsSync(dir),
     reopen: (path) => write(path, ''),
     failedWrites: () => failed,
   };
@@ -64,9 +69,16 @@ export function createFsLogWriter(options: FsLogWriterOptions = {}): ContainerLo
 export class InMemoryLogWriter implements ContainerLogWriter {
   private readonly files = new Map<string, string>();
   private readonly maxFiles: number;
+  /** Directories that exist; undefined = every directory does (the kubelet made them all). */
+  readonly directories: Set<string> | undefined;
 
-  constructor(maxFiles = 10_000) {
+  constructor(maxFiles = 10_000, options: { directories?: Iterable<string> } = {}) {
     this.maxFiles = maxFiles;
+    this.directories = options.directories === undefined ? undefined : new Set(options.directories);
+  }
+
+  directoryExists(dir: string): boolean {
+    return this.directories === undefined || this.directories.has(dir);
   }
 
   append(path: string, records: string): void {

@@ -125,6 +125,12 @@ export interface PersonaProfile {
   readonly logFormat: LogFormat;
   /** ReopenContainerLog accepts a CREATED container too (CRI-O), or only a RUNNING one (containerd). */
   readonly reopenLogAllowsCreated: boolean;
+  /**
+   * Whether the runtime makes a missing container log directory itself. containerd does when it opens the
+   * log at StartContainer (internal/cri/server/helpers openLogFile: MkdirAll); CRI-O does not: conmon opens
+   * the log at CreateContainer and fails. The kubelet makes these directories (kuberuntime).
+   */
+  readonly createsLogDirectories: boolean;
   /** UpdateContainerResources refuses an exited container (CRI-O) or only updates its spec (containerd). */
   readonly updateResourcesRefusesExited: boolean;
   /** ListContainerStats lists exited containers (containerd, without cpu/memory) or skips them (CRI-O). */
@@ -155,6 +161,8 @@ export interface PersonaErrors {
   createContainerMissingName(): CriError;
   containerNameReserved(name: string, holderId: string): CriError;
   imageNotPresent(image: string, normalized: string | null): CriError;
+  /** CreateContainer when the container's log directory is missing and the runtime does not make it. */
+  logDirectoryMissing(logPath: string): CriError;
   /** Neither ContainerConfig.command/args nor the image's Entrypoint/Cmd name a process. */
   noCommandSpecified(containerId: string): CriError;
   /** Start/ContainerStatus lookups. */
@@ -258,6 +266,9 @@ const crioErrors: PersonaErrors = {
     ),
   // internal/factory/container/container.go (v1.33.0): returned as is.
   noCommandSpecified: () => unknown('no command specified'),
+  // conmon cannot open the log file and exits 1 ("Failed to open log file ... No such file or directory" on
+  // its stderr); CRI-O returns the exit error, as seen with CRI-O v1.32.0 and a kubelet that made no directory.
+  logDirectoryMissing: () => unknown('exit status 1'),
   // server/container_start.go, server/container_status.go, server/container_remove.go
   containerLookup: (_rpc, lookup, query) =>
     new CriError(GRPC_STATUS.NOT_FOUND, `could not find container "${query}": ${crioContainerLookupText(lookup, query)}`),
@@ -386,6 +397,8 @@ const containerdErrors: PersonaErrors = {
   // container_create.go buildContainerSpec -> internal/cri/opts/spec_opts.go WithProcessArgs.
   noCommandSpecified: (containerId) =>
     new CriError(GRPC_STATUS.UNKNOWN, `failed to generate container "${containerId}" spec: failed to generate spec: no command specified`),
+  // Never raised: containerd makes the directory (createsLogDirectories).
+  logDirectoryMissing: (logPath) => new CriError(GRPC_STATUS.UNKNOWN, `failed to create and open log file: open ${logPath}: no such file or directory`),
   // container_start.go, container_status.go, container_remove.go
   containerLookup: (_rpc, lookup, query) => {
     const e = containerdStoreError(lookup, query);
@@ -522,6 +535,7 @@ const crioProfile: PersonaProfile = {
   // conmon writes k8s-file records and splits lines at its 8 KiB stdio buffer (STDIO_BUF_SIZE).
   logFormat: { formatTimestamp: formatConmonTimestamp, maxLineBytes: 8192 },
   reopenLogAllowsCreated: true,
+  createsLogDirectories: false,
   updateResourcesRefusesExited: true,
   listStatsIncludesExited: false,
   keepsPodCidr: false,
@@ -563,6 +577,7 @@ const containerdProfile: PersonaProfile = {
   // internal/cri/io/logger.go: RFC3339Nano stamps; lines split at max_container_log_line_size (16 KiB).
   logFormat: { formatTimestamp: formatRfc3339Nano, maxLineBytes: 16 * 1024 },
   reopenLogAllowsCreated: false,
+  createsLogDirectories: true,
   updateResourcesRefusesExited: false,
   listStatsIncludesExited: true,
   keepsPodCidr: true,

@@ -64,6 +64,8 @@ import { readScopedAnnotation } from '../model/scoped-annotation';
 import { LOG_LINES_ANNOTATION } from '../model/container-log';
 // exec, stats, resources and container logs (ExecSync, *Stats, Update*Resources, ReopenContainerLog)
 import { createHash } from 'node:crypto';
+import { hostname as osHostname } from 'node:os';
+import { dirname } from 'node:path';
 import { NULL_LOG_WRITER, type ContainerLogWriter } from './container-log-writer';
 import { UsageSampler } from './usage-sampler';
 import { execOutcome } from '../model/exec-result';
@@ -232,8 +234,12 @@ function isCidr(text: string): boolean {
   return /^[0-9a-fA-F:.]+$/.test(addr) && addr.includes(':') && Number(bits) <= 128;
 }
 
-function sandboxHostname(sb: { readonly hostname: string; readonly metadata: PodSandboxMetadataView }): string {
-  return sb.hostname !== '' ? sb.hostname : sb.metadata.name;
+/**
+ * The container's hostname: the sandbox's, or for a host-network sandbox (the kubelet sends none) the node's
+ * own (containerd container_create_linux.go: os.Hostname() when the sandbox hostname is empty; CRI-O the same).
+ */
+function sandboxHostname(sb: { readonly hostname: string }): string {
+  return sb.hostname !== '' ? sb.hostname : osHostname();
 }
 
 /**
@@ -590,6 +596,12 @@ export class RuntimeState {
       throw errors.noCommandSpecified(id);
     }
 
+    const logPath = this.profile.containerLogPath({ logDirectory: sb.logDirectory, logPath: config.logPath ?? '', sandboxId: sb.id, containerId: id });
+    if (logPath !== '' && !this.profile.createsLogDirectories && !this.logWriter.directoryExists(dirname(logPath))) {
+      this.containerNames.releaseById(id);
+      this.notice(`conmon: Failed to open log file ${logPath}: No such file or directory (the kubelet makes the pod and container log directories before RunPodSandbox and CreateContainer)`);
+      throw errors.logDirectoryMissing(logPath);
+    }
     const record: ContainerRecord = {
       id,
       podSandboxId: sb.id,
@@ -611,12 +623,7 @@ export class RuntimeState {
       imageRepoDigestAtCreate: image.repoDigests[0] ?? this.profile.formatImageId(image.hex),
       labels: copyMap(config.labels),
       annotations: copyMap(config.annotations),
-      logPath: this.profile.containerLogPath({
-        logDirectory: sb.logDirectory,
-        logPath: config.logPath ?? '',
-        sandboxId: sb.id,
-        containerId: id,
-      }),
+      logPath,
       mounts: Object.freeze([...(config.mounts ?? [])]),
       behaviour,
       behaviourSource,
@@ -1649,6 +1656,7 @@ export class RuntimeState {
       lastUsedNs: img.lastUsedNs,
       inodes: img.inodes,
       ...imageUser(img.config.user),
+      config: img.config,
     });
   }
 }

@@ -186,6 +186,8 @@ export interface ImageView {
   /** From the image config's User (ImageStatus uid / username). */
   readonly uid: number | null;
   readonly username: string;
+  /** The image config (ImageStatus verbose info's imageSpec.config). */
+  readonly config: { readonly user: string; readonly entrypoint: readonly string[]; readonly cmd: readonly string[]; readonly env: readonly string[]; readonly workingDir: string };
 }
 
 export interface FilesystemUsageView {

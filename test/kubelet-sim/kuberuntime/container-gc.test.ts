@@ -80,15 +80,15 @@ describe('ContainerGC', () => {
       assert.deepEqual(remaining(), new Set([apps[2], sidecars[1]]));
     });
 
-    it('asks ContainerStatus before each RemoveContainer', async () => {
+    it('asks ContainerStatus twice (log manager Clean, then the legacy symlink) before each RemoveContainer', async () => {
       await deadContainers(web, 'app', 3);
       fake.clearCalls();
       await gc().garbageCollect(true);
       const perContainer = fake.calls.filter((c) => c.method === 'ContainerStatus' || c.method === 'RemoveContainer').map((c) => [c.method, c.args[0]]);
-      assert.equal(perContainer.length, 4);
-      for (let i = 0; i < perContainer.length; i += 2) {
-        assert.equal(perContainer[i][0], 'ContainerStatus');
-        assert.deepEqual(perContainer[i + 1], ['RemoveContainer', perContainer[i][1]]);
+      assert.equal(perContainer.length, 6);
+      for (let i = 0; i < perContainer.length; i += 3) {
+        assert.deepEqual(perContainer[i + 1], ['ContainerStatus', perContainer[i][1]]);
+        assert.deepEqual(perContainer[i + 2], ['RemoveContainer', perContainer[i][1]]);
       }
     });
 

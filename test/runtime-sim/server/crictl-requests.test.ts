@@ -95,6 +95,8 @@ for (const persona of PERSONAS) {
 
     it('runs a crictl session: version, info, pull, runp, pods, inspectp, create, start, ps, inspect, exec, logs, stats, stop, rm, stopp, rmp, images, inspecti, rmi, imagefsinfo', async () => {
       const podConfig = podConfigJson(path.join(socket.dir, 'pods'));
+      // A crictl user's log_directory must exist with CRI-O (conmon does not make it); crictl's docs use /tmp.
+      fs.mkdirSync(podConfig.log_directory as string, { recursive: true });
 
       // crictl version: VersionRequest{Version: "v1"} (version.go, remote.CRIVersionV1).
       await connect();

@@ -190,3 +190,23 @@ describe('RuntimeState images from the catalog', () => {
     }
   });
 });
+
+describe('RuntimeState container log directories', () => {
+  for (const persona of PERSONAS) {
+    it(`[${persona}] ${persona === 'crio' ? 'fails CreateContainer as conmon does' : 'makes the directory itself'} when the kubelet did not make the log directory`, () => {
+      const pod = podConfig('web', { logDirectory: '/logs/default_web_uid-web' });
+      const logs = new InMemoryLogWriter(100, { directories: ['/logs/default_web_uid-web'] });
+      const notices: string[] = [];
+      const h = newHarness(persona, { containerLogWriter: logs, onNotice: (m) => notices.push(m) });
+      const sandboxId = runPod(h.state, pod);
+      h.state.pullImage({ image: 'docker.io/library/busybox:1.37' });
+      const create = () => h.state.createContainer(createReq(sandboxId, pod, containerConfig('app', 'docker.io/library/busybox:1.37')));
+      if (persona === 'crio') {
+        assert.throws(create, (err: unknown) => err instanceof CriError && err.code === 2 && err.message === 'exit status 1');
+        assert.match(notices[0] ?? '', /^conmon: Failed to open log file \/logs\/default_web_uid-web\/app\/0\.log: No such file or directory/);
+        logs.directories!.add('/logs/default_web_uid-web/app');
+      }
+      assert.match(create().containerId, /^[0-9a-f]{64}$/);
+    });
+  }
+});

@@ -6,7 +6,7 @@
  * Regenerate after an intended change: UPDATE_GOLDEN=1 node --test dist/test/runtime-sim/tracing/persona-span-shapes.test.js
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -101,6 +101,8 @@ async function runSequence(persona: 'crio' | 'containerd', version: string, samp
     await step(r, 'Version', {});
     // The runtime writes container logs under log_directory: keep them in this run's temp dir.
     const pod = { ...POD, log_directory: join(workDir, 'pod-logs', 'default_web_5c9a7b1e-golden') };
+    // As the kubelet does before RunPodSandbox and CreateContainer (CRI-O's conmon needs the directory).
+    mkdirSync(join(pod.log_directory, 'nginx'), { recursive: true });
     await step(i, 'PullImage', { image: { image: 'nginx:1.27' }, sandbox_config: pod });
     const sandbox = await step(r, 'RunPodSandbox', { config: pod });
     const created = await step(r, 'CreateContainer', { pod_sandbox_id: sandbox.pod_sandbox_id, config: CONTAINER, sandbox_config: pod });
