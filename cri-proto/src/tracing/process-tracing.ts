@@ -1,11 +1,12 @@
 import type { Attributes, Tracer } from '@opentelemetry/api';
-import { ProxyTracerProvider } from '@opentelemetry/api';
+import { ProxyTracerProvider, trace } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import type { Resource } from '@opentelemetry/resources';
 import type { Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { BatchSpanProcessor, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { HighResolutionTracerProvider } from './high-resolution-tracer-provider';
 import { registerOtelgrpcInstrumentation } from './otelgrpc-instrumentation';
 import type { OtelgrpcShapeOptions } from './otelgrpc-shaped-tracer';
 import type { CountingSpanExporter, ExportStats } from './otlp-grpc-exporter';
@@ -76,11 +77,15 @@ export async function startProcessTracing(options: ProcessTracingOptions): Promi
   provider.register({
     propagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
   });
-  proxy.setDelegate(provider);
+  // Every tracer, the instrumentation's and the global one included, times its spans with the span clock.
+  const timed = new HighResolutionTracerProvider(provider);
+  trace.disable();
+  trace.setGlobalTracerProvider(timed);
+  proxy.setDelegate(timed);
 
   let shutdownPromise: Promise<void> | undefined;
   return {
-    tracer: (scopeName, version) => provider.getTracer(scopeName, version),
+    tracer: (scopeName, version) => timed.getTracer(scopeName, version),
     provider,
     exportStats: counting?.stats,
     exportTarget: counting?.target,

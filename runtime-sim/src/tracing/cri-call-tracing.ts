@@ -19,6 +19,7 @@ import { factsAfterCall, factsBeforeCall, renderAttributeValue, renderTemplate, 
 import type { AnnotationEvent, FunctionSpanNode, PersonaVersionSpec, ServerSpanAnnotation } from '../personas/persona-version-spec';
 import type { RuntimeState } from '../state/runtime-state';
 import { toStatus } from '../server/to-status';
+import { spanClockNowMs } from '../../../cri-proto/src/tracing/span-clock';
 
 /** The hook handler-kit calls around every unary CRI call. */
 export interface CriCallTracing {
@@ -36,12 +37,12 @@ const GO_ERROR_FIELD_VALUE = '{}';
 const GO_STATUS_ERROR_TYPE = '*status.Error';
 
 export interface CriCallTracingOptions {
-  /** Wall clock in epoch milliseconds (fractional); default performance.timeOrigin + performance.now(). */
+  /** Wall clock in epoch milliseconds (fractional); default the span clock every span of the process uses. */
   nowMs?: () => number;
 }
 
 export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeState, options: CriCallTracingOptions = {}): CriCallTracing {
-  const nowMs = options.nowMs ?? (() => performance.timeOrigin + performance.now());
+  const nowMs = options.nowMs ?? spanClockNowMs;
   const layers = spec.spanLayers;
   const interceptorMessages = spec.otelgrpc.instrumentation === 'unary-interceptor';
   const sizes = messageSizer();
@@ -101,8 +102,10 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
     if (interceptorLayer === undefined && functionLayer === undefined) return undefined;
     let ctx = parentCtx;
     let interceptorSpan: Span | undefined;
+    // One instant for both layers' starts, so the laid-out function spans never begin before their parents.
+    const layersStartMs = nowMs();
     if (interceptorLayer) {
-      interceptorSpan = trace.getTracer(interceptorLayer.tracer).startSpan(interceptorLayer.name.replace('{fullMethod}', fullMethodOf(method)), { kind: SpanKind.INTERNAL }, ctx);
+      interceptorSpan = trace.getTracer(interceptorLayer.tracer).startSpan(interceptorLayer.name.replace('{fullMethod}', fullMethodOf(method)), { kind: SpanKind.INTERNAL, startTime: layersStartMs }, ctx);
       ctx = trace.setSpan(ctx, interceptorSpan);
     }
     let roots: readonly FunctionSpanNode[] = [];
@@ -111,10 +114,11 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
     if (functionLayer) {
       tracer = trace.getTracer(functionLayer.tracer);
       roots = functionLayer.trees[method] ?? [{ name: functionLayer.defaultRoot.replace('{method}', method), children: [] }];
-      rootSpan = roots.length > 0 ? tracer.startSpan(roots[0].name, { kind: SpanKind.INTERNAL }, ctx) : undefined;
+      rootSpan = roots.length > 0 ? tracer.startSpan(roots[0].name, { kind: SpanKind.INTERNAL, startTime: layersStartMs }, ctx) : undefined;
     }
     return {
-      finish(failed, fromMs, toMs) {
+      finish(failed, callStartMs, toMs) {
+        const fromMs = Math.max(callStartMs, layersStartMs);
         if (rootSpan && tracer) {
           const rootCtx = trace.setSpan(ctx, rootSpan);
           // The work ran as one block; its inner calls are laid out over the call's time, in call order.
