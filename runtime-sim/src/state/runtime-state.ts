@@ -55,7 +55,8 @@ import {
   type ContainerBehaviour,
   type ContainerBehaviourSource,
 } from '../model/container-behaviour';
-import { defaultImageCatalog, EMPTY_IMAGE_CONFIG, imageUser, type ImageCatalog, type ImageConfigFacts } from '../model/image-catalog';
+import { defaultImageCatalog, imageUser, type ImageCatalog, type ImageConfigFacts } from '../model/image-catalog';
+import { ImageStore } from './image-store';
 import { ContainerFilesystem } from '../process/container-filesystem';
 import { ContainerProcess, type ProcessLine } from '../process/container-process';
 import type { ExecEnvironment } from '../process/exec-command';
@@ -199,17 +200,6 @@ interface ContainerRecord {
   readonly seq: number;
 }
 
-interface ImageRecord {
-  readonly hex: string;
-  repoTags: string[];
-  repoDigests: string[];
-  readonly sizeBytes: number;
-  readonly unpackedSizeBytes: number;
-  readonly inodes: number;
-  readonly pinned: boolean;
-  lastUsedNs: bigint;
-  readonly config: ImageConfigFacts;
-}
 
 const EMPTY_MAP: StringMap = Object.freeze({});
 
@@ -281,7 +271,7 @@ export class RuntimeState {
 
   private readonly sandboxes = new Map<string, SandboxRecord>();
   private readonly containers = new Map<string, ContainerRecord>();
-  private readonly images = new Map<string, ImageRecord>();
+  private readonly images: ImageStore;
   private readonly sandboxIds = new IdIndex();
   private readonly containerIds = new IdIndex();
   private readonly sandboxNames = new NameRegistrar();
@@ -305,6 +295,7 @@ export class RuntimeState {
     this.runtimeHandlers = options.runtimeHandlers ?? this.profile.runtimeHandlers;
     this.containerBehaviourSource = options.containerBehaviour;
     this.imageCatalog = options.imageCatalog ?? defaultImageCatalog();
+    this.images = new ImageStore(this.profile, this.imageCatalog, this.seed);
     this.notice = options.onNotice ?? (() => undefined);
     this.logWriter = options.containerLogWriter ?? NULL_LOG_WRITER;
     this.unpullable = new Set(
@@ -322,7 +313,7 @@ export class RuntimeState {
     for (const name of options.preloadedImages ?? [DEFAULT_PAUSE_IMAGE]) {
       const parsed = parseImageReference(name);
       if (!parsed.ok) throw new Error(`RuntimeState: preloaded image ${JSON.stringify(name)}: ${parsed.error}`);
-      this.storeImage(parsed.ref.repository, parsed.ref.tag, parsed.ref.digest, now, true);
+      this.images.add(parsed.ref.repository, parsed.ref.tag, parsed.ref.digest, now, true);
     }
   }
 
@@ -561,7 +552,7 @@ export class RuntimeState {
             images: [
               config.image?.image ?? '',
               config.image?.userSpecifiedImage ?? '',
-              ...(this.resolveImage(config.image?.image ?? '')?.repoTags ?? []),
+              ...(this.images.resolve(config.image?.image ?? '')?.repoTags ?? []),
             ].filter((n) => n !== ''),
           });
     const behaviour = annotated
@@ -584,7 +575,7 @@ export class RuntimeState {
     }
 
     const requestedImage = config.image?.image ?? '';
-    const image = this.resolveImage(requestedImage);
+    const image = this.images.resolve(requestedImage);
     if (image === undefined) {
       this.containerNames.releaseById(id);
       const parsed = parseImageReference(requestedImage);
@@ -764,28 +755,28 @@ export class RuntimeState {
     if (this.isMissingFromRegistry(ref.normalized, input.sandboxAnnotations)) {
       throw this.profile.errors.imageNotInRegistry(ref.normalized);
     }
-    const { image, platformRepoDigest } = this.storeImage(ref.repository, ref.tag, ref.digest, now, false);
+    const { image, platformRepoDigest } = this.images.add(ref.repository, ref.tag, ref.digest, now, false);
     image.lastUsedNs = now;
     // CRI-O answers with the platform manifest's repo digest (server/image_pull.go), containerd with the image id.
     const imageRef = this.profile.pullReturnsRepoDigest ? platformRepoDigest : this.profile.formatImageId(image.hex);
-    return { imageRef, image: this.imageView(image) };
+    return { imageRef, image: this.images.view(image) };
   }
 
   /** Missing image: null (the CRI answers OK with no image). Accepts ids, id prefixes and names. */
   imageStatus(image: string): ImageView | null {
     this.tick();
-    const found = this.resolveImage(image);
-    return found === undefined ? null : this.imageView(found);
+    const found = this.images.resolve(image);
+    return found === undefined ? null : this.images.view(found);
   }
 
   /** CRI-O honours ImageFilter.image; containerd ignores the filter (images/image_list.go). */
   listImages(filterImage?: string): ImageView[] {
     this.tick();
     if (this.profile.listImagesHonoursFilter && filterImage !== undefined && filterImage !== '') {
-      const found = this.resolveImage(filterImage);
-      return found === undefined ? [] : [this.imageView(found)];
+      const found = this.images.resolve(filterImage);
+      return found === undefined ? [] : [this.images.view(found)];
     }
-    return [...this.images.values()].map((img) => this.imageView(img));
+    return this.images.all().map((img) => this.images.view(img));
   }
 
   /**
@@ -797,7 +788,7 @@ export class RuntimeState {
   removeImage(image: string): void {
     this.tick();
     if (image === '' && this.persona === 'crio') throw this.profile.errors.removeImageEmpty();
-    const found = this.resolveImage(image);
+    const found = this.images.resolve(image);
     if (found === undefined) return;
     if (this.profile.removeImageDropsAllNames) {
       this.images.delete(found.hex);
@@ -820,12 +811,7 @@ export class RuntimeState {
    */
   imageFsInfo(): ImageFsInfoView {
     const now = this.tick();
-    let usedBytes = 0;
-    let inodesUsed = 0;
-    for (const img of this.images.values()) {
-      usedBytes += img.sizeBytes;
-      inodesUsed += img.inodes;
-    }
+    const { usedBytes, inodesUsed } = this.images.usage();
     const imageFs: FilesystemUsageView = {
       timestampNs: now,
       mountpoint: this.profile.imageFsMountpoint,
@@ -897,7 +883,7 @@ export class RuntimeState {
       lastNowNs: this.lastNowNs,
       sandboxes: this.sortedSandboxes().map(plain),
       containers: [...this.containers.values()].sort((a, b) => a.seq - b.seq).map(({ process: _p, files: _f, quietProcess: _q, ...rest }) => plain(rest)),
-      images: [...this.images.values()].map(plain),
+      images: this.images.exportRecords(),
     };
   }
 
@@ -920,12 +906,7 @@ export class RuntimeState {
       this.containerIds.add(c.id);
       this.containerNames.reserve(c.reservedName, c.id);
     }
-    for (const raw of snapshot.images) {
-      const img = { ...raw } as unknown as ImageRecord;
-      const config = img.config ?? this.configOfTag(img.repoTags[0]);
-      const unpackedSizeBytes = img.unpackedSizeBytes ?? img.sizeBytes;
-      this.images.set(img.hex, { ...img, config, unpackedSizeBytes, repoTags: [...img.repoTags], repoDigests: [...img.repoDigests] });
-    }
+    this.images.restore(snapshot.images);
     // Running command-model processes are replayed from their start; what they printed before is in the log already.
     const now = this.nowNs();
     for (const c of this.containers.values()) {
@@ -1253,7 +1234,7 @@ export class RuntimeState {
 
   /** Starts the container's process at `startNs`; `replayUntilNs` rebuilds it after a restart without re-logging. */
   private startProcess(c: ContainerRecord, sb: SandboxRecord, startNs: bigint, replay?: { readonly replayUntilNs: bigint }): void {
-    const config = this.images.get(c.imageHex)?.config ?? EMPTY_IMAGE_CONFIG;
+    const config = this.images.configOf(c.imageHex);
     const { uid, username } = imageUser(config.user);
     c.files ??= new ContainerFilesystem({ hostname: sandboxHostname(sb) });
     const proc = new ContainerProcess(c.argv, startNs, {
@@ -1341,7 +1322,7 @@ export class RuntimeState {
   execEnvironmentOf(containerId: string): ExecEnvironment | undefined {
     const c = this.containers.get(containerId);
     if (c === undefined || c.files === null) return undefined;
-    const config = this.images.get(c.imageHex)?.config ?? EMPTY_IMAGE_CONFIG;
+    const config = this.images.configOf(c.imageHex);
     const { uid, username } = imageUser(config.user);
     return {
       env: new Map(c.env),
@@ -1350,12 +1331,6 @@ export class RuntimeState {
       user: { uid: uid ?? 0, name: username !== '' ? username : uid === null || uid === 0 ? 'root' : String(uid) },
       fs: c.files,
     };
-  }
-
-  private configOfTag(tag: string | undefined): ImageConfigFacts {
-    const parsed = tag === undefined ? undefined : parseImageReference(tag);
-    if (parsed === undefined || !parsed.ok || parsed.ref.tag === undefined) return EMPTY_IMAGE_CONFIG;
-    return this.imageCatalog.describe(parsed.ref.repository, parsed.ref.tag, this.seed).config;
   }
 
   /** The lines the container prints at start, in CRI log format, a fraction of a millisecond apart. */
@@ -1525,64 +1500,6 @@ export class RuntimeState {
       });
   }
 
-  private storeImage(
-    repository: string,
-    tag: string | undefined,
-    digest: string | undefined,
-    now: bigint,
-    pinned: boolean,
-  ): { readonly image: ImageRecord; readonly platformRepoDigest: string } {
-    const facts = this.imageCatalog.describe(repository, tag ?? digest!, this.seed);
-    const platformRepoDigest = `${repository}@sha256:${facts.platformManifestDigestHex}`;
-    if (digest !== undefined) {
-      const byDigest = [...this.images.values()].find((img) => img.repoDigests.includes(`${repository}@${digest}`));
-      if (byDigest !== undefined) return { image: byDigest, platformRepoDigest };
-    }
-    let image = this.images.get(facts.configDigestHex);
-    if (image === undefined) {
-      image = {
-        hex: facts.configDigestHex,
-        repoTags: [],
-        repoDigests: [],
-        sizeBytes: facts.sizeBytes,
-        unpackedSizeBytes: facts.unpackedSizeBytes,
-        inodes: facts.inodes,
-        pinned,
-        lastUsedNs: now,
-        config: facts.config,
-      };
-      this.images.set(image.hex, image);
-    }
-    // Both runtimes list names sorted (containerd internal/cri/store/image; CRI-O internal/storage/image.go).
-    if (tag !== undefined && !image.repoTags.includes(`${repository}:${tag}`)) {
-      image.repoTags.push(`${repository}:${tag}`);
-      image.repoTags.sort();
-    }
-    const digests = [`${repository}@sha256:${facts.manifestDigestHex}`];
-    if (this.profile.repoDigestsIncludePlatformManifest) digests.push(platformRepoDigest);
-    for (const d of digests) if (!image.repoDigests.includes(d)) image.repoDigests.push(d);
-    image.repoDigests.sort();
-    return { image, platformRepoDigest };
-  }
-
-  /** By id ("sha256:<hex>", "<hex>", or a unique prefix of either of at least 3 hex digits), else by name. */
-  private resolveImage(query: string): ImageRecord | undefined {
-    const q = query.trim();
-    if (q === '') return undefined;
-    const hexQuery = /^sha256:[0-9a-f]{1,64}$/.test(q) ? q.slice(7) : /^[0-9a-f]{3,64}$/.test(q) ? q : undefined;
-    if (hexQuery !== undefined) {
-      const matches = [...this.images.values()].filter((img) => img.hex.startsWith(hexQuery));
-      if (matches.length === 1) return matches[0];
-    }
-    const parsed = parseImageReference(q);
-    if (!parsed.ok) return undefined;
-    const n = parsed.ref.normalized;
-    for (const img of this.images.values()) {
-      if (img.repoTags.includes(n) || img.repoDigests.includes(n)) return img;
-    }
-    return undefined;
-  }
-
   private sandboxView(sb: SandboxRecord): PodSandboxView {
     const ipVisible = !(sb.networkTornDown && !this.profile.keepsIpAfterStop);
     return Object.freeze({
@@ -1643,20 +1560,6 @@ export class RuntimeState {
       mounts: c.mounts,
       behaviour: c.behaviour,
       resources: c.resources,
-    });
-  }
-
-  private imageView(img: ImageRecord): ImageView {
-    return Object.freeze({
-      id: this.profile.formatImageId(img.hex),
-      repoTags: Object.freeze([...img.repoTags]),
-      repoDigests: Object.freeze([...img.repoDigests]),
-      sizeBytes: this.profile.imageSize === 'unpacked' ? img.unpackedSizeBytes : img.sizeBytes,
-      pinned: img.pinned,
-      lastUsedNs: img.lastUsedNs,
-      inodes: img.inodes,
-      ...imageUser(img.config.user),
-      config: img.config,
     });
   }
 }
