@@ -5,8 +5,8 @@
  * that their own way); it runs to completion at once, its duration summed from its `sleep`s, and a
  * command that never ends (a server, `sleep infinity`, an endless loop) runs until the caller's timeout.
  */
-import type { ContainerFilesystem } from './container-filesystem';
-import type { Effect, MachineContext, Userland } from './process-effects';
+import type { ProcessEnvironment } from './container-process';
+import type { Effect, MachineContext } from './process-effects';
 import { interpretArgv, isInImage } from './process-args';
 import { Shell } from './shell-interpreter';
 import { UnsupportedScriptError } from './shell-syntax';
@@ -26,13 +26,8 @@ export type ExecCommandOutcome =
   /** A shell script outside the simulated subset. */
   | { readonly kind: 'unsupported'; readonly reason: string };
 
-export interface ExecEnvironment {
-  readonly env: ReadonlyMap<string, string>;
-  readonly workingDir: string;
-  readonly userland: Userland;
-  readonly user: { readonly uid: number; readonly name: string };
-  readonly fs: ContainerFilesystem;
-}
+/** An exec runs in the container's own environment. */
+export type ExecEnvironment = ProcessEnvironment;
 
 /** At most this many effects per exec: a guard against scripts that print without end. */
 const MAX_EXEC_STEPS = 100_000;

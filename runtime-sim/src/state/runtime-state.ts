@@ -58,7 +58,7 @@ import {
 import { defaultImageCatalog, imageUser, type ImageCatalog, type ImageConfigFacts } from '../model/image-catalog';
 import { ImageStore } from './image-store';
 import { ContainerFilesystem } from '../process/container-filesystem';
-import { ContainerProcess, type ProcessLine } from '../process/container-process';
+import { ContainerProcess, type ProcessEnvironment, type ProcessLine } from '../process/container-process';
 import type { ExecEnvironment } from '../process/exec-command';
 import { resolveProcessArgs } from '../process/process-args';
 import { readScopedAnnotation } from '../model/scoped-annotation';
@@ -1234,16 +1234,8 @@ export class RuntimeState {
 
   /** Starts the container's process at `startNs`; `replayUntilNs` rebuilds it after a restart without re-logging. */
   private startProcess(c: ContainerRecord, sb: SandboxRecord, startNs: bigint, replay?: { readonly replayUntilNs: bigint }): void {
-    const config = this.images.configOf(c.imageHex);
-    const { uid, username } = imageUser(config.user);
     c.files ??= new ContainerFilesystem({ hostname: sandboxHostname(sb) });
-    const proc = new ContainerProcess(c.argv, startNs, {
-      env: new Map(c.env),
-      workingDir: c.workingDir,
-      userland: config.userland,
-      user: { uid: uid ?? 0, name: username !== '' ? username : uid === null || uid === 0 ? 'root' : String(uid) },
-      fs: c.files,
-    });
+    const proc = new ContainerProcess(c.argv, startNs, this.processEnvironment(c, c.files));
     c.process = proc;
     if (replay !== undefined) {
       proc.advanceTo(replay.replayUntilNs);
@@ -1318,10 +1310,14 @@ export class RuntimeState {
     return c.pendingExit.atNs;
   }
 
-  /** What an exec in container `c` sees (its env, working dir, user, files), or undefined when not running. */
+  /** What an exec in container `c` sees (its env, working dir, user, files), or undefined before it was created. */
   execEnvironmentOf(containerId: string): ExecEnvironment | undefined {
     const c = this.containers.get(containerId);
-    if (c === undefined || c.files === null) return undefined;
+    return c === undefined || c.files === null ? undefined : this.processEnvironment(c, c.files);
+  }
+
+  /** The environment the container's processes run in: its env and working dir, the image's user and userland. */
+  private processEnvironment(c: ContainerRecord, fs: ContainerFilesystem): ProcessEnvironment {
     const config = this.images.configOf(c.imageHex);
     const { uid, username } = imageUser(config.user);
     return {
@@ -1329,7 +1325,7 @@ export class RuntimeState {
       workingDir: c.workingDir,
       userland: config.userland,
       user: { uid: uid ?? 0, name: username !== '' ? username : uid === null || uid === 0 ? 'root' : String(uid) },
-      fs: c.files,
+      fs,
     };
   }
 
