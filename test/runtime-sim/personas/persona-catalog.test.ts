@@ -30,7 +30,7 @@ describe('persona catalog', () => {
     for (const rpc of ['RuntimeConfig', 'ListMetricDescriptors', 'ListPodSandboxMetrics', 'UpdatePodSandboxResources', 'StreamPodSandboxes', 'CheckpointPod', 'RestorePod']) {
       assert.ok(spec.unknownRpcs.includes(rpc), rpc);
     }
-    assert.ok(spec.spanLayers.logEvents?.StartContainer?.success);
+    assert.deepEqual(spec.spanLayers.logEvents?.StartContainer?.map((l) => [l.at, l.level]), [['start', 'info'], ['end', 'error'], ['end', 'info']]);
   });
 
   it('rejects an unknown version listing the supported ones', () => {
