@@ -41,7 +41,7 @@ export const CONDITION_FACTS = {
     meaning: 'an earlier StopContainer with a timeout above zero already sent this container its stop signal',
   },
   containerImagePresent: { values: YES_NO, endOnly: false, meaning: "the container's image is still in the image store" },
-  killed: { values: YES_NO, endOnly: true, meaning: 'the call ended a running container with SIGKILL' },
+  killed: { values: YES_NO, endOnly: true, meaning: "this call's SIGKILL ended the running container (timeout 0, or the timeout passed)" },
   logPathsSet: {
     values: YES_NO,
     endOnly: false,

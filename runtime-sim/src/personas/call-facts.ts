@@ -6,6 +6,7 @@
  */
 import { GO_GRPC_CODE_NAMES } from '../../../cri-proto/src/grpc-status';
 import { formatGoDuration } from '../model/go-duration';
+import { NS_PER_SECOND } from '../state/clock';
 import { parseImageReference } from '../state/image-reference';
 import type { RuntimeState } from '../state/runtime-state';
 import { CONTAINER_STATE, type ContainerView } from '../state/types';
@@ -135,6 +136,9 @@ export function factsBeforeCall(method: string, request: unknown, state: Runtime
   }
   if (method === 'StopContainer') {
     facts.stopSignalGo = goSignalText(SIMULATED_STOP_SIGNAL);
+    // When this call's own SIGKILL is due (bigint as text): a container that died before was not killed by it.
+    const timeoutNs = Number(req.timeout ?? 0) > 0 ? BigInt(Math.trunc(Number(req.timeout))) * NS_PER_SECOND : 0n;
+    if (facts.wasRunning === true) facts.stopKillDueNs = String(state.nowNs() + timeoutNs);
     if (typeof facts.containerId === 'string') facts.stopSignalSent = ledger?.has(facts.containerId) ?? false;
     const imageId = facts.containerImageRef;
     if (typeof imageId === 'string') facts.containerImagePresent = attempt(() => state.imageStatus(imageId)) != null;
@@ -212,7 +216,8 @@ export function factsAfterCall(
   if (res.url !== undefined) facts.portForwardUrl = res.url;
   if (before.wasRunning === true && typeof before.containerId === 'string') {
     const container = attempt(() => state.containerStatus(before.containerId as string));
-    facts.killed = container !== undefined && container.state === CONTAINER_STATE.EXITED && container.exitCode === SIGKILL_EXIT_CODE;
+    const byThisCall = typeof before.stopKillDueNs !== 'string' || (container !== undefined && container.finishedAtNs >= BigInt(before.stopKillDueNs));
+    facts.killed = container !== undefined && container.state === CONTAINER_STATE.EXITED && container.exitCode === SIGKILL_EXIT_CODE && byThisCall;
   }
   // Filters are printed only by the failure lines of the List calls: format them only then.
   if (outcome.failed) {

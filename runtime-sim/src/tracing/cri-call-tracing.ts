@@ -179,20 +179,35 @@ function meetsCondition(condition: FactCondition, facts: CallFacts): boolean {
   return true;
 }
 
-/** containerd 1.6: the call's log lines logged at `at`, in file order, as the logrus hook records them. */
+/**
+ * containerd 1.6: the call's log lines logged at `at`, in file order, as the logrus hook records them.
+ * Consecutive `forEach: sandboxContainers` lines are one loop body: each container runs through all of them.
+ */
 function addLogEvents(span: Span, lines: readonly LogEventLine[], at: LogEventTime, facts: CallFacts, perContainer: readonly CallFacts[]): void {
-  for (const line of lines) {
-    if (line.at !== at) continue;
-    const rounds = line.forEach === 'sandboxContainers' ? perContainer.map((item) => ({ ...facts, ...item })) : [facts];
-    for (const f of rounds) {
-      if (!meetsCondition(line.when, f)) continue;
-      const attributes: Record<string, string | number> = {};
-      for (const [key, template] of Object.entries(line.attributes)) attributes[key] = renderAttributeValue(template, f);
-      if (line.withError) attributes[LOG_ERROR_KEY] = GO_ERROR_FIELD_VALUE;
-      attributes[LOG_LEVEL_KEY] = line.level;
-      span.addEvent(renderTemplate(line.message, f), attributes);
+  const due = lines.filter((l) => l.at === at);
+  for (let i = 0; i < due.length; ) {
+    if (due[i].forEach !== 'sandboxContainers') {
+      addLogEvent(span, due[i], facts);
+      i += 1;
+      continue;
     }
+    let end = i;
+    while (end < due.length && due[end].forEach === 'sandboxContainers') end += 1;
+    for (const item of perContainer) {
+      const itemFacts = { ...facts, ...item };
+      for (let j = i; j < end; j += 1) addLogEvent(span, due[j], itemFacts);
+    }
+    i = end;
   }
+}
+
+function addLogEvent(span: Span, line: LogEventLine, facts: CallFacts): void {
+  if (!meetsCondition(line.when, facts)) return;
+  const attributes: Record<string, string | number> = {};
+  for (const [key, template] of Object.entries(line.attributes)) attributes[key] = renderAttributeValue(template, facts);
+  if (line.withError) attributes[LOG_ERROR_KEY] = GO_ERROR_FIELD_VALUE;
+  attributes[LOG_LEVEL_KEY] = line.level;
+  span.addEvent(renderTemplate(line.message, facts), attributes);
 }
 
 function isSatisfied(event: AnnotationEvent, facts: CallFacts): boolean {
