@@ -1,13 +1,34 @@
 /**
- * The values persona templates refer to (`{sandboxId}`, `{containerName}`, ...), gathered for one CRI call
- * from its request, its response and the runtime state before and after it. Every fact is optional:
- * a failed call may never learn its container id, and a template with a missing fact renders it as "".
+ * The values persona templates and conditions refer to (`{sandboxId}`, `containerState`, ...), gathered
+ * for one CRI call from its request, its response and the runtime state before and after it. The names
+ * are listed, with their meaning, in ./call-fact-vocabulary.ts. Every fact is optional: a failed call may
+ * never learn its container id, and a template with a missing fact renders it as "".
  */
+import { GO_GRPC_CODE_NAMES } from '../../../cri-proto/src/grpc-status';
 import { formatGoDuration } from '../model/go-duration';
+import { NS_PER_SECOND } from '../state/clock';
 import { parseImageReference } from '../state/image-reference';
 import type { RuntimeState } from '../state/runtime-state';
+import { CONTAINER_STATE, type ContainerView } from '../state/types';
 import { SIGKILL_EXIT_CODE } from '../model/container-behaviour';
 import { simulatedPid } from '../server/runtime-service-handlers';
+import {
+  gogoContainerFilter,
+  gogoContainerMetadata,
+  gogoImageFilter,
+  gogoLinuxContainerResources,
+  gogoPodSandboxMetadata,
+  gogoWindowsContainerResources,
+  goIntSlice,
+  goSignalText,
+  type ContainerFilterShape,
+  type ImageFilterShape,
+  type LinuxResourcesShape,
+  type WindowsResourcesShape,
+} from './go-format';
+import type { StopSignalLedger } from './stop-signal-ledger';
+
+export { gogoContainerMetadata, gogoPodSandboxMetadata } from './go-format';
 
 export type CallFacts = Record<string, string | number | boolean | undefined>;
 
@@ -16,31 +37,41 @@ interface RequestShape {
   pod_sandbox_id?: string;
   container_id?: string;
   timeout?: string | number;
+  port?: number[];
   image?: { image?: string } | null;
   config?: {
     metadata?: { name?: string; uid?: string; namespace?: string; attempt?: number } | null;
+    log_path?: string;
     linux?: { security_context?: { namespace_options?: { network?: string } | null } | null } | null;
   } | null;
-  sandbox_config?: { metadata?: { name?: string; uid?: string; namespace?: string; attempt?: number } | null } | null;
+  sandbox_config?: { metadata?: { name?: string; uid?: string; namespace?: string; attempt?: number } | null; log_directory?: string } | null;
+  linux?: LinuxResourcesShape | null;
+  windows?: WindowsResourcesShape | null;
+  runtime_config?: { network_config?: { pod_cidr?: string } | null } | null;
+  filter?: (ContainerFilterShape & ImageFilterShape) | null;
 }
 
 interface ResponseShape {
   pod_sandbox_id?: string;
   container_id?: string;
   image_ref?: string;
+  url?: string;
 }
 
-/** Go's %+v of a gogo-protobuf *PodSandboxMetadata (generated String()), as containerd 1.6 logs it. */
-export function gogoPodSandboxMetadata(meta: { name?: string; uid?: string; namespace?: string; attempt?: number } | null | undefined): string {
-  if (meta === null || meta === undefined) return 'nil';
-  return `&PodSandboxMetadata{Name:${meta.name ?? ''},Uid:${meta.uid ?? ''},Namespace:${meta.namespace ?? ''},Attempt:${meta.attempt ?? 0},}`;
-}
+/**
+ * Calls whose facts include lookups in the runtime state. Other calls (ContainerStatus, the List and
+ * Stats calls, ExecSync: the kubelet's hot paths) get only the facts their request carries.
+ */
+const STATE_FACT_METHODS: ReadonlySet<string> = new Set([
+  'RunPodSandbox', 'StopPodSandbox', 'RemovePodSandbox', 'CreateContainer', 'StartContainer', 'StopContainer', 'RemoveContainer',
+]);
 
-/** Go's %+v of a gogo-protobuf *ContainerMetadata. */
-export function gogoContainerMetadata(meta: { name?: string; attempt?: number } | null | undefined): string {
-  if (meta === null || meta === undefined) return 'nil';
-  return `&ContainerMetadata{Name:${meta.name ?? ''},Attempt:${meta.attempt ?? 0},}`;
-}
+/** Registry host the resolver talks to for a domain (containerd remotes/docker DefaultHost). */
+const DOCKER_HUB_DOMAIN = 'docker.io';
+const DOCKER_HUB_REGISTRY_HOST = 'registry-1.docker.io';
+
+/** Stop signal the runtime-sim sends first: its images carry no STOPSIGNAL (../process/process-effects.ts). */
+const SIMULATED_STOP_SIGNAL = 'SIGTERM';
 
 function attempt<T>(fn: () => T): T | undefined {
   try {
@@ -50,11 +81,26 @@ function attempt<T>(fn: () => T): T | undefined {
   }
 }
 
+/** Facts of one container as the call found it (also the per-item facts of `forEach: sandboxContainers`). */
+function containerFacts(container: ContainerView): CallFacts {
+  return {
+    containerFound: true,
+    containerId: container.id,
+    containerName: container.reservedName,
+    containerState: container.state,
+    // pkg/cri/server/container_create.go keeps the image id as the container's ImageRef.
+    containerImageRef: container.imageId,
+    wasRunning: container.state === CONTAINER_STATE.RUNNING,
+    sandboxId: container.podSandboxId,
+  };
+}
+
 /** Facts known before the handler runs (ids from the request, states the call will change). */
-export function factsBeforeCall(method: string, request: unknown, state: RuntimeState): CallFacts {
+export function factsBeforeCall(method: string, request: unknown, state: RuntimeState, ledger?: StopSignalLedger): CallFacts {
   const req = (request ?? {}) as RequestShape;
   const facts: CallFacts = {};
   const meta = req.config?.metadata;
+  const withState = STATE_FACT_METHODS.has(method);
   if (method === 'RunPodSandbox') {
     facts.sandboxMetadataGogo = gogoPodSandboxMetadata(meta);
     facts.hostNetwork = req.config?.linux?.security_context?.namespace_options?.network === 'NODE';
@@ -63,7 +109,8 @@ export function factsBeforeCall(method: string, request: unknown, state: Runtime
   if (req.pod_sandbox_id !== undefined) {
     // The id as asked (log lines print it); sandboxId only once it resolves (attributes need a real one).
     facts.requestSandboxId = req.pod_sandbox_id;
-    const sandbox = attempt(() => state.podSandboxStatus(req.pod_sandbox_id as string));
+    const sandbox = withState ? attempt(() => state.podSandboxStatus(req.pod_sandbox_id as string)) : undefined;
+    if (withState) facts.sandboxFound = sandbox !== undefined;
     if (sandbox) {
       facts.sandboxId = sandbox.id;
       facts.sandboxName = sandbox.reservedName;
@@ -71,31 +118,87 @@ export function factsBeforeCall(method: string, request: unknown, state: Runtime
       facts.sandboxPid = simulatedPid(sandbox.id);
     }
   }
-  if (method === 'CreateContainer') facts.containerMetadataGogo = gogoContainerMetadata(meta);
+  if (method === 'CreateContainer') {
+    facts.containerMetadataGogo = gogoContainerMetadata(meta);
+    facts.sandboxLogDirectory = req.sandbox_config?.log_directory ?? '';
+    facts.containerLogPath = req.config?.log_path ?? '';
+    facts.logPathsSet = facts.sandboxLogDirectory !== '' && facts.containerLogPath !== '';
+  }
   if (req.container_id !== undefined) {
     facts.requestContainerId = req.container_id;
-    const container = attempt(() => state.containerStatus(req.container_id as string));
-    if (container) {
-      facts.containerId = container.id;
-      facts.containerName = container.reservedName;
-      facts.sandboxId = container.podSandboxId;
-      facts.wasRunning = container.state === 'CONTAINER_RUNNING';
-    }
+    const container = withState ? attempt(() => state.containerStatus(req.container_id as string)) : undefined;
+    if (withState) facts.containerFound = container !== undefined;
+    if (container) Object.assign(facts, containerFacts(container));
   }
-  if (req.timeout !== undefined) facts.timeout = String(req.timeout);
+  if (req.timeout !== undefined) {
+    facts.timeout = String(req.timeout);
+    facts.timeoutPositive = Number(req.timeout) > 0;
+  }
+  if (method === 'StopContainer') {
+    facts.stopSignalGo = goSignalText(SIMULATED_STOP_SIGNAL);
+    // When this call's own SIGKILL is due (bigint as text): a container that died before was not killed by it.
+    const timeoutNs = Number(req.timeout ?? 0) > 0 ? BigInt(Math.trunc(Number(req.timeout))) * NS_PER_SECOND : 0n;
+    if (facts.wasRunning === true) facts.stopKillDueNs = String(state.nowNs() + timeoutNs);
+    if (typeof facts.containerId === 'string') facts.stopSignalSent = ledger?.has(facts.containerId) ?? false;
+    const imageId = facts.containerImageRef;
+    if (typeof imageId === 'string') facts.containerImagePresent = attempt(() => state.imageStatus(imageId)) != null;
+  }
+  if (method === 'PortForward') facts.portsGo = goIntSlice(req.port);
+  if (method === 'UpdateContainerResources') {
+    facts.linuxResourcesGogo = gogoLinuxContainerResources(req.linux);
+    facts.windowsResourcesGogo = gogoWindowsContainerResources(req.windows);
+  }
+  if (method === 'UpdateRuntimeConfig') facts.podCidrSet = (req.runtime_config?.network_config?.pod_cidr ?? '') !== '';
   const image = req.image?.image;
   if (typeof image === 'string') {
     facts.image = image;
     const parsed = parseImageReference(image);
     facts.imageRef = parsed.ok ? parsed.ref.normalized : image;
+    if (parsed.ok) facts.registryHost = parsed.ref.domain === DOCKER_HUB_DOMAIN ? DOCKER_HUB_REGISTRY_HOST : parsed.ref.domain;
   }
   return facts;
 }
 
-/** Facts learnt from the response and the state after the call, merged over `before`. */
-export function factsAfterCall(before: CallFacts, response: unknown, state: RuntimeState, elapsedNs: bigint): CallFacts {
+/**
+ * Records what a call does to the stop-signal ledger, from its facts before the call: a graceful stop of
+ * a running container sends the signal (once), RemoveContainer forgets the container.
+ */
+export function noteStopSignal(method: string, before: CallFacts, ledger: StopSignalLedger): void {
+  if (typeof before.containerId !== 'string') return;
+  if (method === 'StopContainer' && before.containerState === CONTAINER_STATE.RUNNING && before.timeoutPositive === true) {
+    ledger.markSignalled(before.containerId);
+  } else if (method === 'RemoveContainer') {
+    ledger.forget(before.containerId);
+  }
+}
+
+/** Per-container facts of the sandbox a StopPodSandbox/RemovePodSandbox names, in creation order. */
+export function sandboxContainerFacts(before: CallFacts, state: RuntimeState): CallFacts[] {
+  if (typeof before.sandboxId !== 'string') return [];
+  const sandboxId = before.sandboxId;
+  return (attempt(() => state.listContainers({ podSandboxId: sandboxId })) ?? []).map(containerFacts);
+}
+
+/** How the call ended: no failure, or the gRPC code it failed with. */
+export type CallOutcome = { readonly failed: false } | { readonly failed: true; readonly code: number };
+
+/** Facts learnt from the outcome, the response and the state after the call, merged over `before`. */
+export function factsAfterCall(
+  method: string,
+  request: unknown,
+  before: CallFacts,
+  outcome: CallOutcome,
+  response: unknown,
+  state: RuntimeState,
+  elapsedNs: bigint,
+): CallFacts {
   const res = (response ?? {}) as ResponseShape;
-  const facts: CallFacts = { ...before, elapsed: formatGoDuration(elapsedNs < 0n ? 0n : elapsedNs) };
+  const facts: CallFacts = {
+    ...before,
+    elapsed: formatGoDuration(elapsedNs < 0n ? 0n : elapsedNs),
+    outcome: outcome.failed ? 'failure' : 'success',
+    errorCode: outcome.failed ? GO_GRPC_CODE_NAMES[outcome.code] : undefined,
+  };
   if (res.pod_sandbox_id) {
     facts.sandboxId = res.pod_sandbox_id;
     const sandbox = attempt(() => state.podSandboxStatus(res.pod_sandbox_id as string));
@@ -110,9 +213,17 @@ export function factsAfterCall(before: CallFacts, response: unknown, state: Runt
     if (container) facts.containerName = container.reservedName;
   }
   if (res.image_ref !== undefined) facts.imageRefResult = res.image_ref;
+  if (res.url !== undefined) facts.portForwardUrl = res.url;
   if (before.wasRunning === true && typeof before.containerId === 'string') {
     const container = attempt(() => state.containerStatus(before.containerId as string));
-    facts.killed = container !== undefined && container.state === 'CONTAINER_EXITED' && container.exitCode === SIGKILL_EXIT_CODE;
+    const byThisCall = typeof before.stopKillDueNs !== 'string' || (container !== undefined && container.finishedAtNs >= BigInt(before.stopKillDueNs));
+    facts.killed = container !== undefined && container.state === CONTAINER_STATE.EXITED && container.exitCode === SIGKILL_EXIT_CODE && byThisCall;
+  }
+  // Filters are printed only by the failure lines of the List calls: format them only then.
+  if (outcome.failed) {
+    const filter = (request as RequestShape | null | undefined)?.filter;
+    if (method === 'ListContainers') facts.containerFilterGogo = gogoContainerFilter(filter);
+    if (method === 'ListImages') facts.imageFilterGogo = gogoImageFilter(filter);
   }
   return facts;
 }

@@ -6,6 +6,7 @@
  * Error texts per persona are not here: they live in state/persona.ts.
  */
 import { PERSONAS, type Persona } from '../state/persona';
+import { CONDITION_FACTS, isConditionFact, unknownPlaceholders, type ConditionFact, type ConditionValue } from './call-fact-vocabulary';
 
 /** How the runtime is told where to export traces (see tracing/runtime-tracing.ts). */
 export const TRACING_CONFIG_KINDS = ['crio-conf', 'otel-env', 'containerd-toml-v1'] as const;
@@ -66,17 +67,45 @@ export interface ServerSpanAnnotation {
   readonly recordError: boolean;
 }
 
-export interface LogEventTemplates {
-  readonly start?: string;
-  readonly success?: string;
-  readonly failure?: string;
+/**
+ * Log levels a log-event line may have: logrus' names (Level.String()) of the levels at or above
+ * containerd's default, info. Debug and Trace entries never fire the hook, so they are not lines.
+ */
+export const LOG_EVENT_LEVELS = ['info', 'warning', 'error'] as const;
+export type LogEventLevel = (typeof LOG_EVENT_LEVELS)[number];
+
+/** When a line is logged: before the handler does its work, or once it has returned. */
+export const LOG_EVENT_TIMES = ['start', 'end'] as const;
+export type LogEventTime = (typeof LOG_EVENT_TIMES)[number];
+
+/** Repetitions a line may ask for: once per container of the sandbox the request names. */
+export const LOG_EVENT_ITERATIONS = ['sandboxContainers'] as const;
+export type LogEventIteration = (typeof LOG_EVENT_ITERATIONS)[number];
+
+/** fact -> the values it may have for the line to be logged; every listed fact must match. */
+export type FactCondition = Readonly<Partial<Record<ConditionFact, readonly ConditionValue[]>>>;
+
+/** One log line of a call that reaches the span as an event (logrus hook). */
+export interface LogEventLine {
+  /** Event name: the log message, `{fact}` placeholders filled in. */
+  readonly message: string;
+  readonly level: LogEventLevel;
+  readonly at: LogEventTime;
+  readonly when: FactCondition;
+  readonly forEach?: LogEventIteration;
+  /** Logged with WithError(err): an `error` attribute as the hook renders a Go error. */
+  readonly withError: boolean;
+  /** Other logrus fields: attribute key -> template. */
+  readonly attributes: Readonly<Record<string, string>>;
+  /** Upstream file:line the line is logged at. */
+  readonly source: string;
 }
 
 export interface SpanLayers {
   readonly interceptorSpan?: InterceptorSpanLayer;
   readonly functionSpans?: FunctionSpanLayer;
   readonly serverSpanAnnotations?: Readonly<Record<string, ServerSpanAnnotation>>;
-  readonly logEvents?: Readonly<Record<string, LogEventTemplates>>;
+  readonly logEvents?: Readonly<Record<string, readonly LogEventLine[]>>;
 }
 
 export interface PersonaVersionSpec {
@@ -140,11 +169,64 @@ export function parsePersonaVersionSpec(doc: unknown, source: string): PersonaVe
     });
   };
 
+  const template = (value: unknown, field: string): string => {
+    const text = str(value, field);
+    const unknown = unknownPlaceholders(text);
+    if (unknown.length > 0) fail(field, `unknown fact {${unknown[0]}}; facts are listed in runtime-sim/src/personas/call-fact-vocabulary.ts`);
+    return text;
+  };
+
+  const parseCondition = (value: unknown, field: string, at: LogEventTime): FactCondition => {
+    if (value === undefined) return {};
+    const out: Partial<Record<ConditionFact, readonly ConditionValue[]>> = {};
+    for (const [name, wanted] of Object.entries(obj(value, field))) {
+      if (!isConditionFact(name)) fail(`${field}.${name}`, `unknown condition; known: ${Object.keys(CONDITION_FACTS).join(', ')}`);
+      const spec = CONDITION_FACTS[name as ConditionFact];
+      if (spec.endOnly && at !== 'end') fail(`${field}.${name}`, 'is known only when the call has ended: use it in an `at: end` line');
+      const values = Array.isArray(wanted) ? wanted : [wanted];
+      const allowed = spec.values as readonly unknown[];
+      if (values.length === 0) fail(`${field}.${name}`, 'expected a value or a non-empty list of values');
+      for (const v of values) {
+        if (!allowed.includes(v)) fail(`${field}.${name}`, `must be one of ${allowed.join(', ')} (or a list of them), got ${JSON.stringify(v)}`);
+      }
+      out[name as ConditionFact] = values as ConditionValue[];
+    }
+    return out;
+  };
+
+  const parseLogEventLine = (raw: unknown, field: string): LogEventLine => {
+    const line = obj(raw, field);
+    const known = ['message', 'level', 'at', 'when', 'forEach', 'withError', 'attributes', 'source'];
+    for (const key of Object.keys(line)) if (!known.includes(key)) fail(`${field}.${key}`, `unknown key; a line has ${known.join(', ')}`);
+    if (line.level === 'debug' || line.level === 'trace') {
+      fail(`${field}.level`, `${line.level} is below containerd's default level (info): such lines never reach the span, leave them out`);
+    }
+    const at = oneOf(line.at, `${field}.at`, LOG_EVENT_TIMES);
+    if (line.withError !== undefined && typeof line.withError !== 'boolean') fail(`${field}.withError`, 'expected true or false');
+    const attributes: Record<string, string> = {};
+    for (const [key, value] of Object.entries(line.attributes === undefined ? {} : obj(line.attributes, `${field}.attributes`))) {
+      if (key === 'level' || key === 'error') fail(`${field}.attributes.${key}`, `set by the hook (${key === 'level' ? 'level' : 'withError: true'}), not an attribute`);
+      attributes[key] = template(value, `${field}.attributes.${key}`);
+    }
+    const source = str(line.source, `${field}.source`);
+    if (!/^[\w./-]+\.go:\d+$/.test(source)) fail(`${field}.source`, `expected an upstream path:line such as pkg/cri/server/container_stop.go:68, got ${JSON.stringify(source)}`);
+    return {
+      message: template(line.message, `${field}.message`),
+      level: oneOf(line.level, `${field}.level`, LOG_EVENT_LEVELS),
+      at,
+      when: parseCondition(line.when, `${field}.when`, at),
+      forEach: line.forEach === undefined ? undefined : oneOf(line.forEach, `${field}.forEach`, LOG_EVENT_ITERATIONS),
+      withError: line.withError === true,
+      attributes,
+      source,
+    };
+  };
+
   const spanLayers: {
     interceptorSpan?: InterceptorSpanLayer;
     functionSpans?: FunctionSpanLayer;
     serverSpanAnnotations?: Record<string, ServerSpanAnnotation>;
-    logEvents?: Record<string, LogEventTemplates>;
+    logEvents?: Record<string, LogEventLine[]>;
   } = {};
   if (layers.interceptorSpan !== undefined) {
     const l = obj(layers.interceptorSpan, 'spanLayers.interceptorSpan');
@@ -187,15 +269,11 @@ export function parsePersonaVersionSpec(doc: unknown, source: string): PersonaVe
     spanLayers.serverSpanAnnotations = out;
   }
   if (layers.logEvents !== undefined) {
-    const out: Record<string, LogEventTemplates> = {};
+    const out: Record<string, LogEventLine[]> = {};
     for (const [method, raw] of Object.entries(obj(layers.logEvents, 'spanLayers.logEvents'))) {
       const field = `spanLayers.logEvents.${method}`;
-      const t = obj(raw, field);
-      out[method] = {
-        start: t.start === undefined ? undefined : str(t.start, `${field}.start`),
-        success: t.success === undefined ? undefined : str(t.success, `${field}.success`),
-        failure: t.failure === undefined ? undefined : str(t.failure, `${field}.failure`),
-      };
+      if (!Array.isArray(raw)) fail(field, 'expected a list of lines {message, level, at, when, forEach, withError, attributes, source}');
+      out[method] = (raw as unknown[]).map((r, i) => parseLogEventLine(r, `${field}[${i}]`));
     }
     spanLayers.logEvents = out;
   }

@@ -5,9 +5,11 @@
  *    then a tree of INTERNAL spans named after Go functions;
  *  - serverSpanAnnotations (containerd 2.x): attributes and events on the SERVER span itself, and an
  *    `exception` event when the instrumented service records the error;
- *  - logEvents (containerd 1.6): the CRI plugin's Info/Error log lines as span events (logrus hook);
+ *  - logEvents (containerd 1.6): the CRI plugin's log lines at Info and above as span events (logrus
+ *    hook), each line logged when its conditions on the call's facts hold;
  *  - for otelgrpc's unary interceptor (v0.28): its own `message` events with the uncompressed size.
- * Nothing is done when the SERVER span does not record (tracing off, or not sampled).
+ * Nothing is added when the SERVER span does not record (tracing off, or not sampled); only the stop-signal
+ * ledger keeps following StopContainer/RemoveContainer then, as containerd's per-container flag does.
  */
 import type { Context, Span, Tracer } from '@opentelemetry/api';
 import { context, SpanKind, trace } from '@opentelemetry/api';
@@ -15,8 +17,10 @@ import { GO_GRPC_CODE_NAMES } from '../../../cri-proto/src/grpc-status';
 import { criMethodByPath, IMAGE_SERVICE_METHODS, RUNTIME_SERVICE_METHODS } from '../../../cri-proto/src/cri-methods';
 import { imageServiceDefinition, runtimeServiceDefinition } from '../../../cri-proto/src/load-cri';
 import { OTELGRPC_MESSAGE_EVENT as EVENT } from '../../../cri-proto/src/tracing/otelgrpc-conventions';
-import { factsAfterCall, factsBeforeCall, renderAttributeValue, renderTemplate, type CallFacts } from '../personas/call-facts';
-import type { AnnotationEvent, FunctionSpanNode, PersonaVersionSpec, ServerSpanAnnotation } from '../personas/persona-version-spec';
+import { factsAfterCall, factsBeforeCall, noteStopSignal, renderAttributeValue, renderTemplate, sandboxContainerFacts, type CallFacts, type CallOutcome } from '../personas/call-facts';
+import { CONDITION_FACTS, type ConditionFact, type ConditionValue } from '../personas/call-fact-vocabulary';
+import type { AnnotationEvent, FactCondition, FunctionSpanNode, LogEventLine, LogEventTime, PersonaVersionSpec, ServerSpanAnnotation } from '../personas/persona-version-spec';
+import { StopSignalLedger } from '../personas/stop-signal-ledger';
 import type { RuntimeState } from '../state/runtime-state';
 import { toStatus } from '../server/to-status';
 import { spanClockNowMs } from '../../../cri-proto/src/tracing/span-clock';
@@ -31,8 +35,16 @@ export interface CriCallTracing {
 const MIN_FUNCTION_SPAN_MS = 0.002;
 /** Attribute key of the log level on logrus-hook events (containerd tracing/log.go). */
 const LOG_LEVEL_KEY = 'level';
-/** attribute.Any of a Go error value: json.Marshal of a struct with only unexported fields (UNVERIFIED rendering). */
+/** Field logrus' WithError sets (logrus.ErrorKey). */
+const LOG_ERROR_KEY = 'error';
+/**
+ * The hook's rendering of a Go error field (containerd v1.6.27 tracing/log.go `any`): an error is no basic
+ * type and no fmt.Stringer, so it is json.Marshal'ed; the errors the CRI plugin logs (grpc-go's
+ * *status.Error from errdefs.ToGRPC, *fmt.wrapError, *errors.errorString) have only unexported fields.
+ */
 const GO_ERROR_FIELD_VALUE = '{}';
+/** Calls whose facts feed the stop-signal ledger, even when their span is not recorded. */
+const LEDGER_METHODS: ReadonlySet<string> = new Set(['StopContainer', 'RemoveContainer']);
 /** Type printed by otel-go RecordError for grpc-go status errors (`*status.Error`). */
 const GO_STATUS_ERROR_TYPE = '*status.Error';
 
@@ -46,23 +58,30 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
   const layers = spec.spanLayers;
   const interceptorMessages = spec.otelgrpc.instrumentation === 'unary-interceptor';
   const sizes = messageSizer();
+  const ledger = usesFact(spec, 'stopSignalSent') ? new StopSignalLedger() : undefined;
 
   return {
     async traceCall<Res>(method: string, request: unknown, work: () => Promise<Res>): Promise<Res> {
       const parentCtx = context.active();
       const serverSpan = trace.getSpan(parentCtx);
-      if (serverSpan === undefined || !serverSpan.isRecording()) return work();
+      const recording = serverSpan !== undefined && serverSpan.isRecording();
+      if (!recording) {
+        if (ledger && LEDGER_METHODS.has(method)) noteStopSignal(method, factsBeforeCall(method, request, state, ledger), ledger);
+        return work();
+      }
 
       const startMs = nowMs();
       const startNs = process.hrtime.bigint();
-      const before = factsBeforeCall(method, request, state);
+      const before = factsBeforeCall(method, request, state, ledger);
+      if (ledger) noteStopSignal(method, before, ledger);
       const annotation = layers.serverSpanAnnotations?.[method];
       const logs = layers.logEvents?.[method];
+      const perContainer = logs?.some((l) => l.forEach === 'sandboxContainers') ? sandboxContainerFacts(before, state) : [];
 
       if (interceptorMessages) {
         serverSpan.addEvent(EVENT.NAME, { [EVENT.TYPE]: EVENT.TYPE_RECEIVED, [EVENT.ID]: 1, [EVENT.UNCOMPRESSED_SIZE]: sizes.request(method, request) });
       }
-      if (logs?.start !== undefined) serverSpan.addEvent(renderTemplate(logs.start, before), { [LOG_LEVEL_KEY]: 'info' });
+      if (logs) addLogEvents(serverSpan, logs, 'start', before, perContainer);
       if (annotation) addEvents(serverSpan, annotation.events, 'start', before);
 
       const functionRoot = startFunctionLayers(spec, method, parentCtx);
@@ -77,14 +96,11 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
         failed = true;
       }
 
-      const after = factsAfterCall(before, response, state, process.hrtime.bigint() - startNs);
+      const outcome: CallOutcome = failed ? { failed: true, code: toStatus(failure).code } : { failed: false };
+      const after = factsAfterCall(method, request, before, outcome, response, state, process.hrtime.bigint() - startNs);
       if (functionRoot) functionRoot.finish(failed, startMs, nowMs());
       if (annotation) annotateServerSpan(serverSpan, annotation, after, failed ? failure : undefined);
-      if (failed) {
-        if (logs?.failure !== undefined) serverSpan.addEvent(renderTemplate(logs.failure, after), { error: GO_ERROR_FIELD_VALUE, [LOG_LEVEL_KEY]: 'error' });
-      } else if (logs?.success !== undefined) {
-        serverSpan.addEvent(renderTemplate(logs.success, after), { [LOG_LEVEL_KEY]: 'info' });
-      }
+      if (logs) addLogEvents(serverSpan, logs, 'end', after, perContainer);
       if (interceptorMessages) {
         // v0.28 sends the response, or on error the google.rpc.Status it turns into (s.Proto()).
         const size = failed ? statusProtoSize(toStatus(failure).code, toStatus(failure).details) : sizes.response(method, response);
@@ -150,6 +166,52 @@ function layOut(tracer: Tracer, parentCtx: Context, nodes: readonly FunctionSpan
 
 function leafCount(nodes: readonly FunctionSpanNode[]): number {
   return nodes.reduce((n, node) => n + Math.max(1, leafCount(node.children)), 0);
+}
+
+/** Whether any log line of the persona tests `fact` (so the facts it needs are worth keeping). */
+function usesFact(spec: PersonaVersionSpec, fact: ConditionFact): boolean {
+  return Object.values(spec.spanLayers.logEvents ?? {}).some((lines) => lines.some((l) => l.when[fact] !== undefined));
+}
+
+/** Every fact in `condition` has one of its listed values; a yes/no fact nobody learnt counts as false. */
+function meetsCondition(condition: FactCondition, facts: CallFacts): boolean {
+  for (const [name, wanted] of Object.entries(condition) as Array<[ConditionFact, readonly ConditionValue[]]>) {
+    const isYesNo = (CONDITION_FACTS[name].values as readonly ConditionValue[]).includes(true);
+    const value = facts[name] ?? (isYesNo ? false : undefined);
+    if (value === undefined || !wanted.includes(value as ConditionValue)) return false;
+  }
+  return true;
+}
+
+/**
+ * containerd 1.6: the call's log lines logged at `at`, in file order, as the logrus hook records them.
+ * Consecutive `forEach: sandboxContainers` lines are one loop body: each container runs through all of them.
+ */
+function addLogEvents(span: Span, lines: readonly LogEventLine[], at: LogEventTime, facts: CallFacts, perContainer: readonly CallFacts[]): void {
+  const due = lines.filter((l) => l.at === at);
+  for (let i = 0; i < due.length; ) {
+    if (due[i].forEach !== 'sandboxContainers') {
+      addLogEvent(span, due[i], facts);
+      i += 1;
+      continue;
+    }
+    let end = i;
+    while (end < due.length && due[end].forEach === 'sandboxContainers') end += 1;
+    for (const item of perContainer) {
+      const itemFacts = { ...facts, ...item };
+      for (let j = i; j < end; j += 1) addLogEvent(span, due[j], itemFacts);
+    }
+    i = end;
+  }
+}
+
+function addLogEvent(span: Span, line: LogEventLine, facts: CallFacts): void {
+  if (!meetsCondition(line.when, facts)) return;
+  const attributes: Record<string, string | number> = {};
+  for (const [key, template] of Object.entries(line.attributes)) attributes[key] = renderAttributeValue(template, facts);
+  if (line.withError) attributes[LOG_ERROR_KEY] = GO_ERROR_FIELD_VALUE;
+  attributes[LOG_LEVEL_KEY] = line.level;
+  span.addEvent(renderTemplate(line.message, facts), attributes);
 }
 
 function isSatisfied(event: AnnotationEvent, facts: CallFacts): boolean {

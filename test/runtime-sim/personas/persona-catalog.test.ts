@@ -7,6 +7,7 @@ import { FlagError, parseRuntimeSimArgs } from '../../../runtime-sim/src/cli/run
 import { loadPersonaVersion, supportedPersonaVersions, UnknownPersonaVersionError } from '../../../runtime-sim/src/personas/persona-catalog';
 import { PersonaSpecError } from '../../../runtime-sim/src/personas/persona-version-spec';
 import { gogoContainerMetadata, gogoPodSandboxMetadata, renderAttributeValue, renderTemplate } from '../../../runtime-sim/src/personas/call-facts';
+import { gogoContainerFilter, gogoImageFilter, gogoLinuxContainerResources, goIntSlice } from '../../../runtime-sim/src/personas/go-format';
 
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'personas-'));
 
@@ -30,7 +31,7 @@ describe('persona catalog', () => {
     for (const rpc of ['RuntimeConfig', 'ListMetricDescriptors', 'ListPodSandboxMetrics', 'UpdatePodSandboxResources', 'StreamPodSandboxes', 'CheckpointPod', 'RestorePod']) {
       assert.ok(spec.unknownRpcs.includes(rpc), rpc);
     }
-    assert.ok(spec.spanLayers.logEvents?.StartContainer?.success);
+    assert.deepEqual(spec.spanLayers.logEvents?.StartContainer?.map((l) => [l.at, l.level]), [['start', 'info'], ['end', 'error'], ['end', 'info']]);
   });
 
   it('rejects an unknown version listing the supported ones', () => {
@@ -89,5 +90,67 @@ describe('call facts templates', () => {
     assert.equal(renderTemplate('StartContainer for "{requestContainerId}" {missing}', { requestContainerId: 'abc' }), 'StartContainer for "abc" ');
     assert.equal(renderAttributeValue('{sandboxPid}', { sandboxPid: 4242 }), 4242);
     assert.equal(renderAttributeValue('pid {sandboxPid}', { sandboxPid: 4242 }), 'pid 4242');
+  });
+});
+
+describe('log event lines in a persona file', () => {
+  const HEADER = 'persona: containerd\nversion: "1.9"\nruntimeVersion: v1.9.0\ndefaultListen: unix:///x.sock\ntracingConfig: containerd-toml-v1\nsampler: trace-id-ratio\n'
+    + 'otelgrpc: {version: 0.28.0, scopeVersion: semver:1.3.0, instrumentation: unary-interceptor}\n';
+  /** Loads a containerd 1.9 file whose StopContainer has the one line `line` (YAML flow mapping). */
+  const load = (line: string) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'containerd-1.9.yaml'), `${HEADER}spanLayers:\n  logEvents:\n    StopContainer:\n      - ${line}\n`);
+    return loadPersonaVersion('containerd', '1.9', dir);
+  };
+  const GOOD = "message: 'Kill container \"{containerId}\"', level: info, at: start, source: pkg/cri/server/container_stop.go:173";
+  const rejects = (line: string, pattern: RegExp) =>
+    assert.throws(() => load(line), (err: unknown) => err instanceof PersonaSpecError && /containerd-1\.9\.yaml: spanLayers\.logEvents\.StopContainer\[0\]/.test(err.message) && pattern.test(err.message));
+
+  it('reads a line with its conditions, each value as a list', () => {
+    const spec = load(`{ ${GOOD}, when: { containerState: CONTAINER_RUNNING, timeoutPositive: false } }`);
+    assert.deepEqual(spec.spanLayers.logEvents?.StopContainer, [{
+      message: 'Kill container "{containerId}"', level: 'info', at: 'start', forEach: undefined, withError: false, attributes: {},
+      when: { containerState: ['CONTAINER_RUNNING'], timeoutPositive: [false] }, source: 'pkg/cri/server/container_stop.go:173',
+    }]);
+  });
+
+  it('names an unknown condition and lists the known ones', () => {
+    rejects(`{ ${GOOD}, when: { running: true } }`, /\.when\.running: unknown condition; known: outcome, errorCode, sandboxFound, hostNetwork/);
+  });
+
+  it('names a value a condition cannot have', () => {
+    rejects(`{ ${GOOD}, when: { containerState: RUNNING } }`, /\.when\.containerState: must be one of CONTAINER_CREATED, CONTAINER_RUNNING, CONTAINER_EXITED, CONTAINER_UNKNOWN \(or a list of them\), got "RUNNING"/);
+    rejects(`{ ${GOOD}, when: { hostNetwork: "yes" } }`, /\.when\.hostNetwork: must be one of true, false/);
+  });
+
+  it('refuses a condition on the outcome in a line logged before the work', () => {
+    rejects(`{ ${GOOD}, when: { outcome: failure } }`, /\.when\.outcome: is known only when the call has ended/);
+  });
+
+  it('refuses Debug lines, unknown facts in templates, and a source without file:line', () => {
+    rejects(`{ ${GOOD.replace('level: info', 'level: debug')} }`, /\.level: debug is below containerd's default level \(info\)/);
+    rejects(`{ ${GOOD.replace('{containerId}', '{containerID}')} }`, /\.message: unknown fact \{containerID\}/);
+    rejects(`{ ${GOOD.replace(':173', '')} }`, /\.source: expected an upstream path:line/);
+    rejects(`{ ${GOOD}, forEach: containers }`, /\.forEach: must be one of sandboxContainers/);
+    rejects(`{ ${GOOD}, attributes: { error: x } }`, /\.attributes\.error: set by the hook \(withError: true\)/);
+    rejects(`{ ${GOOD}, colour: red }`, /\.colour: unknown key/);
+  });
+
+  it('every containerd 1.6 line names its upstream file and line', () => {
+    const lines = Object.values(loadPersonaVersion('containerd', '1.6').spanLayers.logEvents ?? {}).flat();
+    assert.ok(lines.length >= 60, `${lines.length} lines`);
+    for (const l of lines) assert.match(l.source, /^(pkg\/cri\/server|remotes\/docker)\/[a-z_]+\.go:\d+$/);
+  });
+});
+
+describe('Go formatting of CRI request values', () => {
+  it('prints filters and resources as gogo-protobuf String(), nil pointers as nil', () => {
+    assert.equal(gogoContainerFilter({ id: '', state: { state: 'CONTAINER_RUNNING' }, pod_sandbox_id: 'p1', label_selector: { b: '2', a: '1' } }),
+      '&ContainerFilter{Id:,State:&ContainerStateValue{State:CONTAINER_RUNNING,},PodSandboxId:p1,LabelSelector:map[string]string{a: 1,b: 2,},}');
+    assert.equal(gogoContainerFilter(null), 'nil');
+    assert.equal(gogoImageFilter({ image: { image: 'nginx' } }), '&ImageFilter{Image:&ImageSpec{Image:nginx,Annotations:map[string]string{},},}');
+    assert.equal(gogoLinuxContainerResources({ hugepage_limits: [{ page_size: '2MB', limit: '0' }] }),
+      '&LinuxContainerResources{CpuPeriod:0,CpuQuota:0,CpuShares:0,MemoryLimitInBytes:0,OomScoreAdj:0,CpusetCpus:,CpusetMems:,HugepageLimits:[]*HugepageLimit{&HugepageLimit{PageSize:2MB,Limit:0,},},Unified:map[string]string{},MemorySwapLimitInBytes:0,}');
+    assert.equal(goIntSlice([80, 443]), '[80 443]');
   });
 });

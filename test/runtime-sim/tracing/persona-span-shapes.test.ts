@@ -25,8 +25,10 @@ import { waitForFile } from '../../helpers/wait-for-file';
 const DIST = resolve(__dirname, '..', '..', '..');
 const GOLDEN_DIR = join(REPO_ROOT, 'test', 'fixtures', 'persona-spans');
 const DEADLINE_MS = 5000;
+/** How long after the first StopContainer the overlapping second one is sent (well inside the first's 1 s). */
+const SECOND_STOP_AFTER_MS = 200;
 /** Values that are part of a persona's shape, besides the common ones. */
-const PERSONA_VALUE_KEYS = [...SHAPE_VALUE_KEYS, 'level', 'snapshotter.name', 'exception.type'];
+const PERSONA_VALUE_KEYS = [...SHAPE_VALUE_KEYS, 'level', 'error', 'host', 'snapshotter.name', 'exception.type'];
 
 const POD = {
   metadata: { name: 'web', namespace: 'default', uid: '5c9a7b1e-golden', attempt: 0 },
@@ -69,7 +71,81 @@ interface VersionRun {
 }
 
 /** Runs the fixed call sequence against one runtime-sim persona version and returns what the sink got. */
-async function runSequence(persona: 'crio' | 'containerd', version: string, sampledParent: boolean): Promise<VersionRun> {
+/** Sends one call in its own trace (a fresh traceparent) and returns the response (undefined on error). */
+type Step = (client: Client, method: string, request: unknown) => Promise<any>;
+/** The calls of one run, given the step function, the two clients and the run's temp dir. */
+type Script = (step: Step, rt: Client, img: Client, workDir: string) => Promise<void>;
+
+/** The fixed sequence every persona version runs. */
+const FIXED_SEQUENCE: Script = async (step, r, i, workDir) => {
+  await step(r, 'Version', {});
+  // The runtime writes container logs under log_directory: keep them in this run's temp dir.
+  const pod = { ...POD, log_directory: join(workDir, 'pod-logs', 'default_web_5c9a7b1e-golden') };
+  // As the kubelet does before RunPodSandbox and CreateContainer (CRI-O's conmon needs the directory).
+  mkdirSync(join(pod.log_directory, 'nginx'), { recursive: true });
+  await step(i, 'PullImage', { image: { image: 'nginx:1.27' }, sandbox_config: pod });
+  const sandbox = await step(r, 'RunPodSandbox', { config: pod });
+  const created = await step(r, 'CreateContainer', { pod_sandbox_id: sandbox.pod_sandbox_id, config: CONTAINER, sandbox_config: pod });
+  await step(r, 'StartContainer', { container_id: created.container_id });
+  await step(r, 'StartContainer', { container_id: 'no-such-container' });
+  await step(r, 'StopContainer', { container_id: created.container_id, timeout: 0 });
+  await step(r, 'RemoveContainer', { container_id: created.container_id });
+  await step(r, 'StopPodSandbox', { pod_sandbox_id: sandbox.pod_sandbox_id });
+  await step(r, 'RemovePodSandbox', { pod_sandbox_id: sandbox.pod_sandbox_id });
+  await step(r, 'RuntimeConfig', {});
+};
+
+/**
+ * containerd 1.6: the log lines that depend on the container's state, the sandbox's network and the
+ * outcome (containerd-1.6.yaml), each reached once. About 1 s of it is a stop timeout running out.
+ */
+const CONTAINERD16_VARIANTS: Script = async (step, r, i, workDir) => {
+  const pod = { ...POD, log_directory: join(workDir, 'pod-logs', 'default_web_5c9a7b1e-golden') };
+  const hostPod = {
+    ...POD,
+    metadata: { ...POD.metadata, name: 'host-web', uid: '7d0e1f2a-golden' },
+    log_directory: join(workDir, 'pod-logs', 'default_host-web_7d0e1f2a-golden'),
+    linux: { security_context: { namespace_options: { network: 'NODE' } } },
+  };
+  const container = (name: string, extra: object = {}) => ({ ...CONTAINER, metadata: { name, attempt: 0 }, log_path: `${name}/0.log`, ...extra });
+  const create = async (sandboxId: string, config: object, sandboxConfig: object): Promise<string> =>
+    (await step(r, 'CreateContainer', { pod_sandbox_id: sandboxId, config, sandbox_config: sandboxConfig })).container_id;
+
+  await step(i, 'PullImage', { image: { image: 'nginx:nope' }, sandbox_config: { ...pod, annotations: { 'sim.cri.io/missing-images': 'nginx:nope' } } });
+  await step(i, 'PullImage', { image: { image: 'nginx:1.27' }, sandbox_config: pod });
+  const web = (await step(r, 'RunPodSandbox', { config: pod })).pod_sandbox_id;
+  const app = await create(web, container('app'), pod);
+  const stubborn = await create(web, container('stubborn', { annotations: { 'sim.cri.io/stop-grace': 'never' } }), pod);
+  const idle = await create(web, container('idle'), pod);
+  // No log paths at all (the line prints both, and the run's temp dir would make the golden differ per run).
+  const quiet = await create(web, container('quiet', { log_path: '' }), { ...pod, log_directory: '' });
+  for (const id of [app, stubborn, quiet]) await step(r, 'StartContainer', { container_id: id });
+  await step(r, 'StopContainer', { container_id: app, timeout: 10 });
+  await step(r, 'StopContainer', { container_id: app, timeout: 10 });
+  await step(r, 'StopContainer', { container_id: idle, timeout: 10 });
+  // A second graceful stop while the first is pending: the first signals and kills at its timeout, the second only waits.
+  const firstStop = step(r, 'StopContainer', { container_id: stubborn, timeout: 1 });
+  await new Promise((resolve) => setTimeout(resolve, SECOND_STOP_AFTER_MS));
+  await Promise.all([firstStop, step(r, 'StopContainer', { container_id: stubborn, timeout: 1 })]);
+  await step(r, 'UpdateContainerResources', { container_id: quiet, linux: { cpu_shares: 512, memory_limit_in_bytes: 268435456 } });
+  await step(r, 'RemoveContainer', { container_id: quiet });
+  await step(r, 'ContainerStatus', { container_id: 'no-such-container' });
+  await step(r, 'ExecSync', { container_id: app, cmd: ['true'], timeout: 1 });
+  await step(r, 'StopPodSandbox', { pod_sandbox_id: web });
+  await step(r, 'RemovePodSandbox', { pod_sandbox_id: web });
+  const host = (await step(r, 'RunPodSandbox', { config: hostPod })).pod_sandbox_id;
+  const hostApp = await create(host, container('app'), hostPod);
+  await step(r, 'StartContainer', { container_id: hostApp });
+  await step(r, 'PortForward', { pod_sandbox_id: host, port: [8080] });
+  await step(i, 'RemoveImage', { image: { image: 'nginx:1.27' } });
+  await step(r, 'StopContainer', { container_id: hostApp, timeout: 10 });
+  await step(r, 'StopPodSandbox', { pod_sandbox_id: host });
+  await step(r, 'StopPodSandbox', { pod_sandbox_id: 'no-such-sandbox' });
+  await step(r, 'UpdateRuntimeConfig', { runtime_config: { network_config: { pod_cidr: '10.88.0.0/16' } } });
+  await step(r, 'UpdateRuntimeConfig', { runtime_config: { network_config: { pod_cidr: 'not-a-cidr' } } });
+};
+
+async function runSequence(persona: 'crio' | 'containerd', version: string, sampledParent: boolean, script: Script = FIXED_SEQUENCE): Promise<VersionRun> {
   const workDir = mkdtempSync(join(tmpdir(), 'persona-spans-'));
   const sink: TraceSink = await startTraceSink({ listen: '127.0.0.1:0', outPath: join(workDir, 'spans.jsonl') });
   const socket = join(workDir, 'cri.sock');
@@ -89,30 +165,14 @@ async function runSequence(persona: 'crio' | 'containerd', version: string, samp
     const outcomes: Outcome[] = [];
     const parents = new Map<string, { traceId: string; spanId: string }>();
     let index = 0;
-    const step = async (client: Client, method: string, request: unknown): Promise<any> => {
+    const step: Step = async (client, method, request) => {
       const parent = traceparent(index++, sampledParent);
       parents.set(parent.traceId, parent);
       const { response, outcome } = await unary(client, method, request, parent.header);
       outcomes.push(outcome);
       return response;
     };
-    const r = rt as unknown as Client;
-    const i = img as unknown as Client;
-    await step(r, 'Version', {});
-    // The runtime writes container logs under log_directory: keep them in this run's temp dir.
-    const pod = { ...POD, log_directory: join(workDir, 'pod-logs', 'default_web_5c9a7b1e-golden') };
-    // As the kubelet does before RunPodSandbox and CreateContainer (CRI-O's conmon needs the directory).
-    mkdirSync(join(pod.log_directory, 'nginx'), { recursive: true });
-    await step(i, 'PullImage', { image: { image: 'nginx:1.27' }, sandbox_config: pod });
-    const sandbox = await step(r, 'RunPodSandbox', { config: pod });
-    const created = await step(r, 'CreateContainer', { pod_sandbox_id: sandbox.pod_sandbox_id, config: CONTAINER, sandbox_config: pod });
-    await step(r, 'StartContainer', { container_id: created.container_id });
-    await step(r, 'StartContainer', { container_id: 'no-such-container' });
-    await step(r, 'StopContainer', { container_id: created.container_id, timeout: 0 });
-    await step(r, 'RemoveContainer', { container_id: created.container_id });
-    await step(r, 'StopPodSandbox', { pod_sandbox_id: sandbox.pod_sandbox_id });
-    await step(r, 'RemovePodSandbox', { pod_sandbox_id: sandbox.pod_sandbox_id });
-    await step(r, 'RuntimeConfig', {});
+    await script(step, rt as unknown as Client, img as unknown as Client, workDir);
     for (const c of clients) c.close();
     clients.length = 0;
     const exit = await runtime.stop(5_000); // SIGTERM flushes the batch span processor
@@ -227,5 +287,24 @@ describe('persona span shapes for a fixed CRI call sequence', () => {
   it('crio 1.33 follows an unsampled parent and records nothing', async () => {
     const run = await runSequence('crio', '1.33', false);
     assert.equal(run.spans.length, 0, run.spans.map((s) => s.name).join(', '));
+  });
+});
+
+describe('containerd 1.6 log lines that depend on state, network and outcome', () => {
+  let run: VersionRun;
+  before(async () => {
+    run = await runSequence('containerd', '1.6', true, CONTAINERD16_VARIANTS);
+  });
+
+  it('match the golden shape (PortForward aside: its URL names a random port)', () => {
+    const shaped = run.spans.filter((s) => !s.name.endsWith('/PortForward'));
+    assertMatchesGolden('containerd-1.6-variants', renderSpanShape(shaped, { valueKeys: PERSONA_VALUE_KEYS }), { dir: GOLDEN_DIR });
+  });
+
+  it('PortForward logs the ports as a Go slice and the URL it returns', () => {
+    const span = run.spans.find((s) => s.name === 'runtime.v1.RuntimeService/PortForward');
+    const logs = span?.events.filter((e) => e.name !== 'message').map((e) => e.name) ?? [];
+    assert.match(logs[0] ?? '', /^Portforward for "[0-9a-f]{64}" port \[8080\]$/);
+    assert.match(logs[1] ?? '', /^Portforward for "[0-9a-f]{64}" returns URL "http:\/\/127\.0\.0\.1:\d+\/portforward\/[^"]+"$/);
   });
 });
