@@ -279,7 +279,8 @@ export class Kubelet {
   private handlePlegEvent(event: PodLifecycleEvent): boolean {
     this.stats.plegEvents++;
     if (event.type === POD_LIFECYCLE_EVENT.CONTAINER_REMOVED) return true; // not sync-worthy (kubelet.go isSyncPodWorthy)
-    const pod = this.podWorkers.knownPod(event.id);
+    // podManager.GetPodByUID: only desired pods are synced; a pod being torn down (or a runtime-only orphan) is not.
+    const pod = this.desiredPods.get(event.id);
     if (pod !== undefined) this.podWorkers.updatePod(pod, SYNC_POD_TYPE.SYNC);
     return true;
   }

@@ -109,6 +109,7 @@ export class PodWorkers {
       return;
     }
     if (worker.phase === 'finished') return;
+    if (worker.runningPod !== undefined && updateType !== SYNC_POD_TYPE.KILL) return; // runtime pods can only be killed
     if (updateType === SYNC_POD_TYPE.KILL && worker.phase === 'syncing') this.beginTerminating(worker);
     else if (updateType !== SYNC_POD_TYPE.KILL && worker.runningPod === undefined) worker.pod = pod;
     // The newest update replaces an undelivered one wholesale, type included (pod_workers.go UpdatePod sets

@@ -4,6 +4,7 @@ import type { Pod } from '../../../kubelet-sim/src/container/pod';
 import { PodCache } from '../../../kubelet-sim/src/container/pod-status';
 import type { PodStatus } from '../../../kubelet-sim/src/container/pod-status';
 import type { RuntimePod } from '../../../kubelet-sim/src/kuberuntime/kuberuntime-manager';
+import { runtimePodToApiPod } from '../../../kubelet-sim/src/kuberuntime/kuberuntime-manager';
 import type { PodSyncer } from '../../../kubelet-sim/src/pod-workers/pod-workers';
 import { PodWorkers } from '../../../kubelet-sim/src/pod-workers/pod-workers';
 import type { SyncPodType } from '../../../kubelet-sim/src/pod-workers/sync-pod-type';
@@ -414,6 +415,15 @@ describe('PodWorkers', () => {
       assert.equal(workers.syncKnownPods(new Set()).has('uid-orphan'), false);
       clock.step(10 * 60_000);
       assert.deepEqual(workers.podsToSync(), [], 'never on the resync queue');
+    });
+
+    it('ignores any update but a kill for a runtime pod', async () => {
+      syncer.runtimePlan.push('fail');
+      workers.killRuntimePod(orphan);
+      await flush();
+      workers.updatePod(runtimePodToApiPod(orphan), SYNC_POD_TYPE.SYNC);
+      await relist();
+      assert.deepEqual(syncer.summary(), ['syncTerminatingRuntimePod']);
     });
 
     it('terminates a pod the workers know with its own spec and a 1 s grace period instead', async () => {
