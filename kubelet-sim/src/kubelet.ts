@@ -1,22 +1,25 @@
 import type { Tracer } from '@opentelemetry/api';
-import { ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
 import type { Pod } from './container/pod';
 import { podFullName } from './container/pod';
 import type { PodStatus } from './container/pod-status';
 import { PodCache } from './container/pod-status';
+import { RuntimeCache } from './container/runtime-cache';
 import type { ImageService, RuntimeService } from './cri/runtime-service';
 import { ImageGCManager } from './images/image-gc-manager';
 import type { ImageGCPolicy } from './images/image-gc-manager';
 import { ImageManager } from './images/image-manager';
 import { isPodTerminal } from './kuberuntime/compute-pod-actions';
 import { ContainerGC } from './kuberuntime/container-gc';
-import type { SyncResult } from './kuberuntime/kuberuntime-manager';
+import type { RuntimePod, SyncResult } from './kuberuntime/kuberuntime-manager';
 import { isBackoffOnly, KubeRuntimeManager } from './kuberuntime/kuberuntime-manager';
+import { handlePodCleanups } from './handle-pod-cleanups';
 import { GenericPleg } from './pleg/generic-pleg';
 import type { PodLifecycleEvent } from './pleg/pleg';
 import { POD_LIFECYCLE_EVENT } from './pleg/pleg';
 import { CONFIG_ANNOTATION, CONFIG_SOURCE, diffPods, POD_OPERATION, readStaticPods } from './pod-sources/static-pod-source';
-import { PodWorkers } from './pod-workers/pod-workers';
+import { SourcesReady } from './pod-sources/sources-ready';
+import { ORPHANED_RUNTIME_POD_GRACE_PERIOD_SECONDS, PodWorkers } from './pod-workers/pod-workers';
 import type { SyncPodType } from './pod-workers/sync-pod-type';
 import { SYNC_POD_TYPE } from './pod-workers/sync-pod-type';
 import { KUBELET_SPAN, KUBELET_TRACER_SCOPE, podSpanAttributes, recordGoError } from './tracing/kubelet-spans';
@@ -54,13 +57,15 @@ export interface KubeletSettings {
 export const KUBELET_LOOP = {
   SYNC_TICK_MS: 1_000,
   HOUSEKEEPING_PERIOD_MS: 2_000,
+  /** housekeepingWarningDuration: a pass longer than this is logged as an error. */
+  HOUSEKEEPING_WARNING_DURATION_MS: 1_000,
   RUNTIME_STATUS_PERIOD_MS: 5_000,
 } as const;
 
 /**
  * kubelet-sim's kubelet (pkg/kubelet/kubelet.go): the pod config source, pod workers running syncPod /
- * syncTerminatingPod / syncTerminatedPod under their spans, PLEG, the runtime status loop, and container
- * and image GC, all driving one CRI runtime.
+ * syncTerminatingPod / syncTerminatedPod under their spans (and SyncTerminatingRuntimePod, with none),
+ * housekeeping, PLEG, the runtime status loop, and container and image GC, all driving one CRI runtime.
  */
 export class Kubelet {
   readonly podCache = new PodCache();
@@ -69,6 +74,10 @@ export class Kubelet {
   readonly runtimeManager: KubeRuntimeManager;
   private readonly containerGC: ContainerGC;
   private readonly imageGC: ImageGCManager;
+  /** The runtime's running pods as housekeeping last listed them (kubelet.go runtimeCache). */
+  private readonly runtimeCache: RuntimeCache;
+  /** Whether every config source has delivered its first listing (kubelet.go sourcesReady). */
+  readonly sourcesReady: SourcesReady;
   private readonly tracer: Tracer;
   private readonly desiredPods = new Map<string, Pod>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -84,7 +93,7 @@ export class Kubelet {
   private syncLoopEntryMs: number | undefined;
   private readonly podStartRecorder: PodStartDurationRecorder | undefined;
   /** Counters the CLI prints at exit. */
-  readonly stats = { syncPod: 0, syncPodErrors: 0, syncTerminatingPod: 0, syncTerminatedPod: 0, containerGC: 0, imageGC: 0, plegEvents: 0 };
+  readonly stats = { syncPod: 0, syncPodErrors: 0, syncTerminatingPod: 0, syncTerminatingRuntimePod: 0, syncTerminatedPod: 0, containerGC: 0, imageGC: 0, plegEvents: 0, housekeeping: 0 };
 
   constructor(
     private readonly settings: KubeletSettings,
@@ -92,7 +101,7 @@ export class Kubelet {
     getTracer: (scope: string) => Tracer,
     private readonly clock: Clock,
     private readonly log: Logger,
-    metrics?: KubeletMetrics,
+    private readonly metrics?: KubeletMetrics,
   ) {
     this.tracer = getTracer(KUBELET_TRACER_SCOPE.KUBELET);
     this.runtimeState = new RuntimeState(clock);
@@ -108,6 +117,10 @@ export class Kubelet {
     this.runtimeState.addHealthCheck({ name: 'PLEG', check: () => this.pleg.healthy() });
     this.containerGC = new ContainerGC(this.runtimeManager, this.podWorkers, getTracer(KUBELET_TRACER_SCOPE.KUBERUNTIME), clock);
     this.imageGC = new ImageGCManager(runtime, this.runtimeManager, getTracer(KUBELET_TRACER_SCOPE.IMAGES), clock, settings.imageGCPolicy, settings.imageFsCapacityBytes);
+    this.runtimeCache = new RuntimeCache(this.runtimeManager, clock);
+    // makePodSourceConfig registers the file source only when staticPodPath is set; kubelet-sim has no HTTP or
+    // API server source (its churn workload plays a fresh API server, which would list no pods at first).
+    this.sourcesReady = new SourcesReady(settings.staticPodPath !== undefined ? [CONFIG_SOURCE.FILE] : []);
   }
 
   /** Starts every loop. Version is asked first, as NewKubeGenericRuntimeManager does. */
@@ -128,9 +141,13 @@ export class Kubelet {
         return;
       }
       this.syncLoopEntryMs = this.clock.nowMs();
-      for (const pod of this.podWorkers.podsToSync()) this.podWorkers.updatePod(pod, SYNC_POD_TYPE.SYNC);
+      // getPodsToSync walks the pod manager's pods: a pod no longer desired is driven by housekeeping instead.
+      for (const pod of this.podWorkers.podsToSync()) if (this.desiredPods.has(pod.metadata.uid)) this.podWorkers.updatePod(pod, SYNC_POD_TYPE.SYNC);
     });
-    this.every(KUBELET_LOOP.HOUSEKEEPING_PERIOD_MS, async () => this.podWorkers.removeFinished(new Set(this.desiredPods.keys())));
+    this.every(KUBELET_LOOP.HOUSEKEEPING_PERIOD_MS, async () => {
+      // Housekeeping is a case of the same sync loop iteration: skipped too while the runtime or PLEG is unhealthy.
+      if (this.runtimeState.runtimeErrors().length === 0) await this.housekeeping();
+    });
   }
 
   /** Stops the loops and waits for work in flight; pods keep running in the runtime, as when a kubelet stops. */
@@ -138,7 +155,7 @@ export class Kubelet {
     if (this.stopped) return;
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
-    this.pleg.stop();
+    await this.pleg.stop();
     await this.podWorkers.stop();
     await Promise.allSettled([...this.loopsInFlight]);
   }
@@ -216,6 +233,22 @@ export class Kubelet {
     });
   }
 
+  /**
+   * kubelet.go SyncTerminatingRuntimePod, for a pod found in the runtime with no config: KillPod over the
+   * running pod with a 1 s grace period (raised to 2 s for each StopContainer). It starts no span, and it
+   * drops the pod worker's context for context.Background() (a TODO naming kubernetes#113606), so each of its
+   * CRI calls, StopContainer per running container then StopPodSandbox per ready sandbox, is a root CLIENT
+   * span in a trace of its own.
+   */
+  async syncTerminatingRuntimePod(runningPod: RuntimePod): Promise<void> {
+    this.stats.syncTerminatingRuntimePod++;
+    await context.with(ROOT_CONTEXT, async () => {
+      const result = await this.runtimeManager.killRunningPod(runningPod, ORPHANED_RUNTIME_POD_GRACE_PERIOD_SECONDS);
+      if (result.errors.length > 0) throw new Error(syncResultError(result));
+    });
+    this.log.info(`Pod termination stopped all running orphaned containers pod="${runningPod.namespace}/${runningPod.name}" podUID="${runningPod.uid}"`);
+  }
+
   async syncTerminatedPod(pod: Pod, _status: PodStatus): Promise<void> {
     this.stats.syncTerminatedPod++;
     this.podStartRecorder?.forget(pod.metadata.uid);
@@ -227,13 +260,15 @@ export class Kubelet {
 
   // ---- loops ----
 
-  /** One listing of the file source, merged like config.go does for a SET (see static-pod-source.ts). */
-  private readPodSource(): void {
+  /** One listing of the file source, merged like config.go does for a SET (see static-pod-source.ts); tests call it by hand. */
+  readPodSource(): void {
     if (this.settings.staticPodPath === undefined) return;
     const snapshot = readStaticPods(this.settings.staticPodPath, this.settings.nodeName, this.clock.nowMs());
     for (const err of snapshot.errors) this.log.error(`"Could not process manifest file" err=${JSON.stringify(err.message)} path=${JSON.stringify(err.source)}`);
     for (const warning of snapshot.warnings) this.log.warn(warning);
     if (!snapshot.hasUpdate) return;
+    // The sync loop has now handled an update from the file source (an empty first listing is sent as one too).
+    this.sourcesReady.addSource(CONFIG_SOURCE.FILE);
     // A broken manifest contributes no pod, so its running pod is removed, as the periodic listing upstream does.
     const previousFromFiles = new Map([...this.desiredPods].filter(([, p]) => p.metadata.annotations[CONFIG_ANNOTATION.SOURCE] === CONFIG_SOURCE.FILE));
     for (const update of diffPods(previousFromFiles, snapshot.pods)) {
@@ -247,7 +282,8 @@ export class Kubelet {
   private handlePlegEvent(event: PodLifecycleEvent): boolean {
     this.stats.plegEvents++;
     if (event.type === POD_LIFECYCLE_EVENT.CONTAINER_REMOVED) return true; // not sync-worthy (kubelet.go isSyncPodWorthy)
-    const pod = this.podWorkers.knownPod(event.id);
+    // podManager.GetPodByUID: only desired pods are synced; a pod being torn down (or a runtime-only orphan) is not.
+    const pod = this.desiredPods.get(event.id);
     if (pod !== undefined) this.podWorkers.updatePod(pod, SYNC_POD_TYPE.SYNC);
     return true;
   }
@@ -274,9 +310,39 @@ export class Kubelet {
     }
   }
 
-  private async garbageCollectContainers(): Promise<void> {
+  /**
+   * The sync loop's housekeeping case (kubelet.go syncLoopIteration), run every 2 s: skipped until every config
+   * source is ready, so that nothing a source has yet to list is removed, then one HandlePodCleanups pass.
+   * Returns whether the pass ran. The loop calls it; tests call it by hand.
+   */
+  async housekeeping(): Promise<boolean> {
+    if (!this.sourcesReady.allReady()) return false;
+    this.stats.housekeeping++;
+    const startMs = this.clock.nowMs();
+    try {
+      // The sync loop runs in Run's context.Background(): the listing's CRI calls are root CLIENT spans.
+      await context.with(ROOT_CONTEXT, () => handlePodCleanups({
+        podWorkers: this.podWorkers,
+        runtimeCache: this.runtimeCache,
+        clock: this.clock,
+        log: this.log,
+        desiredPods: () => [...this.desiredPods.values()],
+        gcCrashLoopBackOff: () => this.runtimeManager.gcCrashLoopBackOff(),
+        metrics: this.metrics,
+      }));
+    } catch (err) {
+      this.log.error(`"Failed cleaning pods" err="${(err as Error).message}"`);
+    }
+    const tookMs = this.clock.nowMs() - startMs;
+    if (tookMs > KUBELET_LOOP.HOUSEKEEPING_WARNING_DURATION_MS) this.log.error(`"Housekeeping took longer than expected" err="housekeeping took too long" expected="1s" actual="${tookMs}ms"`);
+    return true;
+  }
+
+  /** One container GC pass (the loop runs it every containerGCPeriod); tests call it by hand. */
+  async garbageCollectContainers(): Promise<void> {
     this.stats.containerGC++;
-    const errors = await this.containerGC.garbageCollect(true);
+    // kubelet.go StartGarbageCollection → GarbageCollect(ctx, policy, sourcesReady.AllReady(), false).
+    const errors = await this.containerGC.garbageCollect(this.sourcesReady.allReady());
     if (errors.length > 0) this.log.error(`Container garbage collection failed err="${errors.map((e) => e.message).join(', ')}"`);
   }
 

@@ -31,6 +31,12 @@ export class Backoff {
     return this.entries.get(key)?.backoffMs ?? 0;
   }
 
+  /** Backoff.GC: drop every entry that has expired by now, so keys of pods long gone do not pile up. */
+  gc(): void {
+    const now = this.clock.nowMs();
+    for (const [key, entry] of this.entries) if (this.hasExpired(now, entry.lastUpdateMs)) this.entries.delete(key);
+  }
+
   private hasExpired(eventTimeMs: number, lastUpdateMs: number): boolean {
     return eventTimeMs - lastUpdateMs > this.maxMs * 2;
   }

@@ -5,6 +5,8 @@ import { podFullName } from '../container/pod';
 import type { ContainerState, ContainerStatus, PodStatus, SandboxStatus } from '../container/pod-status';
 import { findContainerStatus } from '../container/pod-status';
 import type { RuntimeService } from '../cri/runtime-service';
+import { CriCallError } from '../cri/runtime-service';
+import { GRPC_STATUS } from '../../../cri-proto/src/grpc-status';
 import type { ImageManager } from '../images/image-manager';
 import type { Clock } from '../util/clock';
 import { Backoff, CRASH_LOOP_BACKOFF } from './backoff';
@@ -21,8 +23,32 @@ export interface RuntimePod {
   name: string;
   namespace: string;
   sandboxes: Array<{ id: string; state: ContainerState; createdAtMs: number }>;
-  containers: Array<{ id: string; name: string; sandboxId: string; state: ContainerState; createdAtMs: number; imageRef: string }>;
+  containers: Array<{ id: string; name: string; sandboxId: string; state: ContainerState; createdAtMs: number; imageRef: string; image?: string }>;
 }
+
+/**
+ * A runtime pod as a v1 Pod (kubecontainer.Pod.ToAPIPod, pkg/kubelet/container/runtime.go): only UID, name,
+ * namespace and one container per listed container (name and image); every other field is left at its zero
+ * value, which is all an orphan's termination can go by.
+ */
+export function runtimePodToApiPod(runningPod: RuntimePod): Pod {
+  return {
+    metadata: { name: runningPod.name, namespace: runningPod.namespace, uid: runningPod.uid, labels: {}, annotations: {} },
+    spec: {
+      initContainers: [],
+      containers: runningPod.containers.map((c) => ({ name: c.name, image: c.image ?? '', imagePullPolicy: 'IfNotPresent', command: [], args: [], workingDir: '', env: [], terminationMessagePath: '' })),
+      restartPolicy: 'Always',
+      hostNetwork: false,
+      terminationGracePeriodSeconds: 0,
+      hostname: '',
+      subdomain: '',
+      qosClass: 'BestEffort',
+    },
+  };
+}
+
+/** kuberuntime_container.go minimumGracePeriodInSeconds: StopContainer never gets a shorter timeout. */
+export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 
 /** One step of SyncPod that failed; back-off steps are reported but do not fail the sync (kubelet.go SyncPod). */
 export interface SyncStepError {
@@ -98,10 +124,14 @@ export class KubeRuntimeManager {
     return { uid, name, namespace, sandboxStatuses, containerStatuses };
   }
 
-  /** GetPods(all): every sandbox and container of the runtime, grouped by pod UID. */
-  async getPods(): Promise<RuntimePod[]> {
-    const sandboxes = await this.runtime.listPodSandbox();
-    return this.groupByPod(sandboxes, await this.runtime.listContainers());
+  /**
+   * GetPods(all), grouped by pod UID. `all` (PLEG, GC) lists everything; otherwise only ready sandboxes and
+   * running containers are asked for, with a state filter on each list (kuberuntime_sandbox.go
+   * getKubeletSandboxes, kuberuntime_container.go getKubeletContainers), as the runtime cache does.
+   */
+  async getPods(all = true): Promise<RuntimePod[]> {
+    const sandboxes = await this.runtime.listPodSandbox(all ? undefined : { state: { state: 'SANDBOX_READY' } });
+    return this.groupByPod(sandboxes, await this.runtime.listContainers(all ? undefined : { state: { state: 'CONTAINER_RUNNING' } }));
   }
 
   /** getKubeletContainers(all): what container GC looks at, from ListContainers alone. */
@@ -122,7 +152,7 @@ export class KubeRuntimeManager {
       return pod;
     };
     for (const s of sandboxes) podOf(s.labels)?.sandboxes.push({ id: s.id, state: s.state === 'SANDBOX_READY' ? 'running' : 'exited', createdAtMs: nsToMs(s.created_at) });
-    for (const c of containers) podOf(c.labels)?.containers.push({ id: c.id, name: c.metadata?.name ?? '', sandboxId: c.pod_sandbox_id, state: toContainerState(c.state), createdAtMs: nsToMs(c.created_at), imageRef: imageIdOf(c) });
+    for (const c of containers) podOf(c.labels)?.containers.push({ id: c.id, name: c.metadata?.name ?? '', sandboxId: c.pod_sandbox_id, state: toContainerState(c.state), createdAtMs: nsToMs(c.created_at), imageRef: imageIdOf(c), image: c.image?.image ?? '' });
     return [...pods.values()];
   }
 
@@ -172,22 +202,44 @@ export class KubeRuntimeManager {
   }
 
   /**
-   * KillPod (kuberuntime_manager.go killPodWithSyncResult over kubecontainer.ConvertPodStatusToRunningPod):
-   * the running pod holds only containers in the running state, so created, exited and unknown ones are not
-   * stopped; they are stopped in parallel (killContainersWithSyncResult), then every sandbox of the pod,
-   * ready or not, gets StopPodSandbox.
+   * KillPod for a pod the kubelet knows: kubecontainer.ConvertPodStatusToRunningPod keeps only containers in
+   * the running state (created, exited and unknown ones are not stopped) and every sandbox, ready or not;
+   * then the same steps as for a runtime pod (killRunningPod).
    */
   async killPod(pod: Pod, status: PodStatus, gracePeriodSeconds: number, result: SyncResult = { errors: [] }): Promise<SyncResult> {
-    const running = status.containerStatuses.filter((c) => c.state === 'running');
+    return this.killRunningPod({
+      uid: pod.metadata.uid,
+      name: pod.metadata.name,
+      namespace: pod.metadata.namespace,
+      sandboxes: status.sandboxStatuses.map((s) => ({ id: s.id, state: s.ready ? 'running' : 'exited', createdAtMs: s.createdAtMs })),
+      containers: status.containerStatuses.filter((c) => c.state === 'running').map((c) => ({ id: c.id, name: c.name, sandboxId: '', state: c.state, createdAtMs: c.createdAtMs, imageRef: c.imageRef, image: c.image })),
+    }, gracePeriodSeconds, result);
+  }
+
+  /**
+   * KillPod over a running pod (kuberuntime_manager.go KillPod → killPodWithSyncResult): the running
+   * containers are stopped in parallel (killContainersWithSyncResult), then every sandbox of the pod gets
+   * StopPodSandbox, one after the other; the sandboxes are removed later by container GC. A NotFound answer
+   * counts as done for both (crierror.IsNotFound). The grace period is at least 2 s (KillPod and killContainer
+   * both raise it to minimumGracePeriodInSeconds).
+   */
+  async killRunningPod(runningPod: RuntimePod, gracePeriodSeconds: number, result: SyncResult = { errors: [] }): Promise<SyncResult> {
+    const running = runningPod.containers.filter((c) => c.state === 'running');
     await Promise.all(running.map((c) => this.stopContainer(c.id, c.name, gracePeriodSeconds, result)));
-    for (const sandbox of status.sandboxStatuses) {
+    for (const sandbox of runningPod.sandboxes) {
       try {
         await this.runtime.stopPodSandbox(sandbox.id);
       } catch (err) {
+        if (isNotFound(err)) continue;
         result.errors.push({ action: 'KillPodSandbox', target: sandbox.id, reason: 'KillError', message: `failed to stop sandbox ${JSON.stringify(sandbox.id)}: ${(err as Error).message}` });
       }
     }
     return result;
+  }
+
+  /** The kubelet's crashLoopBackOff.GC(), which housekeeping runs last (kubelet_pods.go HandlePodCleanups). */
+  gcCrashLoopBackOff(): void {
+    this.crashLoopBackoff.gc();
   }
 
   /**
@@ -214,10 +266,12 @@ export class KubeRuntimeManager {
     await this.runtime.removePodSandbox(sandboxId);
   }
 
+  /** killContainer (kuberuntime_container.go): StopContainer with at least the 2 s minimal shutdown window. */
   private async stopContainer(id: string, name: string, gracePeriodSeconds: number, result: SyncResult): Promise<void> {
     try {
-      await this.runtime.stopContainer(id, gracePeriodSeconds);
+      await this.runtime.stopContainer(id, Math.max(gracePeriodSeconds, MINIMUM_GRACE_PERIOD_SECONDS));
     } catch (err) {
+      if (isNotFound(err)) return;
       result.errors.push({ action: 'KillContainer', target: name, reason: 'KillError', message: `failed to stop container ${JSON.stringify(name)}: ${(err as Error).message}` });
     }
   }
@@ -267,6 +321,11 @@ export class KubeRuntimeManager {
     }
     return true;
   }
+}
+
+/** crierror.IsNotFound: the runtime answered gRPC NotFound. */
+function isNotFound(err: unknown): boolean {
+  return err instanceof CriCallError && err.code === GRPC_STATUS.NOT_FOUND;
 }
 
 function sortNewestFirst<T extends { created_at: string }>(items: T[]): T[] {

@@ -17,6 +17,8 @@ export const KUBELET_METRIC = {
   PLEG_LAST_SEEN_SECONDS: 'kubelet_pleg_last_seen_seconds',
   RUNNING_PODS: 'kubelet_running_pods',
   RUNNING_CONTAINERS: 'kubelet_running_containers',
+  ORPHANED_RUNTIME_PODS_TOTAL: 'kubelet_orphaned_runtime_pods_total',
+  RESTARTED_PODS_TOTAL: 'kubelet_restarted_pods_total',
 } as const;
 
 /** Label names as metrics.go declares them. */
@@ -24,6 +26,7 @@ export const KUBELET_METRIC_LABEL = {
   OPERATION_TYPE: 'operation_type',
   RUNTIME_HANDLER: 'runtime_handler',
   CONTAINER_STATE: 'container_state',
+  STATIC: 'static',
 } as const;
 
 /**
@@ -73,6 +76,8 @@ export class KubeletMetrics {
   readonly plegLastSeen: Gauge;
   readonly runningPods: Gauge;
   readonly runningContainers: Gauge<typeof KUBELET_METRIC_LABEL.CONTAINER_STATE>;
+  readonly orphanedRuntimePods: Counter;
+  readonly restartedPods: Counter<typeof KUBELET_METRIC_LABEL.STATIC>;
 
   constructor(registry: Registry = new Registry()) {
     this.registry = registry;
@@ -117,6 +122,13 @@ export class KubeletMetrics {
       name: KUBELET_METRIC.RUNNING_CONTAINERS,
       help: `${ALPHA}Containers the runtime reports, per container state.`,
       labelNames: [KUBELET_METRIC_LABEL.CONTAINER_STATE],
+      registers,
+    });
+    this.orphanedRuntimePods = new Counter({ name: KUBELET_METRIC.ORPHANED_RUNTIME_PODS_TOTAL, help: `${ALPHA}Pods found running in the runtime with no config, which housekeeping then stopped.`, registers });
+    this.restartedPods = new Counter({
+      name: KUBELET_METRIC.RESTARTED_PODS_TOTAL,
+      help: `${ALPHA}Pods housekeeping started again because their UID was added again after they had terminated; static="true" for static pods.`,
+      labelNames: [KUBELET_METRIC_LABEL.STATIC],
       registers,
     });
   }

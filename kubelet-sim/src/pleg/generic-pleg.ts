@@ -24,6 +24,7 @@ export class GenericPleg {
   private relisting = false;
   /** Events dropped because the consumer's channel was full (upstream logs and counts them too). */
   droppedEvents = 0;
+  private loopRelist: Promise<unknown> | undefined;
 
   constructor(
     private readonly runtime: KubeRuntimeManager,
@@ -39,15 +40,19 @@ export class GenericPleg {
   start(): void {
     // wait.Until: relist, then wait a period, so slow relists do not pile up.
     const loop = async (): Promise<void> => {
-      await this.relist().catch(() => undefined);
+      this.loopRelist = this.relist().catch(() => undefined);
+      await this.loopRelist;
+      this.loopRelist = undefined;
       if (this.timer !== undefined) this.timer = setTimeout(loop, this.relistPeriodMs).unref();
     };
     this.timer = setTimeout(loop, 0).unref();
   }
 
-  stop(): void {
+  /** Stops relisting; resolves once a relist in flight has finished (its CRI calls' spans end before tracing stops). */
+  async stop(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    await this.loopRelist;
   }
 
   /** Healthy while the last successful relist is within the threshold (generic.go Healthy). */

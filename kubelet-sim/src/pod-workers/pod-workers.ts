@@ -2,23 +2,48 @@ import { setMaxListeners } from 'node:events';
 import type { Pod } from '../container/pod';
 import type { PodCache, PodStatus } from '../container/pod-status';
 import { emptyPodStatus } from '../container/pod-status';
+import type { RuntimePod } from '../kuberuntime/kuberuntime-manager';
+import { runtimePodToApiPod } from '../kuberuntime/kuberuntime-manager';
+import { CONFIG_ANNOTATION, CONFIG_SOURCE } from '../pod-sources/static-pod-source';
 import type { Clock } from '../util/clock';
 import { jitter } from '../util/clock';
 import type { SyncPodType } from './sync-pod-type';
 import { POD_WORKER_TIMING, SYNC_POD_TYPE } from './sync-pod-type';
 
-/** The three sync functions the workers call (pod_workers.go podSyncer). */
+/** The sync functions the workers call (pod_workers.go podSyncer). */
 export interface PodSyncer {
   /** Returns whether the pod reached a terminal phase; throws when the sync failed. */
   syncPod(updateType: SyncPodType, pod: Pod, status: PodStatus): Promise<{ isTerminal: boolean }>;
   syncTerminatingPod(pod: Pod, status: PodStatus, gracePeriodSeconds: number): Promise<void>;
+  /** Stops what still runs of a pod the kubelet has no config for; throws until all of it is stopped. */
+  syncTerminatingRuntimePod(runningPod: RuntimePod): Promise<void>;
   syncTerminatedPod(pod: Pod, status: PodStatus): Promise<void>;
 }
 
 type WorkerPhase = 'syncing' | 'terminating' | 'terminated' | 'finished';
 
+/** PodWorkerState.String() (pod_workers.go): the state SyncKnownPods reports per worker. */
+export const POD_WORKER_STATE = { SYNC: 'sync', TERMINATING: 'terminating', TERMINATED: 'terminated' } as const;
+export type PodWorkerState = (typeof POD_WORKER_STATE)[keyof typeof POD_WORKER_STATE];
+
+/** pod_workers.go PodWorkerSync: one known worker, as SyncKnownPods returns it to housekeeping. */
+export interface PodWorkerSync {
+  state: PodWorkerState;
+  /** Not in the desired set passed to syncKnownPods. */
+  orphan: boolean;
+  /** The worker has a pod spec (false for a pod known only from the runtime). */
+  hasConfig: boolean;
+  /** The spec came from the file (static pod) source. */
+  static: boolean;
+}
+
+/** The grace period an orphaned runtime pod gets (kubelet_pods.go HandlePodCleanups, kubelet.go SyncTerminatingRuntimePod). */
+export const ORPHANED_RUNTIME_POD_GRACE_PERIOD_SECONDS = 1;
+
 interface PodWorker {
   pod: Pod;
+  /** Set for a pod known only from the runtime: the worker only terminates it (UpdatePodOptions.RunningPod). */
+  runningPod?: RuntimePod;
   phase: WorkerPhase;
   /** The undelivered update; a newer one replaces it (pod_workers.go podSyncStatus.pendingUpdate). */
   pending: SyncPodType | undefined;
@@ -28,6 +53,14 @@ interface PodWorker {
   dueMs: number | undefined;
   /** When the pending update was dispatched (UpdatePodOptions.StartTime); unset for the workers' own follow-ups. */
   pendingSinceMs?: number;
+  /** Left the config, or never was in it: its content may go once it is terminated (podSyncStatus.deleted). */
+  deleted: boolean;
+  /** A create arrived for this UID after termination began: restart it once this worker is gone (podSyncStatus.restartRequested). */
+  restartRequested: boolean;
+  /** The worker has taken an update (podSyncStatus.startedAt, or observedRuntime for a runtime pod). */
+  started: boolean;
+  /** The grace period for syncTerminatingPod, fixed when termination is requested; it can only get shorter. */
+  gracePeriodSeconds: number | undefined;
 }
 
 export interface PodWorkersOptions {
@@ -47,12 +80,15 @@ export interface PodWorkersOptions {
  * One worker per pod UID (pkg/kubelet/pod_workers.go): at most one sync in flight per pod, a newer update
  * replacing an undelivered one, then syncPod until the pod is terminal or killed, syncTerminatingPod once,
  * syncTerminatedPod once. After each sync the pod is requeued for a jittered resync (or back-off after an
- * error); the sync loop asks `podsToSync()` every second.
+ * error); the sync loop asks `podsToSync()` every second. Housekeeping reconciles the workers with the
+ * desired pods (`syncKnownPods`) and hands them pods found only in the runtime (`killRuntimePod`).
  */
 export class PodWorkers {
   private readonly workers = new Map<string, PodWorker>();
   private readonly abort = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Set by the first syncKnownPods: from then on a UID without a worker has nothing that may still run. */
+  private podsSynced = false;
 
   constructor(private readonly syncer: PodSyncer, private readonly cache: PodCache, private readonly clock: Clock, private readonly options: PodWorkersOptions) {
     // Each worker waiting on the cache holds one abort listener (removed when woken); more than Node's
@@ -65,18 +101,67 @@ export class PodWorkers {
     let worker = this.workers.get(pod.metadata.uid);
     if (worker === undefined) {
       if (updateType === SYNC_POD_TYPE.KILL) return; // never started: nothing to stop
-      worker = { pod, phase: 'syncing', pending: undefined, working: false, lastSyncMs: -Infinity, dueMs: undefined };
+      worker = newWorker(pod, 'syncing');
       this.workers.set(pod.metadata.uid, worker);
+    } else if (worker.phase !== 'syncing' && updateType === SYNC_POD_TYPE.CREATE) {
+      // The same UID added again once its termination began: housekeeping restarts it when this worker is gone.
+      worker.restartRequested = true;
+      return;
     }
     if (worker.phase === 'finished') return;
-    if (updateType === SYNC_POD_TYPE.KILL && worker.phase === 'syncing') worker.phase = 'terminating';
-    else if (updateType !== SYNC_POD_TYPE.KILL) worker.pod = pod;
+    if (worker.runningPod !== undefined && updateType !== SYNC_POD_TYPE.KILL) return; // runtime pods can only be killed
+    if (updateType === SYNC_POD_TYPE.KILL && worker.phase === 'syncing') this.beginTerminating(worker);
+    else if (updateType !== SYNC_POD_TYPE.KILL && worker.runningPod === undefined) worker.pod = pod;
     // The newest update replaces an undelivered one wholesale, type included (pod_workers.go UpdatePod sets
     // status.pendingUpdate = &options); the first sync is still a create because the worker takes it at once.
     worker.pending = updateType;
     worker.pendingSinceMs = this.clock.nowMs();
     worker.dueMs = undefined;
     if (!worker.working) this.run(worker);
+  }
+
+  /**
+   * UpdatePod with a RunningPod and SyncPodKill (pod_workers.go): a pod found in the runtime that no worker
+   * knows is torn down through syncTerminatingRuntimePod with a 1 s grace period, then forgotten. A worker
+   * that has a spec terminates with that spec instead; a terminated one ignores the request.
+   */
+  killRuntimePod(runningPod: RuntimePod): void {
+    if (this.abort.signal.aborted) return;
+    let worker = this.workers.get(runningPod.uid);
+    if (worker === undefined) {
+      worker = { ...newWorker(runtimePodToApiPod(runningPod), 'terminating'), runningPod };
+      this.workers.set(runningPod.uid, worker);
+    }
+    if (worker.phase === 'finished' || worker.phase === 'terminated') return;
+    worker.deleted = true;
+    if (worker.phase === 'syncing') this.beginTerminating(worker);
+    worker.gracePeriodSeconds = Math.min(worker.gracePeriodSeconds ?? Infinity, ORPHANED_RUNTIME_POD_GRACE_PERIOD_SECONDS);
+    worker.pending = SYNC_POD_TYPE.KILL;
+    worker.pendingSinceMs = undefined; // housekeeping sets no StartTime, so no pod worker duration is observed
+    worker.dueMs = undefined;
+    if (!worker.working) this.run(worker);
+  }
+
+  /**
+   * SyncKnownPods (pod_workers.go), called by housekeeping: forgets finished workers whose pods are no longer
+   * desired or whose UID was added again, marks the other workers that left the config as deleted and drives
+   * them on towards termination, and reports every worker still known. The first call also records that the
+   * workers have seen every pod: from then on a UID they do not know may have its content removed.
+   */
+  syncKnownPods(desiredUids: ReadonlySet<string>): Map<string, PodWorkerSync> {
+    this.podsSynced = true;
+    const known = new Map<string, PodWorkerSync>();
+    for (const [uid, worker] of this.workers) {
+      const orphan = !desiredUids.has(uid);
+      if ((worker.restartRequested || orphan) && this.removeTerminatedWorker(uid, worker, orphan)) continue;
+      known.set(uid, {
+        state: worker.phase === 'syncing' ? POD_WORKER_STATE.SYNC : worker.phase === 'terminating' ? POD_WORKER_STATE.TERMINATING : POD_WORKER_STATE.TERMINATED,
+        orphan,
+        hasConfig: worker.runningPod === undefined,
+        static: worker.runningPod === undefined && worker.pod.metadata.annotations[CONFIG_ANNOTATION.SOURCE] === CONFIG_SOURCE.FILE,
+      });
+    }
+    return known;
   }
 
   /** Pods whose resync time has come (kubelet.go getPodsToSync over the work queue). */
@@ -90,20 +175,20 @@ export class PodWorkers {
     return w && w.phase !== 'finished' ? w.pod : undefined;
   }
 
-  /** For GC: a pod the workers have finished with (or never knew) may have everything removed. */
+  /**
+   * ShouldPodContentBeRemoved (pod_workers.go), for container GC: true for a pod that left the config and
+   * has no running container any more, and for a UID no worker knows once syncKnownPods has run; before the
+   * first syncKnownPods nothing unknown is removable.
+   */
   shouldPodContentBeRemoved(uid: string): boolean {
     const w = this.workers.get(uid);
-    return w === undefined || w.phase === 'finished';
+    if (w === undefined) return this.podsSynced;
+    return w.deleted && (w.phase === 'terminated' || w.phase === 'finished');
   }
 
   isPodTerminated(uid: string): boolean {
     const w = this.workers.get(uid);
     return w === undefined || w.phase === 'terminated' || w.phase === 'finished';
-  }
-
-  /** Housekeeping: forget finished workers whose pods are gone from the config (HandlePodCleanups). */
-  removeFinished(desired: ReadonlySet<string>): void {
-    for (const [uid, w] of this.workers) if (w.phase === 'finished' && !desired.has(uid)) this.workers.delete(uid);
   }
 
   runningPodCount(): number {
@@ -131,19 +216,25 @@ export class PodWorkers {
       const dispatchedAtMs = worker.pendingSinceMs;
       worker.pending = undefined;
       worker.pendingSinceMs = undefined;
+      if (worker.phase === 'finished') return;
+      worker.started = true;
+      if (worker.runningPod !== undefined) {
+        await this.terminateRuntimePod(worker, worker.runningPod);
+        continue;
+      }
       const uid = worker.pod.metadata.uid;
       const status = (await this.cache.getNewerThan(uid, worker.lastSyncMs, this.abort.signal)) ?? emptyPodStatus(uid, worker.pod.metadata.name, worker.pod.metadata.namespace);
-      if (this.abort.signal.aborted) return;
+      if (this.abort.signal.aborted || this.workers.get(uid) !== worker) return; // stopped, or forgotten while it waited
       const phase = worker.phase;
       try {
         if (phase === 'syncing') {
           const { isTerminal } = await this.syncer.syncPod(updateType, worker.pod, status);
           if (isTerminal && worker.phase === 'syncing') {
-            worker.phase = 'terminating';
+            this.beginTerminating(worker);
             worker.pending = SYNC_POD_TYPE.SYNC;
           }
         } else if (phase === 'terminating') {
-          await this.syncer.syncTerminatingPod(worker.pod, status, worker.pod.spec.terminationGracePeriodSeconds);
+          await this.syncer.syncTerminatingPod(worker.pod, status, worker.gracePeriodSeconds ?? effectiveGracePeriod(worker.pod));
           worker.phase = 'terminated';
           worker.pending = SYNC_POD_TYPE.SYNC;
         } else if (phase === 'terminated') {
@@ -162,7 +253,67 @@ export class PodWorkers {
     }
   }
 
+  /**
+   * A runtime pod needs no status from the cache, it is only terminated. Once that succeeds the worker is
+   * gone (completeTerminatingRuntimePod), so GC may remove what is left of it; after a failure it stays
+   * terminating, and the next housekeeping hands it its update again (SyncKnownPods → requeueLastPodUpdate).
+   */
+  private async terminateRuntimePod(worker: PodWorker, runningPod: RuntimePod): Promise<void> {
+    try {
+      await this.syncer.syncTerminatingRuntimePod(runningPod);
+      worker.phase = 'finished';
+      worker.pending = undefined;
+      if (this.workers.get(runningPod.uid) === worker) this.workers.delete(runningPod.uid);
+    } catch (err) {
+      this.options.onError(worker.pod, 'terminating', err);
+    }
+    worker.lastSyncMs = this.clock.nowMs();
+  }
+
+  /** Termination requested: the grace period is the spec's (at least 1 s) unless it is already shorter. */
+  private beginTerminating(worker: PodWorker): void {
+    worker.phase = 'terminating';
+    worker.gracePeriodSeconds = Math.min(worker.gracePeriodSeconds ?? Infinity, effectiveGracePeriod(worker.pod));
+  }
+
+  /**
+   * removeTerminatedWorker (pod_workers.go): a finished worker is forgotten. An orphan that has not finished
+   * is marked deleted; one that never started is dropped at once, one still syncing begins terminating, and
+   * one terminating is handed its last update again so it keeps going.
+   */
+  private removeTerminatedWorker(uid: string, worker: PodWorker, orphaned: boolean): boolean {
+    if (worker.phase !== 'finished') {
+      if (!orphaned) return false;
+      worker.deleted = true;
+      const neverStarted = !worker.started && worker.runningPod === undefined;
+      if (!neverStarted) {
+        if (worker.phase === 'syncing') this.beginTerminating(worker);
+        this.requeueLastUpdate(worker);
+        return false;
+      }
+    }
+    this.workers.delete(uid);
+    return true;
+  }
+
+  /** requeueLastPodUpdate: replay the last update unless one is already waiting. */
+  private requeueLastUpdate(worker: PodWorker): void {
+    if (worker.pending !== undefined || !worker.started) return;
+    worker.pending = worker.runningPod !== undefined ? SYNC_POD_TYPE.KILL : SYNC_POD_TYPE.SYNC;
+    worker.dueMs = undefined;
+    if (!worker.working) this.run(worker);
+  }
+
   private requeue(worker: PodWorker, delayMs: number): void {
     if (worker.pending === undefined) worker.dueMs = this.clock.nowMs() + delayMs;
   }
+}
+
+function newWorker(pod: Pod, phase: WorkerPhase): PodWorker {
+  return { pod, phase, pending: undefined, working: false, lastSyncMs: -Infinity, dueMs: undefined, deleted: false, restartRequested: false, started: false, gracePeriodSeconds: undefined };
+}
+
+/** calculateEffectiveGracePeriod with no override: the spec's terminationGracePeriodSeconds, never below 1. */
+function effectiveGracePeriod(pod: Pod): number {
+  return Math.max(1, pod.spec.terminationGracePeriodSeconds);
 }

@@ -5,7 +5,7 @@ import type { Pod } from '../../../kubelet-sim/src/container/pod';
 import { emptyPodStatus } from '../../../kubelet-sim/src/container/pod-status';
 import type { PodStatus } from '../../../kubelet-sim/src/container/pod-status';
 import { ImageManager } from '../../../kubelet-sim/src/images/image-manager';
-import { isBackoffOnly, KubeRuntimeManager } from '../../../kubelet-sim/src/kuberuntime/kuberuntime-manager';
+import { isBackoffOnly, KubeRuntimeManager, runtimePodToApiPod } from '../../../kubelet-sim/src/kuberuntime/kuberuntime-manager';
 import type { SyncResult } from '../../../kubelet-sim/src/kuberuntime/kuberuntime-manager';
 import { FakeClock } from '../../../kubelet-sim/src/util/clock';
 import { FakeRuntimeService, GRPC_CODE } from '../../helpers/fake-runtime-service';
@@ -320,6 +320,43 @@ describe('KubeRuntimeManager', () => {
       assert.deepEqual(result.errors.map((e) => [e.action, e.target, e.reason]), [['KillContainer', 'app', 'KillError']]);
       assert.equal(h.fake.callsOf('StopPodSandbox').length, 1);
     });
+
+    it('never gives StopContainer less than the 2 s minimal shutdown window (minimumGracePeriodInSeconds)', async () => {
+      await h.manager.syncPod(webPod(), emptyPodStatus(UID, 'web', 'shop'));
+      const status = await statusOf(h, webPod());
+      h.fake.clearCalls();
+      noErrors(await h.manager.killPod(webPod(), status, 1));
+      assert.deepEqual(h.fake.callsOf('StopContainer').map((c) => c.args[1]), [2]);
+    });
+
+    it('treats NotFound from StopContainer and StopPodSandbox as already stopped (crierror.IsNotFound)', async () => {
+      await h.manager.syncPod(webPod(), emptyPodStatus(UID, 'web', 'shop'));
+      const status = await statusOf(h, webPod());
+      h.fake.failNext('StopContainer', GRPC_CODE.NOT_FOUND, 'container not found');
+      h.fake.failNext('StopPodSandbox', GRPC_CODE.NOT_FOUND, 'sandbox not found');
+      noErrors(await h.manager.killPod(webPod(), status, 30));
+    });
+  });
+
+  describe('killRunningPod (a pod known only from the runtime)', () => {
+    it('stops the listed running containers, then each listed sandbox, from the listing alone', async () => {
+      await h.manager.syncPod(webPod({ containers: [container('app', { image: IMAGE }), container('sidecar', { image: IMAGE })] }), emptyPodStatus(UID, 'web', 'shop'));
+      const [running] = await h.manager.getPods(false);
+      h.fake.clearCalls();
+      noErrors(await h.manager.killRunningPod(running, 1));
+      assert.deepEqual(h.fake.callNames(), ['StopContainer', 'StopContainer', 'StopPodSandbox']);
+      assert.deepEqual(h.fake.callsOf('StopContainer').map((c) => c.args[1]), [2, 2]);
+      assert.ok(h.fake.containers().every((c) => c.state === 'CONTAINER_EXITED'));
+      assert.equal(h.fake.sandboxes()[0].state, 'SANDBOX_NOTREADY');
+    });
+
+    it('turns the runtime pod into a v1 Pod with only its identity and container names and images (ToAPIPod)', async () => {
+      await h.manager.syncPod(webPod(), emptyPodStatus(UID, 'web', 'shop'));
+      const [running] = await h.manager.getPods(false);
+      const pod = runtimePodToApiPod(running);
+      assert.deepEqual(pod.metadata, { name: 'web', namespace: 'shop', uid: UID, labels: {}, annotations: {} });
+      assert.deepEqual(pod.spec.containers.map((c) => [c.name, c.image]), [['app', IMAGE]]);
+    });
   });
 
   describe('syncPod when the sandbox died', () => {
@@ -411,6 +448,20 @@ describe('KubeRuntimeManager', () => {
         [UID, 'web', 'shop', 1, [['app', 'running']]],
         ['other-uid', 'other', 'shop', 1, [['app', 'running']]],
       ].sort());
+    });
+
+    it('with all=false asks only for ready sandboxes and running containers, with a state filter on each list', async () => {
+      await h.manager.syncPod(webPod(), emptyPodStatus(UID, 'web', 'shop'));
+      await h.manager.syncPod(webPod({ name: 'other', uid: 'other-uid' }), emptyPodStatus('other-uid', 'other', 'shop'));
+      const otherSandbox = h.fake.sandboxes().find((s) => s.metadata?.uid === 'other-uid')!.id;
+      await h.fake.stopPodSandbox(otherSandbox);
+      h.fake.clearCalls();
+      const pods = await h.manager.getPods(false);
+      assert.deepEqual(h.fake.calls.map((c) => [c.method, c.args]), [
+        ['ListPodSandbox', [{ state: { state: 'SANDBOX_READY' } }]],
+        ['ListContainers', [{ state: { state: 'CONTAINER_RUNNING' } }]],
+      ]);
+      assert.deepEqual(pods.map((p) => p.uid), [UID]);
     });
   });
 });

@@ -3,6 +3,8 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Pod } from '../../../kubelet-sim/src/container/pod';
 import { PodCache } from '../../../kubelet-sim/src/container/pod-status';
 import type { PodStatus } from '../../../kubelet-sim/src/container/pod-status';
+import type { RuntimePod } from '../../../kubelet-sim/src/kuberuntime/kuberuntime-manager';
+import { runtimePodToApiPod } from '../../../kubelet-sim/src/kuberuntime/kuberuntime-manager';
 import type { PodSyncer } from '../../../kubelet-sim/src/pod-workers/pod-workers';
 import { PodWorkers } from '../../../kubelet-sim/src/pod-workers/pod-workers';
 import type { SyncPodType } from '../../../kubelet-sim/src/pod-workers/sync-pod-type';
@@ -13,6 +15,7 @@ import { flush, makePod } from '../fixtures';
 type SyncCall =
   | { fn: 'syncPod'; updateType: SyncPodType; pod: Pod; status: PodStatus }
   | { fn: 'syncTerminatingPod'; pod: Pod; status: PodStatus; gracePeriodSeconds: number }
+  | { fn: 'syncTerminatingRuntimePod'; runningPod: RuntimePod }
   | { fn: 'syncTerminatedPod'; pod: Pod; status: PodStatus };
 
 /** A PodSyncer that records each call; a test may hold a call open, fail it, or say the pod is terminal. */
@@ -20,6 +23,8 @@ class RecordingSyncer implements PodSyncer {
   readonly calls: SyncCall[] = [];
   /** What the next syncPod calls do, consumed in order; default: succeed, not terminal. */
   readonly plan: Array<'hold' | 'fail' | 'terminal'> = [];
+  /** What the next syncTerminatingRuntimePod calls do, consumed in order; default: succeed. */
+  readonly runtimePlan: Array<'fail'> = [];
   private release: (() => void) | undefined;
 
   async syncPod(updateType: SyncPodType, pod: Pod, status: PodStatus): Promise<{ isTerminal: boolean }> {
@@ -32,6 +37,11 @@ class RecordingSyncer implements PodSyncer {
 
   async syncTerminatingPod(pod: Pod, status: PodStatus, gracePeriodSeconds: number): Promise<void> {
     this.calls.push({ fn: 'syncTerminatingPod', pod, status, gracePeriodSeconds });
+  }
+
+  async syncTerminatingRuntimePod(runningPod: RuntimePod): Promise<void> {
+    this.calls.push({ fn: 'syncTerminatingRuntimePod', runningPod });
+    if (this.runtimePlan.shift() === 'fail') throw new Error('failed to "KillContainer" for "app" with KillError');
   }
 
   async syncTerminatedPod(pod: Pod, status: PodStatus): Promise<void> {
@@ -151,7 +161,7 @@ describe('PodWorkers', () => {
       await relist();
       await relist();
       assert.deepEqual(syncer.summary(), ['syncPod:create', 'syncPod:update']);
-      assert.equal(syncer.calls[1].pod, newest);
+      assert.equal((syncer.calls[1] as Extract<SyncCall, { fn: 'syncPod' }>).pod, newest);
     });
 
     it('ignores a kill for a pod it never started', async () => {
@@ -168,7 +178,7 @@ describe('PodWorkers', () => {
       await relist();
       workers.updatePod(other, SYNC_POD_TYPE.CREATE);
       await relist();
-      assert.deepEqual(syncer.calls.map((c) => c.pod.metadata.uid), ['uid-web', 'uid-other']);
+      assert.deepEqual(syncer.calls.map((c) => (c.fn === 'syncTerminatingRuntimePod' ? c.runningPod.uid : c.pod.metadata.uid)), ['uid-web', 'uid-other']);
       syncer.releaseHeld();
     });
   });
@@ -298,37 +308,144 @@ describe('PodWorkers', () => {
   });
 
   describe('shouldPodContentBeRemoved', () => {
-    it('is true for a pod the workers never knew', () => {
+    it('is false for a pod the workers never knew until syncKnownPods has run, true after', () => {
+      assert.equal(workers.shouldPodContentBeRemoved('unknown-uid'), false, 'before the first housekeeping');
+      workers.syncKnownPods(new Set());
       assert.equal(workers.shouldPodContentBeRemoved('unknown-uid'), true);
     });
 
-    it('is false while the pod syncs or terminates, true once it finished', async () => {
+    it('is true once a pod that left the config has terminated, and stays true after its worker is forgotten', async () => {
       workers.updatePod(pod, SYNC_POD_TYPE.CREATE);
       await relist();
       assert.equal(workers.shouldPodContentBeRemoved('uid-web'), false);
       workers.updatePod(pod, SYNC_POD_TYPE.KILL);
-      assert.equal(workers.shouldPodContentBeRemoved('uid-web'), false, 'terminating');
+      workers.syncKnownPods(new Set());
+      assert.equal(workers.shouldPodContentBeRemoved('uid-web'), false, 'deleted, but still terminating');
+      await relist();
+      assert.deepEqual(syncer.summary(), ['syncPod:create', 'syncTerminatingPod']);
+      assert.equal(workers.shouldPodContentBeRemoved('uid-web'), true, 'deleted and terminated');
+      await relist();
+      workers.syncKnownPods(new Set());
+      assert.equal(workers.shouldPodContentBeRemoved('uid-web'), true, 'forgotten');
+    });
+
+    it('is false for a finished pod still in the config (terminal on its own, not deleted)', async () => {
+      syncer.plan.push('terminal');
+      workers.updatePod(pod, SYNC_POD_TYPE.CREATE);
+      for (let i = 0; i < 3; i++) await relist();
+      assert.deepEqual(syncer.summary(), ['syncPod:create', 'syncTerminatingPod', 'syncTerminatedPod']);
+      workers.syncKnownPods(new Set(['uid-web']));
+      assert.equal(workers.shouldPodContentBeRemoved('uid-web'), false);
+    });
+  });
+
+  describe('syncKnownPods', () => {
+    it('reports each worker with its state, and forgets finished ones no longer desired', async () => {
+      const other = makePod({ name: 'other', uid: 'uid-other', annotations: { 'kubernetes.io/config.source': 'file' } });
+      workers.updatePod(pod, SYNC_POD_TYPE.CREATE);
+      workers.updatePod(other, SYNC_POD_TYPE.CREATE);
+      await relist();
+      workers.updatePod(pod, SYNC_POD_TYPE.KILL);
+      await relist();
+      assert.deepEqual(Object.fromEntries(workers.syncKnownPods(new Set(['uid-web', 'uid-other']))), {
+        'uid-web': { state: 'terminated', orphan: false, hasConfig: true, static: false },
+        'uid-other': { state: 'sync', orphan: false, hasConfig: true, static: true },
+      });
+      await relist();
+      assert.deepEqual([...workers.syncKnownPods(new Set(['uid-other'])).keys()], ['uid-other'], 'finished and not desired: forgotten');
+    });
+
+    it('terminates a syncing pod that left the config without a kill', async () => {
+      workers.updatePod(pod, SYNC_POD_TYPE.CREATE);
+      await relist();
+      const known = workers.syncKnownPods(new Set());
+      assert.deepEqual(known.get('uid-web'), { state: 'terminating', orphan: true, hasConfig: true, static: false });
       await relist();
       await relist();
       assert.deepEqual(syncer.summary(), ['syncPod:create', 'syncTerminatingPod', 'syncTerminatedPod']);
-      assert.equal(workers.shouldPodContentBeRemoved('uid-web'), true);
+      assert.equal((syncer.calls[1] as Extract<SyncCall, { fn: 'syncTerminatingPod' }>).gracePeriodSeconds, 17);
     });
 
-    it('stays true after removeFinished forgets the worker; removeFinished keeps pods still desired', async () => {
+    it('restarts a UID added again after it terminated: the create waits, the worker is forgotten, then a new one starts', async () => {
       workers.updatePod(pod, SYNC_POD_TYPE.CREATE);
       await relist();
       workers.updatePod(pod, SYNC_POD_TYPE.KILL);
       await relist();
       await relist();
-      workers.removeFinished(new Set(['uid-web']));
       workers.updatePod(pod, SYNC_POD_TYPE.CREATE);
       await relist();
-      assert.deepEqual(syncer.summary(), ['syncPod:create', 'syncTerminatingPod', 'syncTerminatedPod'], 'a finished worker ignores updates');
-      workers.removeFinished(new Set());
-      assert.equal(workers.shouldPodContentBeRemoved('uid-web'), true);
+      assert.deepEqual(syncer.summary(), ['syncPod:create', 'syncTerminatingPod', 'syncTerminatedPod'], 'a finished worker takes no create');
+      assert.equal(workers.syncKnownPods(new Set(['uid-web'])).has('uid-web'), false, 'restart requested: the worker is forgotten although desired');
       workers.updatePod(pod, SYNC_POD_TYPE.CREATE);
       await relist();
-      assert.deepEqual(syncer.summary().slice(3), ['syncPod:create'], 'a forgotten UID starts a fresh worker');
+      assert.deepEqual(syncer.summary().slice(3), ['syncPod:create']);
+    });
+  });
+
+  describe('killRuntimePod', () => {
+    const orphan: RuntimePod = {
+      uid: 'uid-orphan',
+      name: 'old-node-a',
+      namespace: 'kube-system',
+      sandboxes: [{ id: 'sandbox-9', state: 'running', createdAtMs: 1_000 }],
+      containers: [{ id: 'ctr-9', name: 'app', sandboxId: 'sandbox-9', state: 'running', createdAtMs: 1_000, imageRef: 'sha256:1', image: 'nginx:1.27' }],
+    };
+
+    it('runs syncTerminatingRuntimePod at once, without waiting for the pod cache, then forgets the pod', async () => {
+      workers.killRuntimePod(orphan);
+      await flush();
+      assert.deepEqual(syncer.summary(), ['syncTerminatingRuntimePod']);
+      assert.equal((syncer.calls[0] as Extract<SyncCall, { fn: 'syncTerminatingRuntimePod' }>).runningPod, orphan);
+      assert.equal(workers.knownPod('uid-orphan'), undefined);
+      workers.syncKnownPods(new Set());
+      assert.equal(workers.shouldPodContentBeRemoved('uid-orphan'), true);
+      await relist();
+      assert.deepEqual(syncer.summary(), ['syncTerminatingRuntimePod'], 'no syncTerminatedPod for a runtime pod');
+    });
+
+    it('after a failure, keeps the pod terminating and retries when housekeeping next syncs the known pods', async () => {
+      syncer.runtimePlan.push('fail');
+      workers.killRuntimePod(orphan);
+      await flush();
+      assert.equal(errors.length, 1);
+      assert.equal(errors[0].phase, 'terminating');
+      assert.deepEqual(workers.syncKnownPods(new Set()).get('uid-orphan'), { state: 'terminating', orphan: true, hasConfig: false, static: false });
+      await flush();
+      assert.deepEqual(syncer.summary(), ['syncTerminatingRuntimePod', 'syncTerminatingRuntimePod']);
+      assert.equal(workers.syncKnownPods(new Set()).has('uid-orphan'), false);
+      clock.step(10 * 60_000);
+      assert.deepEqual(workers.podsToSync(), [], 'never on the resync queue');
+    });
+
+    it('ignores any update but a kill for a runtime pod', async () => {
+      syncer.runtimePlan.push('fail');
+      workers.killRuntimePod(orphan);
+      await flush();
+      workers.updatePod(runtimePodToApiPod(orphan), SYNC_POD_TYPE.SYNC);
+      await relist();
+      assert.deepEqual(syncer.summary(), ['syncTerminatingRuntimePod']);
+    });
+
+    it('terminates a pod the workers know with its own spec and a 1 s grace period instead', async () => {
+      workers.updatePod(pod, SYNC_POD_TYPE.CREATE);
+      await relist();
+      workers.killRuntimePod({ ...orphan, uid: 'uid-web' });
+      await relist();
+      await relist();
+      assert.deepEqual(syncer.summary(), ['syncPod:create', 'syncTerminatingPod', 'syncTerminatedPod']);
+      const terminating = syncer.calls[1] as Extract<SyncCall, { fn: 'syncTerminatingPod' }>;
+      assert.equal(terminating.pod, pod);
+      assert.equal(terminating.gracePeriodSeconds, 1);
+    });
+
+    it('ignores the request for a pod already terminated', async () => {
+      workers.updatePod(pod, SYNC_POD_TYPE.CREATE);
+      await relist();
+      workers.updatePod(pod, SYNC_POD_TYPE.KILL);
+      await relist();
+      workers.killRuntimePod({ ...orphan, uid: 'uid-web' });
+      await relist();
+      assert.deepEqual(syncer.summary(), ['syncPod:create', 'syncTerminatingPod', 'syncTerminatedPod']);
     });
   });
 
