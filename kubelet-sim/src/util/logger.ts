@@ -6,7 +6,7 @@ import { basename } from 'node:path';
  * klog's text format on stderr, so log tools that parse a kubelet's output parse ours:
  *
  *     Lmmdd hh:mm:ss.uuuuuu threadid file:line] msg
- *     I1204 10:00:00.123456   12345 kubelet.ts:163] "SyncLoop ADD" source="file" pods=["default/web"]
+ *     I1204 10:00:00.123456   12345 kubelet.ts:237] SyncLoop ADD source="file" pods=["default/web"]
  *
  * as k8s.io/klog/v2 `internal/buffer/buffer.go` (`FormatHeaderPre`) writes it: severity letter, month and
  * day, local wall-clock time with microseconds, the process id right-aligned in 7 columns (klog writes the
