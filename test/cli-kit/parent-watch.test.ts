@@ -22,12 +22,23 @@ describe('watchParent', () => {
   it('calls back once with the old parent pid when the parent changes', async () => {
     let ppid = 4242;
     const gone: number[] = [];
-    watchParent({ env: { npm_command: 'exec' }, checkPeriodMs: 5, getParentPid: () => ppid, onParentGone: (pid) => gone.push(pid) });
+    watchParent({ env: { npm_command: 'exec' }, checkPeriodMs: 5, getParentPid: () => ppid, getParentOf: () => undefined, onParentGone: (pid) => gone.push(pid) });
     await new Promise((r) => setTimeout(r, 30));
     assert.deepEqual(gone, []);
     ppid = 1; // re-parented to init
     await new Promise((r) => setTimeout(r, 40));
     assert.deepEqual(gone, [4242]);
+  });
+
+  it('calls back when the grandparent goes (kill -9 of npx leaves its sh -c waiting on us)', async () => {
+    let shParent = 900; // npm exec
+    const gone: number[] = [];
+    watchParent({ env: { npm_command: 'exec' }, checkPeriodMs: 5, getParentPid: () => 901, getParentOf: (pid) => (pid === 901 ? shParent : undefined), onParentGone: (pid) => gone.push(pid) });
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(gone, []);
+    shParent = 1; // npm killed: the shell is re-parented to init
+    await new Promise((r) => setTimeout(r, 40));
+    assert.deepEqual(gone, [900]);
   });
 
   it('does nothing when the watch is off or the process already belongs to init', async () => {

@@ -54,9 +54,11 @@ describe('killing the npm exec (npx) process stops the command it started', () =
     rmSync(project, { recursive: true, force: true });
   });
 
-  const cases: Array<{ bin: keyof typeof BINS; args: () => Promise<string[]>; ready: RegExp }> = [
+  const cases: Array<{ bin: keyof typeof BINS; signal?: NodeJS.Signals; args: () => Promise<string[]>; ready: RegExp }> = [
     { bin: 'runtime-sim', args: async () => ['--listen', `unix://${join(project, 'rs.sock')}`], ready: /serving CRI v1/ },
     { bin: 'trace-sink', args: async () => ['--listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0', '--out', ''], ready: /not writing a file/ },
+    // kill -9 leaves npm's `sh -c` alive and waiting: the grandparent's disappearance is what tells.
+    { bin: 'trace-sink', signal: 'SIGKILL', args: async () => ['--listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0', '--out', ''], ready: /not writing a file/ },
     {
       bin: 'kubelet-sim',
       args: async () => ['--config', join(project, 'kubelet.yaml'), '--container-runtime-endpoint', `unix://${join(project, 'none.sock')}`, '--port', String(await freePort()), '--healthz-port', '0', '--hostname-override', 'probe', '--duration', '60s'],
@@ -64,8 +66,8 @@ describe('killing the npm exec (npx) process stops the command it started', () =
     },
   ];
 
-  for (const { bin, args, ready } of cases) {
-    it(`${bin}: the serving process exits when npm exec is killed`, async () => {
+  for (const { bin, signal = 'SIGTERM', args, ready } of cases) {
+    it(`${bin}: the serving process exits when npm exec gets ${signal}`, async () => {
       const npm = npmCommand();
       const env = { ...process.env };
       delete env[EXIT_WITH_PARENT_ENV];
@@ -81,7 +83,7 @@ describe('killing the npm exec (npx) process stops the command it started', () =
       assert.ok(server, `no ${bin} process under npm exec ${child.pid}`);
       servers.push(server.pid);
 
-      child.kill('SIGTERM');
+      child.kill(signal);
       await waitFor(() => hasExited(server.pid), 8_000, `${bin} (pid ${server.pid}) to exit after npm exec was killed; output: ${output}`);
       assert.match(output, /parent process \d+ exited/);
     });
