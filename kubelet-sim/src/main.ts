@@ -4,6 +4,8 @@
  * registers the gRPC instrumentation), and only then are the modules that load @grpc/grpc-js required.
  */
 import { hostname as osHostname } from 'node:os';
+import { EXIT_CODE, watchParent } from '../../cli-kit/src';
+import { everyPeriod, formatProgress } from './cli/progress-line';
 import { EXIT_BAD_FLAG, FlagError, parseKubeletSimArgs } from './cli/kubelet-sim-args';
 import type { KubeletSimArgs } from './cli/kubelet-sim-args';
 import { KubeletConfigError, loadKubeletConfigFile } from './config';
@@ -50,7 +52,7 @@ async function main(): Promise<number> {
         return 2;
       }
       log.error(`"command failed" err="${err.message}"`);
-      return 1;
+      return EXIT_CODE.BAD_USAGE;
     }
     throw err;
   }
@@ -91,9 +93,21 @@ async function main(): Promise<number> {
 
   let workload: InstanceType<typeof ChurnWorkload> | undefined;
   let stopping: Promise<number> | undefined;
+  const startedAt = Date.now();
+  // A progress line every 10 s on stderr, for long standalone and churn runs.
+  const stopProgress = everyPeriod(() =>
+    log.info(formatProgress({
+      elapsedMs: Date.now() - startedAt,
+      pods: kubelet.managedPods().length,
+      ...kubelet.stats,
+      workload: workload?.stats,
+      spans: tracing.tracing?.exportStats ? { exported: tracing.tracing.exportStats.exportedSpans, lost: tracing.tracing.exportStats.failedSpans } : undefined,
+    })),
+  );
   const stop = (reason: string): Promise<number> =>
     (stopping ??= (async () => {
       log.info(`Shutting down reason="${reason}"`);
+      stopProgress();
       workload?.stop();
       await servers?.stop();
       await kubelet.stop();
@@ -111,6 +125,8 @@ async function main(): Promise<number> {
 
   process.once('SIGINT', () => void stop('SIGINT').then((code) => process.exit(code)));
   process.once('SIGTERM', () => void stop('SIGTERM').then((code) => process.exit(code)));
+  // Under npx / npm start the signal reaches only npm's `sh -c`: stop when the parent goes (cli-kit parent-watch).
+  watchParent({ onParentGone: (pid) => void stop(`parent process ${pid} exited`).then((code) => process.exit(code)) });
 
   try {
     // Like startKubelet, the HTTP servers come up next to the kubelet, before the runtime has answered.
@@ -133,7 +149,6 @@ async function main(): Promise<number> {
 
   // Wait for the runtime as long as a kubelet would, but never past --duration.
   const waitMs = Math.min(MAX_WAIT_FOR_CONTAINER_RUNTIME_MS, args.durationMs ?? Number.POSITIVE_INFINITY);
-  const startedAt = Date.now();
   try {
     await startWithRetry(kubelet, endpoint, startedAt + waitMs);
   } catch (err) {

@@ -1,99 +1,181 @@
 #!/usr/bin/env node
 /**
- * `npm start`: a whole simulated node on one machine. Starts the embedded OTLP receiver (trace-sink) in this
- * process, runtime-sim (CRI-O persona) and kubelet-sim as child processes on a temp unix socket, lets the
- * kubelet run the pods in configs/pods, then prints a pod startup trace, a span summary and the spans file.
+ * `npm start`: a whole simulated node on one machine. Starts the embedded OTLP receiver (trace-sink, gRPC and
+ * HTTP) in this process, runtime-sim and kubelet-sim as child processes on a temp unix socket, lets the kubelet
+ * run the pods in configs/pods, then prints a pod startup trace, a span summary and the spans file.
  * This process only spawns the sims; it imports nothing from them and traces nothing itself.
+ *
+ * Every wait is bounded by --duration: the kubelet is told to stop FLUSH_RESERVE_MS before the deadline so that
+ * the spans are flushed and the summary printed by then; a child that has not exited SHUTDOWN_GRACE_MS after
+ * the deadline is stopped. A child that fails (at start or later) stops the run at once, with its own last
+ * output lines on screen and exit status 1.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import yargs from 'yargs';
 import { parse, stringify } from 'yaml';
-import { ListenError, renderSpanSummaryTable, renderTraceTree, startTraceSink } from '../../trace-sink/src';
-import type { TraceRecord } from '../../trace-sink/src';
-import { startNodeProcess } from './child-process-runner';
-import { parseDemoDuration } from './demo-duration';
+import { EXIT_CODE, watchParent } from '../../cli-kit/src';
+import { ListenError, OutputFileError, renderSpanSummaryTable, renderTraceTree, startTraceSink } from '../../trace-sink/src';
+import type { TraceRecord, TraceSink } from '../../trace-sink/src';
+import { startNodeProcess, type RunningProcess } from './child-process-runner';
+import { DemoFlagError, parseDemoArgs, type DemoArgs } from './demo-args';
 import { runtimeExportSetup } from './runtime-export-setup';
 
 const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 /** The compiled tree this file runs from, so the children match the build that started them. */
 const DIST = resolve(__dirname, '..', '..');
 
+/** Longest wait for runtime-sim's socket (never past --duration). */
+const RUNTIME_START_TIMEOUT_MS = 10_000;
+/** Time kept at the end of --duration for the children to flush their spans and exit (at most a fifth of it). */
+const FLUSH_RESERVE_MS = 2_000;
+/** After --duration, how long a child that has not exited yet gets before it is stopped. */
+const SHUTDOWN_GRACE_MS = 10_000;
+/** SIGTERM to SIGKILL when a child has to be stopped. */
+const STOP_GRACE_MS = 5_000;
+const PROGRESS_PERIOD_MS = 5_000;
+
 async function main(): Promise<number> {
-  const argv = yargs(process.argv.slice(2))
-    .scriptName('npm start --')
-    .usage('$0 [options]\n\nRuns runtime-sim and kubelet-sim with an embedded OTLP receiver and shows the node\'s traces.')
-    .option('listen', { type: 'string', default: '127.0.0.1:4317', describe: 'address of the embedded OTLP/gRPC receiver' })
-    .option('duration', { type: 'string', default: '30s', describe: 'how long the kubelet runs (30s, 2m); Ctrl-C stops early' })
-    .option('out', { type: 'string', default: 'spans.jsonl', describe: 'file receiving every span (OTLP JSON lines)' })
-    .option('persona', { choices: ['crio', 'containerd'] as const, default: 'crio' as const, describe: 'which runtime runtime-sim plays' })
-    .option('persona-version', { type: 'string', describe: 'runtime version to play (crio 1.33; containerd 2.1 or 1.6); default: the persona\'s newest' })
-    .option('model', { type: 'string', describe: 'runtime-sim latency/fault model: fast, realistic, chaos or a YAML file (default: none, every call answers at once)' })
-    .option('config', { type: 'string', default: join(REPO_ROOT, 'configs', 'kubelet-config.yaml'), describe: 'KubeletConfiguration to run with' })
-    .strict()
-    .help()
-    .version(false)
-    .parseSync();
-  let durationMs: number;
+  const startedAt = Date.now();
+  let args: DemoArgs;
   try {
-    durationMs = parseDemoDuration(argv.duration);
+    args = parseDemoArgs(process.argv.slice(2), REPO_ROOT);
   } catch (err) {
-    process.stderr.write(`Error: --duration: ${(err as Error).message}\n`);
-    return 2;
+    if (!(err instanceof DemoFlagError)) throw err;
+    process.stderr.write(`Error: ${err.message}\nRun 'npm start -- --help' for usage.\n`);
+    return EXIT_CODE.BAD_USAGE;
+  }
+  const deadline = startedAt + args.durationMs;
+
+  let kubeletConfig: Record<string, unknown>;
+  try {
+    kubeletConfig = readKubeletConfig(args.config);
+  } catch (err) {
+    process.stderr.write(`Error: ${(err as Error).message}\n`);
+    return EXIT_CODE.BAD_USAGE;
   }
 
-  let sink;
+  let sink: TraceSink;
   try {
-    sink = await startTraceSink({ listen: argv.listen, outPath: resolve(argv.out), listenFlag: '--listen' });
+    sink = await startTraceSink({ listen: args.listen, httpListen: args.httpListen, outPath: resolve(args.out), listenFlag: '--listen', httpListenFlag: '--http-listen', outFlag: '--out' });
   } catch (err) {
-    if (err instanceof ListenError) {
-      process.stderr.write(`${err.message}\n(when run as npm start, pass it after --: npm start -- --listen 127.0.0.1:4318)\n`);
-      return 1;
+    if (err instanceof ListenError || err instanceof OutputFileError) {
+      process.stderr.write(`${err.message}\n(when run as npm start, flags go after --: npm start -- --listen 127.0.0.1:14317)\n`);
+      return EXIT_CODE.FAILURE;
     }
     throw err;
   }
   const work = mkdtempSync(join(tmpdir(), 'kubelet-cri-demo-'));
-  const socket = `unix://${join(work, 'runtime.sock')}`;
-  const kubeletConfigPath = writeDemoKubeletConfig(argv.config, work, sink.address);
+  const socketPath = join(work, 'runtime.sock');
+  const socket = `unix://${socketPath}`;
+  const kubeletConfigPath = writeDemoKubeletConfig(kubeletConfig, args.config, work, sink.address);
   const logPath = join(work, 'sims.log');
-  say(`OTLP receiver on ${sink.address}; runtime-sim (${argv.persona}) on ${socket}; logs in ${logPath}`);
+  const earlier = sink.outPathBytesBefore > 0 ? ` (appended after ${sink.outPathBytesBefore} bytes from earlier runs)` : '';
+  say(`OTLP receiver on ${sink.address} (gRPC)${sink.httpAddress ? ` and ${sink.httpAddress} (HTTP)` : ''}; spans to ${sink.outPath}${earlier}`);
+  say(`runtime-sim (${args.persona}) on ${socket}; logs in ${logPath}`);
 
-  const exportSetup = runtimeExportSetup(argv.persona, argv['persona-version'], sink.address, work);
-  const modelArgs = argv.model === undefined ? [] : ['--model', argv.model];
-  const runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), ['--persona', argv.persona, '--listen', socket, ...modelArgs, ...exportSetup.args], logPath, exportSetup.env);
+  let interrupted = false;
+  let wake: () => void = () => undefined;
+  const interruption = new Promise<'interrupted'>((resolveInterrupt) => {
+    wake = () => resolveInterrupt('interrupted');
+  });
+  let kubelet: RunningProcess | undefined;
+  const interrupt = (why: string): void => {
+    if (interrupted) return;
+    interrupted = true;
+    say(`${why}: stopping (flushing spans)...`);
+    void kubelet?.stop(STOP_GRACE_MS);
+    wake();
+  };
+  process.on('SIGINT', () => interrupt('SIGINT'));
+  process.on('SIGTERM', () => interrupt('SIGTERM'));
+  watchParent({ onParentGone: (pid) => interrupt(`parent process ${pid} exited`) });
+
+  const exportSetup = runtimeExportSetup(args.persona, args.personaVersion, sink.address, work, 0, sink.httpAddress);
+  const modelArgs = args.model === undefined ? [] : ['--model', args.model];
+  const runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), ['--persona', args.persona, '--listen', socket, ...modelArgs, ...exportSetup.args], logPath, exportSetup.env);
+
+  const finish = async (code: number): Promise<number> => {
+    await Promise.all([kubelet?.stop(STOP_GRACE_MS), runtime.stop(STOP_GRACE_MS)]);
+    await sink.close();
+    return code;
+  };
+
   // Start the kubelet once the runtime listens, as a node's systemd ordering would; it retries anyway.
-  await waitForFile(join(work, 'runtime.sock'), 10_000);
+  const ready = await Promise.race([
+    waitForFile(socketPath, Math.min(startedAt + RUNTIME_START_TIMEOUT_MS, deadline)).then((ok): 'ready' | 'timeout' => (ok ? 'ready' : 'timeout')),
+    runtime.exited.then(() => 'exited' as const),
+    interruption,
+  ]);
+  if (ready === 'exited') {
+    reportFailure(runtime, await runtime.exited, 'at start', logPath);
+    return finish(EXIT_CODE.FAILURE);
+  }
+  if (ready === 'interrupted') return finish(EXIT_CODE.OK);
+  if (ready === 'timeout') {
+    const why = Date.now() >= deadline ? `--duration ${args.durationMs} ms ended` : `it did not listen within ${RUNTIME_START_TIMEOUT_MS / 1000} s`;
+    process.stderr.write(`node-demo: runtime-sim is not serving on ${socket}: ${why}; see ${logPath}\n`);
+    return finish(EXIT_CODE.FAILURE);
+  }
+
   // Free loopback ports instead of 10250/10248, which a real kubelet on this machine may hold.
   const kubeletPort = await freeLoopbackPort();
   const healthzPort = await freeLoopbackPort();
-  const kubelet = startNodeProcess('kubelet-sim', join(DIST, 'kubelet-sim/src/main.js'), ['--config', kubeletConfigPath, '--container-runtime-endpoint', socket, '--hostname-override', 'sim-node', '--duration', `${Math.round(durationMs)}ms`, '--port', String(kubeletPort), '--healthz-port', String(healthzPort)], logPath);
+  const remainingMs = Math.max(1, deadline - Math.min(FLUSH_RESERVE_MS, args.durationMs / 5) - Date.now());
+  kubelet = startNodeProcess('kubelet-sim', join(DIST, 'kubelet-sim/src/main.js'), ['--config', kubeletConfigPath, '--container-runtime-endpoint', socket, '--hostname-override', 'sim-node', '--duration', `${remainingMs}ms`, '--port', String(kubeletPort), '--healthz-port', String(healthzPort)], logPath);
+  if (interrupted) void kubelet.stop(STOP_GRACE_MS);
   say(`kubelet-sim HTTP (plain HTTP, loopback): http://127.0.0.1:${kubeletPort}/pods  http://127.0.0.1:${kubeletPort}/metrics  http://127.0.0.1:${kubeletPort}/healthz?verbose  http://127.0.0.1:${healthzPort}/healthz`);
 
-  let interrupted = false;
-  const interrupt = (): void => {
-    if (interrupted) return;
-    interrupted = true;
-    say('stopping (flushing spans)...');
-    void kubelet.stop();
-  };
-  process.on('SIGINT', interrupt);
-  process.on('SIGTERM', interrupt);
-
-  const started = Date.now();
+  const total = Math.round(args.durationMs / 1000);
   const progress = setInterval(() => {
+    if (Date.now() >= deadline) return;
     const byService = sink.index.spansByService();
     const counts = [...byService].map(([service, spans]) => `${service} ${spans.length}`).join(', ') || 'none yet';
-    say(`${Math.round((Date.now() - started) / 1000)}s/${Math.round(durationMs / 1000)}s  spans received: ${sink.index.spanCount} (${counts})  traces: ${sink.index.traceCount}`);
-  }, 5_000);
+    say(`${Math.round((Date.now() - startedAt) / 1000)}s/${total}s  spans received: ${sink.index.spanCount} (${counts})  traces: ${sink.index.traceCount}`);
+  }, PROGRESS_PERIOD_MS);
 
-  const kubeletExit = await kubelet.exited;
-  const runtimeExit = await runtime.stop();
+  // The kubelet ends itself at the deadline; past the grace period it is stopped.
+  let hardStop: NodeJS.Timeout | undefined;
+  const overdue = new Promise<'overdue'>((resolveOverdue) => {
+    hardStop = setTimeout(() => resolveOverdue('overdue'), Math.max(0, deadline + SHUTDOWN_GRACE_MS - Date.now()));
+  });
+  const running = kubelet;
+  const first = await Promise.race([
+    running.exited.then(() => 'kubelet' as const),
+    runtime.exited.then(() => 'runtime' as const),
+    overdue,
+  ]);
   clearInterval(progress);
+  let code: number = EXIT_CODE.OK;
+  if (first === 'runtime' && !interrupted) {
+    reportFailure(runtime, await runtime.exited, 'while the kubelet was running', logPath);
+    code = EXIT_CODE.FAILURE;
+  }
+  if (first === 'overdue') {
+    process.stderr.write(`node-demo: kubelet-sim did not stop within ${SHUTDOWN_GRACE_MS / 1000} s after --duration; stopping it\n`);
+    code = EXIT_CODE.FAILURE;
+  }
+  const kubeletExit = await running.stop(STOP_GRACE_MS);
+  clearTimeout(hardStop);
+  if (kubeletExit !== 0 && !interrupted && code === EXIT_CODE.OK) {
+    reportFailure(running, kubeletExit, 'during the run', logPath);
+    code = EXIT_CODE.FAILURE;
+  }
+  const runtimeExit = await runtime.stop(STOP_GRACE_MS);
+  if (code === EXIT_CODE.OK && runtimeExit !== 0 && runtimeExit !== 'SIGTERM') {
+    reportFailure(runtime, runtimeExit, 'at shutdown', logPath);
+    code = EXIT_CODE.FAILURE;
+  }
   await sink.close();
 
+  printResults(sink, logPath);
+  if (code === EXIT_CODE.OK) rmSync(socketPath, { force: true });
+  return code;
+}
+
+function printResults(sink: TraceSink, logPath: string): void {
   const spans = sink.index.spans();
   const trace = pickPodStartupTrace(sink.index.traces());
   process.stdout.write('\n');
@@ -103,17 +185,42 @@ async function main(): Promise<number> {
     process.stdout.write('No complete pod startup trace was received (see the logs above).\n\n');
   }
   process.stdout.write(`Span summary (${spans.length} spans in ${sink.index.traceCount} traces):\n\n${renderSpanSummaryTable(spans)}\n\n`);
-  process.stdout.write(`Every received span: ${sink.outPath} (OTLP JSON, one ExportTraceServiceRequest per line)\n`);
+  const earlier = sink.outPathBytesBefore > 0 ? `; appended after ${sink.outPathBytesBefore} bytes from earlier runs, delete the file or pass --out for a fresh one` : '';
+  process.stdout.write(`Every received span: ${sink.outPath} (OTLP JSON, one ExportTraceServiceRequest per line, ${sink.exportCount} lines from this run${earlier})\n`);
   process.stdout.write(`Sim logs: ${logPath}\n`);
-  const ok = (kubeletExit === 0 || interrupted) && (runtimeExit === 0 || runtimeExit === 'SIGTERM');
-  if (!ok) process.stderr.write(`kubelet-sim exited with ${kubeletExit}, runtime-sim with ${runtimeExit}; see ${logPath}\n`);
-  if (ok) rmSync(join(work, 'runtime.sock'), { force: true });
-  return ok ? 0 : 1;
+}
+
+/** A child's failure on screen: what it exited with, and its own last lines (without the usage hint). */
+function reportFailure(child: RunningProcess, exit: number | string, when: string, logPath: string): void {
+  const lines = child.outputTail().filter((l) => l.trim() !== '' && !/^Run '.*--help' for usage\.$/.test(l));
+  process.stderr.write(`node-demo: ${child.name} exited with ${exit} ${when}:\n${lines.slice(-5).map((l) => `  ${l}`).join('\n')}\n(full log: ${logPath})\n`);
+}
+
+/** Reads --config before anything starts, so a missing or broken file is one line naming the flag. */
+function readKubeletConfig(configPath: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a directory' : e.message;
+    throw new Error(`--config ${configPath}: ${why}; give a KubeletConfiguration file such as configs/kubelet-config.yaml`);
+  }
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (err) {
+    throw new Error(`--config ${configPath}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new Error(`--config ${configPath}: not a KubeletConfiguration (expected a YAML mapping with kind: KubeletConfiguration)`);
+  }
+  return doc as Record<string, unknown>;
 }
 
 /** The demo's KubeletConfiguration: the user's file with the tracing endpoint set to our receiver, staticPodPath made absolute and podLogsDir in the work dir. */
-function writeDemoKubeletConfig(configPath: string, workDir: string, sinkAddress: string): string {
-  const doc = parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+function writeDemoKubeletConfig(source: Record<string, unknown>, configPath: string, workDir: string, sinkAddress: string): string {
+  const doc = { ...source };
   const tracing = (doc.tracing ?? {}) as Record<string, unknown>;
   doc.tracing = { ...tracing, endpoint: sinkAddress };
   if (typeof doc.staticPodPath === 'string') doc.staticPodPath = resolve(resolve(configPath, '..'), doc.staticPodPath);
@@ -133,9 +240,13 @@ function pickPodStartupTrace(traces: TraceRecord[]): TraceRecord | undefined {
   return startups.sort((a, b) => b.spans.length - a.spans.length)[0];
 }
 
-async function waitForFile(path: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!existsSync(path) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+/** True once `path` exists; false at `untilMs`. */
+async function waitForFile(path: string, untilMs: number): Promise<boolean> {
+  while (!existsSync(path)) {
+    if (Date.now() >= untilMs) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
 }
 
 /** A port nothing listens on right now (bound and released at once). */
@@ -155,6 +266,6 @@ main().then(
   (code) => process.exit(code),
   (err) => {
     say(`fatal: ${(err as Error).stack ?? err}`);
-    process.exit(1);
+    process.exit(EXIT_CODE.FAILURE);
   },
 );

@@ -3,6 +3,7 @@
  * runtime-sim entry point: flags, then tracing (which registers the gRPC instrumentation), then the CRI
  * server module, which loads @grpc/grpc-js only after the instrumentation can patch it.
  */
+import { EXIT_CODE, watchParent } from '../../cli-kit/src';
 import { FlagError, parseRuntimeSimArgs } from './cli/runtime-sim-args';
 import type { RuntimeSimArgs } from './cli/runtime-sim-args';
 import { socketInUseMessage } from './cli/socket-in-use-message';
@@ -18,7 +19,7 @@ async function main(): Promise<number> {
   } catch (err) {
     if (err instanceof FlagError) {
       process.stderr.write(`Error: ${err.message}\nRun 'runtime-sim --help' for usage.\n`);
-      return 2;
+      return EXIT_CODE.BAD_USAGE;
     }
     throw err;
   }
@@ -90,6 +91,8 @@ async function main(): Promise<number> {
     };
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
+    // Under npx the signal reaches only npm's `sh -c`: stop when the parent goes (cli-kit parent-watch).
+    watchParent({ onParentGone: (pid) => void stop(`parent process ${pid} exited`) });
   });
 }
 

@@ -29,6 +29,12 @@ describe('a simulated node (runtime-sim crio + kubelet-sim) traced end to end', 
       for (const pid of run.pids) assert.equal(isProcessAlive(pid), false, `process ${pid} still running`);
     });
 
+    it('logs in klog format (pid, TypeScript file:line) with a progress line after 10 s', () => {
+      const log = readFileSync(run.logPath, 'utf8');
+      assert.match(log, /^I\d{4} \d{2}:\d{2}:\d{2}\.\d{6} [ \d]{7} kubelet\.ts:\d+\] SyncLoop ADD /m);
+      assert.match(log, /^I\d{4} \d{2}:\d{2}:\d{2}\.\d{6} [ \d]{7} main\.ts:\d+\] "Progress" elapsed="10s" pods=\d+ syncPod=\d+ syncPodErrors=\d+ syncTerminatingPod=\d+ spansExported=\d+ spansLost=0$/m);
+    });
+
     it('gives every runtime SERVER span a kubelet CLIENT parent of the same RPC in the same trace', () => {
       const byId = new Map(spans.map((s) => [s.spanId, s]));
       const servers = spans.filter((s) => s.service === 'crio' && s.kind === 'SERVER');

@@ -1,8 +1,10 @@
-// Public API of trace-sink, an embedded OTLP/gRPC trace receiver.
+// Public API of trace-sink, an embedded OTLP trace receiver (gRPC and HTTP).
 export { startTraceSink } from './receiver/start-trace-sink';
 export type { TraceSink, TraceSinkOptions, ExportEvent, ExportListener } from './receiver/start-trace-sink';
 export { ListenError } from './receiver/listen-error';
-export { parseListenAddress, formatListenAddress, DEFAULT_LISTEN } from './receiver/listen-address';
+export { OutputFileError } from './store/output-file-error';
+export { OTLP_HTTP } from './receiver/otlp-http-handler';
+export { parseListenAddress, formatListenAddress, isLoopbackHost, DEFAULT_LISTEN, DEFAULT_HTTP_LISTEN } from './receiver/listen-address';
 export type { ListenAddress } from './receiver/listen-address';
 export { readSpansFromJsonl } from './store/read-spans-from-jsonl';
 export { flattenRequest } from './store/flatten-request';

@@ -33,6 +33,29 @@ export function grpcTargetToExporterUrl(endpoint: string): string {
   return `http://${hostPort}`;
 }
 
+/**
+ * Why no exporter can dial `endpoint`, or undefined when it can. Checked before the exporter is built, which
+ * otherwise throws `TypeError: Invalid URL` (an empty target, a port above 65535, a bad host); the Go
+ * components accept such targets and fail every export instead. Messages say what to give instead.
+ */
+export function undialableGrpcTargetReason(endpoint: string): string | undefined {
+  const target = endpoint.trim();
+  if (target === '') return 'empty endpoint: set host:port such as 127.0.0.1:4317, or leave the field out for localhost:4317';
+  if (target.startsWith('unix-abstract:')) return 'unix-abstract sockets cannot be dialled from Node.js: use host:port or unix:///path';
+  if (target.startsWith('unix:')) {
+    return target.replace(/^unix:(\/\/)?/, '') === '' ? 'unix endpoint without a path: use unix:///path/to/otlp.sock' : undefined;
+  }
+  const hostPort = /^dns:(?:\/\/[^/]*\/)?(.*)$/.exec(target)?.[1] ?? target;
+  const port = /:(\d+)$/.exec(hostPort)?.[1];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return `port ${port} is out of range: use a port from 1 to 65535, e.g. 127.0.0.1:4317`;
+  try {
+    new URL(grpcTargetToExporterUrl(target));
+  } catch {
+    return 'not a host:port that can be dialled: use e.g. 127.0.0.1:4317, dns:///collector:4317 or unix:///path';
+  }
+  return undefined;
+}
+
 export interface ExportStats {
   exportedSpans: number;
   failedSpans: number;

@@ -1,9 +1,11 @@
 import yargs from 'yargs';
+import { attachNegativeValues, EXIT_CODE, examplesEpilogue, repeatedFlagMessage, versionText } from '../../../cli-kit/src';
 import { parseGoDurationMs } from '../config/go-duration';
+import { DEFAULT_KUBELET_VERSION, formatKubeletVersion, MAX_SUPPORTED_KUBELET_VERSION, MIN_SUPPORTED_KUBELET_VERSION, parseKubeletVersion } from '../config/kubelet-version';
 import type { ServerPortFlags } from './server-port-flags';
 import { parseServerPortFlags } from './server-port-flags';
 import type { ChurnWorkloadOptions } from '../pod-sources/churn-workload';
-import { parseWorkloadFlags, WORKLOAD_KIND } from './workload-flags';
+import { CHURN_DEFAULTS, parseWorkloadFlags, WORKLOAD_KIND } from './workload-flags';
 
 export interface KubeletSimArgs {
   config: string;
@@ -20,21 +22,38 @@ export interface KubeletSimArgs {
   workload: ChurnWorkloadOptions | undefined;
 }
 
-/** Exit code for a bad flag: the kubelet's cobra command exits 1 on flag errors. */
-export const EXIT_BAD_FLAG = 1;
+/** Exit code for a bad flag: the kubelet exits 1 (component-base cli/run.go), as all our commands do. */
+export const EXIT_BAD_FLAG = EXIT_CODE.BAD_USAGE;
+
+const SUPPORTED_RELEASES = `${formatKubeletVersion(MIN_SUPPORTED_KUBELET_VERSION)}–${formatKubeletVersion(MAX_SUPPORTED_KUBELET_VERSION)}`;
+
+const EXAMPLES = examplesEpilogue([
+  {
+    what: 'run the example config and pods against a runtime-sim socket for 5 minutes',
+    lines: ['kubelet-sim --config configs/kubelet-config.yaml \\', '--container-runtime-endpoint unix:///tmp/crio.sock --duration 5m'],
+  },
+  {
+    what: 'add API-server-like churn: 200 pods, 5 created per second, each living 45 s',
+    lines: ['kubelet-sim --config configs/kubelet-config.yaml \\', '--container-runtime-endpoint unix:///tmp/crio.sock \\', '--workload churn --pods 200 --creation-rate 5 --pod-lifetime 45s'],
+  },
+  {
+    what: 'emulate an older kubelet (KubeletTracing beta) on other ports',
+    lines: ['kubelet-sim --config configs/kubelet-config.yaml --kubelet-version 1.29 \\', '--port 20250 --healthz-port 20248'],
+  },
+], 'Long runs print a progress line every 10 s (pods, syncs, spans exported). Bad flags and configs exit 1.');
 
 /**
  * kubelet-sim's command line. Flags shared with the kubelet keep its names (`--config`,
  * `--container-runtime-endpoint`, `--hostname-override`); the rest exist only in the simulator.
  */
 export function parseKubeletSimArgs(argv: string[]): KubeletSimArgs {
-  const parsed = yargs(argv)
+  const parsed = yargs(attachNegativeValues(argv))
     .scriptName('kubelet-sim')
     .usage('$0 --config KUBELET_CONFIG.yaml [options]\n\nRuns a simulated kubelet against a CRI runtime and traces it like Kubernetes 1.34 does.')
     .option('config', { type: 'string', demandOption: true, describe: 'KubeletConfiguration file (kubelet.config.k8s.io/v1beta1)' })
     .option('container-runtime-endpoint', { type: 'string', describe: 'CRI socket, e.g. unix:///tmp/runtime.sock (overrides containerRuntimeEndpoint in the config)' })
     .option('hostname-override', { type: 'string', describe: 'node name; also the host.name resource attribute (default: this host\'s name)' })
-    .option('kubelet-version', { type: 'string', describe: 'emulated Kubernetes minor version, e.g. 1.34 (decides feature gate defaults)' })
+    .option('kubelet-version', { type: 'string', defaultDescription: DEFAULT_KUBELET_VERSION, describe: `emulated Kubernetes minor version, ${SUPPORTED_RELEASES} (decides feature gate defaults)` })
     .option('duration', { type: 'string', describe: 'stop after this long (Go duration: 30s, 5m); default: run until SIGINT/SIGTERM' })
     .option('container-gc-period', { type: 'string', describe: 'container GC period (kubelet: 1m0s, not configurable there)' })
     .option('image-gc-period', { type: 'string', describe: 'image GC period (kubelet: 5m0s, not configurable there)' })
@@ -43,22 +62,26 @@ export function parseKubeletSimArgs(argv: string[]): KubeletSimArgs {
     .option('read-only-port', { type: 'string', describe: 'port of the read-only server (readOnlyPort, default 0 = off)' })
     .option('healthz-port', { type: 'string', describe: 'port of the healthz server on healthzBindAddress (healthzPort, default 10248; 0 = off)' })
     .option('workload', { type: 'string', describe: `synthetic API-server pods next to the static pods: "${WORKLOAD_KIND.CHURN}" creates, updates and deletes pods` })
-    .option('pods', { type: 'string', describe: 'churn: pods to create in total' })
-    .option('pod-lifetime', { type: 'string', describe: 'churn: how long each pod lives (Go duration: 30s, 2m)' })
-    .option('creation-rate', { type: 'string', describe: 'churn: pods created per second' })
-    .option('workload-seed', { type: 'string', describe: 'churn: seed for names, UIDs, images and which pods get updated (default 1)' })
+    .option('pods', { type: 'string', defaultDescription: CHURN_DEFAULTS.PODS, describe: 'churn: pods to create in total' })
+    .option('pod-lifetime', { type: 'string', defaultDescription: CHURN_DEFAULTS.POD_LIFETIME, describe: 'churn: how long each pod lives (Go duration: 30s, 2m)' })
+    .option('creation-rate', { type: 'string', defaultDescription: CHURN_DEFAULTS.CREATION_RATE, describe: 'churn: pods created per second' })
+    .option('workload-seed', { type: 'string', defaultDescription: CHURN_DEFAULTS.WORKLOAD_SEED, describe: 'churn: seed for names, UIDs, images and which pods get updated' })
+    .epilogue(EXAMPLES)
     .strict()
     .help()
-    .version(false)
+    .alias('h', 'help')
+    .version('version', 'print the version and quit', versionText('kubelet-sim', `emulates the Kubernetes v${DEFAULT_KUBELET_VERSION} kubelet; --kubelet-version ${SUPPORTED_RELEASES}`))
     .fail((message, err) => {
       throw new FlagError(message ?? err?.message ?? 'invalid flags');
     })
     .parseSync();
+  const repeated = repeatedFlagMessage(parsed);
+  if (repeated !== undefined) throw new FlagError(repeated);
   return {
     config: parsed.config,
     containerRuntimeEndpoint: parsed['container-runtime-endpoint'],
     hostnameOverride: parsed['hostname-override'],
-    kubeletVersion: parsed['kubelet-version'],
+    kubeletVersion: kubeletVersionFlag(parsed['kubelet-version']),
     durationMs: durationFlag('duration', parsed.duration),
     containerGcPeriodMs: durationFlag('container-gc-period', parsed['container-gc-period']),
     imageGcPeriodMs: durationFlag('image-gc-period', parsed['image-gc-period']),
@@ -77,6 +100,17 @@ function workloadFlags(raw: Parameters<typeof parseWorkloadFlags>[0]): ChurnWork
 }
 
 export class FlagError extends Error {}
+
+/** --kubelet-version: a release this simulator reproduces, checked before any config is read. */
+function kubeletVersionFlag(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    parseKubeletVersion(value);
+  } catch {
+    throw new FlagError(`invalid argument ${JSON.stringify(value)} for "--kubelet-version" flag: supported releases are ${SUPPORTED_RELEASES}, e.g. --kubelet-version ${DEFAULT_KUBELET_VERSION}`);
+  }
+  return value;
+}
 
 function serverPortFlags(raw: Parameters<typeof parseServerPortFlags>[0]): ServerPortFlags {
   try {

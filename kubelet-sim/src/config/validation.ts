@@ -22,6 +22,7 @@
  * runtimeRequestTimeout or nodeStatusUpdateFrequency (negative values are accepted).
  */
 
+import { undialableGrpcTargetReason } from '../../../cri-proto/src/tracing/otlp-grpc-exporter';
 import { evaluateFeatureGates } from './feature-gates';
 import { goAggregateMessage, goFormatNumber, goPathClean, goQuote } from './go-compat';
 import { formatGoDuration, parseGoDuration, SECOND } from './go-duration';
@@ -165,6 +166,18 @@ function validateEndpoint(endpoint: string, field: string): FieldError[] {
   ];
 }
 
+/**
+ * kubelet-sim's own check, after component-base's: an endpoint that passes `validateEndpoint` but that no gRPC
+ * client can dial. The Go kubelet accepts `""` or `127.0.0.1:99999` and only fails each export later (its
+ * exporter logs and drops); the Node exporter cannot even be built for them (`TypeError: Invalid URL`), so
+ * the simulator refuses them at start, in the kubelet's `field.Invalid` form, with the fix.
+ */
+export function validateDialableTracingEndpoint(tracing: TracingConfiguration | null | undefined, fldPath = 'tracing'): FieldError[] {
+  if (tracing?.endpoint === undefined) return [];
+  const detail = undialableGrpcTargetReason(tracing.endpoint);
+  return detail === undefined ? [] : [{ field: `${fldPath}.endpoint`, type: 'Invalid', value: tracing.endpoint, detail }];
+}
+
 // --- pkg/kubelet/apis/config/validation/validation.go ---
 
 const isValidPortNum = (p: number): boolean => p >= 1 && p <= 65535;
@@ -291,7 +304,9 @@ export function validateKubeletConfiguration(cfg: ResolvedKubeletConfig, opts: V
   // Tracing: gate-conditional before 1.34, unconditional from 1.34 (gate GA and locked).
   const tracing = rawTracing(cfg);
   if (atLeast(version, 1, 34) || gates.enabled('KubeletTracing')) {
-    errs.push(...validateTracingConfiguration(tracing, 'tracing'));
+    const tracingErrs = validateTracingConfiguration(tracing, 'tracing');
+    errs.push(...tracingErrs);
+    if (!tracingErrs.some((e) => e.field === 'tracing.endpoint')) errs.push(...validateDialableTracingEndpoint(tracing, 'tracing'));
   } else if (tracing !== null) {
     errs.push(configError('tracing', null,
       'tracing should not be configured if KubeletTracing feature flag is disabled.', 'Forbidden'));

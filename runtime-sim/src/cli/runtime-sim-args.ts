@@ -1,7 +1,9 @@
 import yargs from 'yargs';
+import { attachNegativeValues, examplesEpilogue, repeatedFlagMessage, versionText } from '../../../cli-kit/src';
+import { undialableGrpcTargetReason } from '../../../cri-proto/src/tracing/otlp-grpc-exporter';
 import { loadRuntimeConfigFile, RuntimeConfigError } from '../config/runtime-config-file';
 import type { ContainerdTracingConfig, RuntimeConfigFile } from '../config/runtime-config-file';
-import { DEFAULT_PERSONA_VERSION, loadPersonaVersion, UnknownPersonaVersionError } from '../personas/persona-catalog';
+import { DEFAULT_PERSONA_VERSION, supportedPersonaVersions, loadPersonaVersion, UnknownPersonaVersionError } from '../personas/persona-catalog';
 import { PersonaSpecError, type PersonaVersionSpec } from '../personas/persona-version-spec';
 import { loadRuntimeModel, MODEL_PROFILES, RuntimeModelError } from '../model/load-runtime-model';
 import type { RuntimeModel } from '../model/runtime-model-types';
@@ -47,6 +49,21 @@ export const DEFAULT_LISTEN: Record<Persona, string> = {
   containerd: 'unix:///run/containerd/containerd.sock',
 };
 
+const EXAMPLES = examplesEpilogue([
+  {
+    what: 'a fake CRI-O 1.33 on a temp socket, tracing to an OTLP/gRPC receiver',
+    lines: ['runtime-sim --persona crio --listen unix:///tmp/crio.sock \\', '--enable-tracing --tracing-endpoint 127.0.0.1:4317'],
+  },
+  {
+    what: 'a fake containerd 2.1, tracing configured from OTEL_* as containerd reads it',
+    lines: ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://127.0.0.1:4318 \\', 'runtime-sim --persona containerd --listen unix:///tmp/containerd.sock'],
+  },
+  {
+    what: 'a slow, faulty containerd 1.6 that keeps its state across restarts',
+    lines: ['runtime-sim --persona containerd --persona-version 1.6 --model chaos \\', '--seed 7 --state-dir /tmp/rs-state --listen unix:///tmp/cd16.sock'],
+  },
+], 'Bad flags and config files exit 1 with a message naming the flag.');
+
 /**
  * runtime-sim's command line. Tracing flags are CRI-O's (`--enable-tracing`, `--tracing-endpoint`,
  * `--tracing-sampling-rate-per-million`, also from CONTAINER_* env vars and crio.conf as in crio's CLI,
@@ -55,7 +72,7 @@ export const DEFAULT_LISTEN: Record<Persona, string> = {
  * 1.6 from its config.toml, so the flags are refused for containerd personas with the way to do it.
  */
 export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): RuntimeSimArgs {
-  const parsed = yargs(argv)
+  const parsed = yargs(attachNegativeValues(argv))
     .scriptName('runtime-sim')
     .usage('$0 --persona crio|containerd --listen unix:///PATH.sock [options]\n\nServes CRI v1 (RuntimeService, ImageService) as a simulated CRI-O or containerd, with OpenTelemetry traces.')
     .option('persona', { choices: PERSONAS, default: 'crio' as Persona, describe: 'which runtime to be' })
@@ -65,20 +82,25 @@ export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = pro
     .option('enable-tracing', { type: 'boolean', describe: 'export traces over OTLP/gRPC (env CONTAINER_ENABLE_TRACING)' })
     .option('tracing-endpoint', { type: 'string', describe: 'collector address host:port (env CONTAINER_TRACING_ENDPOINT; CRI-O default 127.0.0.1:4317; containerd: OTEL_EXPORTER_OTLP_ENDPOINT)' })
     .option('tracing-sampling-rate-per-million', { type: 'number', describe: 'root sampling rate; spans with a parent follow the parent (env CONTAINER_TRACING_SAMPLING_RATE_PER_MILLION)' })
-    .option('seed', { type: 'number', default: 1, describe: 'seed for ids and image sizes (reproducible runs)' })
+    .option('seed', { type: 'string', default: '1', describe: 'seed for ids, image sizes and model draws: a whole number (reproducible runs)' })
     .option('state-dir', { type: 'string', describe: 'keep sandboxes, containers, images and names in DIR/runtime-state.json across restarts (default: memory only)' })
     .option('stream-address', { type: 'string', default: '127.0.0.1', describe: 'Exec/Attach/PortForward stream server address; loopback only (CRI-O stream_address, containerd stream_server_address)' })
     .option('stream-port', { type: 'number', default: 0, describe: 'stream server port, 0 = a free port (CRI-O stream_port, containerd stream_server_port)' })
     .option('enable-pod-events', { type: 'boolean', describe: 'CRI-O: send GetContainerEvents (default false, as crio; env CONTAINER_ENABLE_POD_EVENTS); containerd always sends' })
     .option('model', { type: 'string', describe: `latency and fault model: a profile (${MODEL_PROFILES.join(', ')}; configs/models/<name>.yaml) or a model file path; delays and errors draw from --seed` })
     .option('image-catalog', { type: 'string', describe: 'image catalog YAML: per image its tags, size and config (User, Entrypoint, Cmd, Env, WorkingDir); default runtime-sim/images/default-catalog.yaml' })
+    .epilogue(EXAMPLES)
     .strict()
     .help()
-    .version(false)
+    .alias('h', 'help')
+    .version('version', 'print the version and quit', versionText('runtime-sim', `plays ${playedVersions()}`))
     .fail((message, err) => {
       throw new FlagError(message ?? err?.message ?? 'invalid flags');
     })
     .parseSync();
+  const repeated = repeatedFlagMessage(parsed);
+  if (repeated !== undefined) throw new FlagError(repeated);
+  const seed = seedFlag(parsed.seed);
   const spec = loadPersonaFlag(parsed.persona, parsed['persona-version']);
   if (parsed.persona === 'containerd') refuseCrioTracingFlags(spec, parsed);
   let file: RuntimeConfigFile = {};
@@ -117,6 +139,12 @@ export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = pro
     throw new FlagError(`invalid value ${JSON.stringify(listen)} for --listen: must be a unix socket such as unix:///tmp/runtime-sim.sock`);
   }
   const enableTracing = flagEnable ?? file.enableTracing ?? false;
+  const tracingEndpoint = flagEndpoint ?? file.tracingEndpoint;
+  const endpointProblem = enableTracing && tracingEndpoint !== undefined ? undialableGrpcTargetReason(tracingEndpoint) : undefined;
+  if (endpointProblem !== undefined) {
+    const from = parsed['tracing-endpoint'] !== undefined ? '--tracing-endpoint' : env.CONTAINER_TRACING_ENDPOINT !== undefined ? 'CONTAINER_TRACING_ENDPOINT' : '[crio.tracing] tracing_endpoint in --config';
+    throw new FlagError(`invalid value ${JSON.stringify(tracingEndpoint)} for ${from}: ${endpointProblem}`);
+  }
   const notes: string[] = [];
   if (parsed.persona === 'crio' && !enableTracing && (flagEndpoint !== undefined || flagRate !== undefined)) {
     notes.push('tracing is off: --tracing-endpoint and --tracing-sampling-rate-per-million take effect only with --enable-tracing (as in CRI-O)');
@@ -126,9 +154,9 @@ export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = pro
     listen,
     listenFrom,
     enableTracing,
-    tracingEndpoint: flagEndpoint ?? file.tracingEndpoint,
+    tracingEndpoint,
     tracingSamplingRatePerMillion: rate ?? 0,
-    seed: parsed.seed,
+    seed,
     stateDir: parsed['state-dir'],
     streamAddress,
     streamPort,
@@ -139,6 +167,20 @@ export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = pro
     imageCatalog: loadImageCatalogFlag(parsed['image-catalog']),
     notes,
   };
+}
+
+/** --seed: a whole number; anything else would reach the seeded random generator as NaN. */
+function seedFlag(text: string): number {
+  const n = Number(text);
+  if (!/^[+-]?\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) {
+    throw new FlagError(`invalid value ${JSON.stringify(text)} for --seed: must be a whole number, e.g. --seed 42`);
+  }
+  return n;
+}
+
+/** `crio 1.33, containerd 2.1 and 1.6` for --version. */
+function playedVersions(): string {
+  return PERSONAS.map((p) => `${p} ${supportedPersonaVersions(p).join('/')}`).join(', ');
 }
 
 /** containerd takes no tracing flags: name the persona version's own way instead of ignoring them. */

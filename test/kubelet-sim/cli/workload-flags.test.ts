@@ -17,9 +17,13 @@ describe('parseWorkloadFlags', () => {
     assert.deepEqual(parseWorkloadFlags({ ...CHURN, creationRate: '0.5', workloadSeed: '42', podLifetime: '1m30s' }), { pods: 50, podLifetimeMs: 90_000, creationRatePerSecond: 0.5, seed: 42 });
   });
 
+  it('fills a left-out flag with its documented default (50 pods, 30s, 2/s, seed 1)', () => {
+    assert.deepEqual(parseWorkloadFlags({ ...NONE, workload: 'churn' }), { pods: 50, podLifetimeMs: 30_000, creationRatePerSecond: 2, seed: 1 });
+    assert.deepEqual(parseWorkloadFlags({ ...NONE, workload: 'churn', pods: '3' }), { pods: 3, podLifetimeMs: 30_000, creationRatePerSecond: 2, seed: 1 });
+  });
+
   const rejected: Array<[name: string, raw: RawWorkloadFlags, message: RegExp]> = [
     ['an unknown workload', { ...CHURN, workload: 'storm' }, /^invalid argument "storm" for "--workload" flag: supported values: "churn"$/],
-    ['missing flags', { ...NONE, workload: 'churn', pods: '3' }, /^--workload churn needs --pod-lifetime, --creation-rate/],
     ['workload flags without --workload', { ...NONE, pods: '3' }, /^--pods only apply to a synthetic workload: add --workload churn$/],
     ['zero pods', { ...CHURN, pods: '0' }, /^invalid argument "0" for "--pods" flag: must be a whole number from 1 to 100000$/],
     ['a fractional pod count', { ...CHURN, pods: '2.5' }, /for "--pods" flag/],

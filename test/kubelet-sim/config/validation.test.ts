@@ -252,4 +252,28 @@ describe('validation', () => {
       assert.equal(renderFieldError({ field: 'f', type: 'Forbidden', value: 'x', detail: 'nope' }), 'f: Forbidden: nope');
     });
   });
+
+  describe('endpoints kubelet-sim cannot dial (its own check after component-base)', () => {
+    it('refuses an empty endpoint and a port out of range in the kubelet field.Invalid form, with the fix', () => {
+      assert.deepEqual(messages({ tracing: { endpoint: '' } }), [
+        'tracing.endpoint: Invalid value: "": empty endpoint: set host:port such as 127.0.0.1:4317, or leave the field out for localhost:4317',
+      ]);
+      assert.deepEqual(messages({ tracing: { endpoint: '127.0.0.1:99999' } }), [
+        'tracing.endpoint: Invalid value: "127.0.0.1:99999": port 99999 is out of range: use a port from 1 to 65535, e.g. 127.0.0.1:4317',
+      ]);
+      assert.deepEqual(messages({ tracing: { endpoint: 'dns:///otel:0' } }).length, 1);
+    });
+
+    it('leaves the upstream message alone when component-base already refuses the endpoint', () => {
+      assert.deepEqual(messages({ tracing: { endpoint: 'http://localhost:4317' } }), [
+        `tracing.endpoint: Invalid value: "http://localhost:4317": unsupported scheme: http${UNSUPPORTED_SCHEME}`,
+      ]);
+    });
+
+    it('accepts what it can dial', () => {
+      for (const endpoint of ['localhost:4317', '127.0.0.1:4317', 'dns:///otel:4317', 'unix:///run/otel.sock']) {
+        assert.deepEqual(messages({ tracing: { endpoint } }), [], endpoint);
+      }
+    });
+  });
 });

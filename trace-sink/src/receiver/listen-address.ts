@@ -5,6 +5,13 @@ export interface ListenAddress {
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:4317';
+/** The Collector's OTLP/HTTP port (receiver/otlpreceiver README: 4318). */
+export const DEFAULT_HTTP_LISTEN = '127.0.0.1:4318';
+
+/** True for hosts that only this machine can reach: 127.0.0.0/8, ::1 and localhost. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
 
 /**
  * Parses `host:port`, `[ipv6]:port`, or a bare port (bound to 127.0.0.1 so

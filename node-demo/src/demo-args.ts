@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import yargs from 'yargs';
+import { attachNegativeValues, examplesEpilogue, repeatedFlagMessage, versionText } from '../../cli-kit/src';
+import { parseDemoDuration } from './demo-duration';
+
+export interface DemoArgs {
+  listen: string;
+  /** undefined when --http-listen "" turns the OTLP/HTTP receiver off. */
+  httpListen: string | undefined;
+  durationMs: number;
+  out: string;
+  persona: 'crio' | 'containerd';
+  personaVersion: string | undefined;
+  model: string | undefined;
+  config: string;
+}
+
+/** A flag the demo cannot use; main prints it and exits 1. */
+export class DemoFlagError extends Error {}
+
+const EXAMPLES = examplesEpilogue([
+  { what: 'the default: CRI-O 1.33 persona, 30 s, spans appended to ./spans.jsonl', lines: ['npm start'] },
+  {
+    what: 'containerd 2.1 exporting OTLP/HTTP (its default) for 2 minutes, slow calls',
+    lines: ['npm start -- --persona containerd --duration 2m --model realistic'],
+  },
+  {
+    what: 'another port pair when a Collector already holds 4317/4318',
+    lines: ['npm start -- --listen 127.0.0.1:14317 --http-listen 127.0.0.1:14318'],
+  },
+], 'Flags go after "--". A bad flag or a child that fails to start exits 1 with its message.');
+
+/** The demo's command line (`npm start -- ...`). */
+export function parseDemoArgs(argv: readonly string[], repoRoot: string): DemoArgs {
+  const parsed = yargs(attachNegativeValues(argv))
+    .scriptName('npm start --')
+    .usage('$0 [options]\n\nRuns runtime-sim and kubelet-sim with an embedded OTLP receiver and shows the node\'s traces.')
+    .option('listen', { type: 'string', default: '127.0.0.1:4317', describe: 'embedded OTLP/gRPC receiver (the kubelet and CRI-O export here)' })
+    .option('http-listen', { type: 'string', default: '127.0.0.1:4318', describe: 'embedded OTLP/HTTP receiver (containerd 2.x exports here); "" = off' })
+    .option('duration', { type: 'string', default: '30s', describe: 'how long the whole run takes (30s, 2m); Ctrl-C stops early' })
+    .option('out', { type: 'string', default: 'spans.jsonl', describe: 'file every span is appended to (OTLP JSON lines; earlier runs are kept)' })
+    .option('persona', { choices: ['crio', 'containerd'] as const, default: 'crio' as const, describe: 'which runtime runtime-sim plays' })
+    .option('persona-version', { type: 'string', describe: 'runtime version to play (crio 1.33; containerd 2.1 or 1.6); default: the persona\'s newest' })
+    .option('model', { type: 'string', describe: 'runtime-sim latency/fault model: fast, realistic, chaos or a YAML file (default: none, every call answers at once)' })
+    .option('config', { type: 'string', default: join(repoRoot, 'configs', 'kubelet-config.yaml'), defaultDescription: 'configs/kubelet-config.yaml', describe: 'KubeletConfiguration to run with' })
+    .epilogue(EXAMPLES)
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version('version', 'print the version and quit', versionText('npm start', 'runs trace-sink, runtime-sim and kubelet-sim together'))
+    .fail((message, err) => {
+      throw new DemoFlagError(message ?? err?.message ?? 'invalid flags');
+    })
+    .parseSync();
+  const repeated = repeatedFlagMessage(parsed);
+  if (repeated !== undefined) throw new DemoFlagError(repeated);
+  let durationMs: number;
+  try {
+    durationMs = parseDemoDuration(parsed.duration);
+  } catch (err) {
+    throw new DemoFlagError(`--duration: ${(err as Error).message}`);
+  }
+  return {
+    listen: parsed.listen,
+    httpListen: parsed['http-listen'] === '' ? undefined : parsed['http-listen'],
+    durationMs,
+    out: parsed.out,
+    persona: parsed.persona,
+    personaVersion: parsed['persona-version'],
+    model: parsed.model,
+    config: parsed.config,
+  };
+}

@@ -1,0 +1,39 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { FlagError, parseKubeletSimArgs } from '../../../kubelet-sim/src/cli/kubelet-sim-args';
+
+const BASE = ['--config', 'configs/kubelet-config.yaml'];
+
+describe('parseKubeletSimArgs', () => {
+  describe('--kubelet-version', () => {
+    for (const version of ['1.20', 'abc', '1.35']) {
+      it(`refuses ${version}, naming the flag and the supported releases`, () => {
+        assert.throws(() => parseKubeletSimArgs([...BASE, '--kubelet-version', version]), (err: unknown) => {
+          assert.ok(err instanceof FlagError);
+          assert.equal(err.message, `invalid argument "${version}" for "--kubelet-version" flag: supported releases are 1.25–1.34, e.g. --kubelet-version 1.34`);
+          return true;
+        });
+      });
+    }
+
+    it('accepts a supported release', () => {
+      assert.equal(parseKubeletSimArgs([...BASE, '--kubelet-version', '1.29']).kubeletVersion, '1.29');
+    });
+  });
+
+  it('reports a negative duration against its flag instead of as unknown short flags', () => {
+    assert.throws(() => parseKubeletSimArgs([...BASE, '--duration', '-5s']), {
+      message: 'invalid argument "-5s" for "--duration" flag: must be greater than 0',
+    });
+  });
+
+  it('refuses a repeated flag with both values', () => {
+    assert.throws(() => parseKubeletSimArgs(['--config', 'a.yaml', '--config', 'b.yaml']), {
+      message: 'flag --config was given 2 times ("a.yaml", "b.yaml"): give it once',
+    });
+  });
+
+  it('gives --workload churn its documented defaults', () => {
+    assert.deepEqual(parseKubeletSimArgs([...BASE, '--workload', 'churn']).workload, { pods: 50, podLifetimeMs: 30_000, creationRatePerSecond: 2, seed: 1 });
+  });
+});

@@ -1,0 +1,32 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { everyPeriod, formatProgress } from '../../../kubelet-sim/src/cli/progress-line';
+
+describe('formatProgress', () => {
+  it('reports pods, syncs, churn and spans as klog key=value pairs', () => {
+    assert.equal(
+      formatProgress({ elapsedMs: 20_400, pods: 12, syncPod: 34, syncPodErrors: 1, syncTerminatingPod: 3, workload: { created: 10, updated: 2, deleted: 4 }, spans: { exported: 120, lost: 0 } }),
+      '"Progress" elapsed="20s" pods=12 syncPod=34 syncPodErrors=1 syncTerminatingPod=3 churnCreated=10 churnUpdated=2 churnDeleted=4 spansExported=120 spansLost=0',
+    );
+  });
+
+  it('says tracing is off and leaves churn out when there is none', () => {
+    assert.equal(
+      formatProgress({ elapsedMs: 70_000, pods: 3, syncPod: 9, syncPodErrors: 0, syncTerminatingPod: 0, workload: undefined, spans: undefined }),
+      '"Progress" elapsed="1m10s" pods=3 syncPod=9 syncPodErrors=0 syncTerminatingPod=0 tracing=off',
+    );
+  });
+});
+
+describe('everyPeriod', () => {
+  it('reports each period until stopped', async () => {
+    let calls = 0;
+    const stop = everyPeriod(() => calls++, 10);
+    await new Promise((r) => setTimeout(r, 55));
+    stop();
+    const seen = calls;
+    assert.ok(seen >= 3, `called ${seen} times`);
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(calls, seen);
+  });
+});
