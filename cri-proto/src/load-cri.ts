@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import type * as protoLoader from '@grpc/proto-loader';
 import type { ProtoGrpcType } from './generated/api';
+import { omitProto3Defaults } from './go-wire';
 import type { ImageServiceClient, ImageServiceDefinition } from './generated/runtime/v1/ImageService';
 import type { RuntimeServiceClient, RuntimeServiceDefinition } from './generated/runtime/v1/RuntimeService';
 
@@ -90,9 +91,27 @@ export function loadCriPackageDefinition(): protoLoader.PackageDefinition {
   if (!cachedPackageDefinition) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const loader = require('@grpc/proto-loader') as typeof protoLoader;
-    cachedPackageDefinition = loader.loadSync(CRI_PROTO_PATH, { ...PROTO_LOADER_OPTIONS });
+    cachedPackageDefinition = withGoWireSerializers(loader.loadSync(CRI_PROTO_PATH, { ...PROTO_LOADER_OPTIONS }));
   }
   return cachedPackageDefinition;
+}
+
+/** Every method's serializers leave out what Go's proto.Marshal leaves out (./go-wire.ts), on both ends. */
+function withGoWireSerializers(definition: protoLoader.PackageDefinition): protoLoader.PackageDefinition {
+  for (const [serviceName, entry] of Object.entries(definition)) {
+    if ((entry as { format?: string }).format !== undefined) continue; // a message, not a service
+    const pkg = serviceName.slice(0, serviceName.lastIndexOf('.'));
+    for (const method of Object.values(entry as protoLoader.ServiceDefinition)) {
+      // Request and response messages of the CRI services are top-level messages of the service's package.
+      const requestType = `${pkg}.${(method.requestType.type as { name: string }).name}`;
+      const responseType = `${pkg}.${(method.responseType.type as { name: string }).name}`;
+      const serializeRequest = method.requestSerialize;
+      const serializeResponse = method.responseSerialize;
+      method.requestSerialize = (value) => serializeRequest(omitProto3Defaults(CRI_PROTO_PATH, requestType, value) as object);
+      method.responseSerialize = (value) => serializeResponse(omitProto3Defaults(CRI_PROTO_PATH, responseType, value) as object);
+    }
+  }
+  return definition;
 }
 
 /** Load `@grpc/grpc-js` lazily (at call time, so OTel instrumentation can hook it first). */

@@ -5,6 +5,8 @@
  * calls under one syncPod do not overlap.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FlatSpan } from '../../trace-sink/src';
 import { runSimulatedNode, type SimulatedNodeRun } from '../helpers/simulated-node';
@@ -46,6 +48,14 @@ for (const persona of ['crio', 'containerd'] as const) {
       }
       assert.ok(checked > 100, `only ${checked} parent links`);
       assert.deepEqual(outside.slice(0, 10), [], `${outside.length} of ${checked} children lie outside their parent`);
+    });
+
+    it('exports OTLP span flags as otel-go does: 256, or 768 under a remote parent (no trace-flag bits)', () => {
+      const flags = new Set<number>();
+      for (const line of readFileSync(join(run.workDir, 'spans.jsonl'), 'utf8').split('\n').filter((l) => l !== '')) {
+        for (const rs of JSON.parse(line).resourceSpans) for (const ss of rs.scopeSpans) for (const span of ss.spans) flags.add(span.flags ?? 0);
+      }
+      assert.deepEqual([...flags].sort(), [256, 768]);
     });
 
     it("does not overlap the kubelet's sequential CRI calls under a create syncPod", () => {

@@ -56,6 +56,23 @@ export function undialableGrpcTargetReason(endpoint: string): string | undefined
   return undefined;
 }
 
+/**
+ * OTLP `Span.flags` (and `Link.flags`) as otel-go writes them (exporters/otlp/otlptrace/internal/tracetransform
+ * buildSpanFlags): only the has-is-remote bit (256) and the is-remote bit of the parent (512). The JS
+ * transform also copies the span's W3C trace flags into the low byte (257 / 769). A view whose span context
+ * (and links' contexts) carry trace flags 0 makes the JS transform write Go's value; the transform reads the
+ * trace flags for nothing else.
+ */
+export function withGoSpanFlags(span: ReadableSpan): ReadableSpan {
+  const context = span.spanContext();
+  const links = span.links.some((l) => l.context.traceFlags !== 0)
+    ? span.links.map((l) => ({ ...l, context: { ...l.context, traceFlags: 0 } }))
+    : span.links;
+  if (context.traceFlags === 0 && links === span.links) return span;
+  const unflagged = { ...context, traceFlags: 0 };
+  return Object.create(span, { spanContext: { value: () => unflagged }, links: { value: links } }) as ReadableSpan;
+}
+
 export interface ExportStats {
   exportedSpans: number;
   failedSpans: number;
@@ -78,7 +95,7 @@ export class CountingSpanExporter implements SpanExporter {
   ) {}
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    this.delegate.export(spans, (result) => {
+    this.delegate.export(spans.map(withGoSpanFlags), (result) => {
       if (result.code === ExportResultCode.SUCCESS) {
         this.stats.exportedSpans += spans.length;
         if (this.failing) this.log(`trace export to ${this.target} recovered`);

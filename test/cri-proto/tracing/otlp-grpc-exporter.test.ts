@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { CountingSpanExporter, grpcTargetToExporterUrl } from '../../../cri-proto/src/tracing/otlp-grpc-exporter';
+import { CountingSpanExporter, grpcTargetToExporterUrl, withGoSpanFlags } from '../../../cri-proto/src/tracing/otlp-grpc-exporter';
 
 describe('grpcTargetToExporterUrl', () => {
   for (const [endpoint, url] of [
@@ -25,7 +25,8 @@ describe('CountingSpanExporter', () => {
     export: (_spans, cb) => cb({ code: results.shift() ?? ExportResultCode.SUCCESS, error: new Error('connect ECONNREFUSED 127.0.0.1:4317') }),
     shutdown: async () => undefined,
   });
-  const spans = (n: number): ReadableSpan[] => Array.from({ length: n }, () => ({}) as ReadableSpan);
+  const spans = (n: number): ReadableSpan[] =>
+    Array.from({ length: n }, () => ({ spanContext: () => ({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 }), links: [] }) as unknown as ReadableSpan);
   const exportOnce = (e: CountingSpanExporter, n: number): Promise<ExportResult> => new Promise((resolve) => e.export(spans(n), resolve));
 
   it('counts exported and lost spans and logs an outage once, then its recovery', async () => {
@@ -39,5 +40,13 @@ describe('CountingSpanExporter', () => {
       'trace export to http://127.0.0.1:4317 failed, 3 spans lost: connect ECONNREFUSED 127.0.0.1:4317',
       'trace export to http://127.0.0.1:4317 recovered',
     ]);
+  });
+
+  it('hands the exporter spans whose trace flags are cleared, so OTLP flags are otel-go\'s 256/768', () => {
+    const sampled = spans(1)[0]!;
+    const view = withGoSpanFlags(sampled);
+    assert.deepEqual(view.spanContext(), { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 0 });
+    assert.equal(sampled.spanContext().traceFlags, 1, 'the SDK span itself is untouched');
+    assert.equal(withGoSpanFlags(view), view);
   });
 });
