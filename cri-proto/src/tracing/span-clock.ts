@@ -6,17 +6,44 @@
  * which shows as children outside their parents. Stamping every start, end and event from this clock (see
  * ./high-resolution-tracer-provider.ts) gives go-like nanosecond timestamps that nest.
  *
- * The anchor uses performance.timeOrigin (sub-millisecond, read from the system clock at process start), so
- * two processes on one machine agree to within microseconds: a runtime's SERVER span lies inside the
- * kubelet's CLIENT span.
+ * The anchor is taken at a millisecond edge of Date.now(): the wall clock is exactly a whole millisecond
+ * there, and process.hrtime brackets the edge to within a microsecond or so. So two processes on one
+ * machine agree to within microseconds and a runtime's SERVER span lies inside the kubelet's CLIENT span.
+ * (performance.timeOrigin is not good enough: Node reads its wall and monotonic parts at slightly different
+ * moments during start-up, and on a loaded machine they were measured milliseconds apart.) Like otel-go,
+ * which stamps time.Now() and measures durations monotonically, the clock does not follow later wall-clock
+ * adjustments during a run (drift is parts per million).
  */
 import type { HrTime } from '@opentelemetry/api';
-import { performance } from 'node:perf_hooks';
 
 const NS_PER_SECOND = 1_000_000_000n;
+const NS_PER_MS = 1_000_000n;
+/** Edges measured at start; the tightest bracket wins (a preempted one is wide). About 1 ms each. */
+const ANCHOR_SAMPLES = 3;
 
-const anchorMonotonicNs = process.hrtime.bigint();
-const anchorWallNs = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1_000)) * 1_000n;
+/** The monotonic reading at which Date.now() stepped to a new millisecond, bracketed as tightly as seen. */
+function measureAnchor(): { readonly wallNs: bigint; readonly monotonicNs: bigint } {
+  let best: { wallNs: bigint; monotonicNs: bigint; widthNs: bigint } | undefined;
+  for (let i = 0; i < ANCHOR_SAMPLES; i++) {
+    const start = Date.now();
+    let before = process.hrtime.bigint();
+    let now = Date.now();
+    let after = process.hrtime.bigint();
+    // `before` was read before a Date.now() that still returned `start`, until the one that did not.
+    while (now === start) {
+      before = process.hrtime.bigint();
+      now = Date.now();
+      after = process.hrtime.bigint();
+    }
+    const widthNs = after - before;
+    if (best === undefined || widthNs < best.widthNs) best = { wallNs: BigInt(now) * NS_PER_MS, monotonicNs: before + widthNs / 2n, widthNs };
+  }
+  return best!;
+}
+
+const anchor = measureAnchor();
+const anchorMonotonicNs = anchor.monotonicNs;
+const anchorWallNs = anchor.wallNs;
 
 /** Nanoseconds since the epoch. */
 export function spanClockNowNs(): bigint {
