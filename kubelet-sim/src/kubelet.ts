@@ -44,6 +44,8 @@ export interface KubeletSettings {
   os: OSInterface;
   cgroupDriver: 'cgroupfs' | 'systemd';
   cgroupRoot: string;
+  /** KubeletConfiguration seccompDefault. */
+  seccompDefault?: boolean;
   serializeImagePulls: boolean;
   maxParallelImagePulls: number;
   containerGCPeriodMs: number;

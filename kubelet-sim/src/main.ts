@@ -201,6 +201,7 @@ function toSettings(config: ResolvedKubeletConfig, args: KubeletSimArgs, nodeNam
     os: REAL_OS,
     cgroupDriver: config.cgroupDriver === 'systemd' ? 'systemd' : 'cgroupfs',
     cgroupRoot: config.cgroupRoot,
+    seccompDefault: config.seccompDefault,
     serializeImagePulls: config.serializeImagePulls,
     maxParallelImagePulls: config.maxParallelImagePulls ?? 0,
     containerGCPeriodMs: args.containerGcPeriodMs ?? CONTAINER_GC_PERIOD_MS,

@@ -50,6 +50,35 @@ describe('configs/', () => {
     assert.equal(file.containerdTracing?.samplingRatio, 1);
   });
 
+  it('real-crio/kubelet-config.yaml runs the example pods with cgroupfs against /tmp/real-crio/crio.sock', () => {
+    const { config, warnings } = loadKubeletConfigFile(join(CONFIGS, 'real-crio', 'kubelet-config.yaml'));
+    assert.deepEqual(warnings, []);
+    assert.equal(config.containerRuntimeEndpoint, 'unix:///tmp/real-crio/crio.sock');
+    assert.equal(config.cgroupDriver, 'cgroupfs');
+    assert.equal(config.staticPodPath, join(CONFIGS, 'pods'));
+    assert.equal(config.podLogsDir, '/tmp/real-crio/pod-logs');
+    assert.equal(config.tracing?.endpoint, '127.0.0.1:4317');
+  });
+
+  it('real-crio/crio.conf is a CRI-O config the crio persona reads too', () => {
+    assert.doesNotThrow(() => loadRuntimeConfigFile(join(CONFIGS, 'real-crio', 'crio.conf'), 'crio'));
+    const text = readFileSync(join(CONFIGS, 'real-crio', 'crio.conf'), 'utf8');
+    assert.match(text, /^cgroup_manager = "cgroupfs"$/m);
+    assert.match(text, /^conmon_cgroup = "pod"$/m);
+  });
+
+  it('real-crio/10-crio-sim.conflist keeps pods on a local bridge: no gateway, no masquerade, no routes', () => {
+    const conf = JSON.parse(readFileSync(join(CONFIGS, 'real-crio', '10-crio-sim.conflist'), 'utf8')) as {
+      plugins: Array<{ type: string; isGateway?: boolean; ipMasq?: boolean; ipam?: { routes?: unknown[]; ranges?: Array<Array<{ subnet: string; gateway?: string }>> } }>;
+    };
+    assert.deepEqual(conf.plugins.map((p) => p.type), ['bridge']);
+    const bridge = conf.plugins[0]!;
+    assert.equal(bridge.isGateway, false);
+    assert.equal(bridge.ipMasq, false);
+    assert.equal(bridge.ipam?.routes, undefined);
+    assert.deepEqual(bridge.ipam?.ranges, [[{ subnet: '10.199.77.0/24' }]]);
+  });
+
   for (const model of readdirSync(join(CONFIGS, 'models'))) {
     it(`models/${model} loads with at least one rule`, () => {
       assert.ok(loadRuntimeModel(join(CONFIGS, 'models', model)).rules.length > 0);

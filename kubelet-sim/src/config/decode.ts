@@ -825,7 +825,7 @@ export function toKubeletConfiguration(fields: Record<string, unknown>): Kubelet
     'registryBurst', 'maxPods', 'port', 'readOnlyPort', 'healthzPort', 'healthzBindAddress', 'address', 'podLogsDir',
     'featureGates', 'nodeStatusUpdateFrequency', 'nodeStatusReportFrequency', 'cgroupRoot', 'cgroupsPerQOS',
     'cgroupDriver', 'containerLogMaxSize', 'containerLogMaxFiles', 'shutdownGracePeriod',
-    'shutdownGracePeriodCriticalPods', 'enforceNodeAllocatable',
+    'shutdownGracePeriodCriticalPods', 'enforceNodeAllocatable', 'seccompDefault',
   ] as const) {
     copy(name);
   }

@@ -226,6 +226,8 @@ export function applyKubeletDefaults(cfg: KubeletConfiguration, opts: Defaulting
     shutdownGracePeriodCriticalPodsMs: 0,
     // defaults.go defaults a nil list only; an explicit empty list stays empty.
     enforceNodeAllocatable: cfg.enforceNodeAllocatable ? [...cfg.enforceNodeAllocatable] : [...DEFAULT_ENFORCE_NODE_ALLOCATABLE],
+    // defaults.go: SeccompDefault defaults to false.
+    seccompDefault: orDefault(cfg.seccompDefault, false),
   };
   for (const [field, value] of Object.entries(durations) as [DurationField, DurationValue][]) {
     resolved[field] = value.text;

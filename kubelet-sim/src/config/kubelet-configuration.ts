@@ -71,6 +71,8 @@ export interface KubeletConfiguration {
   shutdownGracePeriodCriticalPods?: GoDurationString;
   /** Consulted only for the cgroupsPerQOS validation rule. */
   enforceNodeAllocatable?: string[] | null;
+  /** RuntimeDefault seccomp for containers that set no profile (default false: Unconfined). */
+  seccompDefault?: boolean | null;
 }
 
 /** Tracing settings after defaulting (present only when the file had a `tracing` block). */
@@ -154,6 +156,7 @@ export interface ResolvedKubeletConfig {
   shutdownGracePeriodCriticalPods: GoDurationString;
   shutdownGracePeriodCriticalPodsMs: number;
   enforceNodeAllocatable: string[];
+  seccompDefault: boolean;
 }
 
 /** Names of the duration fields of {@link ResolvedKubeletConfig} (each has a `<name>Ms` twin). */

@@ -5,6 +5,13 @@
 export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
 export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';
 
+/** core/v1 SeccompProfile (pod or container securityContext.seccompProfile). */
+export interface SeccompProfile {
+  type: 'RuntimeDefault' | 'Unconfined' | 'Localhost';
+  /** Only for Localhost: a path relative to the kubelet's seccomp profile root. */
+  localhostProfile?: string;
+}
+
 export interface ContainerSpec {
   name: string;
   image: string;
@@ -15,6 +22,8 @@ export interface ContainerSpec {
   env: Array<{ name: string; value: string }>;
   /** Only init containers: `restartPolicy: Always` makes a sidecar (not emulated yet; rejected at parse). */
   terminationMessagePath: string;
+  /** securityContext.seccompProfile; absent ⇒ the pod's, else the kubelet's default (seccompDefault). */
+  seccompProfile?: SeccompProfile;
 }
 
 export interface Pod {
@@ -35,6 +44,8 @@ export interface Pod {
     subdomain: string;
     /** Pod QoS class, decided from resources; BestEffort when none are set (pkg/apis/core/v1/helper/qos). */
     qosClass: 'Guaranteed' | 'Burstable' | 'BestEffort';
+    /** spec.securityContext.seccompProfile, used by containers that set none of their own. */
+    seccompProfile?: SeccompProfile;
   };
 }
 

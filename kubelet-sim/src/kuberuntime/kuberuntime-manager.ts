@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { Container__Output, ContainerStatus__Output, PodSandboxConfig } from '../../../cri-proto/src/types';
+import type { Container__Output, ContainerConfig, ContainerStatus__Output, PodSandboxConfig } from '../../../cri-proto/src/types';
 import type { ContainerSpec, Pod } from '../container/pod';
 import { podFullName } from '../container/pod';
 import type { ContainerState, ContainerStatus, PodStatus, SandboxStatus } from '../container/pod-status';
@@ -71,6 +71,8 @@ export interface KubeRuntimeManagerOptions extends SandboxConfigOptions {
   runtimeHandler: string;
   /** Where the kubelet's own file operations go (log directories): REAL_OS, or FakeOS in tests. */
   os: OSInterface;
+  /** KubeletConfiguration seccompDefault (default false: containers without a profile run Unconfined). */
+  seccompDefault?: boolean;
 }
 
 /** The mode the kubelet creates log directories with (kuberuntime_sandbox.go, kuberuntime_container.go: 0755). */
@@ -306,9 +308,16 @@ export class KubeRuntimeManager {
       result.errors.push({ action: 'StartContainer', target: container.name, reason: 'CreateContainerConfigError', message: `create container log directory for container ${container.name} failed: ${(err as Error).message}` });
       return false;
     }
+    let containerConfig: ContainerConfig;
+    try {
+      containerConfig = generateContainerConfig(pod, container, restartCount, imageRef, { seccompDefault: this.options.seccompDefault });
+    } catch (err) {
+      result.errors.push({ action: 'StartContainer', target: container.name, reason: 'CreateContainerConfigError', message: (err as Error).message });
+      return false;
+    }
     let containerId: string;
     try {
-      containerId = await this.runtime.createContainer(sandboxId, generateContainerConfig(pod, container, restartCount, imageRef), sandboxConfig);
+      containerId = await this.runtime.createContainer(sandboxId, containerConfig, sandboxConfig);
     } catch (err) {
       result.errors.push({ action: 'StartContainer', target: container.name, reason: 'CreateContainerError', message: (err as Error).message });
       return false;

@@ -1,6 +1,6 @@
 import { Pod as PodModel } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
-import type { ContainerSpec, Pod, PullPolicy, RestartPolicy } from '../container/pod';
+import type { ContainerSpec, Pod, PullPolicy, RestartPolicy, SeccompProfile } from '../container/pod';
 
 /**
  * Reads one static pod manifest the way the kubelet's file source does (pkg/kubelet/config/file.go
@@ -380,6 +380,7 @@ function toPod(obj: Record<string, unknown>): ParsedPod['pod'] {
       hostname: typeof spec.hostname === 'string' ? spec.hostname : '',
       subdomain: typeof spec.subdomain === 'string' ? spec.subdomain : '',
       qosClass: qosClass([...(Array.isArray(spec.initContainers) ? spec.initContainers : []), ...(Array.isArray(spec.containers) ? spec.containers : [])]),
+      ...seccompProfileOf(spec.securityContext),
     },
   };
 }
@@ -400,8 +401,18 @@ function toContainers(value: unknown): ContainerSpec[] {
       // valueFrom (downward API) is not resolved: such variables get an empty value.
       env: env.map((e) => ({ name: String(asRecord(e)?.name), value: typeof asRecord(e)?.value === 'string' ? (asRecord(e)!.value as string) : '' })),
       terminationMessagePath: typeof c.terminationMessagePath === 'string' && c.terminationMessagePath !== '' ? c.terminationMessagePath : POD_DEFAULTS.TERMINATION_MESSAGE_PATH,
+      ...seccompProfileOf(c.securityContext),
     };
   });
+}
+
+/** `{ seccompProfile }` when a (pod or container) securityContext sets one the schema accepted, else `{}`. */
+function seccompProfileOf(securityContext: unknown): { seccompProfile?: SeccompProfile } {
+  const profile = asRecord(asRecord(securityContext)?.seccompProfile);
+  const type = profile?.type;
+  if (type !== 'RuntimeDefault' && type !== 'Unconfined' && type !== 'Localhost') return {};
+  const localhostProfile = typeof profile?.localhostProfile === 'string' ? profile.localhostProfile : undefined;
+  return { seccompProfile: { type, ...(localhostProfile !== undefined ? { localhostProfile } : {}) } };
 }
 
 /** pkg/apis/core/v1/defaults.go SetDefaults_Container: `:latest` or no tag ⇒ Always, else IfNotPresent. */
