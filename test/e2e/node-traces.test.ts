@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FlatSpan } from '../../trace-sink/src';
 import { isProcessAlive, runSimulatedNode } from '../helpers/simulated-node';
@@ -99,6 +100,13 @@ describe('a simulated node (runtime-sim crio + kubelet-sim) traced end to end', 
       assert.ok(children.includes('runtime.v1.RuntimeService/ListPodSandbox'), 'pod status is read back after KillPod');
       const terminated = spans.find((s) => s.name === 'syncTerminatedPod' && s.attributes['k8s.pod.name'] === pod);
       assert.ok(terminated && terminated.startTimeMs >= terminating.startTimeMs + terminating.durationMs - 1);
+    });
+
+    it('makes each pod\'s log directory itself (CRI-O needs it) and removes the deleted pod\'s in container GC', () => {
+      const dirs = readdirSync(join(run.workDir, 'pod-logs'));
+      assert.ok(dirs.some((d) => d.startsWith('default_web-e2e-node_')), dirs.join(' '));
+      assert.ok(existsSync(join(run.workDir, 'pod-logs', dirs.find((d) => d.startsWith('default_web-e2e-node_'))!, 'nginx')));
+      assert.ok(!dirs.some((d) => d.startsWith('monitoring_node-exporter-e2e-node_')), `the deleted pod's log directory is still there: ${dirs.join(' ')}`);
     });
 
     it('emits container GC and image GC spans, each the root of its CRI calls', () => {
