@@ -1,6 +1,7 @@
 // Builders shared by the kubelet-sim unit tests: pods with the parser's defaults applied, runtime-side
 // PodStatus values, a tracer that keeps spans in memory, and a helper to drain pending promise work.
 import { FakeOS } from '../../kubelet-sim/src/container/os-interface';
+import type { KubeletSettings } from '../../kubelet-sim/src/kubelet';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Tracer } from '@opentelemetry/api';
 import type { ContainerSpec, Pod, RestartPolicy } from '../../kubelet-sim/src/container/pod';
@@ -108,4 +109,28 @@ export function memoryTracer(scope = 'kubelet-sim-test'): MemoryTracer {
 /** Lets every promise continuation that is already queued run (no real time passes). */
 export async function flush(rounds = 3): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise(setImmediate);
+}
+
+/** KubeletSettings with the kubelet's defaults (1 s PLEG, 1 min sync and container GC, 5 min image GC) and an in-memory OS. */
+export function kubeletSettings(overrides: Partial<KubeletSettings> = {}): KubeletSettings {
+  return {
+    os: new FakeOS(),
+    nodeName: 'node-a',
+    staticPodPath: undefined,
+    fileCheckFrequencyMs: 20_000,
+    syncFrequencyMs: 60_000,
+    runtimeApiVersion: '0.1.0',
+    runtimeHandler: '',
+    podLogsDir: '/var/log/pods',
+    cgroupDriver: 'cgroupfs',
+    cgroupRoot: '/',
+    serializeImagePulls: true,
+    maxParallelImagePulls: 0,
+    containerGCPeriodMs: 60_000,
+    imageGCPeriodMs: 300_000,
+    imageGCPolicy: { highThresholdPercent: 85, lowThresholdPercent: 80, minAgeMs: 120_000, maxAgeMs: 0 },
+    imageFsCapacityBytes: 100 * 1024 ** 3,
+    plegRelistPeriodMs: 1_000,
+    ...overrides,
+  };
 }

@@ -1,4 +1,3 @@
-import { FakeOS } from '../../kubelet-sim/src/container/os-interface';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +16,7 @@ import { readStaticPods } from '../../kubelet-sim/src/pod-sources/static-pod-sou
 import { FakeClock } from '../../kubelet-sim/src/util/clock';
 import type { Logger } from '../../kubelet-sim/src/util/logger';
 import { FakeRuntimeService, GRPC_CODE } from '../helpers/fake-runtime-service';
-import { flush, MANAGER_OPTIONS } from './fixtures';
+import { flush, kubeletSettings, MANAGER_OPTIONS } from './fixtures';
 
 /*
  * Housekeeping after a kubelet restart on a runtime that kept the previous run's pods (kubelet.go
@@ -114,25 +113,7 @@ describe('Kubelet housekeeping after a restart on the same runtime', () => {
 
     errors = [];
     metrics = new KubeletMetrics();
-    const settings: KubeletSettings = {
-      os: new FakeOS(),
-      nodeName: NODE,
-      staticPodPath: dir,
-      fileCheckFrequencyMs: 20_000,
-      syncFrequencyMs: 60_000,
-      runtimeApiVersion: '0.1.0',
-      runtimeHandler: '',
-      podLogsDir: '/var/log/pods',
-      cgroupDriver: 'cgroupfs',
-      cgroupRoot: '/',
-      serializeImagePulls: true,
-      maxParallelImagePulls: 0,
-      containerGCPeriodMs: 60_000,
-      imageGCPeriodMs: 300_000,
-      imageGCPolicy: { highThresholdPercent: 85, lowThresholdPercent: 80, minAgeMs: 120_000, maxAgeMs: 0 },
-      imageFsCapacityBytes: 100 * 1024 ** 3,
-      plegRelistPeriodMs: 1_000,
-    };
+    const settings: KubeletSettings = kubeletSettings({ nodeName: NODE, staticPodPath: dir });
     const log: Logger = { ...SILENT, error: (m) => errors.push(m) };
     kubelet = new Kubelet(settings, fake, (scope) => provider.getTracer(scope), clock, log, metrics);
     fake.clearCalls();

@@ -1,4 +1,3 @@
-import { FakeOS } from '../../kubelet-sim/src/container/os-interface';
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Pod } from '../../kubelet-sim/src/container/pod';
@@ -9,7 +8,7 @@ import { ChurnWorkload, churnPod, updatedChurnPod } from '../../kubelet-sim/src/
 import { FakeClock } from '../../kubelet-sim/src/util/clock';
 import type { Logger } from '../../kubelet-sim/src/util/logger';
 import { FakeRuntimeService } from '../helpers/fake-runtime-service';
-import { flush, memoryTracer } from './fixtures';
+import { flush, kubeletSettings, memoryTracer } from './fixtures';
 import type { MemoryTracer } from './fixtures';
 
 /*
@@ -17,25 +16,7 @@ import type { MemoryTracer } from './fixtures';
  * the synthetic workload drives them: each sync lands under a syncPod span whose k8s.pod.update_type says why.
  */
 
-const SETTINGS: KubeletSettings = {
-  os: new FakeOS(),
-  nodeName: 'node-a',
-  staticPodPath: undefined,
-  fileCheckFrequencyMs: 20_000,
-  syncFrequencyMs: 60_000,
-  runtimeApiVersion: '0.1.0',
-  runtimeHandler: '',
-  podLogsDir: '/var/log/pods',
-  cgroupDriver: 'cgroupfs',
-  cgroupRoot: '/',
-  serializeImagePulls: true,
-  maxParallelImagePulls: 0,
-  containerGCPeriodMs: 60_000,
-  imageGCPeriodMs: 300_000,
-  imageGCPolicy: { highThresholdPercent: 85, lowThresholdPercent: 80, minAgeMs: 120_000, maxAgeMs: 0 },
-  imageFsCapacityBytes: 100 * 1024 ** 3,
-  plegRelistPeriodMs: 1_000,
-};
+const SETTINGS: KubeletSettings = kubeletSettings();
 
 const SILENT: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
