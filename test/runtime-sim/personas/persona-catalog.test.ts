@@ -13,7 +13,7 @@ const tempDir = (): string => mkdtempSync(join(tmpdir(), 'personas-'));
 
 describe('persona catalog', () => {
   it('lists the versions of each persona newest first', () => {
-    assert.deepEqual(supportedPersonaVersions('crio'), ['1.33']);
+    assert.deepEqual(supportedPersonaVersions('crio'), ['1.33', '1.32']);
     assert.deepEqual(supportedPersonaVersions('containerd'), ['2.1', '1.6']);
   });
 
@@ -59,9 +59,14 @@ describe('--persona-version', () => {
     assert.deepEqual([args.spec.version, args.listen], ['1.6', 'unix:///run/containerd/containerd.sock']);
   });
 
+  it('selects crio 1.32 and its socket', () => {
+    const args = parseRuntimeSimArgs(['--persona', 'crio', '--persona-version', '1.32'], {});
+    assert.deepEqual([args.spec.version, args.spec.runtimeVersion, args.spec.otelgrpc.scopeVersion, args.listen], ['1.32', '1.32.0', '0.57.0', 'unix:///var/run/crio/crio.sock']);
+  });
+
   it('is a flag error listing the supported versions when unknown', () => {
     assert.throws(() => parseRuntimeSimArgs(['--persona', 'crio', '--persona-version', '1.20'], {}), (err: unknown) => err instanceof FlagError
-      && err.message === 'invalid value "1.20" for --persona-version: crio versions supported: 1.33');
+      && err.message === 'invalid value "1.20" for --persona-version: crio versions supported: 1.33, 1.32');
   });
 
   it('reads containerd 1.x tracing tables from config.toml', () => {
@@ -229,7 +234,7 @@ describe('functionSpans trees in a persona file', () => {
     rejects('  functionSpans:\n    tracer: t\n    tree: {}\n', /spanLayers\.functionSpans\.tree: unknown key; known: tracer, fragments, calls/);
   });
 
-  for (const version of ['1.33']) {
+  for (const version of ['1.33', '1.32']) {
     it(`crio ${version}: every span and line names its upstream file:line at v${version}.0, scope go.opentelemetry.io/otel/sdk/tracer`, () => {
       const spec = loadPersonaVersion('crio', version);
       const layer = spec.spanLayers.functionSpans;
@@ -241,4 +246,10 @@ describe('functionSpans trees in a persona file', () => {
       for (const source of sources) assert.match(source, new RegExp(`^(server|internal)/[\\w/]+\\.go:\\d+@v${version.replace('.', '\\.')}\\.0$`));
     });
   }
+
+  it('crio 1.32 lacks UpdatePodSandboxResources (cri-api v0.31.4) and 1.33 has its tree', () => {
+    assert.ok(loadPersonaVersion('crio', '1.32').unknownRpcs.includes('UpdatePodSandboxResources'));
+    assert.equal(loadPersonaVersion('crio', '1.32').spanLayers.functionSpans?.calls.UpdatePodSandboxResources, undefined);
+    assert.ok(loadPersonaVersion('crio', '1.33').spanLayers.functionSpans?.calls.UpdatePodSandboxResources);
+  });
 });

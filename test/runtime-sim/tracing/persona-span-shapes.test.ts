@@ -295,6 +295,7 @@ async function runSequence(
 
 const VERSIONS = [
   { persona: 'crio', version: '1.33' },
+  { persona: 'crio', version: '1.32' },
   { persona: 'containerd', version: '2.1' },
   { persona: 'containerd', version: '1.6' },
 ] as const;
@@ -353,11 +354,21 @@ describe('persona span shapes for a fixed CRI call sequence', () => {
     ]);
   });
 
-  for (const key of ['crio-1.33']) {
+  for (const key of ['crio-1.33', 'crio-1.32']) {
     it(`${key} lays every function span inside its parent and sequential siblings one after another`, () => {
       assertNestedTiming(runs.get(key)!.spans);
     });
   }
+
+  it('crio 1.32 answers UpdatePodSandboxResources UNIMPLEMENTED (cri-api v0.31.4) with no span, and reports otelgrpc 0.57.0', async () => {
+    const spans = runs.get('crio-1.32')!.spans;
+    assert.ok(spans.filter((s) => s.kind === 'SERVER').every((s) => s.scopeVersion === '0.57.0'));
+    const run = await runSequence('crio', '1.32', true, async (step, r) => {
+      await step(r, 'UpdatePodSandboxResources', { pod_sandbox_id: 'x' });
+    });
+    assert.deepEqual(run.outcomes, [{ method: 'UpdatePodSandboxResources', code: 12, details: 'unknown method UpdatePodSandboxResources for service runtime.v1.RuntimeService' }]);
+    assert.equal(run.spans.length, 0);
+  });
 
   it('containerd 2.1 puts sandbox/container attributes and lifecycle events on the SERVER span', () => {
     const spans = runs.get('containerd-2.1')!.spans;
@@ -447,7 +458,7 @@ function assertNestedTiming(spans: readonly FlatSpan[]): void {
   }
 }
 
-for (const version of ['1.33']) {
+for (const version of ['1.33', '1.32']) {
   describe(`crio ${version}: the span tree of each outcome`, () => {
     let run: VersionRun;
     before(async () => {
