@@ -38,7 +38,7 @@ describe('npm start', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   for (const [flag, value, message] of [
-    ['--persona-version', '2.1', /^ {2}Error: invalid value "2\.1" for --persona-version: crio versions supported: 1\.33$/m],
+    ['--persona-version', '2.1', /^ {2}Error: invalid value "2\.1" for --persona-version: crio versions supported: 1\.33, 1\.32$/m],
     ['--model', 'nosuch', /^ {2}Error: --model: nosuch: .*fast, realistic, chaos/m],
   ] as const) {
     it(`stops at once with runtime-sim's own error for ${flag} ${value}, exit 1`, async () => {

@@ -1,10 +1,11 @@
 /**
  * The facts a persona file may name: `{fact}` placeholders in its templates and `when:` conditions on
- * its log events. call-facts.ts gathers them for each CRI call; persona-version-spec.ts checks a file
- * against these lists, so a misspelt fact or value fails at load naming the field and what is allowed.
+ * its log events and span trees. call-facts.ts gathers them for each CRI call; persona-version-spec.ts
+ * checks a file against these lists, so a misspelt fact or value fails at load naming the field and what
+ * is allowed.
  */
 import { GO_GRPC_CODE_NAMES } from '../../../cri-proto/src/grpc-status';
-import { CONTAINER_STATE } from '../state/types';
+import { CONTAINER_STATE, SANDBOX_STATE } from '../state/types';
 
 export type ConditionValue = string | boolean;
 
@@ -48,6 +49,44 @@ export const CONDITION_FACTS = {
     meaning: "CreateContainer's sandbox_config.log_directory and config.log_path are both non-empty",
   },
   podCidrSet: { values: YES_NO, endOnly: false, meaning: 'UpdateRuntimeConfig carries a pod CIDR' },
+  sandboxState: {
+    values: Object.values(SANDBOX_STATE),
+    endOnly: false,
+    meaning: "the CRI state of the sandbox the request names (or of the container's sandbox); SANDBOX_NOTREADY once stopped",
+  },
+  nameReserved: {
+    values: YES_NO,
+    endOnly: false,
+    meaning: 'RunPodSandbox/CreateContainer: the name the request asks for was already held by a sandbox/container when the call arrived',
+  },
+  privileged: {
+    values: YES_NO,
+    endOnly: false,
+    meaning: 'RunPodSandbox: privileged, or node network/PID/IPC namespace (CRI-O privilegedSandbox); CreateContainer: the container is privileged',
+  },
+  linuxSet: {
+    values: YES_NO,
+    endOnly: false,
+    meaning: "the request carries Linux settings: CreateContainer's config.linux, UpdateContainerResources' linux",
+  },
+  filterSet: { values: YES_NO, endOnly: false, meaning: 'a List call carries a filter object (even an empty one)' },
+  filterIdSet: { values: YES_NO, endOnly: false, meaning: "the List call's filter has a non-empty id" },
+  filterSandboxIdSet: { values: YES_NO, endOnly: false, meaning: "the List call's filter has a non-empty pod_sandbox_id" },
+  filterTargetFound: {
+    values: YES_NO,
+    endOnly: false,
+    meaning: "the object the List call's filter names exists: its id (a container, or a sandbox for the sandbox lists), else its pod_sandbox_id",
+  },
+  imagePresent: {
+    values: YES_NO,
+    endOnly: false,
+    meaning: 'ImageStatus/RemoveImage/PullImage: the image the request names was in the image store when the call arrived',
+  },
+  execTimedOut: {
+    values: YES_NO,
+    endOnly: true,
+    meaning: "ExecSync: the command ran into the request's timeout (the runtime answered exit code -1)",
+  },
 } as const satisfies Record<string, ConditionFactSpec>;
 
 export type ConditionFact = keyof typeof CONDITION_FACTS;
@@ -63,6 +102,14 @@ export const TEMPLATE_FACTS = [
   // Go's %v / %+v of request fields, as containerd 1.6 prints them (gogo-protobuf String())
   'sandboxMetadataGogo', 'containerMetadataGogo', 'linuxResourcesGogo', 'windowsResourcesGogo',
   'containerFilterGogo', 'imageFilterGogo', 'portsGo',
+  // CRI-O's log lines: oci.LabelsToDescription of the labels ("<namespace>/<pod>/<container>"); the sandbox's
+  // lacks the container part (RunPodSandbox appends "POD"); the container's pid; one request id (UUID v4) per
+  // call and the full method, as the crio interceptor puts them in the context (internal/log/interceptors).
+  'sandboxDescription', 'containerDescription', 'containerPid', 'requestId', 'fullMethod',
+  // CRI-O's infra container name (server/naming.go: k8s_POD_<pod>_<namespace>_<uid>_<attempt>), a List call's filter id
+  'infraContainerName', 'filterId',
+  // Go's %v of an ImageStatusResponse as CRI-O 1.32 logs it (gogo-protobuf String() of cri-api v0.31)
+  'imageStatusResponseGogo',
 ] as const;
 
 export type TemplateFact = (typeof TEMPLATE_FACTS)[number];

@@ -4,18 +4,20 @@
  * are listed, with their meaning, in ./call-fact-vocabulary.ts. Every fact is optional: a failed call may
  * never learn its container id, and a template with a missing fact renders it as "".
  */
+import { createHash } from 'node:crypto';
 import { GO_GRPC_CODE_NAMES } from '../../../cri-proto/src/grpc-status';
 import { formatGoDuration } from '../model/go-duration';
 import { NS_PER_SECOND } from '../state/clock';
 import { parseImageReference } from '../state/image-reference';
 import type { RuntimeState } from '../state/runtime-state';
-import { CONTAINER_STATE, type ContainerView } from '../state/types';
+import { CONTAINER_STATE, type ContainerView, type StringMap } from '../state/types';
 import { SIGKILL_EXIT_CODE } from '../model/container-behaviour';
 import { simulatedPid } from '../server/runtime-service-handlers';
 import {
   gogoContainerFilter,
   gogoContainerMetadata,
   gogoImageFilter,
+  gogoImageStatusResponse,
   gogoLinuxContainerResources,
   gogoPodSandboxMetadata,
   gogoWindowsContainerResources,
@@ -23,6 +25,7 @@ import {
   goSignalText,
   type ContainerFilterShape,
   type ImageFilterShape,
+  type ImageStatusResponseShape,
   type LinuxResourcesShape,
   type WindowsResourcesShape,
 } from './go-format';
@@ -42,7 +45,11 @@ interface RequestShape {
   config?: {
     metadata?: { name?: string; uid?: string; namespace?: string; attempt?: number } | null;
     log_path?: string;
-    linux?: { security_context?: { namespace_options?: { network?: string } | null } | null } | null;
+    labels?: StringMap;
+    image?: { image?: string } | null;
+    linux?: {
+      security_context?: { privileged?: boolean; namespace_options?: { network?: string; pid?: string; ipc?: string } | null } | null;
+    } | null;
   } | null;
   sandbox_config?: { metadata?: { name?: string; uid?: string; namespace?: string; attempt?: number } | null; log_directory?: string } | null;
   linux?: LinuxResourcesShape | null;
@@ -56,6 +63,7 @@ interface ResponseShape {
   container_id?: string;
   image_ref?: string;
   url?: string;
+  exit_code?: number;
 }
 
 /**
@@ -64,11 +72,36 @@ interface ResponseShape {
  */
 const STATE_FACT_METHODS: ReadonlySet<string> = new Set([
   'RunPodSandbox', 'StopPodSandbox', 'RemovePodSandbox', 'CreateContainer', 'StartContainer', 'StopContainer', 'RemoveContainer',
+  'UpdateContainerResources', 'ReopenContainerLog',
 ]);
+
+/** Calls whose `imagePresent` fact is looked up in the image store. */
+const IMAGE_FACT_METHODS: ReadonlySet<string> = new Set(['ImageStatus', 'RemoveImage', 'PullImage']);
+
+/** List calls whose filter facts are gathered, and what the filter's id names (a container or a sandbox). */
+const FILTER_ID_NAMES: Readonly<Record<string, 'container' | 'sandbox'>> = {
+  ListContainers: 'container',
+  ListContainerStats: 'container',
+  ListPodSandbox: 'sandbox',
+  ListPodSandboxStats: 'sandbox',
+};
+
+/** The kubelet's label keys CRI-O's oci.LabelsToDescription reads (k8s.io/kubelet/pkg/types/labels.go). */
+const KUBERNETES_POD_NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
+const KUBERNETES_POD_NAME_LABEL = 'io.kubernetes.pod.name';
+const KUBERNETES_CONTAINER_NAME_LABEL = 'io.kubernetes.container.name';
+/** CRI's NamespaceMode NODE (api.proto), as the enum decodes. */
+const NAMESPACE_MODE_NODE = 'NODE';
 
 /** Registry host the resolver talks to for a domain (containerd remotes/docker DefaultHost). */
 const DOCKER_HUB_DOMAIN = 'docker.io';
 const DOCKER_HUB_REGISTRY_HOST = 'registry-1.docker.io';
+
+/** The id fact a failed create would have had (its cleanup lines print it). */
+const FAILED_CREATE_ID_FACT: Readonly<Record<string, string>> = { RunPodSandbox: 'sandboxId', CreateContainer: 'containerId' };
+
+/** Exit code CRI-O answers for an ExecSync whose command ran into its timeout (conmon's -1; state/persona.ts execTimedOut). */
+const CRIO_EXEC_TIMEOUT_EXIT_CODE = -1;
 
 /** Stop signal the runtime-sim sends first: its images carry no STOPSIGNAL (../process/process-effects.ts). */
 const SIMULATED_STOP_SIGNAL = 'SIGTERM';
@@ -87,6 +120,8 @@ function containerFacts(container: ContainerView): CallFacts {
     containerFound: true,
     containerId: container.id,
     containerName: container.reservedName,
+    containerDescription: labelsToDescription(container.labels),
+    containerPid: simulatedPid(container.id),
     containerState: container.state,
     // pkg/cri/server/container_create.go keeps the image id as the container's ImageRef.
     containerImageRef: container.imageId,
@@ -103,8 +138,16 @@ export function factsBeforeCall(method: string, request: unknown, state: Runtime
   const withState = STATE_FACT_METHODS.has(method);
   if (method === 'RunPodSandbox') {
     facts.sandboxMetadataGogo = gogoPodSandboxMetadata(meta);
-    facts.hostNetwork = req.config?.linux?.security_context?.namespace_options?.network === 'NODE';
+    const security = req.config?.linux?.security_context;
+    const namespaces = security?.namespace_options;
+    facts.hostNetwork = namespaces?.network === NAMESPACE_MODE_NODE;
+    facts.privileged = security?.privileged === true
+      || namespaces?.network === NAMESPACE_MODE_NODE || namespaces?.pid === NAMESPACE_MODE_NODE || namespaces?.ipc === NAMESPACE_MODE_NODE;
+    facts.sandboxDescription = sandboxDescription(req.config?.labels, meta?.namespace ?? '', meta?.name ?? '');
+    if (meta) facts.infraContainerName = `k8s_POD_${meta.name ?? ''}_${meta.namespace ?? ''}_${meta.uid ?? ''}_${meta.attempt ?? 0}`;
     if (meta) facts.sandboxName = attempt(() => state.profile.sandboxName({ name: meta.name ?? '', namespace: meta.namespace ?? '', uid: meta.uid ?? '', attempt: meta.attempt ?? 0 }));
+    const name = facts.sandboxName;
+    if (typeof name === 'string') facts.nameReserved = state.listPodSandboxes().some((sb) => sb.reservedName === name);
   }
   if (req.pod_sandbox_id !== undefined) {
     // The id as asked (log lines print it); sandboxId only once it resolves (attributes need a real one).
@@ -116,6 +159,8 @@ export function factsBeforeCall(method: string, request: unknown, state: Runtime
       facts.sandboxName = sandbox.reservedName;
       facts.hostNetwork = sandbox.hostNetwork;
       facts.sandboxPid = simulatedPid(sandbox.id);
+      facts.sandboxState = sandbox.state;
+      facts.sandboxDescription = sandboxDescription(sandbox.labels, sandbox.metadata.namespace, sandbox.metadata.name);
     }
   }
   if (method === 'CreateContainer') {
@@ -123,13 +168,33 @@ export function factsBeforeCall(method: string, request: unknown, state: Runtime
     facts.sandboxLogDirectory = req.sandbox_config?.log_directory ?? '';
     facts.containerLogPath = req.config?.log_path ?? '';
     facts.logPathsSet = facts.sandboxLogDirectory !== '' && facts.containerLogPath !== '';
+    facts.containerDescription = labelsToDescription(req.config?.labels);
+    facts.linuxSet = req.config?.linux != null;
+    facts.privileged = req.config?.linux?.security_context?.privileged === true;
+    const image = req.config?.image?.image ?? '';
+    facts.containerImagePresent = attempt(() => state.imageStatus(image)) != null;
+    const podMeta = req.sandbox_config?.metadata;
+    const name = meta && podMeta
+      ? attempt(() => state.profile.containerName({ name: meta.name ?? '', attempt: meta.attempt ?? 0 }, { name: podMeta.name ?? '', namespace: podMeta.namespace ?? '', uid: podMeta.uid ?? '' }))
+      : undefined;
+    if (name !== undefined) {
+      facts.containerName = name;
+      facts.nameReserved = state.listContainers().some((c) => c.reservedName === name);
+    }
   }
   if (req.container_id !== undefined) {
     facts.requestContainerId = req.container_id;
     const container = withState ? attempt(() => state.containerStatus(req.container_id as string)) : undefined;
     if (withState) facts.containerFound = container !== undefined;
-    if (container) Object.assign(facts, containerFacts(container));
+    if (container) {
+      Object.assign(facts, containerFacts(container));
+      const sandbox = attempt(() => state.podSandboxStatus(container.podSandboxId));
+      if (sandbox) facts.sandboxState = sandbox.state;
+    }
   }
+  if (method === 'UpdateContainerResources') facts.linuxSet = req.linux != null;
+  const filterNames = FILTER_ID_NAMES[method];
+  if (filterNames !== undefined) Object.assign(facts, filterFacts(filterNames, req.filter, state));
   if (req.timeout !== undefined) {
     facts.timeout = String(req.timeout);
     facts.timeoutPositive = Number(req.timeout) > 0;
@@ -155,6 +220,39 @@ export function factsBeforeCall(method: string, request: unknown, state: Runtime
     const parsed = parseImageReference(image);
     facts.imageRef = parsed.ok ? parsed.ref.normalized : image;
     if (parsed.ok) facts.registryHost = parsed.ref.domain === DOCKER_HUB_DOMAIN ? DOCKER_HUB_REGISTRY_HOST : parsed.ref.domain;
+    if (IMAGE_FACT_METHODS.has(method)) facts.imagePresent = image !== '' && attempt(() => state.imageStatus(image)) != null;
+  }
+  return facts;
+}
+
+/**
+ * CRI-O's oci.LabelsToDescription: "<namespace>/<pod>/<container>" from the kubelet's labels, each part ""
+ * when its label is missing (internal/oci/oci.go).
+ */
+function labelsToDescription(labels: StringMap | null | undefined): string {
+  const l = labels ?? {};
+  return `${l[KUBERNETES_POD_NAMESPACE_LABEL] ?? ''}/${l[KUBERNETES_POD_NAME_LABEL] ?? ''}/${l[KUBERNETES_CONTAINER_NAME_LABEL] ?? ''}`;
+}
+
+/**
+ * A sandbox's description: its labels, the pod name and namespace filled in from the metadata when the
+ * labels lack them (CRI-O populateSandboxLabels, server/sandbox_run_linux.go); RunPodSandbox's lines append "POD".
+ */
+function sandboxDescription(labels: StringMap | null | undefined, namespace: string, name: string): string {
+  return labelsToDescription({ [KUBERNETES_POD_NAMESPACE_LABEL]: namespace, [KUBERNETES_POD_NAME_LABEL]: name, ...(labels ?? {}) });
+}
+
+/** The filter facts of a List call; the state is consulted only when the filter names an id. */
+function filterFacts(idNames: 'container' | 'sandbox', filter: RequestShape['filter'], state: RuntimeState): CallFacts {
+  const id = filter?.id ?? '';
+  const sandboxId = filter?.pod_sandbox_id ?? '';
+  const facts: CallFacts = { filterSet: filter != null, filterIdSet: id !== '', filterSandboxIdSet: sandboxId !== '', filterId: id };
+  if (id !== '') {
+    facts.filterTargetFound = idNames === 'container'
+      ? attempt(() => state.containerStatus(id)) !== undefined
+      : attempt(() => state.podSandboxStatus(id)) !== undefined;
+  } else if (sandboxId !== '' && idNames === 'container') {
+    facts.filterTargetFound = attempt(() => state.podSandboxStatus(sandboxId)) !== undefined;
   }
   return facts;
 }
@@ -191,6 +289,7 @@ export function factsAfterCall(
   response: unknown,
   state: RuntimeState,
   elapsedNs: bigint,
+  wanted?: ReadonlySet<string>,
 ): CallFacts {
   const res = (response ?? {}) as ResponseShape;
   const facts: CallFacts = {
@@ -214,6 +313,15 @@ export function factsAfterCall(
   }
   if (res.image_ref !== undefined) facts.imageRefResult = res.image_ref;
   if (res.url !== undefined) facts.portForwardUrl = res.url;
+  // A create that failed drew an id its cleanup lines print, though the caller never sees it: derive one.
+  if (outcome.failed && method in FAILED_CREATE_ID_FACT && facts[FAILED_CREATE_ID_FACT[method]] === undefined) {
+    facts[FAILED_CREATE_ID_FACT[method]] = createHash('sha256').update(`failed|${method}|${String(before.sandboxName)}|${String(before.containerName)}`).digest('hex');
+  }
+  if (method === 'ExecSync') facts.execTimedOut = !outcome.failed && before.timeoutPositive === true && res.exit_code === CRIO_EXEC_TIMEOUT_EXIT_CODE;
+  // Formatted only for a persona whose templates print it (ImageStatus is on the kubelet's pod start path).
+  if (method === 'ImageStatus' && !outcome.failed && wanted?.has('imageStatusResponseGogo') === true) {
+    facts.imageStatusResponseGogo = gogoImageStatusResponse(response as ImageStatusResponseShape);
+  }
   if (before.wasRunning === true && typeof before.containerId === 'string') {
     const container = attempt(() => state.containerStatus(before.containerId as string));
     const byThisCall = typeof before.stopKillDueNs !== 'string' || (container !== undefined && container.finishedAtNs >= BigInt(before.stopKillDueNs));

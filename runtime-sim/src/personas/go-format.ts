@@ -122,3 +122,41 @@ const GO_SIGNAL_TEXT: Readonly<Record<string, string>> = {
 export function goSignalText(signal: string): string {
   return GO_SIGNAL_TEXT[signal] ?? signal;
 }
+
+/** The response fields `%v` of a CRI-O 1.32 ImageStatusResponse prints (decoded, snake_case, int64 as strings). */
+export interface ImageStatusResponseShape {
+  image?: {
+    id?: string;
+    repo_tags?: readonly string[];
+    repo_digests?: readonly string[];
+    size?: string | number;
+    uid?: { value?: string | number } | null;
+    username?: string;
+    spec?: { annotations?: Readonly<Record<string, string>> } | null;
+    pinned?: boolean;
+  } | null;
+  info?: Readonly<Record<string, string>>;
+}
+
+/**
+ * `%v` of an ImageStatusResponse as CRI-O v1.32.0 logs it (server/image_status.go:70, "Image status: %v"):
+ * the String() gogo-protobuf generated in k8s.io/cri-api v0.31.4 (pkg/apis/runtime/v1/api.pb.go). CRI-O
+ * fills the image's Spec with the annotations only, so the spec's other fields print empty.
+ */
+export function gogoImageStatusResponse(r: Maybe<ImageStatusResponseShape>): string {
+  if (!r) return 'nil';
+  const img = r.image;
+  const image = img
+    ? gogoMessage('Image', [
+        ['Id', img.id],
+        ['RepoTags', `[${(img.repo_tags ?? []).join(' ')}]`],
+        ['RepoDigests', `[${(img.repo_digests ?? []).join(' ')}]`],
+        ['Size_', img.size ?? 0],
+        ['Uid', img.uid ? gogoMessage('Int64Value', [['Value', img.uid.value ?? 0]]) : 'nil'],
+        ['Username', img.username],
+        ['Spec', gogoMessage('ImageSpec', [['Image', ''], ['Annotations', gogoStringMap(img.spec?.annotations)], ['UserSpecifiedImage', ''], ['RuntimeHandler', '']])],
+        ['Pinned', img.pinned === true],
+      ])
+    : 'nil';
+  return gogoMessage('ImageStatusResponse', [['Image', image], ['Info', gogoStringMap(r.info)]]);
+}

@@ -5,6 +5,7 @@
  * lacks, and the span layers the runtime adds under its otelgrpc SERVER span.
  * Error texts per persona are not here: they live in state/persona.ts.
  */
+import { IMAGE_SERVICE_METHODS, RUNTIME_SERVICE_METHODS } from '../../../cri-proto/src/cri-methods';
 import { PERSONAS, type Persona } from '../state/persona';
 import { CONDITION_FACTS, isConditionFact, unknownPlaceholders, type ConditionFact, type ConditionValue } from './call-fact-vocabulary';
 
@@ -28,17 +29,68 @@ export type SamplerKind = (typeof SAMPLER_KINDS)[number];
 export const OTELGRPC_INSTRUMENTATIONS = ['stats-handler', 'unary-interceptor'] as const;
 export type OtelgrpcInstrumentationKind = (typeof OTELGRPC_INSTRUMENTATIONS)[number];
 
-export interface FunctionSpanNode {
+/**
+ * One step of a call's tree, in the order the runtime takes them: a span (with the steps taken inside it)
+ * or a log line (an event on the span it runs in: the enclosing span step, or the interceptor span at the
+ * top). Steps are played once the call has ended, so their conditions may test every fact, the outcome too.
+ */
+export type CallStep = SpanStep | LogStep;
+
+export interface SpanStep {
+  readonly kind: 'span';
   readonly name: string;
-  readonly children: readonly FunctionSpanNode[];
+  /** Upstream path:line@tag of the call that starts the span. */
+  readonly source: string;
+  /** Facts that must hold for the span to be made (evaluated with the item's facts under forEach). */
+  readonly when: FactCondition;
+  /** Made once per item (e.g. per container of the sandbox as the call found it), with that item's facts. */
+  readonly forEach?: LogEventIteration;
+  /** The forEach spans run side by side (goroutines sharing the parent's context), not one after another. */
+  readonly concurrent: boolean;
+  readonly steps: readonly CallStep[];
+}
+
+export interface LogStep {
+  readonly kind: 'log';
+  /** The log message (`{fact}` placeholders filled in). */
+  readonly message: string;
+  readonly level: LogEventLevel;
+  readonly when: FactCondition;
+  /** Fields the line adds (logrus WithFields): attribute key -> template; a lone numeric fact stays a number. */
+  readonly attributes: Readonly<Record<string, string>>;
+  /** Upstream path:line@tag the line is logged at. */
+  readonly source: string;
+}
+
+/** What a call does when it ends one way: the first outcome of a method whose `when` holds is played. */
+export interface CallOutcomeTree {
+  /** A name for the outcome (goldens, docs). */
+  readonly outcome: string;
+  readonly when: FactCondition;
+  /** Children of the interceptor span (or of the SERVER span when there is none). */
+  readonly steps: readonly CallStep[];
 }
 
 export interface FunctionSpanLayer {
-  /** Tracer (instrumentation scope) name of the function spans. */
+  /** Instrumentation scope name of the function spans. */
   readonly tracer: string;
-  /** Name of the one function span of a method without a tree; `{method}` is replaced. */
-  readonly defaultRoot: string;
-  readonly trees: Readonly<Record<string, readonly FunctionSpanNode[]>>;
+  /** Per CRI method, its outcomes in order. A method without an entry, or with no outcome that holds, makes no function span. */
+  readonly calls: Readonly<Record<string, readonly CallOutcomeTree[]>>;
+}
+
+/**
+ * How the runtime's log lines become span events:
+ *  - otellogrus (github.com/uptrace/opentelemetry-go-extra/otellogrus, CRI-O): an event named `log` with
+ *    `log.severity` (INFO, WARN, ERROR), `log.message`, and the entry's fields; an ERROR line also sets the
+ *    span's status to Error with the message.
+ */
+export const LOG_HOOK_KINDS = ['otellogrus'] as const;
+export type LogHookKind = (typeof LOG_HOOK_KINDS)[number];
+
+export interface LogHookLayer {
+  readonly kind: LogHookKind;
+  /** Fields every entry of a call carries (e.g. the request id and name the runtime puts in the context): key -> template. */
+  readonly fields: Readonly<Record<string, string>>;
 }
 
 export interface InterceptorSpanLayer {
@@ -68,8 +120,9 @@ export interface ServerSpanAnnotation {
 }
 
 /**
- * Log levels a log-event line may have: logrus' names (Level.String()) of the levels at or above
- * containerd's default, info. Debug and Trace entries never fire the hook, so they are not lines.
+ * Log levels a log line may have: logrus' names (Level.String()) of the levels at or above the runtimes'
+ * default, info (containerd's logrus default, CRI-O's log_level). Debug and Trace entries never fire the
+ * hook, so they are not lines.
  */
 export const LOG_EVENT_LEVELS = ['info', 'warning', 'error'] as const;
 export type LogEventLevel = (typeof LOG_EVENT_LEVELS)[number];
@@ -78,7 +131,7 @@ export type LogEventLevel = (typeof LOG_EVENT_LEVELS)[number];
 export const LOG_EVENT_TIMES = ['start', 'end'] as const;
 export type LogEventTime = (typeof LOG_EVENT_TIMES)[number];
 
-/** Repetitions a line may ask for: once per container of the sandbox the request names. */
+/** Repetitions a line or a span step may ask for: once per container of the sandbox the request names. */
 export const LOG_EVENT_ITERATIONS = ['sandboxContainers'] as const;
 export type LogEventIteration = (typeof LOG_EVENT_ITERATIONS)[number];
 
@@ -104,6 +157,8 @@ export interface LogEventLine {
 export interface SpanLayers {
   readonly interceptorSpan?: InterceptorSpanLayer;
   readonly functionSpans?: FunctionSpanLayer;
+  /** How log steps of functionSpans become events (needed when any tree has a log step). */
+  readonly logHook?: LogHookLayer;
   readonly serverSpanAnnotations?: Readonly<Record<string, ServerSpanAnnotation>>;
   readonly logEvents?: Readonly<Record<string, readonly LogEventLine[]>>;
 }
@@ -161,14 +216,6 @@ export function parsePersonaVersionSpec(doc: unknown, source: string): PersonaVe
   if (!Array.isArray(unknownRpcs)) fail('unknownRpcs', 'expected a list of RPC names');
   const layers = root.spanLayers === undefined ? {} : obj(root.spanLayers, 'spanLayers');
 
-  const parseTree = (nodes: unknown, field: string): FunctionSpanNode[] => {
-    if (!Array.isArray(nodes)) return fail(field, 'expected a list of {name, children}');
-    return nodes.map((n, i) => {
-      const node = obj(n, `${field}[${i}]`);
-      return { name: str(node.name, `${field}[${i}].name`), children: node.children === undefined ? [] : parseTree(node.children, `${field}[${i}].children`) };
-    });
-  };
-
   const template = (value: unknown, field: string): string => {
     const text = str(value, field);
     const unknown = unknownPlaceholders(text);
@@ -222,27 +269,41 @@ export function parsePersonaVersionSpec(doc: unknown, source: string): PersonaVe
     };
   };
 
+  const onlyKeys = (o: Record<string, unknown>, field: string, known: readonly string[]): void => {
+    for (const key of Object.keys(o)) if (!known.includes(key)) fail(`${field}.${key}`, `unknown key; known: ${known.join(', ')}`);
+  };
+
   const spanLayers: {
     interceptorSpan?: InterceptorSpanLayer;
     functionSpans?: FunctionSpanLayer;
+    logHook?: LogHookLayer;
     serverSpanAnnotations?: Record<string, ServerSpanAnnotation>;
     logEvents?: Record<string, LogEventLine[]>;
   } = {};
+  onlyKeys(layers, 'spanLayers', ['interceptorSpan', 'functionSpans', 'logHook', 'serverSpanAnnotations', 'logEvents']);
   if (layers.interceptorSpan !== undefined) {
     const l = obj(layers.interceptorSpan, 'spanLayers.interceptorSpan');
     spanLayers.interceptorSpan = { tracer: typeof l.tracer === 'string' ? l.tracer : '', name: str(l.name, 'spanLayers.interceptorSpan.name') };
   }
-  if (layers.functionSpans !== undefined) {
-    const l = obj(layers.functionSpans, 'spanLayers.functionSpans');
-    const trees: Record<string, FunctionSpanNode[]> = {};
-    for (const [method, nodes] of Object.entries(obj(l.trees ?? {}, 'spanLayers.functionSpans.trees'))) {
-      trees[method] = parseTree(nodes, `spanLayers.functionSpans.trees.${method}`);
+  if (layers.logHook !== undefined) {
+    const l = obj(layers.logHook, 'spanLayers.logHook');
+    onlyKeys(l, 'spanLayers.logHook', ['kind', 'fields']);
+    const fields: Record<string, string> = {};
+    for (const [key, value] of Object.entries(l.fields === undefined ? {} : obj(l.fields, 'spanLayers.logHook.fields'))) {
+      fields[key] = template(value, `spanLayers.logHook.fields.${key}`);
     }
-    spanLayers.functionSpans = {
-      tracer: typeof l.tracer === 'string' ? l.tracer : '',
-      defaultRoot: str(l.defaultRoot, 'spanLayers.functionSpans.defaultRoot'),
-      trees,
-    };
+    spanLayers.logHook = { kind: oneOf(l.kind, 'spanLayers.logHook.kind', LOG_HOOK_KINDS), fields };
+  }
+  if (layers.functionSpans !== undefined) {
+    const unknownRpcNames = new Set((Array.isArray(unknownRpcs) ? unknownRpcs : []) as unknown[]);
+    spanLayers.functionSpans = parseFunctionSpans(layers.functionSpans, {
+      fail, obj, str, oneOf, template, onlyKeys,
+      condition: (value, field) => parseCondition(value, field, 'end'),
+      isUnknownRpc: (method) => unknownRpcNames.has(method),
+    });
+    if (spanLayers.logHook === undefined && hasLogStep(spanLayers.functionSpans)) {
+      fail('spanLayers.logHook', 'missing: the functionSpans trees have log steps; say how lines become events, e.g. logHook: { kind: otellogrus }');
+    }
   }
   if (layers.serverSpanAnnotations !== undefined) {
     const out: Record<string, ServerSpanAnnotation> = {};
@@ -294,4 +355,138 @@ export function parsePersonaVersionSpec(doc: unknown, source: string): PersonaVe
     spanLayers,
     source,
   };
+}
+
+/** The validators parsePersonaVersionSpec shares with the tree parser, each failing with file and field. */
+interface TreeParseTools {
+  fail(field: string, problem: string): never;
+  obj(value: unknown, field: string): Record<string, unknown>;
+  str(value: unknown, field: string): string;
+  oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[]): T;
+  template(value: unknown, field: string): string;
+  onlyKeys(o: Record<string, unknown>, field: string, known: readonly string[]): void;
+  condition(value: unknown, field: string): FactCondition;
+  isUnknownRpc(method: string): boolean;
+}
+
+/** Upstream file and line a span or line comes from: path.go:line, optionally @tag (path:line@tag). */
+const SOURCE_PATTERN = /^[\w./-]+\.go:\d+(@[\w.+-]+)?$/;
+const SPAN_STEP_KEYS = ['span', 'source', 'when', 'forEach', 'concurrent', 'steps'] as const;
+const LOG_STEP_KEYS = ['log', 'level', 'source', 'when', 'attributes'] as const;
+const USE_STEP_KEYS = ['use', 'when'] as const;
+/** Attribute keys the otellogrus hook writes itself. */
+const LOG_HOOK_ATTRIBUTE_KEYS = ['log.severity', 'log.message'];
+const CRI_METHOD_NAMES: readonly string[] = [...Object.keys(RUNTIME_SERVICE_METHODS), ...Object.keys(IMAGE_SERVICE_METHODS)];
+
+/**
+ * `spanLayers.functionSpans`: { tracer, fragments: {name: [steps]}, calls: {Method: [{outcome, when, steps}]} }.
+ * A step is `{span, source, when?, forEach?, concurrent?, steps?}`, `{log, level, source, when?, attributes?}`
+ * or `{use: fragment, when?}`, which stands for the fragment's steps (its `when` joins each of theirs).
+ */
+function parseFunctionSpans(raw: unknown, t: TreeParseTools): FunctionSpanLayer {
+  const base = 'spanLayers.functionSpans';
+  const l = t.obj(raw, base);
+  if (l.trees !== undefined || l.defaultRoot !== undefined) {
+    t.fail(`${base}.${l.trees !== undefined ? 'trees' : 'defaultRoot'}`, 'no longer read: list each method\'s outcomes under calls (a method without an entry makes no function span)');
+  }
+  t.onlyKeys(l, base, ['tracer', 'fragments', 'calls']);
+  const tracer = t.str(l.tracer, `${base}.tracer`);
+  const fragmentsRaw = l.fragments === undefined ? {} : t.obj(l.fragments, `${base}.fragments`);
+  const fragments = new Map<string, CallStep[]>();
+  const expanding: string[] = [];
+
+  const fragment = (name: string, field: string): CallStep[] => {
+    const done = fragments.get(name);
+    if (done) return done;
+    if (!Object.prototype.hasOwnProperty.call(fragmentsRaw, name)) {
+      const known = Object.keys(fragmentsRaw);
+      return t.fail(field, `unknown fragment ${JSON.stringify(name)}; fragments: ${known.length > 0 ? known.join(', ') : '(none)'}`);
+    }
+    if (expanding.includes(name)) t.fail(field, `fragment ${JSON.stringify(name)} uses itself (${[...expanding, name].join(' -> ')})`);
+    expanding.push(name);
+    const steps = parseSteps(fragmentsRaw[name], `${base}.fragments.${name}`);
+    expanding.pop();
+    fragments.set(name, steps);
+    return steps;
+  };
+
+  const parseSteps = (value: unknown, field: string): CallStep[] => {
+    if (!Array.isArray(value)) return t.fail(field, 'expected a list of steps ({span: ...}, {log: ...} or {use: ...})');
+    return (value as unknown[]).flatMap((rawStep, i) => parseStep(rawStep, `${field}[${i}]`));
+  };
+
+  const parseStep = (value: unknown, field: string): CallStep[] => {
+    const step = t.obj(value, field);
+    const kinds = ['span', 'log', 'use'].filter((k) => step[k] !== undefined);
+    if (kinds.length !== 1) {
+      t.fail(field, kinds.length === 0 ? 'a step needs one of span (a span), log (a log line) or use (a fragment)' : `a step is one of span, log or use, not ${kinds.join(' and ')}`);
+    }
+    const when = t.condition(step.when, `${field}.when`);
+    if (kinds[0] === 'use') {
+      t.onlyKeys(step, field, USE_STEP_KEYS);
+      const name = t.str(step.use, `${field}.use`);
+      return fragment(name, `${field}.use`).map((s) => ({ ...s, when: bothConditions(when, s.when) }));
+    }
+    const source = t.str(step.source, `${field}.source`);
+    if (!SOURCE_PATTERN.test(source)) t.fail(`${field}.source`, `expected an upstream path:line@tag such as server/container_start.go:20@v1.33.0, got ${JSON.stringify(source)}`);
+    if (kinds[0] === 'log') {
+      t.onlyKeys(step, field, LOG_STEP_KEYS);
+      if (step.level === 'debug' || step.level === 'trace') {
+        t.fail(`${field}.level`, `${String(step.level)} is below the runtime's default log level (info): such lines never reach the span, leave them out`);
+      }
+      const attributes: Record<string, string> = {};
+      for (const [key, v] of Object.entries(step.attributes === undefined ? {} : t.obj(step.attributes, `${field}.attributes`))) {
+        if (LOG_HOOK_ATTRIBUTE_KEYS.includes(key)) t.fail(`${field}.attributes.${key}`, 'set by the log hook, not an attribute of the line');
+        attributes[key] = t.template(typeof v === 'number' ? String(v) : v, `${field}.attributes.${key}`);
+      }
+      return [{ kind: 'log', message: t.template(step.log, `${field}.log`), level: t.oneOf(step.level, `${field}.level`, LOG_EVENT_LEVELS), when, attributes, source }];
+    }
+    t.onlyKeys(step, field, SPAN_STEP_KEYS);
+    const forEach = step.forEach === undefined ? undefined : t.oneOf(step.forEach, `${field}.forEach`, LOG_EVENT_ITERATIONS);
+    if (step.concurrent !== undefined && typeof step.concurrent !== 'boolean') t.fail(`${field}.concurrent`, 'expected true or false');
+    if (step.concurrent === true && forEach === undefined) t.fail(`${field}.concurrent`, 'only a forEach span can run side by side with its repetitions');
+    return [{
+      kind: 'span',
+      name: t.str(step.span, `${field}.span`),
+      source,
+      when,
+      forEach,
+      concurrent: step.concurrent === true,
+      steps: step.steps === undefined ? [] : parseSteps(step.steps, `${field}.steps`),
+    }];
+  };
+
+  const calls: Record<string, CallOutcomeTree[]> = {};
+  for (const [method, outcomesRaw] of Object.entries(l.calls === undefined ? {} : t.obj(l.calls, `${base}.calls`))) {
+    const field = `${base}.calls.${method}`;
+    if (!CRI_METHOD_NAMES.includes(method)) t.fail(field, `unknown CRI method; methods: ${CRI_METHOD_NAMES.join(', ')}`);
+    if (t.isUnknownRpc(method)) t.fail(field, 'listed in unknownRpcs: grpc-go answers it UNIMPLEMENTED and no span is made, so it has no tree');
+    if (!Array.isArray(outcomesRaw) || outcomesRaw.length === 0) t.fail(field, 'expected a non-empty list of outcomes {outcome, when, steps}');
+    const seen = new Set<string>();
+    calls[method] = (outcomesRaw as unknown[]).map((rawOutcome, i) => {
+      const of = `${field}[${i}]`;
+      const o = t.obj(rawOutcome, of);
+      t.onlyKeys(o, of, ['outcome', 'when', 'steps']);
+      const outcome = t.str(o.outcome, `${of}.outcome`);
+      if (seen.has(outcome)) t.fail(`${of}.outcome`, `${JSON.stringify(outcome)} is listed twice for ${method}`);
+      seen.add(outcome);
+      return { outcome, when: t.condition(o.when, `${of}.when`), steps: o.steps === undefined ? [] : parseSteps(o.steps, `${of}.steps`) };
+    });
+  }
+  return { tracer, calls };
+}
+
+/** Both conditions at once: a fact in both must take a value both allow. */
+function bothConditions(a: FactCondition, b: FactCondition): FactCondition {
+  const out: Partial<Record<ConditionFact, readonly ConditionValue[]>> = { ...a };
+  for (const [name, values] of Object.entries(b) as Array<[ConditionFact, readonly ConditionValue[]]>) {
+    const mine = out[name];
+    out[name] = mine === undefined ? values : mine.filter((v) => values.includes(v));
+  }
+  return out;
+}
+
+function hasLogStep(layer: FunctionSpanLayer): boolean {
+  const anyLog = (steps: readonly CallStep[]): boolean => steps.some((s) => s.kind === 'log' || anyLog(s.steps));
+  return Object.values(layer.calls).some((outcomes) => outcomes.some((o) => anyLog(o.steps)));
 }

@@ -2,7 +2,8 @@
  * What a runtime adds under (or onto) the otelgrpc SERVER span of one CRI call, driven by the persona
  * version's `spanLayers` data:
  *  - interceptorSpan + functionSpans (CRI-O): an INTERNAL span per call named after the full method,
- *    then a tree of INTERNAL spans named after Go functions;
+ *    then the tree of INTERNAL spans (named after Go functions) and log lines of the outcome the call had,
+ *    laid out over the call's time once it has ended; logHook says how those lines become events;
  *  - serverSpanAnnotations (containerd 2.x): attributes and events on the SERVER span itself, and an
  *    `exception` event when the instrumented service records the error;
  *  - logEvents (containerd 1.6): the CRI plugin's log lines at Info and above as span events (logrus
@@ -11,19 +12,32 @@
  * Nothing is added when the SERVER span does not record (tracing off, or not sampled); only the stop-signal
  * ledger keeps following StopContainer/RemoveContainer then, as containerd's per-container flag does.
  */
-import type { Context, Span, Tracer } from '@opentelemetry/api';
-import { context, SpanKind, trace } from '@opentelemetry/api';
+import { randomUUID } from 'node:crypto';
+import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { GO_GRPC_CODE_NAMES } from '../../../cri-proto/src/grpc-status';
 import { criMethodByPath, IMAGE_SERVICE_METHODS, RUNTIME_SERVICE_METHODS } from '../../../cri-proto/src/cri-methods';
 import { imageServiceDefinition, runtimeServiceDefinition } from '../../../cri-proto/src/load-cri';
 import { OTELGRPC_MESSAGE_EVENT as EVENT } from '../../../cri-proto/src/tracing/otelgrpc-conventions';
 import { factsAfterCall, factsBeforeCall, noteStopSignal, renderAttributeValue, renderTemplate, sandboxContainerFacts, type CallFacts, type CallOutcome } from '../personas/call-facts';
 import { CONDITION_FACTS, type ConditionFact, type ConditionValue } from '../personas/call-fact-vocabulary';
-import type { AnnotationEvent, FactCondition, FunctionSpanNode, LogEventLine, LogEventTime, PersonaVersionSpec, ServerSpanAnnotation } from '../personas/persona-version-spec';
+import type {
+  AnnotationEvent,
+  CallStep,
+  FactCondition,
+  FunctionSpanLayer,
+  LogEventLevel,
+  LogEventLine,
+  LogEventTime,
+  LogHookLayer,
+  LogStep,
+  PersonaVersionSpec,
+  ServerSpanAnnotation,
+} from '../personas/persona-version-spec';
 import { StopSignalLedger } from '../personas/stop-signal-ledger';
 import type { RuntimeState } from '../state/runtime-state';
 import { toStatus } from '../server/to-status';
-import { spanClockNowMs } from '../../../cri-proto/src/tracing/span-clock';
+import { nsToHrTime, spanClockNowNs } from '../../../cri-proto/src/tracing/span-clock';
 
 /** The hook handler-kit calls around every unary CRI call. */
 export interface CriCallTracing {
@@ -31,8 +45,17 @@ export interface CriCallTracing {
   traceCall<Res>(method: string, request: unknown, work: () => Promise<Res>): Promise<Res>;
 }
 
-/** Smallest time slice given to a synthesised function span, so siblings never share a start time. */
-const MIN_FUNCTION_SPAN_MS = 0.002;
+/** Smallest time slice (ns) given to each innermost synthesised function span, so siblings never share a start time. */
+const MIN_FUNCTION_SPAN_NS = 2_000n;
+/** Share of its slice a laid-out span leaves empty at its end, so one sibling ends before the next starts. */
+const SLICE_GAP_DIVISOR = 10n;
+/** otellogrus (v0.3.2 otellogrus.go): event name, attribute keys, and levelString() of the logrus levels lines may have. */
+const OTELLOGRUS = {
+  EVENT: 'log',
+  SEVERITY: 'log.severity',
+  MESSAGE: 'log.message',
+  SEVERITY_OF: { info: 'INFO', warning: 'WARN', error: 'ERROR' } satisfies Record<LogEventLevel, string>,
+} as const;
 /** Attribute key of the log level on logrus-hook events (containerd tracing/log.go). */
 const LOG_LEVEL_KEY = 'level';
 /** Field logrus' WithError sets (logrus.ErrorKey). */
@@ -49,16 +72,18 @@ const LEDGER_METHODS: ReadonlySet<string> = new Set(['StopContainer', 'RemoveCon
 const GO_STATUS_ERROR_TYPE = '*status.Error';
 
 export interface CriCallTracingOptions {
-  /** Wall clock in epoch milliseconds (fractional); default the span clock every span of the process uses. */
-  nowMs?: () => number;
+  /** Wall clock in epoch nanoseconds; default the span clock every span of the process uses. */
+  nowNs?: () => bigint;
 }
 
 export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeState, options: CriCallTracingOptions = {}): CriCallTracing {
-  const nowMs = options.nowMs ?? spanClockNowMs;
+  const nowNs = options.nowNs ?? spanClockNowNs;
   const layers = spec.spanLayers;
   const interceptorMessages = spec.otelgrpc.instrumentation === 'unary-interceptor';
   const sizes = messageSizer();
   const ledger = usesFact(spec, 'stopSignalSent') ? new StopSignalLedger() : undefined;
+  const treeFacts = layers.functionSpans ? placeholdersOf(layers.functionSpans, layers.logHook) : new Set<string>();
+  const treesPerContainer = layers.functionSpans ? methodsIteratingContainers(layers.functionSpans) : new Set<string>();
 
   return {
     async traceCall<Res>(method: string, request: unknown, work: () => Promise<Res>): Promise<Res> {
@@ -70,13 +95,13 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
         return work();
       }
 
-      const startMs = nowMs();
       const startNs = process.hrtime.bigint();
       const before = factsBeforeCall(method, request, state, ledger);
       if (ledger) noteStopSignal(method, before, ledger);
       const annotation = layers.serverSpanAnnotations?.[method];
       const logs = layers.logEvents?.[method];
-      const perContainer = logs?.some((l) => l.forEach === 'sandboxContainers') ? sandboxContainerFacts(before, state) : [];
+      const iterates = treesPerContainer.has(method) || logs?.some((l) => l.forEach === 'sandboxContainers') === true;
+      const perContainer = iterates ? sandboxContainerFacts(before, state) : [];
 
       if (interceptorMessages) {
         serverSpan.addEvent(EVENT.NAME, { [EVENT.TYPE]: EVENT.TYPE_RECEIVED, [EVENT.ID]: 1, [EVENT.UNCOMPRESSED_SIZE]: sizes.request(method, request) });
@@ -84,7 +109,7 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
       if (logs) addLogEvents(serverSpan, logs, 'start', before, perContainer);
       if (annotation) addEvents(serverSpan, annotation.events, 'start', before);
 
-      const functionRoot = startFunctionLayers(spec, method, parentCtx);
+      const callLayers = startCallLayers(method, parentCtx, serverSpan);
 
       let response: Res | undefined;
       let failure: unknown;
@@ -97,8 +122,8 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
       }
 
       const outcome: CallOutcome = failed ? { failed: true, code: toStatus(failure).code } : { failed: false };
-      const after = factsAfterCall(method, request, before, outcome, response, state, process.hrtime.bigint() - startNs);
-      if (functionRoot) functionRoot.finish(failed, startMs, nowMs());
+      const after = factsAfterCall(method, request, before, outcome, response, state, process.hrtime.bigint() - startNs, treeFacts);
+      if (callLayers) callLayers.finish(after, perContainer);
       if (annotation) annotateServerSpan(serverSpan, annotation, after, failed ? failure : undefined);
       if (logs) addLogEvents(serverSpan, logs, 'end', after, perContainer);
       if (interceptorMessages) {
@@ -111,61 +136,153 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
     },
   };
 
-  /** CRI-O: the interceptor's span and the outermost function span, started before the work. */
-  function startFunctionLayers(s: PersonaVersionSpec, method: string, parentCtx: Context): { finish(failed: boolean, fromMs: number, toMs: number): void } | undefined {
-    const interceptorLayer = s.spanLayers.interceptorSpan;
-    const functionLayer = s.spanLayers.functionSpans;
+  /**
+   * CRI-O: the interceptor's span, started before the work; once the call has ended, the tree of the
+   * outcome it had (function spans and log lines), laid out over the call's time inside that span.
+   */
+  function startCallLayers(method: string, parentCtx: Context, serverSpan: Span): { finish(after: CallFacts, perContainer: readonly CallFacts[]): void } | undefined {
+    const interceptorLayer = layers.interceptorSpan;
+    const functionLayer = layers.functionSpans;
     if (interceptorLayer === undefined && functionLayer === undefined) return undefined;
+    const fromNs = nowNs();
     let ctx = parentCtx;
     let interceptorSpan: Span | undefined;
-    // One instant for both layers' starts, so the laid-out function spans never begin before their parents.
-    const layersStartMs = nowMs();
     if (interceptorLayer) {
-      interceptorSpan = trace.getTracer(interceptorLayer.tracer).startSpan(interceptorLayer.name.replace('{fullMethod}', fullMethodOf(method)), { kind: SpanKind.INTERNAL, startTime: layersStartMs }, ctx);
+      const name = interceptorLayer.name.replace('{fullMethod}', fullMethodOf(method));
+      interceptorSpan = trace.getTracer(interceptorLayer.tracer).startSpan(name, { kind: SpanKind.INTERNAL, startTime: nsToHrTime(fromNs) }, ctx);
       ctx = trace.setSpan(ctx, interceptorSpan);
     }
-    let roots: readonly FunctionSpanNode[] = [];
-    let rootSpan: Span | undefined;
-    let tracer: Tracer | undefined;
-    if (functionLayer) {
-      tracer = trace.getTracer(functionLayer.tracer);
-      roots = functionLayer.trees[method] ?? [{ name: functionLayer.defaultRoot.replace('{method}', method), children: [] }];
-      rootSpan = roots.length > 0 ? tracer.startSpan(roots[0].name, { kind: SpanKind.INTERNAL, startTime: layersStartMs }, ctx) : undefined;
-    }
     return {
-      finish(failed, callStartMs, toMs) {
-        const fromMs = Math.max(callStartMs, layersStartMs);
-        if (rootSpan && tracer) {
-          const rootCtx = trace.setSpan(ctx, rootSpan);
-          // The work ran as one block; its inner calls are laid out over the call's time, in call order.
-          const children = failed ? [] : roots[0].children;
-          const endMs = Math.max(toMs, fromMs + leafCount(children) * MIN_FUNCTION_SPAN_MS);
-          layOut(tracer, rootCtx, children, fromMs, endMs);
-          rootSpan.end(endMs);
-          interceptorSpan?.end(Math.max(endMs, nowMs()));
-        } else {
-          interceptorSpan?.end();
+      finish(after, perContainer) {
+        const played = functionLayer?.calls[method]?.find((o) => meetsCondition(o.when, after));
+        let endNs = nowNs();
+        if (played && functionLayer) {
+          const facts: CallFacts = layers.logHook ? { ...after, requestId: randomUUID(), fullMethod: fullMethodOf(method) } : after;
+          const plan = planSteps(played.steps, facts, perContainer);
+          const toNs = endNs > fromNs + unitsOf(plan) * MIN_FUNCTION_SPAN_NS ? endNs : fromNs + unitsOf(plan) * MIN_FUNCTION_SPAN_NS;
+          const player = new TreePlayer(trace.getTracer(functionLayer.tracer), layers.logHook);
+          player.layOut(plan, interceptorSpan ?? serverSpan, ctx, fromNs, toNs);
+          const now = nowNs();
+          endNs = toNs > now ? toNs : now;
         }
+        interceptorSpan?.end(nsToHrTime(endNs));
       },
     };
   }
 }
 
-/** Starts and ends `nodes` one after another within [fromMs, toMs], each child inside its parent. */
-function layOut(tracer: Tracer, parentCtx: Context, nodes: readonly FunctionSpanNode[], fromMs: number, toMs: number): void {
-  if (nodes.length === 0) return;
-  const slice = Math.max((toMs - fromMs) / nodes.length, MIN_FUNCTION_SPAN_MS);
-  nodes.forEach((node, i) => {
-    const start = fromMs + i * slice;
-    const end = start + slice * 0.9;
-    const span = tracer.startSpan(node.name, { kind: SpanKind.INTERNAL, startTime: start }, parentCtx);
-    layOut(tracer, trace.setSpan(parentCtx, span), node.children, start, end);
-    span.end(end);
-  });
+/** A call's tree with its conditions decided and its repetitions made: what is laid out. */
+type PlannedStep =
+  | { readonly kind: 'span'; readonly name: string; readonly steps: readonly PlannedStep[] }
+  | { readonly kind: 'group'; readonly spans: ReadonlyArray<{ readonly name: string; readonly steps: readonly PlannedStep[] }> }
+  | { readonly kind: 'log'; readonly line: LogStep; readonly facts: CallFacts };
+
+/** The steps whose conditions hold; a forEach span once per item (with the item's facts), concurrent ones as one group. */
+function planSteps(steps: readonly CallStep[], facts: CallFacts, perContainer: readonly CallFacts[]): PlannedStep[] {
+  const out: PlannedStep[] = [];
+  for (const step of steps) {
+    if (step.kind === 'log') {
+      if (meetsCondition(step.when, facts)) out.push({ kind: 'log', line: step, facts });
+      continue;
+    }
+    const items = step.forEach === 'sandboxContainers' ? perContainer.map((item) => ({ ...facts, ...item })) : [facts];
+    const spans = items
+      .filter((itemFacts) => meetsCondition(step.when, itemFacts))
+      .map((itemFacts) => ({ name: step.name, steps: planSteps(step.steps, itemFacts, perContainer) }));
+    if (step.concurrent) {
+      if (spans.length > 0) out.push({ kind: 'group', spans });
+    } else {
+      for (const span of spans) out.push({ kind: 'span', ...span });
+    }
+  }
+  return out;
 }
 
-function leafCount(nodes: readonly FunctionSpanNode[]): number {
-  return nodes.reduce((n, node) => n + Math.max(1, leafCount(node.children)), 0);
+/** Innermost spans a planned list needs side by side in time (a concurrent group: its widest member). */
+function unitsOf(steps: readonly PlannedStep[]): bigint {
+  return steps.reduce((n, step) => n + unitsOfStep(step), 0n);
+}
+
+function unitsOfStep(step: PlannedStep): bigint {
+  if (step.kind === 'log') return 0n;
+  if (step.kind === 'span') return maxOf(1n, unitsOf(step.steps));
+  return step.spans.reduce((n, span) => maxOf(n, maxOf(1n, unitsOf(span.steps))), 0n);
+}
+
+function maxOf(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
+
+/** Lays out a planned tree: spans one after another (each slice sized by what it holds), lines as events in between. */
+class TreePlayer {
+  constructor(
+    private readonly tracer: Tracer,
+    private readonly hook: LogHookLayer | undefined,
+  ) {}
+
+  /** Starts and ends `steps` within [fromNs, toNs] under `host` (the span their lines land on). */
+  layOut(steps: readonly PlannedStep[], host: Span, hostCtx: Context, fromNs: bigint, toNs: bigint): void {
+    const total = unitsOf(steps);
+    const width = toNs - fromNs;
+    let cursor = fromNs;
+    let used = 0n;
+    for (const step of steps) {
+      if (step.kind === 'log') {
+        this.log(host, step.line, step.facts, cursor);
+        continue;
+      }
+      used += unitsOfStep(step);
+      // The last slice ends exactly at toNs; integer division never lets a slice pass it.
+      const sliceEnd = fromNs + (total === 0n ? width : (width * used) / total);
+      const spanEnd = sliceEnd - (sliceEnd - cursor) / SLICE_GAP_DIVISOR;
+      const members = step.kind === 'span' ? [step] : step.spans;
+      for (const member of members) {
+        const span = this.tracer.startSpan(member.name, { kind: SpanKind.INTERNAL, startTime: nsToHrTime(cursor) }, hostCtx);
+        this.layOut(member.steps, span, trace.setSpan(hostCtx, span), cursor, spanEnd);
+        span.end(nsToHrTime(spanEnd));
+      }
+      cursor = sliceEnd;
+    }
+  }
+
+  /** A log line as the hook records it on the span in its context; an ERROR line also marks that span. */
+  private log(span: Span, line: LogStep, facts: CallFacts, atNs: bigint): void {
+    if (this.hook === undefined) return;
+    const message = renderTemplate(line.message, facts);
+    const attributes: Attributes = { [OTELLOGRUS.SEVERITY]: OTELLOGRUS.SEVERITY_OF[line.level], [OTELLOGRUS.MESSAGE]: message };
+    for (const [key, value] of Object.entries(this.hook.fields)) attributes[key] = renderAttributeValue(value, facts);
+    for (const [key, value] of Object.entries(line.attributes)) attributes[key] = renderAttributeValue(value, facts);
+    span.addEvent(OTELLOGRUS.EVENT, attributes, nsToHrTime(atNs));
+    // otellogrus' default errorStatusLevel is Error: Error (and Fatal, Panic) lines set the status.
+    if (line.level === 'error') span.setStatus({ code: SpanStatusCode.ERROR, message });
+  }
+}
+
+/** The `{fact}` names the trees and the hook print (facts that cost something are gathered only when printed). */
+function placeholdersOf(layer: FunctionSpanLayer, hook: LogHookLayer | undefined): Set<string> {
+  const names = new Set<string>();
+  const add = (text: string): void => {
+    for (const m of text.matchAll(/\{([A-Za-z]+)\}/g)) names.add(m[1]);
+  };
+  const walk = (steps: readonly CallStep[]): void => {
+    for (const step of steps) {
+      if (step.kind === 'log') {
+        add(step.message);
+        Object.values(step.attributes).forEach(add);
+      } else {
+        walk(step.steps);
+      }
+    }
+  };
+  Object.values(layer.calls).forEach((outcomes) => outcomes.forEach((o) => walk(o.steps)));
+  Object.values(hook?.fields ?? {}).forEach(add);
+  return names;
+}
+
+/** Methods whose trees repeat a span per container of the sandbox. */
+function methodsIteratingContainers(layer: FunctionSpanLayer): Set<string> {
+  const iterates = (steps: readonly CallStep[]): boolean => steps.some((s) => s.kind === 'span' && (s.forEach === 'sandboxContainers' || iterates(s.steps)));
+  return new Set(Object.entries(layer.calls).filter(([, outcomes]) => outcomes.some((o) => iterates(o.steps))).map(([method]) => method));
 }
 
 /** Whether any log line of the persona tests `fact` (so the facts it needs are worth keeping). */

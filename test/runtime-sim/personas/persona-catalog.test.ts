@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FlagError, parseRuntimeSimArgs } from '../../../runtime-sim/src/cli/runtime-sim-args';
 import { loadPersonaVersion, supportedPersonaVersions, UnknownPersonaVersionError } from '../../../runtime-sim/src/personas/persona-catalog';
-import { PersonaSpecError } from '../../../runtime-sim/src/personas/persona-version-spec';
+import { PersonaSpecError, type CallStep } from '../../../runtime-sim/src/personas/persona-version-spec';
 import { gogoContainerMetadata, gogoPodSandboxMetadata, renderAttributeValue, renderTemplate } from '../../../runtime-sim/src/personas/call-facts';
 import { gogoContainerFilter, gogoImageFilter, gogoLinuxContainerResources, goIntSlice } from '../../../runtime-sim/src/personas/go-format';
 
@@ -13,7 +13,7 @@ const tempDir = (): string => mkdtempSync(join(tmpdir(), 'personas-'));
 
 describe('persona catalog', () => {
   it('lists the versions of each persona newest first', () => {
-    assert.deepEqual(supportedPersonaVersions('crio'), ['1.33']);
+    assert.deepEqual(supportedPersonaVersions('crio'), ['1.33', '1.32']);
     assert.deepEqual(supportedPersonaVersions('containerd'), ['2.1', '1.6']);
   });
 
@@ -59,9 +59,14 @@ describe('--persona-version', () => {
     assert.deepEqual([args.spec.version, args.listen], ['1.6', 'unix:///run/containerd/containerd.sock']);
   });
 
+  it('selects crio 1.32 and its socket', () => {
+    const args = parseRuntimeSimArgs(['--persona', 'crio', '--persona-version', '1.32'], {});
+    assert.deepEqual([args.spec.version, args.spec.runtimeVersion, args.spec.otelgrpc.scopeVersion, args.listen], ['1.32', '1.32.0', '0.57.0', 'unix:///var/run/crio/crio.sock']);
+  });
+
   it('is a flag error listing the supported versions when unknown', () => {
     assert.throws(() => parseRuntimeSimArgs(['--persona', 'crio', '--persona-version', '1.20'], {}), (err: unknown) => err instanceof FlagError
-      && err.message === 'invalid value "1.20" for --persona-version: crio versions supported: 1.33');
+      && err.message === 'invalid value "1.20" for --persona-version: crio versions supported: 1.33, 1.32');
   });
 
   it('reads containerd 1.x tracing tables from config.toml', () => {
@@ -152,5 +157,99 @@ describe('Go formatting of CRI request values', () => {
     assert.equal(gogoLinuxContainerResources({ hugepage_limits: [{ page_size: '2MB', limit: '0' }] }),
       '&LinuxContainerResources{CpuPeriod:0,CpuQuota:0,CpuShares:0,MemoryLimitInBytes:0,OomScoreAdj:0,CpusetCpus:,CpusetMems:,HugepageLimits:[]*HugepageLimit{&HugepageLimit{PageSize:2MB,Limit:0,},},Unified:map[string]string{},MemorySwapLimitInBytes:0,}');
     assert.equal(goIntSlice([80, 443]), '[80 443]');
+  });
+});
+
+describe('functionSpans trees in a persona file', () => {
+  const HEADER = 'persona: crio\nversion: "1.99"\nruntimeVersion: 1.99.0\ndefaultListen: unix:///x.sock\ntracingConfig: crio-conf\nsampler: parent-based-ratio-per-million\n'
+    + 'otelgrpc: {version: 0.60.0, scopeVersion: 0.60.0, instrumentation: stats-handler}\nunknownRpcs: [CheckpointPod]\n';
+  const HOOK = '  logHook: { kind: otellogrus, fields: { id: "{requestId}", name: "{fullMethod}" } }\n';
+  /** Loads a crio 1.99 file whose spanLayers are `layers` (YAML text indented by two). */
+  const load = (layers: string) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'crio-1.99.yaml'), `${HEADER}spanLayers:\n${layers}`);
+    return loadPersonaVersion('crio', '1.99', dir);
+  };
+  const rejects = (layers: string, pattern: RegExp) =>
+    assert.throws(() => load(layers), (err: unknown) => err instanceof PersonaSpecError && /crio-1\.99\.yaml: /.test(err.message) && pattern.test(err.message), pattern.source);
+  /** functionSpans with one call, StopContainer, whose single outcome has `steps` (flow YAML). */
+  const withSteps = (steps: string, extra = '') =>
+    `${HOOK}  functionSpans:\n    tracer: t\n${extra}    calls:\n      StopContainer:\n        - { outcome: o, when: { outcome: success }, steps: ${steps} }\n`;
+  const SPAN = '{ span: "pkg.(*S).stop", source: server/container_stop.go:20@v1.99.0 }';
+  const LOG = '{ log: "Stopping {requestContainerId}", level: info, source: server/container_stop.go:22@v1.99.0 }';
+
+  it('reads outcomes with span and log steps, expanding fragments and joining a use step\'s condition to theirs', () => {
+    const spec = load(`${HOOK}  functionSpans:\n    tracer: go.opentelemetry.io/otel/sdk/tracer\n    fragments:\n      inner:\n        - { span: "pkg.inner", source: a/b.go:3, when: { containerState: [CONTAINER_RUNNING, CONTAINER_EXITED] } }\n`
+      + '    calls:\n      StopContainer:\n        - outcome: stopped\n          when: { outcome: success }\n          steps:\n'
+      + `            - span: "pkg.(*S).stop"\n              source: server/container_stop.go:20@v1.99.0\n              forEach: sandboxContainers\n              concurrent: true\n              steps:\n                - ${LOG}\n                - { use: inner, when: { containerState: CONTAINER_RUNNING, hostNetwork: false } }\n`);
+    assert.deepEqual(spec.spanLayers.logHook, { kind: 'otellogrus', fields: { id: '{requestId}', name: '{fullMethod}' } });
+    assert.equal(spec.spanLayers.functionSpans?.tracer, 'go.opentelemetry.io/otel/sdk/tracer');
+    assert.deepEqual(spec.spanLayers.functionSpans?.calls.StopContainer, [{
+      outcome: 'stopped',
+      when: { outcome: ['success'] },
+      steps: [{
+        kind: 'span', name: 'pkg.(*S).stop', source: 'server/container_stop.go:20@v1.99.0', when: {}, forEach: 'sandboxContainers', concurrent: true,
+        steps: [
+          { kind: 'log', message: 'Stopping {requestContainerId}', level: 'info', when: {}, attributes: {}, source: 'server/container_stop.go:22@v1.99.0' },
+          { kind: 'span', name: 'pkg.inner', source: 'a/b.go:3', when: { containerState: ['CONTAINER_RUNNING'], hostNetwork: [false] }, forEach: undefined, concurrent: false, steps: [] },
+        ],
+      }],
+    }]);
+  });
+
+  it('names the field and the allowed values of a bad condition, and allows end-only facts anywhere in a tree', () => {
+    rejects(withSteps(`[${SPAN.replace(' }', ', when: { running: true } }')}]`), /calls\.StopContainer\[0\]\.steps\[0\]\.when\.running: unknown condition; known: outcome, errorCode, sandboxFound/);
+    rejects(withSteps(`[${SPAN.replace(' }', ', when: { sandboxState: READY } }')}]`), /steps\[0\]\.when\.sandboxState: must be one of SANDBOX_READY, SANDBOX_NOTREADY \(or a list of them\), got "READY"/);
+    assert.ok(load(withSteps(`[${SPAN.replace(' }', ', when: { execTimedOut: false, errorCode: NotFound } }')}]`)));
+  });
+
+  it('refuses malformed steps, naming the step', () => {
+    rejects(withSteps(`[{ span: x, log: y, source: a/b.go:1 }]`), /steps\[0\]: a step is one of span, log or use, not span and log/);
+    rejects(withSteps('[{ source: a/b.go:1 }]'), /steps\[0\]: a step needs one of span \(a span\), log \(a log line\) or use \(a fragment\)/);
+    rejects(withSteps(`[${SPAN.replace(' }', ', colour: red }')}]`), /steps\[0\]\.colour: unknown key; known: span, source, when, forEach, concurrent, steps/);
+    rejects(withSteps(`[${SPAN.replace(':20@v1.99.0', '')}]`), /steps\[0\]\.source: expected an upstream path:line@tag such as server\/container_start\.go:20@v1\.33\.0/);
+    rejects(withSteps(`[${SPAN.replace(' }', ', concurrent: true }')}]`), /steps\[0\]\.concurrent: only a forEach span can run side by side/);
+    rejects(withSteps(`[${SPAN.replace(' }', ', forEach: everything }')}]`), /steps\[0\]\.forEach: must be one of sandboxContainers/);
+    rejects(withSteps(`[${LOG.replace('level: info', 'level: debug')}]`), /steps\[0\]\.level: debug is below the runtime's default log level \(info\)/);
+    rejects(withSteps(`[${LOG.replace('{requestContainerId}', '{containerID}')}]`), /steps\[0\]\.log: unknown fact \{containerID\}/);
+    rejects(withSteps(`[${LOG.replace(' }', ', attributes: { log.message: x } }')}]`), /steps\[0\]\.attributes\.log\.message: set by the log hook/);
+  });
+
+  it('refuses unknown and self-using fragments', () => {
+    rejects(withSteps('[{ use: missing }]'), /steps\[0\]\.use: unknown fragment "missing"; fragments: \(none\)/);
+    rejects(withSteps('[{ use: a }]', '    fragments:\n      a: [{ use: b }]\n      b: [{ use: a }]\n'), /fragment "a" uses itself \(a -> b -> a\)/);
+  });
+
+  it('refuses calls that are no CRI method, or that grpc-go answers itself, and outcomes named twice', () => {
+    rejects(`${HOOK}  functionSpans:\n    tracer: t\n    calls:\n      StopContainers: [{ outcome: o, steps: [] }]\n`, /calls\.StopContainers: unknown CRI method; methods: Version, RunPodSandbox/);
+    rejects(`${HOOK}  functionSpans:\n    tracer: t\n    calls:\n      CheckpointPod: [{ outcome: o, steps: [] }]\n`, /calls\.CheckpointPod: listed in unknownRpcs/);
+    rejects(`${HOOK}  functionSpans:\n    tracer: t\n    calls:\n      Version: [{ outcome: o }, { outcome: o }]\n`, /calls\.Version\[1\]\.outcome: "o" is listed twice for Version/);
+    rejects(`${HOOK}  functionSpans:\n    tracer: t\n    calls:\n      Version: []\n`, /calls\.Version: expected a non-empty list of outcomes/);
+  });
+
+  it('wants a log hook for log steps, a known hook kind, and no longer reads trees/defaultRoot', () => {
+    rejects(withSteps(`[${LOG}]`).replace(HOOK, ''), /spanLayers\.logHook: missing: the functionSpans trees have log steps/);
+    rejects(`  logHook: { kind: logrus-hook }\n`, /spanLayers\.logHook\.kind: must be one of otellogrus, got "logrus-hook"/);
+    rejects('  functionSpans:\n    tracer: ""\n    defaultRoot: "x.{method}"\n', /spanLayers\.functionSpans\.defaultRoot: no longer read: list each method's outcomes under calls/);
+    rejects('  functionSpans:\n    tracer: t\n    tree: {}\n', /spanLayers\.functionSpans\.tree: unknown key; known: tracer, fragments, calls/);
+  });
+
+  for (const version of ['1.33', '1.32']) {
+    it(`crio ${version}: every span and line names its upstream file:line at v${version}.0, scope go.opentelemetry.io/otel/sdk/tracer`, () => {
+      const spec = loadPersonaVersion('crio', version);
+      const layer = spec.spanLayers.functionSpans;
+      assert.equal(layer?.tracer, 'go.opentelemetry.io/otel/sdk/tracer');
+      const sources: string[] = [];
+      const walk = (steps: readonly CallStep[]): void => steps.forEach((s) => { sources.push(s.source); if (s.kind === 'span') walk(s.steps); });
+      Object.values(layer?.calls ?? {}).forEach((outcomes) => outcomes.forEach((o) => walk(o.steps)));
+      assert.ok(sources.length > 300, `${sources.length} steps`);
+      for (const source of sources) assert.match(source, new RegExp(`^(server|internal)/[\\w/]+\\.go:\\d+@v${version.replace('.', '\\.')}\\.0$`));
+    });
+  }
+
+  it('crio 1.32 lacks UpdatePodSandboxResources (cri-api v0.31.4) and 1.33 has its tree', () => {
+    assert.ok(loadPersonaVersion('crio', '1.32').unknownRpcs.includes('UpdatePodSandboxResources'));
+    assert.equal(loadPersonaVersion('crio', '1.32').spanLayers.functionSpans?.calls.UpdatePodSandboxResources, undefined);
+    assert.ok(loadPersonaVersion('crio', '1.33').spanLayers.functionSpans?.calls.UpdatePodSandboxResources);
   });
 });

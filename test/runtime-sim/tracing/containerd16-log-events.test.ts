@@ -60,7 +60,7 @@ function newNode(): Node {
   const clock = new FakeClock();
   const time = new ManualTime(clock);
   const state = new RuntimeState({ persona: 'containerd', clock, seed: 7 });
-  const tracing = createCriCallTracing(spec, state, { nowMs: () => Number(clock.nowNs() / 1000n) / 1000 });
+  const tracing = createCriCallTracing(spec, state, { nowNs: () => clock.nowNs() });
   const options = { tracing, sleep: time.sleep };
   const runtime = createRuntimeServiceHandlers(state, options) as any;
   const images = createImageServiceHandlers(state, options) as any;

@@ -6,7 +6,7 @@
  * Regenerate after an intended change: UPDATE_GOLDEN=1 node --test dist/test/runtime-sim/tracing/persona-span-shapes.test.js
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -28,7 +28,7 @@ const DEADLINE_MS = 5000;
 /** How long after the first StopContainer the overlapping second one is sent (well inside the first's 1 s). */
 const SECOND_STOP_AFTER_MS = 200;
 /** Values that are part of a persona's shape, besides the common ones. */
-const PERSONA_VALUE_KEYS = [...SHAPE_VALUE_KEYS, 'level', 'error', 'host', 'snapshotter.name', 'exception.type'];
+const PERSONA_VALUE_KEYS = [...SHAPE_VALUE_KEYS, 'level', 'error', 'host', 'snapshotter.name', 'exception.type', 'log.severity', 'log.message'];
 
 const POD = {
   metadata: { name: 'web', namespace: 'default', uid: '5c9a7b1e-golden', attempt: 0 },
@@ -145,7 +145,113 @@ const CONTAINERD16_VARIANTS: Script = async (step, r, i, workDir) => {
   await step(r, 'UpdateRuntimeConfig', { runtime_config: { network_config: { pod_cidr: 'not-a-cidr' } } });
 };
 
-async function runSequence(persona: 'crio' | 'containerd', version: string, sampledParent: boolean, script: Script = FIXED_SEQUENCE): Promise<VersionRun> {
+/**
+ * CRI-O: one call per outcome the persona files list (crio-*.yaml functionSpans), so each tree and its log
+ * lines are pinned. A runtime model (runtime-sim/src/model) injects the late failures: CNI for the pod
+ * labelled fail=network, `<runtime> start` for the container named doomed.
+ */
+const CRIO_VARIANTS: Script = async (step, r, i, workDir) => {
+  const labelled = (name: string, uid: string, extra: object = {}) => ({
+    ...POD,
+    metadata: { ...POD.metadata, name, uid },
+    labels: { 'io.kubernetes.pod.name': name, 'io.kubernetes.pod.namespace': 'default', 'io.kubernetes.pod.uid': uid },
+    log_directory: join(workDir, 'pod-logs', `default_${name}_${uid}`),
+    ...extra,
+  });
+  const web = labelled('web', '5c9a7b1e-golden');
+  const host = labelled('host-web', '7d0e1f2a-golden', { linux: { security_context: { namespace_options: { network: 'NODE' } } } });
+  const broken = { ...labelled('broken', '9e8d7c6b-golden'), labels: { ...labelled('broken', '9e8d7c6b-golden').labels, fail: 'network' } };
+  for (const pod of [web, host]) mkdirSync(pod.log_directory, { recursive: true });
+  const container = (name: string, pod: typeof web, extra: object = {}) => ({
+    ...CONTAINER,
+    metadata: { name, attempt: 0 },
+    labels: { 'io.kubernetes.container.name': name, 'io.kubernetes.pod.name': pod.metadata.name, 'io.kubernetes.pod.namespace': 'default' },
+    log_path: `${name}/0.log`,
+    linux: {},
+    ...extra,
+  });
+  const create = async (sandboxId: string, config: ReturnType<typeof container>, pod: typeof web): Promise<string> => {
+    mkdirSync(join(pod.log_directory, config.metadata.name), { recursive: true });
+    return (await step(r, 'CreateContainer', { pod_sandbox_id: sandboxId, config, sandbox_config: pod }))?.container_id;
+  };
+
+  await step(i, 'PullImage', { image: { image: 'nginx:nope' }, sandbox_config: { ...web, annotations: { 'sim.cri.io/missing-images': 'nginx:nope' } } });
+  await step(i, 'PullImage', { image: { image: 'nginx:1.27' }, sandbox_config: web });
+  await step(i, 'ImageStatus', { image: { image: 'nginx:1.27' } });
+  await step(i, 'ImageStatus', { image: { image: 'busybox:1.36' } });
+  const webId = (await step(r, 'RunPodSandbox', { config: web })).pod_sandbox_id;
+  await step(r, 'RunPodSandbox', { config: web });
+  const hostId = (await step(r, 'RunPodSandbox', { config: host })).pod_sandbox_id;
+  await step(r, 'RunPodSandbox', { config: broken });
+  await step(r, 'PodSandboxStatus', { pod_sandbox_id: webId });
+  await step(r, 'PodSandboxStatus', { pod_sandbox_id: 'no-such-sandbox' });
+  const app = await create(webId, container('app', web), web);
+  await create(webId, container('app', web), web);
+  const side = await create(webId, container('side', web), web);
+  const doomed = await create(webId, container('doomed', web), web);
+  await step(r, 'CreateContainer', { pod_sandbox_id: webId, config: container('old', web, { image: { image: 'busybox:1.36' } }), sandbox_config: web });
+  // No log directory for this one: conmon cannot open its log file.
+  await step(r, 'CreateContainer', { pod_sandbox_id: webId, config: container('nolog', web), sandbox_config: web });
+  await step(r, 'CreateContainer', { pod_sandbox_id: 'no-such-sandbox', config: container('lost', web), sandbox_config: web });
+  await step(r, 'StartContainer', { container_id: app });
+  await step(r, 'StartContainer', { container_id: app });
+  await step(r, 'StartContainer', { container_id: 'no-such-container' });
+  await step(r, 'StartContainer', { container_id: side });
+  await step(r, 'StartContainer', { container_id: doomed });
+  await step(r, 'ContainerStatus', { container_id: app });
+  await step(r, 'ContainerStats', { container_id: app });
+  await step(r, 'PodSandboxStats', { pod_sandbox_id: webId });
+  await step(r, 'ListContainers', {});
+  await step(r, 'ListContainers', { filter: {} });
+  await step(r, 'ListContainers', { filter: { id: 'no-such-container' } });
+  await step(r, 'ListContainers', { filter: { pod_sandbox_id: webId } });
+  await step(r, 'ListPodSandbox', { filter: { id: webId } });
+  await step(r, 'ListPodSandbox', { filter: { id: 'no-such-sandbox' } });
+  await step(r, 'ListContainerStats', {});
+  await step(r, 'ListContainerStats', { filter: {} });
+  await step(r, 'ListPodSandboxStats', { filter: { id: webId } });
+  await step(i, 'ListImages', {});
+  await step(r, 'ExecSync', { container_id: app, cmd: ['true'], timeout: 1 });
+  await step(r, 'ExecSync', { container_id: app, cmd: ['sleep', '5'], timeout: 1 });
+  await step(r, 'ExecSync', { container_id: 'no-such-container', cmd: ['true'], timeout: 1 });
+  await step(r, 'UpdateContainerResources', { container_id: app, linux: { cpu_shares: 512, memory_limit_in_bytes: 268435456 } });
+  await step(r, 'UpdatePodSandboxResources', { pod_sandbox_id: webId, resources: {} });
+  await step(r, 'ReopenContainerLog', { container_id: app });
+  await step(r, 'StopContainer', { container_id: app, timeout: 0 });
+  await step(r, 'StopContainer', { container_id: 'no-such-container', timeout: 0 });
+  await step(r, 'RemoveContainer', { container_id: app });
+  await step(r, 'RemoveContainer', { container_id: 'no-such-container' });
+  // side still runs: stopped side by side with the infra container's stop.
+  await step(r, 'StopPodSandbox', { pod_sandbox_id: webId });
+  await step(r, 'StopPodSandbox', { pod_sandbox_id: webId });
+  await step(r, 'StopPodSandbox', { pod_sandbox_id: 'no-such-sandbox' });
+  await step(r, 'RemovePodSandbox', { pod_sandbox_id: webId });
+  await step(r, 'RemovePodSandbox', { pod_sandbox_id: 'no-such-sandbox' });
+  // Never stopped: RemovePodSandbox stops the infra container itself.
+  await step(r, 'RemovePodSandbox', { pod_sandbox_id: hostId });
+  await step(i, 'RemoveImage', { image: { image: 'nginx:1.27' } });
+  await step(i, 'RemoveImage', { image: { image: 'nginx:1.27' } });
+};
+
+/** The runtime model CRIO_VARIANTS runs with (written into the run's directory). */
+const CRIO_VARIANTS_MODEL = `apiVersion: sim.cri.io/v1alpha1
+kind: RuntimeModel
+rules:
+  - name: cni-add-fails
+    match: { methods: [RunPodSandbox], podSelector: { matchLabels: { fail: network } } }
+    error: { probability: 1, code: UNKNOWN, message: 'failed to create pod network sandbox: plugin type="bridge" failed (add): no IP addresses available' }
+  - name: runtime-start-fails
+    match: { methods: [StartContainer], containerNames: [doomed] }
+    error: { probability: 1, code: UNKNOWN, message: 'failed to start container: exit status 1' }
+`;
+
+async function runSequence(
+  persona: 'crio' | 'containerd',
+  version: string,
+  sampledParent: boolean,
+  script: Script = FIXED_SEQUENCE,
+  extraArgs: (workDir: string) => string[] = () => [],
+): Promise<VersionRun> {
   const workDir = mkdtempSync(join(tmpdir(), 'persona-spans-'));
   const sink: TraceSink = await startTraceSink({ listen: '127.0.0.1:0', outPath: join(workDir, 'spans.jsonl') });
   const socket = join(workDir, 'cri.sock');
@@ -156,7 +262,7 @@ async function runSequence(persona: 'crio' | 'containerd', version: string, samp
   try {
     runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), [
       '--persona', persona, '--listen', `unix://${socket}`,
-      ...setup.args,
+      ...setup.args, ...extraArgs(workDir),
     ], logPath, setup.env);
     await waitForFile(socket, 10_000);
     const rt = createRuntimeServiceClient(`unix://${socket}`);
@@ -189,6 +295,7 @@ async function runSequence(persona: 'crio' | 'containerd', version: string, samp
 
 const VERSIONS = [
   { persona: 'crio', version: '1.33' },
+  { persona: 'crio', version: '1.32' },
   { persona: 'containerd', version: '2.1' },
   { persona: 'containerd', version: '1.6' },
 ] as const;
@@ -216,18 +323,51 @@ describe('persona span shapes for a fixed CRI call sequence', () => {
     });
   }
 
-  it('crio 1.33 nests SERVER → INTERNAL /full/method (tracer crio) → Go function spans', () => {
+  it('crio 1.33 nests SERVER → INTERNAL /full/method (tracer crio) → Go function spans (SDK default scope)', () => {
     const spans = runs.get('crio-1.33')!.spans;
     const server = spans.find((s) => s.kind === 'SERVER' && s.name === 'runtime.v1.RuntimeService/RunPodSandbox');
     assert.ok(server);
     const interceptor = spans.find((s) => s.parentSpanId === server.spanId);
     assert.equal(interceptor?.name, '/runtime.v1.RuntimeService/RunPodSandbox');
     assert.equal(interceptor?.scope, 'crio');
+    // (*Server).RunPodSandbox has no StartSpan: runPodSandbox hangs right under the interceptor span.
     const fn = spans.find((s) => s.parentSpanId === interceptor?.spanId);
-    assert.equal(fn?.name, 'github.com/cri-o/cri-o/server.(*Server).RunPodSandbox');
+    assert.equal(fn?.name, 'github.com/cri-o/cri-o/server.(*Server).runPodSandbox');
+    assert.equal(fn?.scope, 'go.opentelemetry.io/otel/sdk/tracer');
     const inner = spans.filter((s) => s.traceId === server.traceId && s.name.startsWith('github.com/cri-o/cri-o/'));
-    assert.ok(inner.length >= 5, `expected a function span tree, got ${inner.map((s) => s.name).join(', ')}`);
-    for (const s of inner) assert.ok(BigInt(s.startTimeUnixNano) >= BigInt(server.startTimeUnixNano), `${s.name} starts before its call`);
+    assert.ok(inner.length >= 15, `expected the runPodSandbox tree, got ${inner.map((s) => s.name).join(', ')}`);
+    // otellogrus: `log` events with the severity, the message, and the request's id and name from the context.
+    const running = fn?.events.find((e) => e.attributes['log.message'] === 'Running pod sandbox: default/web/POD');
+    assert.equal(running?.name, 'log');
+    assert.equal(running?.attributes['log.severity'], 'INFO');
+    assert.equal(running?.attributes.name, '/runtime.v1.RuntimeService/RunPodSandbox');
+    assert.match(String(running?.attributes.id), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('crio 1.33 puts CreateContainer\'s lines on the interceptor span (the handler has no span of its own)', () => {
+    const spans = runs.get('crio-1.33')!.spans;
+    const interceptor = spans.find((s) => s.name === '/runtime.v1.RuntimeService/CreateContainer');
+    assert.deepEqual(interceptor?.events.map((e) => String(e.attributes['log.message']).replace(/[0-9a-f]{64}/, '<id>')), ['Creating container: //', 'Created container <id>: //']);
+    assert.deepEqual(spans.filter((s) => s.parentSpanId === interceptor?.spanId).map((s) => s.name.replace('github.com/cri-o/cri-o/', '')), [
+      'server.(*Server).getPodSandboxFromRequest', 'server.(*Server).createSandboxContainer', 'server.(*Server).addContainer',
+      'server.(*Server).getSandboxIDMappings', 'server.(*Server).createContainerPlatform', 'internal/lib.(*ContainerServer).ContainerStateToDisk',
+    ]);
+  });
+
+  for (const key of ['crio-1.33', 'crio-1.32']) {
+    it(`${key} lays every function span inside its parent and sequential siblings one after another`, () => {
+      assertNestedTiming(runs.get(key)!.spans);
+    });
+  }
+
+  it('crio 1.32 answers UpdatePodSandboxResources UNIMPLEMENTED (cri-api v0.31.4) with no span, and reports otelgrpc 0.57.0', async () => {
+    const spans = runs.get('crio-1.32')!.spans;
+    assert.ok(spans.filter((s) => s.kind === 'SERVER').every((s) => s.scopeVersion === '0.57.0'));
+    const run = await runSequence('crio', '1.32', true, async (step, r) => {
+      await step(r, 'UpdatePodSandboxResources', { pod_sandbox_id: 'x' });
+    });
+    assert.deepEqual(run.outcomes, [{ method: 'UpdatePodSandboxResources', code: 12, details: 'unknown method UpdatePodSandboxResources for service runtime.v1.RuntimeService' }]);
+    assert.equal(run.spans.length, 0);
   });
 
   it('containerd 2.1 puts sandbox/container attributes and lifecycle events on the SERVER span', () => {
@@ -289,6 +429,65 @@ describe('persona span shapes for a fixed CRI call sequence', () => {
     assert.equal(run.spans.length, 0, run.spans.map((s) => s.name).join(', '));
   });
 });
+
+/**
+ * Every span starts and ends inside its parent (runtime-side parents only), and siblings that are not
+ * repetitions of one concurrent span (same name, same start) do not overlap.
+ */
+function assertNestedTiming(spans: readonly FlatSpan[]): void {
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const children = new Map<string, FlatSpan[]>();
+  for (const s of spans) {
+    const parent = byId.get(s.parentSpanId);
+    if (parent === undefined) continue;
+    assert.ok(BigInt(s.startTimeUnixNano) >= BigInt(parent.startTimeUnixNano) && BigInt(s.endTimeUnixNano) <= BigInt(parent.endTimeUnixNano),
+      `${s.name} [${s.startTimeUnixNano}, ${s.endTimeUnixNano}] is outside ${parent.name} [${parent.startTimeUnixNano}, ${parent.endTimeUnixNano}]`);
+    for (const e of s.events) {
+      assert.ok(BigInt(e.timeUnixNano) >= BigInt(s.startTimeUnixNano) && BigInt(e.timeUnixNano) <= BigInt(s.endTimeUnixNano), `event of ${s.name} outside it`);
+    }
+    children.set(parent.spanId, [...(children.get(parent.spanId) ?? []), s]);
+  }
+  for (const [parentId, kids] of children) {
+    const sorted = [...kids].sort((a, b) => (BigInt(a.startTimeUnixNano) < BigInt(b.startTimeUnixNano) ? -1 : 1));
+    for (let k = 1; k < sorted.length; k += 1) {
+      const prev = sorted[k - 1];
+      const next = sorted[k];
+      if (prev.name === next.name && prev.startTimeUnixNano === next.startTimeUnixNano) continue; // concurrent repetitions
+      assert.ok(BigInt(prev.endTimeUnixNano) <= BigInt(next.startTimeUnixNano), `${prev.name} overlaps ${next.name} under ${byId.get(parentId)?.name}`);
+    }
+  }
+}
+
+for (const version of ['1.33', '1.32']) {
+  describe(`crio ${version}: the span tree of each outcome`, () => {
+    let run: VersionRun;
+    before(async () => {
+      run = await runSequence('crio', version, true, CRIO_VARIANTS, (workDir) => {
+        const model = join(workDir, 'variants-model.yaml');
+        writeFileSync(model, CRIO_VARIANTS_MODEL);
+        return ['--model', model];
+      });
+    });
+
+    it('matches the golden shape', () => {
+      assertMatchesGolden(`crio-${version}-variants`, renderSpanShape(run.spans, { valueKeys: PERSONA_VALUE_KEYS }), { dir: GOLDEN_DIR });
+    });
+
+    it('keeps children inside parents, with the concurrent stops of StopPodSandbox side by side', () => {
+      assertNestedTiming(run.spans);
+      const stopPod = run.spans.find((s) => s.name === 'github.com/cri-o/cri-o/server.(*Server).stopPodSandbox' && run.spans.filter((c) => c.parentSpanId === s.spanId).length > 1);
+      const stops = run.spans.filter((s) => s.parentSpanId === stopPod?.spanId && s.name.endsWith('.stopContainer'));
+      assert.equal(stops.length, 3, 'side, doomed (created: not stopped yet) and the infra container');
+      assert.equal(stops[0].startTimeUnixNano === stops[1].startTimeUnixNano || stops[1].startTimeUnixNano === stops[2].startTimeUnixNano, true);
+    });
+
+    it('marks an ERROR line\'s span Error and leaves the others Unset', () => {
+      const errored = run.spans.filter((s) => s.status.code === 'ERROR' && s.kind === 'INTERNAL');
+      const removeImage = errored.map((s) => s.name);
+      assert.deepEqual(removeImage, version === '1.32' ? ['github.com/cri-o/cri-o/server.(*Server).removeImage'] : []);
+    });
+  });
+}
 
 describe('containerd 1.6 log lines that depend on state, network and outcome', () => {
   let run: VersionRun;
