@@ -40,7 +40,7 @@ export function parseDemoArgs(argv: readonly string[], repoRoot: string): DemoAr
     .option('duration', { type: 'string', default: '30s', describe: 'how long the whole run takes (30s, 2m); Ctrl-C stops early' })
     .option('out', { type: 'string', default: 'spans.jsonl', describe: 'file every span is appended to (OTLP JSON lines; earlier runs are kept)' })
     .option('persona', { choices: ['crio', 'containerd'] as const, default: 'crio' as const, describe: 'which runtime runtime-sim plays' })
-    .option('persona-version', { type: 'string', describe: 'runtime version to play (crio 1.33; containerd 2.1 or 1.6); default: the persona\'s newest' })
+    .option('persona-version', { type: 'string', describe: 'runtime version to play (crio 1.33 or 1.32; containerd 2.1 or 1.6); default: the persona\'s newest' })
     .option('model', { type: 'string', describe: 'runtime-sim latency/fault model: fast, realistic, chaos or a YAML file (default: none, every call answers at once)' })
     .option('config', { type: 'string', default: join(repoRoot, 'configs', 'kubelet-config.yaml'), defaultDescription: 'configs/kubelet-config.yaml', describe: 'KubeletConfiguration to run with' })
     .epilogue(EXAMPLES)
