@@ -158,7 +158,8 @@ export function factsBeforeCall(method: string, request: unknown, state: Runtime
       facts.sandboxId = sandbox.id;
       facts.sandboxName = sandbox.reservedName;
       facts.hostNetwork = sandbox.hostNetwork;
-      facts.sandboxPid = simulatedPid(sandbox.id);
+      // containerd records the uint32 pid with tracing.Attribute, which makes it a string (seen from v2.1.0).
+      facts.sandboxPid = String(simulatedPid(sandbox.id));
       facts.sandboxState = sandbox.state;
       facts.sandboxDescription = sandboxDescription(sandbox.labels, sandbox.metadata.namespace, sandbox.metadata.name);
     }
@@ -303,7 +304,7 @@ export function factsAfterCall(
     const sandbox = attempt(() => state.podSandboxStatus(res.pod_sandbox_id as string));
     if (sandbox) {
       facts.sandboxName = sandbox.reservedName;
-      facts.sandboxPid = simulatedPid(sandbox.id);
+      facts.sandboxPid = String(simulatedPid(sandbox.id));
     }
   }
   if (res.container_id) {

@@ -48,6 +48,9 @@ export type RuntimeTracingPlan =
  * All: batch span processor, W3C TraceContext + Baggage, otelgrpc server spans shaped per the spec, and
  * no span for RPCs the version's CRI API does not have.
  */
+/** go.opentelemetry.io/otel/sdk version containerd v2.1.0 vendors (telemetry.sdk.version of its spans). */
+export const CONTAINERD_21_OTEL_GO_SDK_VERSION = '1.35.0';
+
 export function planRuntimeTracing(inputs: RuntimeTracingInputs): RuntimeTracingPlan {
   const { spec, env } = inputs;
   const warnings: string[] = [];
@@ -89,7 +92,16 @@ export function planRuntimeTracing(inputs: RuntimeTracingInputs): RuntimeTracing
         description: config.enabled ? `tracing to ${config.endpoint} (${config.protocol})` : 'tracing to the test exporter',
         options: {
           ...common,
-          resourceAttributes: { 'service.name': env.OTEL_SERVICE_NAME || 'containerd', 'host.name': hostname() },
+          // The SDK's default resource (pkg/tracing/plugin/otlp.go builds no resource of its own): service.name,
+          // the Go SDK's telemetry.sdk.* and its schema URL, and no host.name (seen from a real v2.1.0,
+          // docs/upstream-spans/containerd-2.1.0/notes.md).
+          resourceAttributes: {
+            'service.name': env.OTEL_SERVICE_NAME || 'containerd',
+            'telemetry.sdk.language': 'go',
+            'telemetry.sdk.name': 'opentelemetry',
+            'telemetry.sdk.version': CONTAINERD_21_OTEL_GO_SDK_VERSION,
+          },
+          schemaUrl: 'https://opentelemetry.io/schemas/1.26.0',
           sampler: samplerFor(spec, { env }),
           endpoint: undefined,
           createExporter: config.enabled ? () => createContainerdExporter(config) : undefined,

@@ -42,6 +42,19 @@ describe('planRuntimeTracing', () => {
     assert.match(on.description, /\(http\/protobuf\)$/);
   });
 
+  it('containerd 2.1 has the Go SDK default resource: no host.name, telemetry.sdk.* of otel-go 1.35.0, schema 1.26.0', () => {
+    const on = planRuntimeTracing({ ...base, spec: containerd21, env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:4318' } });
+    assert.ok(on.enabled);
+    assert.deepEqual(on.options.resourceAttributes, {
+      'service.name': 'containerd',
+      'telemetry.sdk.language': 'go',
+      'telemetry.sdk.name': 'opentelemetry',
+      'telemetry.sdk.version': '1.35.0',
+    });
+    assert.equal(on.options.schemaUrl, 'https://opentelemetry.io/schemas/1.26.0');
+    assert.ok(containerd21.unknownRpcs.includes('UpdatePodSandboxResources'), 'cri-api v0.32.3 has no UpdatePodSandboxResources');
+  });
+
   it('containerd 1.6 needs the otlp plugin endpoint and refuses other protocols', () => {
     assert.equal(planRuntimeTracing({ ...base, spec: containerd16 }).enabled, false);
     const bad = planRuntimeTracing({ ...base, spec: containerd16, containerdToml: { endpoint: 'x:1', protocol: 'http/json' } });
