@@ -17,7 +17,9 @@ import { handlePodCleanups } from './handle-pod-cleanups';
 import { GenericPleg } from './pleg/generic-pleg';
 import type { PodLifecycleEvent } from './pleg/pleg';
 import { POD_LIFECYCLE_EVENT } from './pleg/pleg';
-import { CONFIG_ANNOTATION, CONFIG_SOURCE, diffPods, POD_OPERATION, readStaticPods } from './pod-sources/static-pod-source';
+import { CONFIG_ANNOTATION, CONFIG_SOURCE, diffPods, POD_OPERATION } from './pod-sources/static-pod-source';
+import { StaticPodFileSource } from './pod-sources/file-source';
+import type { WatchManifests } from './pod-sources/file-source';
 import { SourcesReady } from './pod-sources/sources-ready';
 import { ORPHANED_RUNTIME_POD_GRACE_PERIOD_SECONDS, PodWorkers } from './pod-workers/pod-workers';
 import type { SyncPodType } from './pod-workers/sync-pod-type';
@@ -29,6 +31,18 @@ import type { KubeletMetrics } from './metrics/kubelet-metrics';
 import { PodStartDurationRecorder } from './metrics/pod-start-duration';
 import { aggregateErrorText, RuntimeState } from './runtime-state';
 import type { OSInterface } from './container/os-interface';
+import type { BackgroundLoopSettings } from './background-loop-settings';
+import { DEFAULT_BACKGROUND_LOOP_SETTINGS } from './background-loop-settings';
+import { remoteServiceOf } from './cri/instrumented-runtime-service';
+import { getCgroupDriverFromCri, validateServiceConnections } from './cri/pre-init-runtime-service';
+import { EVICTION_MONITORING_PERIOD_MS, EvictionManager } from './eviction/eviction-manager';
+import { IMAGE_MANAGER_LOOP } from './images/image-gc-manager';
+import { ContainerLogManager } from './logs/container-log-manager';
+import { CadvisorStatsProvider } from './stats/cadvisor-stats-provider';
+import { CriStatsProvider } from './stats/cri-stats-provider';
+import { StatsProvider } from './stats/stats-provider';
+import type { PeriodicLoops } from './util/periodic-loops';
+import { TimerLoops } from './util/periodic-loops';
 
 /** The settings kubelet-sim runs with, resolved from KubeletConfiguration and flags (all durations in ms). */
 export interface KubeletSettings {
@@ -53,7 +67,34 @@ export interface KubeletSettings {
   imageGCPolicy: ImageGCPolicy;
   imageFsCapacityBytes: number;
   plegRelistPeriodMs: number;
+  /** Log rotation, stats provider and gates of the background loops; the 1.34 defaults when absent. */
+  background?: BackgroundLoopSettings;
 }
+
+/** What a Kubelet is wired to besides the runtime; tests inject fakes so that nothing sleeps. */
+export interface KubeletDeps {
+  /** Runs the periodic loops (default: real timers). */
+  loops?: PeriodicLoops;
+  /** Waits between RuntimeConfig attempts at start (default: a timer). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Watches staticPodPath (default: fs.watch, the host's inotify). */
+  watchManifests?: WatchManifests;
+}
+
+/** The Kubelet's loops, by name (the PeriodicLoops key). */
+export const LOOP_NAME = {
+  RUNTIME_STATUS: 'updateRuntimeUp',
+  PLEG: 'pleg/relist',
+  CONTAINER_GC: 'containerGC',
+  IMAGE_GC: 'imageGC',
+  IMAGE_DETECT: 'imageManager/detectImages',
+  IMAGE_CACHE: 'imageManager/imageCache',
+  FILE_SOURCE: 'fileSource/listConfig',
+  SYNC: 'syncLoop/sync',
+  HOUSEKEEPING: 'syncLoop/housekeeping',
+  EVICTION: 'evictionManager/synchronize',
+  CONTAINER_LOG: 'containerLogManager/rotateLogs',
+} as const;
 
 /** Loop periods the kubelet hard-codes (kubelet.go syncLoop, Run). */
 export const KUBELET_LOOP = {
@@ -82,8 +123,18 @@ export class Kubelet {
   readonly sourcesReady: SourcesReady;
   private readonly tracer: Tracer;
   private readonly desiredPods = new Map<string, Pod>();
-  private readonly timers: NodeJS.Timeout[] = [];
-  private readonly loopsInFlight = new Set<Promise<unknown>>();
+  private readonly loops: PeriodicLoops;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly background: BackgroundLoopSettings;
+  /** The CRI client beneath kuberuntime's instrumented one (kubeDeps.RemoteRuntimeService / RemoteImageService). */
+  private readonly remote: RuntimeService & ImageService;
+  /** The kubelet's stats provider (CRI or cAdvisor, chosen by the runtime endpoint). */
+  readonly statsProvider: StatsProvider;
+  readonly evictionManager: EvictionManager;
+  readonly containerLogManager: ContainerLogManager;
+  private readonly fileSource: StaticPodFileSource | undefined;
+  /** initializeRuntimeDependentModules has run (kubelet.go oneTimeInitializer). */
+  private runtimeDependentModulesStarted = false;
   private stopped = false;
   runtimeReady = false;
   runtimeError = '';
@@ -95,7 +146,7 @@ export class Kubelet {
   private syncLoopEntryMs: number | undefined;
   private readonly podStartRecorder: PodStartDurationRecorder | undefined;
   /** Counters the CLI prints at exit. */
-  readonly stats = { syncPod: 0, syncPodErrors: 0, syncTerminatingPod: 0, syncTerminatingRuntimePod: 0, syncTerminatedPod: 0, containerGC: 0, imageGC: 0, plegEvents: 0, housekeeping: 0 };
+  readonly stats = { syncPod: 0, syncPodErrors: 0, syncTerminatingPod: 0, syncTerminatingRuntimePod: 0, syncTerminatedPod: 0, containerGC: 0, imageGC: 0, plegEvents: 0, housekeeping: 0, evictionSynchronize: 0, logRotationPasses: 0 };
 
   constructor(
     private readonly settings: KubeletSettings,
@@ -104,12 +155,29 @@ export class Kubelet {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly metrics?: KubeletMetrics,
+    deps: KubeletDeps = {},
   ) {
     this.tracer = getTracer(KUBELET_TRACER_SCOPE.KUBELET);
+    this.loops = deps.loops ?? new TimerLoops((name, err) => this.log.error(`loop failed loop="${name}" err="${err.message}"`));
+    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.background = settings.background ?? DEFAULT_BACKGROUND_LOOP_SETTINGS;
+    this.remote = remoteServiceOf(runtime);
+    // NewMainKubelet: the log manager over the remote runtime service (a stub when containerLogMaxSize < 0).
+    this.containerLogManager = new ContainerLogManager(this.remote, settings.os, {
+      maxSizeBytes: this.background.containerLogMaxSizeBytes,
+      maxFiles: this.background.containerLogMaxFiles,
+      maxWorkers: this.background.containerLogMaxWorkers,
+      monitorIntervalMs: this.background.containerLogMonitorIntervalMs,
+    }, clock, log);
     this.runtimeState = new RuntimeState(clock);
     this.podStartRecorder = metrics ? new PodStartDurationRecorder(metrics, clock) : undefined;
     const imageManager = new ImageManager(runtime, { serializeImagePulls: settings.serializeImagePulls, maxParallelImagePulls: settings.maxParallelImagePulls }, clock);
-    this.runtimeManager = new KubeRuntimeManager(runtime, imageManager, settings, clock);
+    this.runtimeManager = new KubeRuntimeManager(runtime, imageManager, settings, clock, this.containerLogManager);
+    // The CRI stats provider talks to the remote services; the cAdvisor one asks kuberuntime's (instrumented) image service.
+    this.statsProvider = new StatsProvider(this.background.statsProvider === 'cadvisor'
+      ? new CadvisorStatsProvider(runtime, this.background.kubeletSeparateDiskGC)
+      : new CriStatsProvider(this.remote, this.remote, this.background.podAndContainerStatsFromCRI));
+    this.evictionManager = new EvictionManager(this.statsProvider, log);
     this.podWorkers = new PodWorkers(this, this.podCache, clock, {
       resyncIntervalMs: settings.syncFrequencyMs,
       onError: (pod, phase, err) => this.log.error(`Error syncing pod, skipping err="${(err as Error).message}" pod="${podFullName(pod)}" podUID="${pod.metadata.uid}" phase="${phase}"`),
@@ -118,24 +186,44 @@ export class Kubelet {
     this.pleg = new GenericPleg(this.runtimeManager, this.podCache, clock, (e) => this.handlePlegEvent(e), settings.plegRelistPeriodMs, metrics);
     this.runtimeState.addHealthCheck({ name: 'PLEG', check: () => this.pleg.healthy() });
     this.containerGC = new ContainerGC(this.runtimeManager, this.podWorkers, getTracer(KUBELET_TRACER_SCOPE.KUBERUNTIME), clock);
-    this.imageGC = new ImageGCManager(runtime, this.runtimeManager, getTracer(KUBELET_TRACER_SCOPE.IMAGES), clock, settings.imageGCPolicy, settings.imageFsCapacityBytes);
+    this.imageGC = new ImageGCManager(runtime, this.runtimeManager, getTracer(KUBELET_TRACER_SCOPE.IMAGES), clock, settings.imageGCPolicy, settings.imageFsCapacityBytes, this.statsProvider);
     this.runtimeCache = new RuntimeCache(this.runtimeManager, clock);
     // makePodSourceConfig registers the file source only when staticPodPath is set; kubelet-sim has no HTTP or
     // API server source (its churn workload plays a fresh API server, which would list no pods at first).
     this.sourcesReady = new SourcesReady(settings.staticPodPath !== undefined ? [CONFIG_SOURCE.FILE] : []);
+    this.fileSource = settings.staticPodPath === undefined
+      ? undefined
+      : new StaticPodFileSource(settings.staticPodPath, settings.nodeName, clock, log, (pods) => this.handleFileSourceSet(pods), deps.watchManifests);
   }
 
-  /** Starts every loop. Version is asked first, as NewKubeGenericRuntimeManager does. */
+  /**
+   * Starts the kubelet as cmd/kubelet and kubelet.go do, each CRI call a root CLIENT span:
+   * 1. PreInitRuntimeService: cri-client's connection checks, Version (empty request) then ImageFsInfo;
+   * 2. getCgroupDriverFromCRI: RuntimeConfig (three times, see pre-init-runtime-service.ts);
+   * 3. NewKubeGenericRuntimeManager: Version "0.1.0";
+   * 4. StartGarbageCollection: container GC and image GC loops, first passes at once;
+   * 5. Run: initializeModules starts the image manager (detectImages every 5 min, image cache every 30 s), then
+   *    the runtime status loop (Status every 5 s; the first good one starts the eviction manager and the
+   *    container log manager), PLEG, and the sync loop with housekeeping; the file source lists and watches
+   *    staticPodPath.
+   */
   async start(): Promise<void> {
-    const version = await this.runtime.version(this.settings.runtimeApiVersion);
+    await context.with(ROOT_CONTEXT, () => this.preInitRuntime());
+    const version = await context.with(ROOT_CONTEXT, () => this.runtime.version(this.settings.runtimeApiVersion));
     this.runtimeName = version.runtime_name;
     this.log.info(`Container runtime initialized containerRuntime="${version.runtime_name}" version="${version.runtime_version}" apiVersion="${version.runtime_api_version}"`);
-    this.every(KUBELET_LOOP.RUNTIME_STATUS_PERIOD_MS, () => this.updateRuntimeUp(), true);
-    this.every(this.settings.containerGCPeriodMs, () => this.garbageCollectContainers(), true);
-    this.every(this.settings.imageGCPeriodMs, () => this.garbageCollectImages(), true);
-    this.pleg.start();
-    if (this.settings.staticPodPath !== undefined) this.every(this.settings.fileCheckFrequencyMs, async () => this.readPodSource(), true);
-    this.every(KUBELET_LOOP.SYNC_TICK_MS, async () => {
+    this.every(LOOP_NAME.CONTAINER_GC, this.settings.containerGCPeriodMs, () => this.garbageCollectContainers(), true);
+    this.every(LOOP_NAME.IMAGE_GC, this.settings.imageGCPeriodMs, () => this.garbageCollectImages(), true);
+    this.every(LOOP_NAME.IMAGE_DETECT, IMAGE_MANAGER_LOOP.DETECT_PERIOD_MS, () => this.imageGC.monitorImages(), true);
+    this.every(LOOP_NAME.IMAGE_CACHE, IMAGE_MANAGER_LOOP.CACHE_REFRESH_PERIOD_MS, () => this.imageGC.refreshImageCache(), true);
+    this.every(LOOP_NAME.RUNTIME_STATUS, KUBELET_LOOP.RUNTIME_STATUS_PERIOD_MS, () => this.updateRuntimeUp(), true);
+    // GenericPLEG.Start: wait.Until(Relist, relistPeriod); a failed relist is only reported by PLEG health.
+    this.every(LOOP_NAME.PLEG, this.settings.plegRelistPeriodMs, () => this.pleg.relist().catch(() => undefined), true);
+    if (this.fileSource !== undefined) {
+      this.every(LOOP_NAME.FILE_SOURCE, this.settings.fileCheckFrequencyMs, () => this.readPodSource(), true);
+      this.fileSource.startWatch();
+    }
+    this.every(LOOP_NAME.SYNC, KUBELET_LOOP.SYNC_TICK_MS, async () => {
       // syncLoop: while the runtime or PLEG is unhealthy the iteration is skipped and the monitor not refreshed.
       const runtimeErrors = this.runtimeState.runtimeErrors();
       if (runtimeErrors.length > 0) {
@@ -145,21 +233,64 @@ export class Kubelet {
       this.syncLoopEntryMs = this.clock.nowMs();
       // getPodsToSync walks the pod manager's pods: a pod no longer desired is driven by housekeeping instead.
       for (const pod of this.podWorkers.podsToSync()) if (this.desiredPods.has(pod.metadata.uid)) this.podWorkers.updatePod(pod, SYNC_POD_TYPE.SYNC);
-    });
-    this.every(KUBELET_LOOP.HOUSEKEEPING_PERIOD_MS, async () => {
+    }, false);
+    this.every(LOOP_NAME.HOUSEKEEPING, KUBELET_LOOP.HOUSEKEEPING_PERIOD_MS, async () => {
       // Housekeeping is a case of the same sync loop iteration: skipped too while the runtime or PLEG is unhealthy.
       if (this.runtimeState.runtimeErrors().length === 0) await this.housekeeping();
-    });
+    }, false);
+  }
+
+  /** Steps 1 and 2 of start: the connection checks and the cgroup driver from the runtime. */
+  private async preInitRuntime(): Promise<void> {
+    await validateServiceConnections(this.remote, this.remote, this.background.containerRuntimeEndpoint);
+    if (!this.background.kubeletCgroupDriverFromCRI) return;
+    const driver = await getCgroupDriverFromCri(this.remote, this.sleep, this.log);
+    if (driver === undefined) return;
+    // The sandbox configs' cgroup parents follow the runtime's driver from now on.
+    this.settings.cgroupDriver = driver;
+    this.log.info(`"Using cgroup driver setting received from the CRI runtime" cgroupDriver="${driver}"`);
+  }
+
+  /**
+   * initializeRuntimeDependentModules (kubelet.go), once, after the first status with RuntimeReady: the eviction
+   * manager (synchronize at once, then every 10 s after each pass) and the container log manager (a pass at
+   * once, then every containerLogMonitorInterval; nothing when rotation is off). cAdvisor, the container
+   * manager and the plugin manager make no CRI call with the default policies.
+   */
+  private initializeRuntimeDependentModules(): void {
+    if (this.runtimeDependentModulesStarted) return;
+    this.runtimeDependentModulesStarted = true;
+    this.every(LOOP_NAME.EVICTION, EVICTION_MONITORING_PERIOD_MS, () => this.synchronizeEviction(), true);
+    if (this.containerLogManager.rotationEnabled) {
+      this.every(LOOP_NAME.CONTAINER_LOG, this.containerLogManager.policy.monitorIntervalMs, () => this.rotateContainerLogs(), true);
+    }
+  }
+
+  /** One eviction manager pass with no span (tests call it by hand). */
+  async synchronizeEviction(): Promise<void> {
+    this.stats.evictionSynchronize++;
+    await context.with(ROOT_CONTEXT, () => this.evictionManager.synchronize());
+  }
+
+  /** One container log manager pass with no span (tests call it by hand). */
+  async rotateContainerLogs(): Promise<void> {
+    this.stats.logRotationPasses++;
+    try {
+      await context.with(ROOT_CONTEXT, () => this.containerLogManager.rotateLogs());
+    } catch (err) {
+      this.log.error(`"Failed to rotate container logs" err="${(err as Error).message}"`);
+    }
   }
 
   /** Stops the loops and waits for work in flight; pods keep running in the runtime, as when a kubelet stops. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
+    this.fileSource?.stop();
+    const loops = this.loops.stop();
     await this.pleg.stop();
     await this.podWorkers.stop();
-    await Promise.allSettled([...this.loopsInFlight]);
+    await loops;
   }
 
   /** The pods the kubelet manages (podManager.GetPods), for the `/pods` endpoint. */
@@ -262,18 +393,23 @@ export class Kubelet {
 
   // ---- loops ----
 
-  /** One listing of the file source, merged like config.go does for a SET (see static-pod-source.ts); tests call it by hand. */
+  /** One listing of the file source (file.go listConfig), merged like config.go does for a SET; tests call it by hand. */
   readPodSource(): void {
-    if (this.settings.staticPodPath === undefined) return;
-    const snapshot = readStaticPods(this.settings.staticPodPath, this.settings.nodeName, this.clock.nowMs());
-    for (const err of snapshot.errors) this.log.error(`"Could not process manifest file" err=${JSON.stringify(err.message)} path=${JSON.stringify(err.source)}`);
-    for (const warning of snapshot.warnings) this.log.warn(warning);
-    if (!snapshot.hasUpdate) return;
+    this.fileSource?.listConfig();
+  }
+
+  /** A watch event on staticPodPath, as the file source's inotify watch delivers it (tests call it by hand). */
+  handleManifestEvent(fileName: string, eventType: 'podAdd' | 'podModify' | 'podDelete'): void {
+    this.fileSource?.consumeWatchEvent({ fileName, eventType });
+  }
+
+  /** The file source sent its store (a SET): merged against the file pods the kubelet has (config.go). */
+  private handleFileSourceSet(pods: Pod[]): void {
     // The sync loop has now handled an update from the file source (an empty first listing is sent as one too).
     this.sourcesReady.addSource(CONFIG_SOURCE.FILE);
-    // A broken manifest contributes no pod, so its running pod is removed, as the periodic listing upstream does.
+    // A broken manifest contributes no pod to a listing, so its running pod is removed, as upstream does.
     const previousFromFiles = new Map([...this.desiredPods].filter(([, p]) => p.metadata.annotations[CONFIG_ANNOTATION.SOURCE] === CONFIG_SOURCE.FILE));
-    for (const update of diffPods(previousFromFiles, snapshot.pods)) {
+    for (const update of diffPods(previousFromFiles, pods)) {
       this.log.info(`SyncLoop ${update.op} source="${CONFIG_SOURCE.FILE}" pods=["${podFullName(update.pod)}"]`);
       if (update.op === POD_OPERATION.ADD) this.addPod(update.pod);
       else if (update.op === POD_OPERATION.UPDATE) this.updatePod(update.pod);
@@ -304,6 +440,7 @@ export class Kubelet {
         return;
       }
       this.runtimeState.setRuntimeState(undefined);
+      this.initializeRuntimeDependentModules();
       this.runtimeState.setRuntimeSync(this.clock.nowMs());
     } catch (err) {
       this.runtimeReady = false;
@@ -340,6 +477,14 @@ export class Kubelet {
     return true;
   }
 
+  /**
+   * Registers a loop whose passes run in context.Background(), as every kubelet loop does (wait.Until in a
+   * goroutine started with no span): whatever span was active when start() ran, no pass inherits it.
+   */
+  private every(name: string, periodMs: number, fn: () => Promise<void> | void, immediately: boolean): void {
+    this.loops.every(name, periodMs, () => context.with(ROOT_CONTEXT, fn), immediately);
+  }
+
   /** One container GC pass (the loop runs it every containerGCPeriod); tests call it by hand. */
   async garbageCollectContainers(): Promise<void> {
     this.stats.containerGC++;
@@ -352,20 +497,6 @@ export class Kubelet {
     this.stats.imageGC++;
     const err = await this.imageGC.garbageCollect();
     if (err) this.log.error(`Image garbage collection failed err="${err.message}"`);
-  }
-
-  /** One timer per loop, re-armed after each run (wait.Until); `immediately` runs the first pass now. */
-  private every(periodMs: number, fn: () => Promise<void> | void, immediately = false): void {
-    const index = this.timers.length;
-    const run = async (): Promise<void> => {
-      if (this.stopped) return;
-      const work = Promise.resolve().then(fn).catch((err) => this.log.error(`loop failed err="${(err as Error).message}"`));
-      this.loopsInFlight.add(work);
-      await work;
-      this.loopsInFlight.delete(work);
-      if (!this.stopped) this.timers[index] = setTimeout(run, periodMs).unref();
-    };
-    this.timers.push(setTimeout(run, immediately ? 0 : periodMs).unref());
   }
 }
 

@@ -24,6 +24,7 @@ import { KubeletMetrics } from './metrics/kubelet-metrics';
 import { applyServerPortFlags } from './server/start-kubelet-servers';
 import type { StartedKubeletServers } from './server/start-kubelet-servers';
 import { OTEL_RESTFUL } from './server/otel-restful-filter';
+import { backgroundLoopSettings } from './background-loop-settings';
 
 const log = createKlogLogger('kubelet-sim');
 
@@ -214,6 +215,7 @@ function toSettings(config: ResolvedKubeletConfig, args: KubeletSimArgs, nodeNam
     },
     imageFsCapacityBytes: args.imageFsCapacityBytes,
     plegRelistPeriodMs: GENERIC_PLEG.RELIST_PERIOD_MS,
+    background: backgroundLoopSettings(config, args.containerRuntimeEndpoint ?? config.containerRuntimeEndpoint),
   };
 }
 

@@ -4,11 +4,14 @@
 // order, and lets a test inject gRPC errors and make containers exit. Nothing here sleeps: timestamps come
 // from the injected Clock (a FakeClock by default), as CRI nanosecond strings.
 import { createHash } from 'node:crypto';
+import { trace } from '@opentelemetry/api';
 import { GRPC_STATUS } from '../../cri-proto/src/grpc-status';
 import type {
   Container__Output,
   ContainerConfig,
   ContainerFilter,
+  ContainerStats__Output,
+  ContainerStatsFilter,
   ContainerState__Output,
   ContainerStatus__Output,
   ContainerStatusResponse__Output,
@@ -21,9 +24,12 @@ import type {
   PodSandbox__Output,
   PodSandboxConfig,
   PodSandboxFilter,
+  PodSandboxStats__Output,
+  PodSandboxStatsFilter,
   PodSandboxState__Output,
   PodSandboxStatus__Output,
   PodSandboxStatusResponse__Output,
+  RuntimeConfigResponse__Output,
   StatusResponse__Output,
   VersionResponse__Output,
 } from '../../cri-proto/src/types';
@@ -39,6 +45,7 @@ export const GRPC_CODE = GRPC_STATUS;
 export type CriMethod =
   | 'Version' | 'Status' | 'RunPodSandbox' | 'StopPodSandbox' | 'RemovePodSandbox' | 'PodSandboxStatus' | 'ListPodSandbox'
   | 'CreateContainer' | 'StartContainer' | 'StopContainer' | 'RemoveContainer' | 'ListContainers' | 'ContainerStatus'
+  | 'ReopenContainerLog' | 'ListContainerStats' | 'ListPodSandboxStats' | 'RuntimeConfig'
   | 'ListImages' | 'ImageStatus' | 'PullImage' | 'RemoveImage' | 'ImageFsInfo';
 
 export interface RecordedCall {
@@ -47,6 +54,8 @@ export interface RecordedCall {
   args: unknown[];
   /** The error the call answered with, when it failed. */
   error?: CriCallError;
+  /** Name of the span active when the call was made (undefined: none, the call would be a root CLIENT span). */
+  activeSpanName: string | undefined;
 }
 
 export interface InjectedError {
@@ -64,6 +73,10 @@ export interface FakeRuntimeOptions {
   imageFsBaseUsedBytes?: number;
   /** Size of an image PullImage fetches when the test did not register it with `addPullableImage`. */
   defaultPullSize?: number;
+  /** The cgroup driver RuntimeConfig reports (containerd and CRI-O answer from their runc/cgroup settings). */
+  cgroupDriver?: 'SYSTEMD' | 'CGROUPFS';
+  /** Called with the log path when ReopenContainerLog succeeds (a test plays the runtime's new, empty file). */
+  onReopenContainerLog?: (logPath: string) => void;
 }
 
 interface SandboxRecord {
@@ -114,7 +127,8 @@ export class FakeRuntimeService implements RuntimeService, ImageService {
   private readonly imageRecords = new Map<string, ImageRecord>();
   private readonly pullable = new Map<string, { size: number; id?: string }>();
   private readonly failures = new Map<CriMethod, Array<InjectedError & { always: boolean }>>();
-  private readonly opts: Required<Omit<FakeRuntimeOptions, 'clock'>>;
+  private readonly opts: Required<Omit<FakeRuntimeOptions, 'clock' | 'onReopenContainerLog'>>;
+  private readonly onReopenContainerLog: ((logPath: string) => void) | undefined;
   private seq = 0;
   private lastNs = 0n;
   private nextIp = 2;
@@ -127,7 +141,9 @@ export class FakeRuntimeService implements RuntimeService, ImageService {
       stopExitCode: options.stopExitCode ?? 137,
       imageFsBaseUsedBytes: options.imageFsBaseUsedBytes ?? 0,
       defaultPullSize: options.defaultPullSize ?? 1_000_000,
+      cgroupDriver: options.cgroupDriver ?? 'SYSTEMD',
     };
+    this.onReopenContainerLog = options.onReopenContainerLog;
   }
 
   // ---- test controls ---------------------------------------------------------------------------------
@@ -224,7 +240,7 @@ export class FakeRuntimeService implements RuntimeService, ImageService {
 
   // ---- RuntimeService --------------------------------------------------------------------------------
 
-  async version(apiVersion: string): Promise<VersionResponse__Output> {
+  async version(apiVersion?: string): Promise<VersionResponse__Output> {
     this.enter('Version', [apiVersion]);
     return { version: '0.1.0', runtime_name: this.opts.runtimeName, runtime_version: this.opts.runtimeVersion, runtime_api_version: 'v1' };
   }
@@ -363,7 +379,6 @@ export class FakeRuntimeService implements RuntimeService, ImageService {
     this.enter('ContainerStatus', [containerId, verbose]);
     const c = this.containerRecords.get(containerId);
     if (c === undefined) throw this.error('ContainerStatus', GRPC_CODE.NOT_FOUND, `an error occurred when try to find container ${JSON.stringify(containerId)}: not found`);
-    const logDir = c.sandboxConfig.log_directory ?? '';
     const status: ContainerStatus__Output = {
       id: c.id,
       metadata: { name: c.config.metadata?.name ?? '', attempt: c.config.metadata?.attempt ?? 0 },
@@ -391,13 +406,56 @@ export class FakeRuntimeService implements RuntimeService, ImageService {
         image_sub_path: '',
         mount_options: [],
       })),
-      log_path: logDir === '' ? (c.config.log_path ?? '') : `${logDir}/${c.config.log_path ?? ''}`,
+      log_path: this.logPathOf(c),
       resources: null,
       image_id: c.imageId,
       user: null,
       stop_signal: 'SIGNAL_RUNTIME_DEFAULT',
     };
     return { status, info: {} };
+  }
+
+  async reopenContainerLog(containerId: string): Promise<void> {
+    this.enter('ReopenContainerLog', [containerId]);
+    const c = this.containerRecords.get(containerId);
+    if (c === undefined) throw this.error('ReopenContainerLog', GRPC_CODE.NOT_FOUND, `an error occurred when try to find container ${JSON.stringify(containerId)}: not found`);
+    // containerd container_log_reopen.go: only a running container has a log to reopen.
+    if (c.state !== 'CONTAINER_RUNNING') throw this.error('ReopenContainerLog', GRPC_CODE.UNKNOWN, 'container is not running');
+    this.onReopenContainerLog?.(this.logPathOf(c));
+  }
+
+  async listContainerStats(filter?: ContainerStatsFilter): Promise<ContainerStats__Output[]> {
+    this.enter('ListContainerStats', filter === undefined ? [] : [filter]);
+    return [...this.containerRecords.values()]
+      .filter((c) => c.state === 'CONTAINER_RUNNING')
+      .filter((c) => !filter?.id || c.id === filter.id)
+      .filter((c) => !filter?.pod_sandbox_id || c.sandboxId === filter.pod_sandbox_id)
+      .filter((c) => labelsMatch(c.config.labels ?? {}, filter?.label_selector))
+      .map((c) => {
+        const timestamp = String(this.nowNs());
+        return {
+          attributes: { id: c.id, metadata: { name: c.config.metadata?.name ?? '', attempt: c.config.metadata?.attempt ?? 0 }, labels: { ...(c.config.labels ?? {}) }, annotations: { ...(c.config.annotations ?? {}) } },
+          cpu: { timestamp, usage_core_nano_seconds: { value: '1000000' }, usage_nano_cores: null, psi: null },
+          memory: { timestamp, working_set_bytes: { value: '4096' }, available_bytes: null, usage_bytes: null, rss_bytes: null, page_faults: null, major_page_faults: null, psi: null },
+          writable_layer: null,
+          swap: null,
+          io: null,
+        };
+      });
+  }
+
+  async listPodSandboxStats(filter?: PodSandboxStatsFilter): Promise<PodSandboxStats__Output[]> {
+    this.enter('ListPodSandboxStats', filter === undefined ? [] : [filter]);
+    return [...this.sandboxRecords.values()]
+      .filter((s) => s.state === 'SANDBOX_READY')
+      .filter((s) => !filter?.id || s.id === filter.id)
+      .filter((s) => labelsMatch(s.config.labels ?? {}, filter?.label_selector))
+      .map((s) => ({ attributes: { id: s.id, metadata: sandboxMetadata(s.config), labels: { ...(s.config.labels ?? {}) }, annotations: { ...(s.config.annotations ?? {}) } }, linux: null, windows: null }));
+  }
+
+  async runtimeConfig(): Promise<RuntimeConfigResponse__Output> {
+    this.enter('RuntimeConfig', []);
+    return { linux: { cgroup_driver: this.opts.cgroupDriver } };
   }
 
   // ---- ImageService ----------------------------------------------------------------------------------
@@ -450,7 +508,8 @@ export class FakeRuntimeService implements RuntimeService, ImageService {
 
   /** Records the call, then throws an injected error when one is due. */
   private enter(method: CriMethod, args: unknown[]): void {
-    const call: RecordedCall = { method, args };
+    const active = trace.getActiveSpan() as unknown as { name?: string } | undefined;
+    const call: RecordedCall = { method, args, activeSpanName: active?.name };
     this.calls.push(call);
     const queue = this.failures.get(method);
     if (queue === undefined || queue.length === 0) return;
@@ -487,6 +546,12 @@ export class FakeRuntimeService implements RuntimeService, ImageService {
       c.exitCode = this.opts.stopExitCode;
       c.reason = this.opts.stopExitCode === 0 ? 'Completed' : 'Error';
     }
+  }
+
+  /** The absolute log path, as containerd reports it: the sandbox's log directory joined with the container's log_path. */
+  private logPathOf(c: ContainerRecord): string {
+    const logDir = c.sandboxConfig.log_directory ?? '';
+    return logDir === '' ? (c.config.log_path ?? '') : `${logDir}/${c.config.log_path ?? ''}`;
   }
 
   private findImage(ref: string): ImageRecord | undefined {

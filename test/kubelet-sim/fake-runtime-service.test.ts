@@ -31,8 +31,8 @@ describe('FakeRuntimeService', () => {
     await fake.version('v1');
     await fake.listPodSandbox({ label_selector: { a: 'b' } });
     assert.deepEqual(fake.calls, [
-      { method: 'Version', args: ['v1'] },
-      { method: 'ListPodSandbox', args: [{ label_selector: { a: 'b' } }] },
+      { method: 'Version', args: ['v1'], activeSpanName: undefined },
+      { method: 'ListPodSandbox', args: [{ label_selector: { a: 'b' } }], activeSpanName: undefined },
     ]);
   });
 

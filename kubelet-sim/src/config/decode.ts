@@ -824,7 +824,7 @@ export function toKubeletConfiguration(fields: Record<string, unknown>): Kubelet
     'imageMinimumGCAge', 'imageMaximumGCAge', 'serializeImagePulls', 'maxParallelImagePulls', 'registryPullQPS',
     'registryBurst', 'maxPods', 'port', 'readOnlyPort', 'healthzPort', 'healthzBindAddress', 'address', 'podLogsDir',
     'featureGates', 'nodeStatusUpdateFrequency', 'nodeStatusReportFrequency', 'cgroupRoot', 'cgroupsPerQOS',
-    'cgroupDriver', 'containerLogMaxSize', 'containerLogMaxFiles', 'shutdownGracePeriod',
+    'cgroupDriver', 'containerLogMaxSize', 'containerLogMaxFiles', 'containerLogMaxWorkers', 'containerLogMonitorInterval', 'shutdownGracePeriod',
     'shutdownGracePeriodCriticalPods', 'enforceNodeAllocatable', 'seccompDefault',
   ] as const) {
     copy(name);

@@ -48,6 +48,8 @@ export const DEFAULT_RUNTIME_REQUEST_TIMEOUT_NS = 2n * MINUTE;
 export const DEFAULT_MAX_PODS = 110;
 export const DEFAULT_CONTAINER_LOG_MAX_SIZE = '10Mi';
 export const DEFAULT_CONTAINER_LOG_MAX_FILES = 5;
+export const DEFAULT_CONTAINER_LOG_MAX_WORKERS = 1;
+export const DEFAULT_CONTAINER_LOG_MONITOR_INTERVAL_NS = 10n * SECOND;
 export const DEFAULT_CONTAINER_RUNTIME_ENDPOINT = 'unix:///run/containerd/containerd.sock';
 /** `DefaultPodLogsDir`. */
 export const DEFAULT_POD_LOGS_DIR = '/var/log/pods';
@@ -172,6 +174,8 @@ export function applyKubeletDefaults(cfg: KubeletConfiguration, opts: Defaulting
     maxParallelImagePulls === null || maxParallelImagePulls < 2,
   );
   const containerRuntimeEndpoint = orZeroDefault(cfg.containerRuntimeEndpoint, DEFAULT_CONTAINER_RUNTIME_ENDPOINT);
+  // A *metav1.Duration: defaulted only when nil.
+  const monitorInterval = durationOf(cfg.containerLogMonitorInterval ?? undefined) ?? { text: formatGoDuration(DEFAULT_CONTAINER_LOG_MONITOR_INTERVAL_NS), nanos: DEFAULT_CONTAINER_LOG_MONITOR_INTERVAL_NS };
   const imageServiceEndpoint = cfg.imageServiceEndpoint ?? '';
 
   const resolved: ResolvedKubeletConfig = {
@@ -220,6 +224,9 @@ export function applyKubeletDefaults(cfg: KubeletConfiguration, opts: Defaulting
     cgroupDriver: orZeroDefault(cfg.cgroupDriver, DEFAULT_CGROUP_DRIVER),
     containerLogMaxSize: orZeroDefault(cfg.containerLogMaxSize, DEFAULT_CONTAINER_LOG_MAX_SIZE),
     containerLogMaxFiles: orDefault(cfg.containerLogMaxFiles, DEFAULT_CONTAINER_LOG_MAX_FILES),
+    containerLogMaxWorkers: orDefault(cfg.containerLogMaxWorkers, DEFAULT_CONTAINER_LOG_MAX_WORKERS),
+    containerLogMonitorInterval: monitorInterval.text,
+    containerLogMonitorIntervalMs: nanosToMs(monitorInterval.nanos),
     shutdownGracePeriod: '',
     shutdownGracePeriodMs: 0,
     shutdownGracePeriodCriticalPods: '',

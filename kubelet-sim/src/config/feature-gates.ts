@@ -110,7 +110,7 @@ const REGISTRY_DATA: Readonly<Record<string, string>> = {
   JobPodReplacementPolicy: 'A-1.28 B+1.29 G+1.34L',
   JobSuccessPolicy: 'A-1.30 B+1.31 G+1.33L',
   KMSv1: 'G+1.0 D+1.28 D-1.29',
-  KubeletCgroupDriverFromCRI: 'A-1.28 B+1.31',
+  KubeletCgroupDriverFromCRI: 'A-1.28 B+1.31 G+1.34L',
   KubeletCrashLoopBackOffMax: 'A-1.32',
   KubeletEnsureSecretPulledImages: 'A-1.33',
   KubeletFineGrainedAuthz: 'A-1.32 B+1.33',

@@ -67,6 +67,8 @@ export interface KubeletConfiguration {
   cgroupDriver?: string;
   containerLogMaxSize?: string;
   containerLogMaxFiles?: number | null;
+  containerLogMaxWorkers?: number | null;
+  containerLogMonitorInterval?: GoDurationString | null;
   shutdownGracePeriod?: GoDurationString;
   shutdownGracePeriodCriticalPods?: GoDurationString;
   /** Consulted only for the cgroupsPerQOS validation rule. */
@@ -151,6 +153,10 @@ export interface ResolvedKubeletConfig {
   cgroupDriver: string;
   containerLogMaxSize: string;
   containerLogMaxFiles: number;
+  containerLogMaxWorkers: number;
+  /** A pointer field upstream: only absent/null is defaulted (10s); an explicit 0s stays and fails validation. */
+  containerLogMonitorInterval: GoDurationString;
+  containerLogMonitorIntervalMs: number;
   shutdownGracePeriod: GoDurationString;
   shutdownGracePeriodMs: number;
   shutdownGracePeriodCriticalPods: GoDurationString;

@@ -319,6 +319,13 @@ export function validateKubeletConfiguration(cfg: ResolvedKubeletConfig, opts: V
   if (cfg.containerLogMaxFiles <= 1) {
     errs.push(configError('containerLogMaxFiles', cfg.containerLogMaxFiles, 'containerLogMaxFiles must be greater than 1'));
   }
+  if (cfg.containerLogMaxWorkers < 1) {
+    errs.push(configError('containerLogMaxWorkers', cfg.containerLogMaxWorkers, 'containerLogMaxWorkers must be greater than or equal to 1'));
+  }
+  if (cfg.containerLogMonitorIntervalMs < 3_000) {
+    errs.push(configError('containerLogMonitorInterval', cfg.containerLogMonitorInterval,
+      'containerLogMonitorInterval must be a positive time duration greater than or equal to 3s'));
+  }
   if (cfg.podLogsDir === '') {
     errs.push(configError('podLogsDir', '', 'podLogsDir was not specified', 'Required'));
   }

@@ -1,9 +1,11 @@
 import type {
   ContainerConfig,
   ContainerFilter,
+  ContainerStatsFilter,
   ImageSpec,
   PodSandboxConfig,
   PodSandboxFilter,
+  PodSandboxStatsFilter,
 } from '../../../cri-proto/src/types';
 import type { KubeletMetrics } from '../metrics/kubelet-metrics';
 import type { Clock } from '../util/clock';
@@ -32,6 +34,9 @@ export const RUNTIME_OPERATION = {
   PULL_IMAGE: 'pull_image',
   REMOVE_IMAGE: 'remove_image',
   IMAGE_FS_INFO: 'image_fs_info',
+  LIST_CONTAINER_STATS: 'list_container_stats',
+  LIST_PODSANDBOX_STATS: 'list_podsandbox_stats',
+  REOPEN_CONTAINER_LOG: 'reopen_container_log',
 } as const;
 
 export type RuntimeOperation = (typeof RUNTIME_OPERATION)[keyof typeof RUNTIME_OPERATION];
@@ -44,6 +49,10 @@ export type RuntimeOperation = (typeof RUNTIME_OPERATION)[keyof typeof RUNTIME_O
  * It changes nothing about the call itself: same arguments, result, error and trace context.
  * One deviation: upstream's ImageFsInfo wrapper records the error and then returns it as nil; here the
  * error still reaches the caller, so image GC sees the failure.
+ *
+ * Only kuberuntime holds the instrumented services (NewKubeGenericRuntimeManager wraps
+ * kubeDeps.RemoteRuntimeService); the container log manager, the CRI stats provider and the start-up checks
+ * call the remote service directly, so their calls are not counted: they use {@link remote}.
  */
 export class InstrumentedRuntimeService implements RuntimeService, ImageService {
   constructor(
@@ -52,7 +61,12 @@ export class InstrumentedRuntimeService implements RuntimeService, ImageService 
     private readonly clock: Clock,
   ) {}
 
-  version(apiVersion: string) {
+  /** The CRI client this decorates (kubeDeps.RemoteRuntimeService / RemoteImageService). */
+  get remote(): RuntimeService & ImageService {
+    return this.inner;
+  }
+
+  version(apiVersion?: string) {
     return this.record(RUNTIME_OPERATION.VERSION, () => this.inner.version(apiVersion));
   }
 
@@ -112,6 +126,23 @@ export class InstrumentedRuntimeService implements RuntimeService, ImageService 
     return this.record(RUNTIME_OPERATION.CONTAINER_STATUS, () => this.inner.containerStatus(containerId, verbose));
   }
 
+  reopenContainerLog(containerId: string) {
+    return this.record(RUNTIME_OPERATION.REOPEN_CONTAINER_LOG, () => this.inner.reopenContainerLog(containerId));
+  }
+
+  listContainerStats(filter?: ContainerStatsFilter) {
+    return this.record(RUNTIME_OPERATION.LIST_CONTAINER_STATS, () => this.inner.listContainerStats(filter));
+  }
+
+  listPodSandboxStats(filter?: PodSandboxStatsFilter) {
+    return this.record(RUNTIME_OPERATION.LIST_PODSANDBOX_STATS, () => this.inner.listPodSandboxStats(filter));
+  }
+
+  /** Not wrapped upstream (instrumented_services.go has no RuntimeConfig operation): passed through uncounted. */
+  runtimeConfig() {
+    return this.inner.runtimeConfig();
+  }
+
   listImages() {
     return this.record(RUNTIME_OPERATION.LIST_IMAGES, () => this.inner.listImages());
   }
@@ -145,6 +176,11 @@ export class InstrumentedRuntimeService implements RuntimeService, ImageService 
       this.metrics.runtimeOperationsDuration.observe({ operation_type: operation }, secondsSince(startMs, this.clock));
     }
   }
+}
+
+/** The CRI client beneath `runtime`: the remote service an InstrumentedRuntimeService wraps, else `runtime` itself. */
+export function remoteServiceOf(runtime: RuntimeService & ImageService): RuntimeService & ImageService {
+  return runtime instanceof InstrumentedRuntimeService ? runtime.remote : runtime;
 }
 
 function secondsSince(startMs: number, clock: Clock): number {

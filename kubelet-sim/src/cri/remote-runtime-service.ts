@@ -5,9 +5,11 @@ import type { ResponseSerializers } from '../../../cri-proto/src/tracing/message
 import type {
   ContainerConfig,
   ContainerFilter,
+  ContainerStatsFilter,
   ImageSpec,
   PodSandboxConfig,
   PodSandboxFilter,
+  PodSandboxStatsFilter,
 } from '../../../cri-proto/src/types';
 import { CRI_DIAL_BACKOFF } from './dial-backoff';
 import type { ImageService, RuntimeService } from './runtime-service';
@@ -29,6 +31,9 @@ export interface RemoteRuntimeOptions {
  * Every call carries a deadline of runtimeRequestTimeout (StopContainer: plus its grace timeout; PullImage:
  * none, as upstream). Tracing comes from the gRPC instrumentation registered before this module loads
  * grpc-js; the active span when a method is called becomes the parent of its CLIENT span.
+ * Requests carry what cri-client's Go structs put on the wire: protobuf-go leaves proto3 defaults out
+ * (`verbose: false`, an empty version), while protobufjs writes any field that is set, so defaults are not
+ * set here; a nil filter is absent and an empty one (`&ContainerFilter{}`) is present, as in Go.
  */
 export class RemoteRuntimeService implements RuntimeService, ImageService {
   private readonly runtime: grpc.Client & Record<string, UnaryMethod>;
@@ -59,11 +64,12 @@ export class RemoteRuntimeService implements RuntimeService, ImageService {
     this.image.close();
   }
 
-  async version(apiVersion: string) {
-    return this.call(this.runtime, 'Version', { version: apiVersion });
+  async version(apiVersion?: string) {
+    // cri-client's connection check sends VersionRequest{} (remote_runtime.go validateServiceConnection).
+    return this.call(this.runtime, 'Version', apiVersion === undefined ? {} : { version: apiVersion });
   }
   async status(verbose: boolean) {
-    return this.call(this.runtime, 'Status', { verbose });
+    return this.call(this.runtime, 'Status', verbose ? { verbose } : {});
   }
   async runPodSandbox(config: PodSandboxConfig, runtimeHandler: string) {
     return (await this.call(this.runtime, 'RunPodSandbox', { config, runtime_handler: runtimeHandler })).pod_sandbox_id as string;
@@ -75,10 +81,10 @@ export class RemoteRuntimeService implements RuntimeService, ImageService {
     await this.call(this.runtime, 'RemovePodSandbox', { pod_sandbox_id: podSandboxId });
   }
   async podSandboxStatus(podSandboxId: string, verbose: boolean) {
-    return this.call(this.runtime, 'PodSandboxStatus', { pod_sandbox_id: podSandboxId, verbose });
+    return this.call(this.runtime, 'PodSandboxStatus', verbose ? { pod_sandbox_id: podSandboxId, verbose } : { pod_sandbox_id: podSandboxId });
   }
   async listPodSandbox(filter?: PodSandboxFilter) {
-    return (await this.call(this.runtime, 'ListPodSandbox', { filter })).items;
+    return (await this.call(this.runtime, 'ListPodSandbox', { filter: withoutZeroState(filter, 'SANDBOX_READY') })).items;
   }
   async createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig) {
     return (await this.call(this.runtime, 'CreateContainer', { pod_sandbox_id: podSandboxId, config, sandbox_config: sandboxConfig })).container_id as string;
@@ -93,16 +99,28 @@ export class RemoteRuntimeService implements RuntimeService, ImageService {
     await this.call(this.runtime, 'RemoveContainer', { container_id: containerId });
   }
   async listContainers(filter?: ContainerFilter) {
-    return (await this.call(this.runtime, 'ListContainers', { filter })).containers;
+    return (await this.call(this.runtime, 'ListContainers', { filter: withoutZeroState(filter, 'CONTAINER_CREATED') })).containers;
   }
   async containerStatus(containerId: string, verbose: boolean) {
-    return this.call(this.runtime, 'ContainerStatus', { container_id: containerId, verbose });
+    return this.call(this.runtime, 'ContainerStatus', verbose ? { container_id: containerId, verbose } : { container_id: containerId });
+  }
+  async reopenContainerLog(containerId: string) {
+    await this.call(this.runtime, 'ReopenContainerLog', { container_id: containerId });
+  }
+  async listContainerStats(filter?: ContainerStatsFilter) {
+    return (await this.call(this.runtime, 'ListContainerStats', { filter })).stats;
+  }
+  async listPodSandboxStats(filter?: PodSandboxStatsFilter) {
+    return (await this.call(this.runtime, 'ListPodSandboxStats', { filter })).stats;
+  }
+  async runtimeConfig() {
+    return this.call(this.runtime, 'RuntimeConfig', {});
   }
   async listImages() {
     return (await this.call(this.image, 'ListImages', {})).images;
   }
   async imageStatus(image: ImageSpec, verbose: boolean) {
-    return this.call(this.image, 'ImageStatus', { image, verbose });
+    return this.call(this.image, 'ImageStatus', verbose ? { image, verbose } : { image });
   }
   async pullImage(image: ImageSpec, sandboxConfig: PodSandboxConfig) {
     return (await this.call(this.image, 'PullImage', { image, sandbox_config: sandboxConfig }, undefined)).image_ref as string;
@@ -125,6 +143,15 @@ export class RemoteRuntimeService implements RuntimeService, ImageService {
       });
     });
   }
+}
+
+/**
+ * A state filter holding its enum's zero value (SANDBOX_READY, CONTAINER_CREATED) goes on the wire as an empty
+ * `state` message in Go; protobufjs would write the zero explicitly. Same meaning, Go's size.
+ */
+function withoutZeroState<F extends { state?: { state?: unknown } | null }>(filter: F | undefined, zero: string): F | undefined {
+  if (filter?.state?.state !== zero && filter?.state?.state !== 0) return filter;
+  return { ...filter, state: {} };
 }
 
 type UnaryMethod = (request: object, options: grpc.CallOptions, callback: (err: grpc.ServiceError | null, response: unknown) => void) => unknown;

@@ -2,6 +2,8 @@ import type {
   Container__Output,
   ContainerConfig,
   ContainerFilter,
+  ContainerStats__Output,
+  ContainerStatsFilter,
   ContainerStatusResponse__Output,
   FilesystemUsage__Output,
   Image__Output,
@@ -10,7 +12,10 @@ import type {
   PodSandbox__Output,
   PodSandboxConfig,
   PodSandboxFilter,
+  PodSandboxStats__Output,
+  PodSandboxStatsFilter,
   PodSandboxStatusResponse__Output,
+  RuntimeConfigResponse__Output,
   StatusResponse__Output,
   VersionResponse__Output,
 } from '../../../cri-proto/src/types';
@@ -22,7 +27,8 @@ import { GO_GRPC_CODE_NAMES } from '../../../cri-proto/src/grpc-status';
  * RemoteRuntimeService speaks gRPC; tests use a fake with the same contract.
  */
 export interface RuntimeService {
-  version(apiVersion: string): Promise<VersionResponse__Output>;
+  /** Version; `apiVersion` undefined sends an empty VersionRequest (cri-client's connection check). */
+  version(apiVersion?: string): Promise<VersionResponse__Output>;
   status(verbose: boolean): Promise<StatusResponse__Output>;
   runPodSandbox(config: PodSandboxConfig, runtimeHandler: string): Promise<string>;
   stopPodSandbox(podSandboxId: string): Promise<void>;
@@ -35,6 +41,12 @@ export interface RuntimeService {
   removeContainer(containerId: string): Promise<void>;
   listContainers(filter?: ContainerFilter): Promise<Container__Output[]>;
   containerStatus(containerId: string, verbose: boolean): Promise<ContainerStatusResponse__Output>;
+  /** Asks the runtime to reopen the container's log file after the kubelet renamed it away (log rotation). */
+  reopenContainerLog(containerId: string): Promise<void>;
+  listContainerStats(filter?: ContainerStatsFilter): Promise<ContainerStats__Output[]>;
+  listPodSandboxStats(filter?: PodSandboxStatsFilter): Promise<PodSandboxStats__Output[]>;
+  /** RuntimeConfig (the runtime's cgroup driver, KEP-4033). */
+  runtimeConfig(): Promise<RuntimeConfigResponse__Output>;
 }
 
 export interface ImageService {

@@ -1,11 +1,23 @@
 import type { Tracer } from '@opentelemetry/api';
-import { ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
+import type { Image__Output } from '../../../cri-proto/src/types';
 import type { ImageService } from '../cri/runtime-service';
 import type { KubeRuntimeManager } from '../kuberuntime/kuberuntime-manager';
 import type { Clock } from '../util/clock';
 
 /** ImageGCPeriod (kubelet.go): five minutes, first pass at start (wait.Until). */
 export const IMAGE_GC_PERIOD_MS = 5 * 60_000;
+
+/** realImageGCManager.Start (image_gc_manager.go): detectImages every 5 min, the image list cache every 30 s, both from the start. */
+export const IMAGE_MANAGER_LOOP = {
+  DETECT_PERIOD_MS: 5 * 60_000,
+  CACHE_REFRESH_PERIOD_MS: 30_000,
+} as const;
+
+/** Where image GC reads the image filesystem's usage: the kubelet's stats provider (ImageFsStats). */
+export interface ImageFsStatsProvider {
+  imageFsStats(): Promise<{ imageFs: { usedBytes: number } }>;
+}
 
 export interface ImageGCPolicy {
   highThresholdPercent: number;
@@ -25,15 +37,21 @@ interface ImageRecord {
 /**
  * The kubelet's image garbage collector (pkg/kubelet/images/image_gc_manager.go) under a root
  * `Images/GarbageCollect` span: detect images (ListImages; ListPodSandbox + ListContainers for those in use),
- * drop images unused for longer than imageMaximumGCAge, then read the image filesystem (ImageFsInfo) and,
- * when usage is at or above imageGCHighThresholdPercent, remove least-recently-used unused images older than
- * imageMinimumGCAge until usage reaches imageGCLowThresholdPercent.
+ * drop images unused for longer than imageMaximumGCAge, then read the image filesystem through the stats
+ * provider (ImageFsStats: ImageFsInfo) and, when usage is at or above imageGCHighThresholdPercent, remove
+ * least-recently-used unused images older than imageMinimumGCAge until usage reaches imageGCLowThresholdPercent.
  * The filesystem's capacity is the node's disk, not something CRI reports: kubelet-sim takes it as a setting.
+ *
+ * Its Start (called from the kubelet's initializeModules, before the runtime status loop) runs two loops with
+ * context.Background(), so their CRI calls are root CLIENT spans: detectImages every 5 minutes and the image
+ * list cache (ListImages, read by node status) every 30 s, both at once on start.
  */
 export class ImageGCManager {
   private readonly records = new Map<string, ImageRecord>();
   /** When GC began: age-based removal waits until imageMaximumGCAge has passed since then (beganGC). */
   private readonly beganGcMs: number;
+  /** imageCache: the latest ListImages answer (GetImageList). */
+  private imageCache: Image__Output[] = [];
 
   constructor(
     private readonly images: ImageService,
@@ -42,8 +60,24 @@ export class ImageGCManager {
     private readonly clock: Clock,
     private readonly policy: ImageGCPolicy,
     private readonly imageFsCapacityBytes: number,
+    private readonly statsProvider: ImageFsStatsProvider = { imageFsStats: async () => ({ imageFs: { usedBytes: Number((await images.imageFsInfo()).imageFilesystems[0]?.used_bytes?.value ?? 0) } }) },
   ) {
     this.beganGcMs = clock.nowMs();
+  }
+
+  /** The 5-minute loop's pass: detectImages with no span (tests call it by hand). */
+  async monitorImages(): Promise<void> {
+    await context.with(ROOT_CONTEXT, () => this.detectImages(this.clock.nowMs()));
+  }
+
+  /** The 30-second loop's pass: ListImages into the image cache (tests call it by hand). */
+  async refreshImageCache(): Promise<void> {
+    this.imageCache = await context.with(ROOT_CONTEXT, () => this.images.listImages());
+  }
+
+  /** GetImageList: the cached images. */
+  imageList(): readonly Image__Output[] {
+    return this.imageCache;
   }
 
   async garbageCollect(): Promise<Error | undefined> {
@@ -74,8 +108,7 @@ export class ImageGCManager {
       else remaining.push(entry);
     }
 
-    const fs = (await this.images.imageFsInfo()).imageFilesystems[0];
-    const used = Number(fs?.used_bytes?.value ?? 0);
+    const used = (await this.statsProvider.imageFsStats()).imageFs.usedBytes;
     const capacity = this.imageFsCapacityBytes;
     if (capacity <= 0) return new Error('invalid capacity 0 on image filesystem');
     const available = Math.max(0, Math.min(capacity, capacity - used));

@@ -24,7 +24,10 @@ export interface PodStateProvider {
  * The kubelet's container garbage collector (pkg/kubelet/kuberuntime/kuberuntime_gc.go): under a root
  * `Containers/GarbageCollect` span, remove dead containers per evict unit (pod × container name) beyond the
  * policy, every container of pods that are gone, then sandboxes with no containers left, then the log
- * directories of pods that are gone. Errors are aggregated and the pass goes on.
+ * directories of pods that are gone. Errors are aggregated and the pass goes on. CRI calls in order:
+ * ListContainers (empty filter); per removed container ContainerStatus (log manager Clean), ContainerStatus
+ * (legacy log symlink), RemoveContainer; ListContainers, ListPodSandbox (nil filter); per removed sandbox
+ * StopPodSandbox, RemovePodSandbox.
  */
 export class ContainerGC {
   constructor(
@@ -93,7 +96,8 @@ export class ContainerGC {
   private async evictSandboxes(errors: Error[]): Promise<void> {
     let pods: RuntimePod[];
     try {
-      pods = await this.runtime.getPods();
+      // ListContainers, then ListPodSandbox (kuberuntime_gc.go evictSandboxes).
+      pods = await this.runtime.getPodsForSandboxGC();
     } catch (err) {
       errors.push(err as Error);
       return;

@@ -16,6 +16,7 @@ import { KUBERNETES_ANNOTATION, KUBERNETES_LABEL } from './labels';
 import type { SandboxConfigOptions } from './sandbox-config';
 import { generatePodSandboxConfig, podLogsDirectory } from './sandbox-config';
 import type { OSInterface } from '../container/os-interface';
+import { CONTAINER_LOG_DEFAULTS, ContainerLogManager } from '../logs/container-log-manager';
 
 /** A pod as the runtime lists it, grouped by the kubelet's labels (pkg/kubelet/container Pod). */
 export interface RuntimePod {
@@ -89,15 +90,26 @@ export class KubeRuntimeManager {
   readonly os: OSInterface;
   readonly podLogsDirectory: string;
 
+  /** The kubelet's container log manager, whose Clean removes a container's log files (m.logManager). */
+  private readonly logManager: Pick<ContainerLogManager, 'clean'>;
+
   constructor(
     private readonly runtime: RuntimeService,
     private readonly images: ImageManager,
     private readonly options: KubeRuntimeManagerOptions,
     private readonly clock: Clock,
+    logManager?: Pick<ContainerLogManager, 'clean'>,
   ) {
     this.crashLoopBackoff = new Backoff(CRASH_LOOP_BACKOFF.INITIAL_MS, CRASH_LOOP_BACKOFF.MAX_MS, clock);
     this.os = options.os;
     this.podLogsDirectory = options.podLogsDir;
+    const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    this.logManager = logManager ?? new ContainerLogManager(runtime, options.os, {
+      maxSizeBytes: 10 * 1024 * 1024,
+      maxFiles: CONTAINER_LOG_DEFAULTS.MAX_FILES,
+      maxWorkers: CONTAINER_LOG_DEFAULTS.MAX_WORKERS,
+      monitorIntervalMs: CONTAINER_LOG_DEFAULTS.MONITOR_INTERVAL_MS,
+    }, clock, silent);
   }
 
   /** GetPodStatus: ListPodSandbox by pod UID, PodSandboxStatus for each, ListContainers by pod UID, ContainerStatus for each. */
@@ -132,13 +144,32 @@ export class KubeRuntimeManager {
    * getKubeletSandboxes, kuberuntime_container.go getKubeletContainers), as the runtime cache does.
    */
   async getPods(all = true): Promise<RuntimePod[]> {
-    const sandboxes = await this.runtime.listPodSandbox(all ? undefined : { state: { state: 'SANDBOX_READY' } });
-    return this.groupByPod(sandboxes, await this.runtime.listContainers(all ? undefined : { state: { state: 'CONTAINER_RUNNING' } }));
+    const sandboxes = await this.getKubeletSandboxes(all);
+    return this.groupByPod(sandboxes, await this.getKubeletContainers(all));
   }
 
   /** getKubeletContainers(all): what container GC looks at, from ListContainers alone. */
   async getPodsContainersOnly(): Promise<RuntimePod[]> {
-    return this.groupByPod([], await this.runtime.listContainers());
+    return this.groupByPod([], await this.getKubeletContainers(true));
+  }
+
+  /**
+   * Container GC's evictSandboxes view (kuberuntime_gc.go): getKubeletContainers(all) first, then
+   * getKubeletSandboxes(all), the reverse of GetPods' order.
+   */
+  async getPodsForSandboxGC(): Promise<RuntimePod[]> {
+    const containers = await this.getKubeletContainers(true);
+    return this.groupByPod(await this.getKubeletSandboxes(true), containers);
+  }
+
+  /** getKubeletSandboxes: a nil filter for all, else state SANDBOX_READY (kuberuntime_sandbox.go). */
+  private getKubeletSandboxes(all: boolean): ReturnType<RuntimeService['listPodSandbox']> {
+    return this.runtime.listPodSandbox(all ? undefined : { state: { state: 'SANDBOX_READY' } });
+  }
+
+  /** getKubeletContainers: always a filter, empty for all, else state CONTAINER_RUNNING (kuberuntime_container.go). */
+  private getKubeletContainers(all: boolean): Promise<Container__Output[]> {
+    return this.runtime.listContainers(all ? {} : { state: { state: 'CONTAINER_RUNNING' } });
   }
 
   private groupByPod(sandboxes: Awaited<ReturnType<RuntimeService['listPodSandbox']>>, containers: Container__Output[]): RuntimePod[] {
@@ -247,18 +278,14 @@ export class KubeRuntimeManager {
   /**
    * removeContainer (kuberuntime_container.go): the logs go first, so a container whose logs cannot be removed
    * stays for the next GC pass. removeContainerLog asks ContainerStatus twice: the log manager's Clean
-   * (logs/container_log_manager.go: the log path, then every file `<path>*`, rotated ones included), then
-   * for the legacy /var/log/containers symlink (not made by kubelet-sim: that directory is fixed on the host).
+   * (logs/container_log_manager.go: the log path, then every file `<path>*`, rotated ones included; through
+   * the log manager's remote service, so it is not counted in the runtime operation metrics), then for the
+   * legacy /var/log/containers symlink (not made by kubelet-sim: that directory is fixed on the host).
    */
   async removeContainer(containerId: string): Promise<void> {
+    await this.logManager.clean(containerId);
     const { status } = await this.runtime.containerStatus(containerId, false);
-    const logPath = status?.log_path ?? '';
-    if (logPath !== '') {
-      const dir = path.dirname(logPath);
-      const base = path.basename(logPath);
-      for (const name of this.os.readDir(dir)) if (name.startsWith(base)) this.os.remove(path.join(dir, name));
-    }
-    await this.runtime.containerStatus(containerId, false);
+    if (status === null) throw new Error('container status is nil');
     await this.runtime.removeContainer(containerId);
   }
 

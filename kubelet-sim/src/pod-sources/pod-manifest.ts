@@ -24,6 +24,9 @@ export interface ManifestError {
 
 /** `<file>: <field>: <detail>`, several errors of one file joined with `; `. */
 export class PodManifestError extends Error {
+  /** The file was gone when it was read (removed while listing, or just after its watch event). */
+  fileMissing = false;
+
   constructor(readonly source: string, readonly errors: ManifestError[]) {
     super(`${source}: ${errors.map(formatManifestError).join('; ')}`);
   }

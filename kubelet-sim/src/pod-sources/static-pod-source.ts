@@ -33,6 +33,20 @@ export interface StaticPodSnapshot {
   errors: PodManifestError[];
   /** Things the kubelet tolerates but a user should hear about (sub-directories, ignored documents, duplicates). */
   warnings: string[];
+  /** Each file that gave a pod, with the pod's store key `namespace/name` (file.go fileKeyMapping). */
+  fileKeys: Array<[file: string, key: string]>;
+}
+
+/** One manifest file read on its own (file.go extractFromFile), as a watch event reads it. */
+export interface StaticPodFileResult {
+  pod?: Pod;
+  error?: PodManifestError;
+  warnings: string[];
+}
+
+/** The config store's key of a pod (cache.MetaNamespaceKeyFunc). */
+export function podStoreKey(pod: Pod): string {
+  return `${pod.metadata.namespace}/${pod.metadata.name}`;
 }
 
 /**
@@ -50,7 +64,7 @@ export interface StaticPodSnapshot {
  *   document with sorted keys, so comments and key order never change the UID.
  */
 export function readStaticPods(path: string, nodeName: string, nowMs: number): StaticPodSnapshot {
-  const snapshot: StaticPodSnapshot = { hasUpdate: true, pods: [], errors: [], warnings: [] };
+  const snapshot: StaticPodSnapshot = { hasUpdate: true, pods: [], errors: [], warnings: [], fileKeys: [] };
   let files: string[];
   try {
     const stat = statSync(path);
@@ -66,7 +80,6 @@ export function readStaticPods(path: string, nodeName: string, nowMs: number): S
 
   const byFullName = new Map<string, { pod: Pod; file: string }>();
   for (const file of files) {
-    let text: string;
     try {
       const stat = statSync(file);
       if (stat.isDirectory()) {
@@ -77,42 +90,22 @@ export function readStaticPods(path: string, nodeName: string, nowMs: number): S
         snapshot.warnings.push(`Manifest path is not a directory or file path="${file}"`);
         continue;
       }
-      // utilio.ReadAtMost(file, maxConfigLength)
-      if (stat.size > MAX_MANIFEST_BYTES) {
-        snapshot.errors.push(new PodManifestError(file, [{ field: '', detail: `the read limit is reached (a manifest may hold at most ${MAX_MANIFEST_BYTES} bytes)` }]));
-        continue;
-      }
-      text = readFileSync(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // removed while listing: not an error upstream
       snapshot.errors.push(new PodManifestError(file, [{ field: '', detail: (err as Error).message }]));
       continue;
     }
-    const { parsed, ignoredDocuments } = parsePodManifest(text);
-    if (ignoredDocuments > 0) {
-      snapshot.warnings.push(`Manifest file holds more than one YAML document; the kubelet reads only the first, ${ignoredDocuments} ignored (use one file per pod) path="${file}"`);
-    }
-    if (parsed.errors) {
-      snapshot.errors.push(new PodManifestError(file, parsed.errors));
+    const result = readStaticPodFile(file, nodeName, nowMs);
+    snapshot.warnings.push(...result.warnings);
+    if (result.error) {
+      // A file removed while listing is not an error upstream.
+      if (result.error.fileMissing) continue;
+      snapshot.errors.push(result.error);
       continue;
     }
-    const raw = parsed.pod;
-    const uid = raw.metadata.uid ?? staticPodUid(parsed.raw, nodeName, file);
-    const pod: Pod = {
-      metadata: {
-        ...raw.metadata,
-        name: `${raw.metadata.name}-${nodeName.toLowerCase()}`,
-        uid,
-        annotations: {
-          ...raw.metadata.annotations,
-          [CONFIG_ANNOTATION.SOURCE]: CONFIG_SOURCE.FILE,
-          [CONFIG_ANNOTATION.HASH]: uid,
-          [CONFIG_ANNOTATION.SEEN]: new Date(nowMs).toISOString(),
-        },
-      },
-      spec: raw.spec,
-    };
-    const fullName = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const pod = result.pod as Pod;
+    const fullName = podStoreKey(pod);
+    snapshot.fileKeys.push([file, fullName]);
     const earlier = byFullName.get(fullName);
     if (earlier !== undefined) {
       snapshot.warnings.push(`Static pod ${fullName} is defined by both "${earlier.file}" and "${file}"; the later file in name order wins (keep one manifest per pod)`);
@@ -121,6 +114,49 @@ export function readStaticPods(path: string, nodeName: string, nowMs: number): S
   }
   snapshot.pods = [...byFullName.values()].map((e) => e.pod);
   return snapshot;
+}
+
+/**
+ * extractFromFile: read one manifest (at most MAX_MANIFEST_BYTES), decode the first document, validate and
+ * default it as a static pod of `nodeName`.
+ */
+export function readStaticPodFile(file: string, nodeName: string, nowMs: number): StaticPodFileResult {
+  let text: string;
+  try {
+    // utilio.ReadAtMost(file, maxConfigLength)
+    const size = statSync(file).size;
+    if (size > MAX_MANIFEST_BYTES) {
+      return { warnings: [], error: new PodManifestError(file, [{ field: '', detail: `the read limit is reached (a manifest may hold at most ${MAX_MANIFEST_BYTES} bytes)` }]) };
+    }
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const error = new PodManifestError(file, [{ field: '', detail: (err as Error).message }]);
+    error.fileMissing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    return { warnings: [], error };
+  }
+  const warnings: string[] = [];
+  const { parsed, ignoredDocuments } = parsePodManifest(text);
+  if (ignoredDocuments > 0) {
+    warnings.push(`Manifest file holds more than one YAML document; the kubelet reads only the first, ${ignoredDocuments} ignored (use one file per pod) path="${file}"`);
+  }
+  if (parsed.errors) return { warnings, error: new PodManifestError(file, parsed.errors) };
+  const raw = parsed.pod;
+  const uid = raw.metadata.uid ?? staticPodUid(parsed.raw, nodeName, file);
+  const pod: Pod = {
+    metadata: {
+      ...raw.metadata,
+      name: `${raw.metadata.name}-${nodeName.toLowerCase()}`,
+      uid,
+      annotations: {
+        ...raw.metadata.annotations,
+        [CONFIG_ANNOTATION.SOURCE]: CONFIG_SOURCE.FILE,
+        [CONFIG_ANNOTATION.HASH]: uid,
+        [CONFIG_ANNOTATION.SEEN]: new Date(nowMs).toISOString(),
+      },
+    },
+    spec: raw.spec,
+  };
+  return { pod, warnings };
 }
 
 function staticPodUid(document: unknown, nodeName: string, file: string): string {

@@ -50,10 +50,19 @@ describe('defaults', () => {
       assert.equal(c.cgroupDriver, 'cgroupfs');
       assert.equal(c.containerLogMaxSize, '10Mi');
       assert.equal(c.containerLogMaxFiles, 5);
+      assert.equal(c.containerLogMaxWorkers, 1);
+      assert.equal(c.containerLogMonitorInterval, '10s');
+      assert.equal(c.containerLogMonitorIntervalMs, 10_000);
       assert.equal(c.shutdownGracePeriod, '0s');
       assert.equal(c.shutdownGracePeriodMs, 0);
       assert.equal(c.shutdownGracePeriodCriticalPods, '0s');
       assert.deepEqual(c.enforceNodeAllocatable, ['pods']);
+    });
+
+    it('defaults containerLogMonitorInterval only when absent or null (a *metav1.Duration): an explicit 0s stays', () => {
+      assert.equal(applyKubeletDefaults({ ...BASE, containerLogMonitorInterval: null }).containerLogMonitorIntervalMs, 10_000);
+      assert.equal(applyKubeletDefaults({ ...BASE, containerLogMonitorInterval: '0s' }).containerLogMonitorIntervalMs, 0);
+      assert.equal(applyKubeletDefaults({ ...BASE, containerLogMonitorInterval: '1m' }).containerLogMonitorInterval, '1m');
     });
 
     it('keeps the original duration text and converts it to milliseconds when a duration is set', () => {

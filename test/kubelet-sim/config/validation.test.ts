@@ -180,6 +180,19 @@ describe('validation', () => {
       ]);
     });
 
+    it('reports containerLogMaxWorkers below 1 and a containerLogMonitorInterval below 3s', () => {
+      assert.deepEqual(messages({ containerLogMaxWorkers: 0, containerLogMonitorInterval: '2s' }), [
+        'invalid configuration: containerLogMaxWorkers must be greater than or equal to 1',
+        'invalid configuration: containerLogMonitorInterval must be a positive time duration greater than or equal to 3s',
+      ]);
+      assert.deepEqual(messages({ containerLogMaxWorkers: 2, containerLogMonitorInterval: '3s' }), []);
+    });
+
+    it('refuses KubeletCgroupDriverFromCRI=false from 1.34, where the gate is GA and locked', () => {
+      assert.match(messages({ featureGates: { KubeletCgroupDriverFromCRI: false } }).join('\n'), /KubeletCgroupDriverFromCRI/);
+      assert.deepEqual(messages({ featureGates: { KubeletCgroupDriverFromCRI: false } }, '1.33'), []);
+    });
+
     it('reports a relative, unnormalized or non-ASCII podLogsDir', () => {
       assert.deepEqual(messages({ podLogsDir: 'logs' }), [
         'invalid configuration: pod logs path "logs" must be absolute path',

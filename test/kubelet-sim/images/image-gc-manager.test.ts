@@ -49,6 +49,37 @@ describe('ImageGCManager', () => {
   const removedImages = () => fake.callsOf('RemoveImage').map((c) => (c.args[0] as { image: string }).image);
   const present = () => new Set(fake.images().map((i) => i.id));
 
+  describe('Start loops (image_gc_manager.go Start)', () => {
+    it('detects images with ListImages, then GetPods(all): ListPodSandbox with no filter and ListContainers with an empty one, under no span', async () => {
+      fake.clearCalls();
+      await imageGC().monitorImages();
+      assert.deepEqual(fake.calls.map((c) => [c.method, c.args, c.activeSpanName]), [
+        ['ListImages', [], undefined],
+        ['ListPodSandbox', [], undefined],
+        ['ListContainers', [{}], undefined],
+      ]);
+      assert.deepEqual(spans.exporter.getFinishedSpans(), []);
+    });
+
+    it('refreshes the image list cache with one ListImages under no span', async () => {
+      fake.addImage('a:1', { size: 100 });
+      fake.clearCalls();
+      const gc = imageGC();
+      await gc.refreshImageCache();
+      assert.deepEqual(fake.calls.map((c) => [c.method, c.activeSpanName]), [['ListImages', undefined]]);
+      assert.deepEqual(gc.imageList().map((i) => i.repo_tags), [['a:1']]);
+    });
+
+    it('reads the image filesystem through the stats provider it is given (ImageFsStats)', async () => {
+      let asked = 0;
+      const gc = new ImageGCManager(fake, manager, spans.tracer, clock, POLICY, CAPACITY, { imageFsStats: async () => ({ imageFs: { usedBytes: (asked++, 0) } }) });
+      fake.clearCalls();
+      await gc.garbageCollect();
+      assert.equal(asked, 1);
+      assert.deepEqual(fake.callNames(), ['ListImages', 'ListPodSandbox', 'ListContainers']);
+    });
+  });
+
   it('runs each pass under one root INTERNAL span named Images/GarbageCollect', async () => {
     fake.addImage('a:1', { size: 100 });
     const gc = imageGC();

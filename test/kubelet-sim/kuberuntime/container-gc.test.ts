@@ -192,7 +192,21 @@ describe('ContainerGC', () => {
       fake.failNext('ListContainers', GRPC_CODE.UNAVAILABLE, 'runtime down');
       const errors = await gc().garbageCollect(true);
       assert.deepEqual(errors.map((e) => e.message), ['rpc error: code = Unavailable desc = runtime down']);
-      assert.deepEqual(fake.callNames(), ['ListContainers', 'ListPodSandbox', 'ListContainers']);
+      // evictSandboxes lists containers before sandboxes (kuberuntime_gc.go).
+      assert.deepEqual(fake.callNames(), ['ListContainers', 'ListContainers', 'ListPodSandbox']);
+    });
+
+    it('lists with the filters getKubeletContainers(all) and getKubeletSandboxes(all) send: an empty container filter, no sandbox filter', async () => {
+      await gc().garbageCollect(true);
+      assert.deepEqual(fake.calls.map((c) => [c.method, c.args]), [['ListContainers', [{}]], ['ListContainers', [{}]], ['ListPodSandbox', []]]);
+    });
+
+    it('asks ContainerStatus twice (log manager Clean, legacy symlink) before each RemoveContainer', async () => {
+      await deadContainers(web, 'app', 2);
+      fake.clearCalls();
+      await gc().garbageCollect(true);
+      const removal = fake.callNames().filter((m) => m === 'ContainerStatus' || m === 'RemoveContainer');
+      assert.deepEqual(removal, ['ContainerStatus', 'ContainerStatus', 'RemoveContainer']);
     });
 
     it('bounds the dead containers of the node with maxContainers, keeping the newest', async () => {
