@@ -84,7 +84,7 @@ describe('runtime persona versions traced end to end', () => {
       const run0 = servers.find((s) => s.name === RUN_POD_SANDBOX);
       assert.ok(run0);
       assert.notEqual(run0.parentSpanId, '', 'the kubelet client span stays the (remote, unexported) parent');
-      assert.equal(run0.scopeVersion, 'semver:1.3.0');
+      assert.equal(run0.scopeVersion, 'semver:0.27.0');
     });
 
     it('turns the CRI plugin\'s Info lines into span events with a level', () => {

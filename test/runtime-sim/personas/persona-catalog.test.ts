@@ -100,7 +100,7 @@ describe('call facts templates', () => {
 
 describe('log event lines in a persona file', () => {
   const HEADER = 'persona: containerd\nversion: "1.9"\nruntimeVersion: v1.9.0\ndefaultListen: unix:///x.sock\ntracingConfig: containerd-toml-v1\nsampler: trace-id-ratio\n'
-    + 'otelgrpc: {version: 0.28.0, scopeVersion: semver:1.3.0, instrumentation: unary-interceptor}\n';
+    + 'otelgrpc: {version: 0.28.0, scopeVersion: semver:0.27.0, instrumentation: unary-interceptor}\n';
   /** Loads a containerd 1.9 file whose StopContainer has the one line `line` (YAML flow mapping). */
   const load = (line: string) => {
     const dir = tempDir();

@@ -62,7 +62,7 @@ describe('planRuntimeTracing', () => {
     const on = planRuntimeTracing({ ...base, spec: containerd16, containerdToml: { endpoint: '127.0.0.1:4317', protocol: 'grpc', serviceName: 'node-a' } });
     assert.ok(on.enabled);
     assert.deepEqual(on.options.resourceAttributes, { 'service.name': 'node-a' });
-    assert.equal(on.options.otelgrpcVersion, 'semver:1.3.0');
+    assert.equal(on.options.otelgrpcVersion, 'semver:0.27.0');
     assert.ok(on.options.untracedMethods?.includes('RuntimeConfig'));
     assert.deepEqual(on.options.otelgrpcShape, { serverErrorOnAnyCode: true });
   });
