@@ -7,7 +7,7 @@ import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import type { BackgroundLoopSettings } from '../../kubelet-sim/src/background-loop-settings';
 import { DEFAULT_BACKGROUND_LOOP_SETTINGS } from '../../kubelet-sim/src/background-loop-settings';
-import { FakeOS } from '../../kubelet-sim/src/container/os-interface';
+import { kubeletSettings } from './fixtures';
 import { InstrumentedRuntimeService } from '../../kubelet-sim/src/cri/instrumented-runtime-service';
 import type { KubeletSettings } from '../../kubelet-sim/src/kubelet';
 import { Kubelet, LOOP_NAME } from '../../kubelet-sim/src/kubelet';
@@ -77,26 +77,11 @@ describe('Kubelet background loops', () => {
   });
 
   function settings(background: Partial<BackgroundLoopSettings> = {}): KubeletSettings {
-    return {
-      os: new FakeOS(),
+    return kubeletSettings({
       nodeName: NODE,
       staticPodPath: dir,
-      fileCheckFrequencyMs: 20_000,
-      syncFrequencyMs: 60_000,
-      runtimeApiVersion: '0.1.0',
-      runtimeHandler: '',
-      podLogsDir: '/var/log/pods',
-      cgroupDriver: 'cgroupfs',
-      cgroupRoot: '/',
-      serializeImagePulls: true,
-      maxParallelImagePulls: 0,
-      containerGCPeriodMs: 60_000,
-      imageGCPeriodMs: 300_000,
-      imageGCPolicy: { highThresholdPercent: 85, lowThresholdPercent: 80, minAgeMs: 120_000, maxAgeMs: 0 },
-      imageFsCapacityBytes: 100 * 1024 ** 3,
-      plegRelistPeriodMs: 1_000,
       background: { ...DEFAULT_BACKGROUND_LOOP_SETTINGS, containerRuntimeEndpoint: 'unix:///run/containerd/containerd.sock', ...background },
-    };
+    });
   }
 
   function makeKubelet(s: KubeletSettings = settings(), runtime: ConstructorParameters<typeof Kubelet>[1] = fake, metrics?: KubeletMetrics): Kubelet {
