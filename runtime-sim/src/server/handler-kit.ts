@@ -53,6 +53,9 @@ export function createHandlerContext(state: RuntimeState, options: HandlerOption
   };
 }
 
+/** Sleeps a reply may take to reach its completion instant (the first, plus re-waits after an early timer). */
+const MAX_COMPLETION_WAITS = 4;
+
 /** A handler's answer; `completesAtNs` makes the reply wait until the runtime's clock reaches it. */
 export interface Reply<Res> {
   readonly response: Res;
@@ -76,8 +79,14 @@ export function unaryHandler<Req, Res>(
       if (decision?.error !== undefined) throw decision.error;
       const reply = fn(call.request);
       if (reply.completesAtNs !== undefined) {
-        const waitNs = reply.completesAtNs - ctx.state.nowNs();
-        if (waitNs > 0n) await ctx.sleep(Number((waitNs + NS_PER_MS - 1n) / NS_PER_MS));
+        // libuv timers run on a cached millisecond loop clock and can fire up to a millisecond early, before the
+        // runtime's nanosecond clock reaches the instant (then e.g. a SIGKILL at the stop timeout had not yet
+        // happened when the reply read the state): wait again until it has, a bounded number of times.
+        for (let tries = 0; tries < MAX_COMPLETION_WAITS; tries++) {
+          const waitNs = reply.completesAtNs - ctx.state.nowNs();
+          if (waitNs <= 0n) break;
+          await ctx.sleep(Number((waitNs + NS_PER_MS - 1n) / NS_PER_MS));
+        }
       }
       if (reply.failure !== undefined) throw reply.failure;
       return reply.response;
