@@ -14,7 +14,7 @@
  * `echo hello`, `sh -c 'echo hello'` and `cat /tmp/healthy` answer as in a real container. A program the
  * model does not know is "not found" in the image, and each runtime reports that its own way (persona).
  */
-import { runExecCommand, type ExecEnvironment } from '../process/exec-command';
+import { runExecCommand, type ExecCommandOutcome, type ExecEnvironment } from '../process/exec-command';
 import {
   parseDurationAnnotation,
   parseExitCodeAnnotation,
@@ -30,17 +30,8 @@ export const EXEC_ANNOTATION = {
   DURATION: 'sim.cri.io/exec-duration',
 } as const;
 
-export type ExecOutcome =
-  | {
-      readonly kind: 'exited';
-      readonly exitCode: number;
-      readonly stdout: string;
-      readonly stderr: string;
-      /** How long the command runs on the runtime's clock. */
-      readonly durationNs: bigint;
-    }
-  /** argv[0] is not an executable in the image (or argv is empty). */
-  | { readonly kind: 'not-found'; readonly program: string };
+/** What the caller sees: the command's exit (duration on the runtime's clock), or a program the image lacks. */
+export type ExecOutcome = Extract<ExecCommandOutcome, { readonly kind: 'exited' | 'not-found' }>;
 
 export interface ExecContext {
   readonly sandboxAnnotations: Annotations;

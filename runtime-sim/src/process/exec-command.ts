@@ -17,6 +17,7 @@ export type ExecCommandOutcome =
       readonly exitCode: number;
       readonly stdout: string;
       readonly stderr: string;
+      /** How long the command runs on the runtime's clock. */
       readonly durationNs: bigint;
     }
   /** Still running when `limitNs` of simulated time had passed (or forever). */
