@@ -18,6 +18,8 @@ import { CONTAINER_GC_PERIOD_MS } from './kuberuntime/container-gc';
 import { IMAGE_GC_PERIOD_MS } from './images/image-gc-manager';
 import { GENERIC_PLEG } from './pleg/pleg';
 import { CRI_DIAL_BACKOFF } from './cri/dial-backoff';
+import { CriEndpointError, resolveCriEndpoints } from './cri/cri-endpoint';
+import type { CriEndpointTargets } from './cri/cri-endpoint';
 import { REAL_OS } from './container/os-interface';
 import { MAX_WAIT_FOR_CONTAINER_RUNTIME_MS } from './runtime-state';
 import { KubeletMetrics } from './metrics/kubelet-metrics';
@@ -58,6 +60,17 @@ async function main(): Promise<number> {
     throw err;
   }
 
+  // PreInitRuntimeService's endpoint parsing (cri-client GetAddressAndDialer) refuses what Linux cannot dial;
+  // done before tracing starts so that a bad endpoint fails at once.
+  let criTargets: CriEndpointTargets;
+  try {
+    criTargets = resolveCriEndpoints(config, args.containerRuntimeEndpoint);
+  } catch (err) {
+    if (!(err instanceof CriEndpointError)) throw err;
+    log.error(`"command failed" err="${err.message}"`);
+    return 1;
+  }
+
   // nodeutil.GetHostname: the override or the OS name, trimmed and lower-cased.
   const nodeName = (args.hostnameOverride ?? osHostname()).trim().toLowerCase();
   if (nodeName === '') {
@@ -77,8 +90,8 @@ async function main(): Promise<number> {
 
   const endpoint = args.containerRuntimeEndpoint ?? config.containerRuntimeEndpoint;
   const runtime = new RemoteRuntimeService({
-    endpoint,
-    imageEndpoint: args.containerRuntimeEndpoint !== undefined && config.imageServiceEndpoint === '' ? endpoint : config.effectiveImageServiceEndpoint,
+    endpoint: criTargets.runtime,
+    imageEndpoint: criTargets.image,
     timeoutMs: config.runtimeRequestTimeoutMs,
     messageEvents: tracing.tracing !== undefined,
   });

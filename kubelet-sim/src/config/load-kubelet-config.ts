@@ -75,10 +75,13 @@ export class KubeletConfigError extends Error {
     fieldErrors: FieldError[];
     kubeletMessage: string;
     goPanic?: boolean;
+    /** Ours, for a kubelet text that names neither the field nor the fix: `field <path>: <fix>`. */
+    hint?: string;
   }) {
     const goPanic = args.goPanic ?? false;
     let message = (goPanic ? 'panic: ' : '') + args.kubeletMessage;
     if (!args.kubeletMessage.includes(args.path)) message += ` (kubelet config file ${args.path})`;
+    if (args.hint !== undefined) message += ` (${args.hint})`;
     super(message);
     this.name = 'KubeletConfigError';
     this.path = args.path;
@@ -195,7 +198,9 @@ export function loadKubeletConfigData(
         text: e.message,
       },
     ];
-    throw new KubeletConfigError({ path: name, stage: 'decode', fieldErrors, kubeletMessage: loadFailure(name, cause) });
+    // Be clearer than upstream where its text names no field (time.ParseDuration, metav1.Duration).
+    const hint = e.fix !== undefined && e.field ? `field ${e.field}: ${e.fix}` : undefined;
+    throw new KubeletConfigError({ path: name, stage: 'decode', fieldErrors, kubeletMessage: loadFailure(name, cause), hint });
   }
   if (decoded.strictErrors.length > 0) {
     warnings.push(
