@@ -18,7 +18,8 @@ import { CONTAINER_GC_PERIOD_MS } from './kuberuntime/container-gc';
 import { IMAGE_GC_PERIOD_MS } from './images/image-gc-manager';
 import { GENERIC_PLEG } from './pleg/pleg';
 import { CRI_DIAL_BACKOFF } from './cri/dial-backoff';
-import { CriEndpointError, resolveCriEndpoints } from './cri/cri-endpoint';
+import { checkStartupSettings } from './startup-checks';
+import { KubeletStartError } from './util/kubelet-start-error';
 import type { CriEndpointTargets } from './cri/cri-endpoint';
 import { REAL_OS } from './container/os-interface';
 import { MAX_WAIT_FOR_CONTAINER_RUNTIME_MS } from './runtime-state';
@@ -60,13 +61,13 @@ async function main(): Promise<number> {
     throw err;
   }
 
-  // PreInitRuntimeService's endpoint parsing (cri-client GetAddressAndDialer) refuses what Linux cannot dial;
-  // done before tracing starts so that a bad endpoint fails at once.
+  // What the kubelet refuses while starting (PreInitRuntimeService's endpoint parsing, NewMainKubelet's log
+  // size), checked before tracing starts so that a bad setting fails at once.
   let criTargets: CriEndpointTargets;
   try {
-    criTargets = resolveCriEndpoints(config, args.containerRuntimeEndpoint);
+    criTargets = checkStartupSettings(config, args.containerRuntimeEndpoint);
   } catch (err) {
-    if (!(err instanceof CriEndpointError)) throw err;
+    if (!(err instanceof KubeletStartError)) throw err;
     log.error(`"command failed" err="${err.message}"`);
     return 1;
   }
@@ -235,7 +236,8 @@ function toSettings(config: ResolvedKubeletConfig, args: KubeletSimArgs, nodeNam
 main().then(
   (code) => process.exit(code),
   (err) => {
-    log.error(`"command failed" err="${(err as Error).stack ?? err}"`);
+    // A setting refused while starting is the user's to fix: its text, not our stack.
+    log.error(`"command failed" err="${err instanceof KubeletStartError ? err.message : ((err as Error).stack ?? err)}"`);
     process.exit(1);
   },
 );

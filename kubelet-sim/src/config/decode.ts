@@ -834,7 +834,10 @@ export function toKubeletConfiguration(fields: Record<string, unknown>): Kubelet
     'registryBurst', 'maxPods', 'port', 'readOnlyPort', 'healthzPort', 'healthzBindAddress', 'address', 'podLogsDir',
     'featureGates', 'nodeStatusUpdateFrequency', 'nodeStatusReportFrequency', 'cgroupRoot', 'cgroupsPerQOS',
     'cgroupDriver', 'containerLogMaxSize', 'containerLogMaxFiles', 'containerLogMaxWorkers', 'containerLogMonitorInterval', 'shutdownGracePeriod',
-    'shutdownGracePeriodCriticalPods', 'enforceNodeAllocatable', 'seccompDefault',
+    'shutdownGracePeriodCriticalPods', 'enforceNodeAllocatable', 'seccompDefault', 'nodeLeaseDurationSeconds',
+    'eventRecordQPS', 'eventBurst', 'kubeAPIQPS', 'kubeAPIBurst', 'iptablesDropBit', 'iptablesMasqueradeBit',
+    'nodeStatusMaxImages', 'maxOpenFiles', 'oomScoreAdj', 'podsPerCore', 'topologyManagerPolicy', 'topologyManagerScope',
+    'hairpinMode', 'memoryThrottlingFactor',
   ] as const) {
     copy(name);
   }

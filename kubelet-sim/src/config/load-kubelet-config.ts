@@ -247,7 +247,14 @@ export function loadKubeletConfigData(
       stage: 'validate',
       fieldErrors: problems,
       kubeletMessage: `failed to validate kubelet configuration, error: ${renderFieldErrors(problems)}, path: ${name}`,
+      hint: unnamedFieldsHint(problems, renderFieldErrors(problems)),
     });
   }
   return { config, warnings };
+}
+
+/** Names the fields whose upstream text does not (e.g. podLogsDir: "pod logs path … must be absolute path"). */
+function unnamedFieldsHint(problems: readonly FieldError[], rendered: string): string | undefined {
+  const unnamed = [...new Set(problems.filter((p) => p.field !== '' && !rendered.includes(p.field)).map((p) => p.field))];
+  return unnamed.length === 0 ? undefined : `field${unnamed.length > 1 ? 's' : ''} ${unnamed.join(', ')}`;
 }

@@ -9,6 +9,7 @@
  * the value and the fix after it.
  */
 import { URL } from 'node:url';
+import { KubeletStartError } from '../util/kubelet-start-error';
 
 export interface CriEndpointTargets {
   /** grpc-js target for the RuntimeService channel (`unix:///abs/path`). */
@@ -24,15 +25,16 @@ export interface CriEndpointSource {
   value: string;
 }
 
-export class CriEndpointError extends Error {
+/** The kubelet's refusal of an endpoint, naming where it came from. */
+export class CriEndpointError extends KubeletStartError {
   constructor(
-    /** The kubelet's own text (what follows `"command failed" err=`). */
-    readonly kubeletMessage: string,
+    kubeletMessage: string,
     readonly source: CriEndpointSource,
   ) {
     super(
-      `${kubeletMessage} (field ${source.field} ${JSON.stringify(source.value)}: the kubelet dials CRI over unix sockets only on Linux; ` +
-        'give unix:///path/to/runtime.sock, e.g. unix:///run/containerd/containerd.sock)',
+      kubeletMessage,
+      `${source.field} ${JSON.stringify(source.value)}`,
+      'the kubelet dials CRI over unix sockets only on Linux; give unix:///path/to/runtime.sock, e.g. unix:///run/containerd/containerd.sock',
     );
     this.name = 'CriEndpointError';
   }
