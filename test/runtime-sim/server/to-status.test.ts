@@ -16,7 +16,7 @@ describe('to-status', () => {
       const huge = `could not find container "${'x'.repeat(300_000)}"`;
       const err = toServiceError(new CriError(GRPC_STATUS.NOT_FOUND, huge));
       assert.equal(err.details.length, MAX_WIRE_STATUS_MESSAGE_CHARS);
-      assert.match(err.details, /^could not find container "x+ … \(truncated by runtime-sim: 300026 characters\)$/);
+      assert.match(err.details, /^could not find container "x+ … \(truncated by runtime-sim: 300027 characters\)$/);
       assert.equal(err.message, huge, 'the span keeps the whole message');
       assert.equal(toStatus(new CriError(GRPC_STATUS.NOT_FOUND, huge)).details, huge);
     });
