@@ -164,26 +164,6 @@ export interface InterceptorSpanLayer {
   readonly name: string;
 }
 
-export const ANNOTATION_EVENT_TIMES = ['start', 'end'] as const;
-export type AnnotationEventTime = (typeof ANNOTATION_EVENT_TIMES)[number];
-
-export interface AnnotationEvent {
-  readonly name: string;
-  readonly at: AnnotationEventTime;
-  /** Call fact that must be true for the event to happen (e.g. `killed`). */
-  readonly when?: string;
-  /** Call fact that must be false for the event to happen (e.g. `hostNetwork`). */
-  readonly unless?: string;
-  readonly attributes: Readonly<Record<string, string>>;
-}
-
-export interface ServerSpanAnnotation {
-  readonly attributes: Readonly<Record<string, string>>;
-  readonly events: readonly AnnotationEvent[];
-  /** span.RecordError(err) on failure: an `exception` event. */
-  readonly recordError: boolean;
-}
-
 /**
  * Log levels a log line may have: logrus' names (Level.String()) of the levels at or above the runtimes'
  * default, info (containerd's logrus default, CRI-O's log_level). Debug and Trace entries never fire the
@@ -224,7 +204,6 @@ export interface SpanLayers {
   readonly functionSpans?: FunctionSpanLayer;
   /** How log steps of functionSpans become events (needed when any tree has a log step). */
   readonly logHook?: LogHookLayer;
-  readonly serverSpanAnnotations?: Readonly<Record<string, ServerSpanAnnotation>>;
   readonly logEvents?: Readonly<Record<string, readonly LogEventLine[]>>;
 }
 
@@ -263,12 +242,7 @@ export function parsePersonaVersionSpec(doc: unknown, source: string): PersonaVe
     typeof value === 'string' && value !== '' ? value : fail(field, `expected a non-empty string, got ${JSON.stringify(value)}`);
   const oneOf = <T extends string>(value: unknown, field: string, allowed: readonly T[]): T =>
     (allowed as readonly unknown[]).includes(value) ? (value as T) : fail(field, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
-  const strMap = (value: unknown, field: string): Record<string, string> => {
-    if (value === undefined) return {};
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(obj(value, field))) out[k] = typeof v === 'number' ? String(v) : str(v, `${field}.${k}`);
-    return out;
-  };
+
 
   const root = obj(doc, '(file)');
   const persona = oneOf(root.persona, 'persona', PERSONAS);
@@ -342,7 +316,6 @@ export function parsePersonaVersionSpec(doc: unknown, source: string): PersonaVe
     interceptorSpan?: InterceptorSpanLayer;
     functionSpans?: FunctionSpanLayer;
     logHook?: LogHookLayer;
-    serverSpanAnnotations?: Record<string, ServerSpanAnnotation>;
     logEvents?: Record<string, LogEventLine[]>;
   } = {};
   onlyKeys(layers, 'spanLayers', ['interceptorSpan', 'functionSpans', 'logHook', 'serverSpanAnnotations', 'logEvents']);
@@ -371,28 +344,7 @@ export function parsePersonaVersionSpec(doc: unknown, source: string): PersonaVe
     }
   }
   if (layers.serverSpanAnnotations !== undefined) {
-    const out: Record<string, ServerSpanAnnotation> = {};
-    for (const [method, raw] of Object.entries(obj(layers.serverSpanAnnotations, 'spanLayers.serverSpanAnnotations'))) {
-      const field = `spanLayers.serverSpanAnnotations.${method}`;
-      const a = obj(raw, field);
-      const events = a.events === undefined ? [] : a.events;
-      if (!Array.isArray(events)) fail(`${field}.events`, 'expected a list');
-      out[method] = {
-        attributes: strMap(a.attributes, `${field}.attributes`),
-        events: (events as unknown[]).map((e, i) => {
-          const ev = obj(e, `${field}.events[${i}]`);
-          return {
-            name: str(ev.name, `${field}.events[${i}].name`),
-            at: oneOf(ev.at ?? 'end', `${field}.events[${i}].at`, ANNOTATION_EVENT_TIMES),
-            when: ev.when === undefined ? undefined : str(ev.when, `${field}.events[${i}].when`),
-            unless: ev.unless === undefined ? undefined : str(ev.unless, `${field}.events[${i}].unless`),
-            attributes: strMap(ev.attributes, `${field}.events[${i}].attributes`),
-          };
-        }),
-        recordError: a.recordError === true,
-      };
-    }
-    spanLayers.serverSpanAnnotations = out;
+    fail('spanLayers.serverSpanAnnotations', 'no longer read: give each method\'s outcomes under functionSpans.calls, with the SERVER span\'s attributes as the outcome\'s attributes and its events as event steps');
   }
   if (layers.logEvents !== undefined) {
     const out: Record<string, LogEventLine[]> = {};

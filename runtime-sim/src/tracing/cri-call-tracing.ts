@@ -1,11 +1,11 @@
 /**
  * What a runtime adds under (or onto) the otelgrpc SERVER span of one CRI call, driven by the persona
  * version's `spanLayers` data:
- *  - interceptorSpan + functionSpans (CRI-O): an INTERNAL span per call named after the full method,
- *    then the tree of INTERNAL spans (named after Go functions) and log lines of the outcome the call had,
- *    laid out over the call's time once it has ended; logHook says how those lines become events;
- *  - serverSpanAnnotations (containerd 2.x): attributes and events on the SERVER span itself, and an
- *    `exception` event when the instrumented service records the error;
+ *  - interceptorSpan (CRI-O): an INTERNAL span per call named after the full method;
+ *  - functionSpans (CRI-O, containerd 2.x): the tree of the outcome the call had (in-process and client
+ *    spans, log lines, events, the attributes the handler sets) under the interceptor span, or under the
+ *    SERVER span when there is none, laid out over the call's time once it has ended (./span-tree-player.ts);
+ *    logHook says how its lines become events;
  *  - logEvents (containerd 1.6): the CRI plugin's log lines at Info and above as span events (logrus
  *    hook), each line logged when its conditions on the call's facts hold;
  *  - for otelgrpc's unary interceptor (v0.28): its own `message` events with the uncompressed size.
@@ -13,30 +13,21 @@
  * ledger keeps following StopContainer/RemoveContainer then, as containerd's per-container flag does.
  */
 import { randomUUID } from 'node:crypto';
-import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { GO_GRPC_CODE_NAMES } from '../../../cri-proto/src/grpc-status';
+import type { Context, Span } from '@opentelemetry/api';
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import { criMethodByPath, IMAGE_SERVICE_METHODS, RUNTIME_SERVICE_METHODS } from '../../../cri-proto/src/cri-methods';
 import { imageServiceDefinition, runtimeServiceDefinition } from '../../../cri-proto/src/load-cri';
 import { OTELGRPC_MESSAGE_EVENT as EVENT } from '../../../cri-proto/src/tracing/otelgrpc-conventions';
 import { factsAfterCall, factsBeforeCall, noteStopSignal, renderAttributeValue, renderTemplate, sandboxContainerFacts, type CallFacts, type CallOutcome } from '../personas/call-facts';
-import { CONDITION_FACTS, type ConditionFact, type ConditionValue } from '../personas/call-fact-vocabulary';
+import type { ConditionFact } from '../personas/call-fact-vocabulary';
 import type {
-  AnnotationEvent,
   AttributeTemplate,
   CallStep,
-  EventStep,
-  FactCondition,
   FunctionSpanLayer,
-  LogEventLevel,
   LogEventLine,
   LogEventTime,
   LogHookLayer,
-  LogStep,
   PersonaVersionSpec,
-  ServerSpanAnnotation,
-  SpanStep,
-  TracerScope,
 } from '../personas/persona-version-spec';
 import { StopSignalLedger } from '../personas/stop-signal-ledger';
 import { GO_ERROR_FIELD_VALUE, LOG_ERROR_KEY, LOG_LEVEL_KEY, meetsCondition, MIN_FUNCTION_SPAN_NS, planSteps, setAttributes, TreePlayer, unitsOf } from './span-tree-player';
@@ -52,8 +43,6 @@ export interface CriCallTracing {
 
 /** Calls whose facts feed the stop-signal ledger, even when their span is not recorded. */
 const LEDGER_METHODS: ReadonlySet<string> = new Set(['StopContainer', 'RemoveContainer']);
-/** Type printed by otel-go RecordError for grpc-go status errors (`*status.Error`). */
-const GO_STATUS_ERROR_TYPE = '*status.Error';
 
 export interface CriCallTracingOptions {
   /** Wall clock in epoch nanoseconds; default the span clock every span of the process uses. */
@@ -83,7 +72,6 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
       const startNs = process.hrtime.bigint();
       const before = factsBeforeCall(method, request, state, ledger);
       if (ledger) noteStopSignal(method, before, ledger);
-      const annotation = layers.serverSpanAnnotations?.[method];
       const logs = layers.logEvents?.[method];
       const iterates = treesPerContainer.has(method) || logs?.some((l) => l.forEach === 'sandboxContainers') === true;
       const perContainer = iterates ? sandboxContainerFacts(before, state) : [];
@@ -93,7 +81,6 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
         serverSpan.addEvent(EVENT.NAME, { [EVENT.TYPE]: EVENT.TYPE_RECEIVED, [EVENT.ID]: 1, [EVENT.UNCOMPRESSED_SIZE]: sizes.request(method, request) });
       }
       if (logs) addLogEvents(serverSpan, logs, 'start', before, perContainer);
-      if (annotation) addEvents(serverSpan, annotation.events, 'start', before);
 
       const callLayers = startCallLayers(method, parentCtx, serverSpan);
 
@@ -110,7 +97,6 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
       const outcome: CallOutcome = failed ? { failed: true, code: toStatus(failure).code, message: toStatus(failure).details } : { failed: false };
       const after = factsAfterCall(method, request, before, outcome, response, state, process.hrtime.bigint() - startNs, treeFacts);
       if (callLayers) callLayers.finish(after, perContainer);
-      if (annotation) annotateServerSpan(serverSpan, annotation, after, failed ? failure : undefined);
       if (logs) addLogEvents(serverSpan, logs, 'end', after, perContainer);
       if (interceptorMessages) {
         // v0.28 sends the response, or on error the google.rpc.Status it turns into (s.Proto()).
@@ -240,39 +226,6 @@ function addLogEvent(span: Span, line: LogEventLine, facts: CallFacts): void {
   if (line.withError) attributes[LOG_ERROR_KEY] = GO_ERROR_FIELD_VALUE;
   attributes[LOG_LEVEL_KEY] = line.level;
   span.addEvent(renderTemplate(line.message, facts), attributes);
-}
-
-function isSatisfied(event: AnnotationEvent, facts: CallFacts): boolean {
-  if (event.when !== undefined && facts[event.when] !== true) return false;
-  if (event.unless !== undefined && facts[event.unless] === true) return false;
-  return true;
-}
-
-function addEvents(span: Span, events: readonly AnnotationEvent[], at: AnnotationEvent['at'], facts: CallFacts): void {
-  for (const event of events) {
-    if (event.at !== at || !isSatisfied(event, facts)) continue;
-    const attributes: Record<string, string | number> = {};
-    for (const [key, template] of Object.entries(event.attributes)) attributes[key] = renderAttributeValue(template, facts);
-    span.addEvent(event.name, attributes);
-  }
-}
-
-/** containerd 2.x: attributes whose facts are known, end events, and RecordError's `exception` event. */
-function annotateServerSpan(span: Span, annotation: ServerSpanAnnotation, facts: CallFacts, failure: unknown): void {
-  for (const [key, template] of Object.entries(annotation.attributes)) {
-    const value = renderAttributeValue(template, facts);
-    if (value !== '') span.setAttribute(key, value);
-  }
-  if (failure === undefined) {
-    addEvents(span, annotation.events, 'end', facts);
-  } else if (annotation.recordError) {
-    // instrumented_service.go records the error after errgrpc.ToGRPC turned it into a status error.
-    const status = toStatus(failure);
-    span.addEvent('exception', {
-      'exception.type': GO_STATUS_ERROR_TYPE,
-      'exception.message': `rpc error: code = ${GO_GRPC_CODE_NAMES[status.code] ?? status.code} desc = ${status.details}`,
-    });
-  }
 }
 
 function fullMethodOf(method: string): string {
