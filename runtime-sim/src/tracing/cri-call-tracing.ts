@@ -22,6 +22,7 @@ import { factsAfterCall, factsBeforeCall, noteStopSignal, renderAttributeValue, 
 import type { ConditionFact } from '../personas/call-fact-vocabulary';
 import type {
   AttributeTemplate,
+  CallOutcomeTree,
   CallStep,
   FunctionSpanLayer,
   LogEventLine,
@@ -55,7 +56,7 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
   const interceptorMessages = spec.otelgrpc.instrumentation === 'unary-interceptor';
   const sizes = messageSizer();
   const ledger = usesFact(spec, 'stopSignalSent') ? new StopSignalLedger() : undefined;
-  const treeFacts = layers.functionSpans ? placeholdersOf(layers.functionSpans, layers.logHook) : new Set<string>();
+  const treeFacts = layers.functionSpans ? placeholdersByMethod(layers.functionSpans, layers.logHook) : new Map<string, ReadonlySet<string>>();
   const treesPerContainer = layers.functionSpans ? methodsIteratingContainers(layers.functionSpans) : new Set<string>();
   let player: TreePlayer | undefined;
 
@@ -95,7 +96,7 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
       }
 
       const outcome: CallOutcome = failed ? { failed: true, code: toStatus(failure).code, message: toStatus(failure).details } : { failed: false };
-      const after = factsAfterCall(method, request, before, outcome, response, state, process.hrtime.bigint() - startNs, treeFacts);
+      const after = factsAfterCall(method, request, before, outcome, response, state, process.hrtime.bigint() - startNs, treeFacts.get(method) ?? NO_FACTS);
       if (callLayers) callLayers.finish(after, perContainer);
       if (logs) addLogEvents(serverSpan, logs, 'end', after, perContainer);
       if (interceptorMessages) {
@@ -148,8 +149,20 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
   }
 }
 
-/** The `{fact}` names the trees and the hook print (facts that cost something are gathered only when printed). */
-function placeholdersOf(layer: FunctionSpanLayer, hook: LogHookLayer | undefined): Set<string> {
+/** A method whose tree prints no fact. */
+const NO_FACTS: ReadonlySet<string> = new Set();
+
+/**
+ * Per method, the `{fact}` names its trees and the hook print: facts that cost something (a formatted
+ * response, a hash, a timestamp) are gathered only for the calls that print them.
+ */
+function placeholdersByMethod(layer: FunctionSpanLayer, hook: LogHookLayer | undefined): Map<string, ReadonlySet<string>> {
+  const byMethod = new Map<string, ReadonlySet<string>>();
+  for (const [method, outcomes] of Object.entries(layer.calls)) byMethod.set(method, placeholdersOf(outcomes, hook));
+  return byMethod;
+}
+
+function placeholdersOf(outcomes: readonly CallOutcomeTree[], hook: LogHookLayer | undefined): Set<string> {
   const names = new Set<string>();
   const add = (text: string): void => {
     for (const m of text.matchAll(/\{([A-Za-z]+)\}/g)) names.add(m[1]);
@@ -174,10 +187,10 @@ function placeholdersOf(layer: FunctionSpanLayer, hook: LogHookLayer | undefined
       }
     }
   };
-  Object.values(layer.calls).forEach((outcomes) => outcomes.forEach((o) => {
+  for (const o of outcomes) {
     addAttributes(o.attributes);
     walk(o.steps);
-  }));
+  }
   Object.values(hook?.fields ?? {}).forEach(add);
   return names;
 }
