@@ -41,6 +41,7 @@ interface RequestShape {
   container_id?: string;
   timeout?: string | number;
   port?: number[];
+  verbose?: boolean;
   image?: { image?: string } | null;
   config?: {
     metadata?: { name?: string; uid?: string; namespace?: string; attempt?: number } | null;
@@ -196,6 +197,7 @@ export function factsBeforeCall(method: string, request: unknown, state: Runtime
   if (method === 'UpdateContainerResources') facts.linuxSet = req.linux != null;
   const filterNames = FILTER_ID_NAMES[method];
   if (filterNames !== undefined) Object.assign(facts, filterFacts(filterNames, req.filter, state));
+  if (req.verbose !== undefined) facts.verbose = req.verbose === true;
   if (req.timeout !== undefined) {
     facts.timeout = String(req.timeout);
     facts.timeoutPositive = Number(req.timeout) > 0;

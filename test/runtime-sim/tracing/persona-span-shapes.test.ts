@@ -169,7 +169,9 @@ const CONTAINERD21_VARIANTS: Script = async (step, r, i, workDir) => {
   await step(i, 'PullImage', { image: { image: 'nginx:1.27' }, sandbox_config: web });
   await step(i, 'PullImage', { image: { image: 'nginx:1.27' }, sandbox_config: web });
   const webId = (await step(r, 'RunPodSandbox', { config: web })).pod_sandbox_id;
+  await step(r, 'RunPodSandbox', { config: web });
   await step(r, 'RunPodSandbox', { config: broken });
+  await step(r, 'PodSandboxStatus', { pod_sandbox_id: webId, verbose: true });
   await step(r, 'PodSandboxStatus', { pod_sandbox_id: 'no-such-sandbox' });
   const app = await create(webId, container('app'), web);
   await create(webId, container('app'), web);
