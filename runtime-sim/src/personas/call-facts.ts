@@ -284,6 +284,29 @@ export function sandboxContainerFacts(before: CallFacts, state: RuntimeState): C
   return (attempt(() => state.listContainers({ podSandboxId: sandboxId })) ?? []).map(containerFacts);
 }
 
+/**
+ * Per-container facts of the running containers whose stats a stats call reports, in creation order:
+ * ContainerStats the named one, ListContainerStats those its filter's id and pod_sandbox_id select,
+ * PodSandboxStats those of the named sandbox, ListPodSandboxStats those of the sandboxes its filter's id
+ * selects. Only a running container has a task to ask (containerd's exit handler deletes an exited one's).
+ */
+export function statsContainerFacts(method: string, request: unknown, state: RuntimeState): CallFacts[] {
+  const req = (request ?? {}) as RequestShape;
+  let containers: readonly ContainerView[] = [];
+  if (method === 'ContainerStats' && req.container_id) {
+    const one = attempt(() => state.containerStatus(req.container_id as string));
+    containers = one ? [one] : [];
+  } else if (method === 'ListContainerStats') {
+    containers = attempt(() => state.listContainers({ id: req.filter?.id ?? '', podSandboxId: req.filter?.pod_sandbox_id ?? '' })) ?? [];
+  } else if (method === 'PodSandboxStats' && req.pod_sandbox_id) {
+    containers = attempt(() => state.listContainers({ podSandboxId: req.pod_sandbox_id as string })) ?? [];
+  } else if (method === 'ListPodSandboxStats') {
+    const id = req.filter?.id ?? '';
+    containers = (attempt(() => state.listContainers()) ?? []).filter((c) => id === '' || c.podSandboxId === id);
+  }
+  return containers.filter((c) => c.state === CONTAINER_STATE.RUNNING).map(containerFacts);
+}
+
 /** How the call ended: no failure, or the gRPC code it failed with. */
 export type CallOutcome = { readonly failed: false } | { readonly failed: true; readonly code: number; readonly message?: string };
 

@@ -73,7 +73,7 @@ export interface SpanStep {
   /** Facts that must hold for the span to be made (evaluated with the item's facts under forEach). */
   readonly when: FactCondition;
   /** Made once per item (e.g. per container of the sandbox as the call found it), with that item's facts. */
-  readonly forEach?: LogEventIteration;
+  readonly forEach?: TreeIteration;
   /** The forEach spans run side by side (goroutines sharing the parent's context), not one after another. */
   readonly concurrent: boolean;
   readonly steps: readonly CallStep[];
@@ -115,7 +115,7 @@ export interface IdleStep {
 /** Steps taken once per item, in the span the repetition runs in (a loop without a span of its own). */
 export interface RepeatStep {
   readonly kind: 'repeat';
-  readonly forEach: LogEventIteration;
+  readonly forEach: TreeIteration;
   readonly when: FactCondition;
   readonly steps: readonly CallStep[];
 }
@@ -179,6 +179,14 @@ export type LogEventTime = (typeof LOG_EVENT_TIMES)[number];
 /** Repetitions a line or a span step may ask for: once per container of the sandbox the request names. */
 export const LOG_EVENT_ITERATIONS = ['sandboxContainers'] as const;
 export type LogEventIteration = (typeof LOG_EVENT_ITERATIONS)[number];
+
+/**
+ * Repetitions a tree step may ask for: once per container of the sandbox the request names, or once per
+ * running container whose stats the call reports (ContainerStats: the named one; ListContainerStats: those
+ * its filter selects; PodSandboxStats, ListPodSandboxStats: those of the sandboxes asked for).
+ */
+export const TREE_ITERATIONS = ['sandboxContainers', 'statsContainers'] as const;
+export type TreeIteration = (typeof TREE_ITERATIONS)[number];
 
 /** fact -> the values it may have for the line to be logged; every listed fact must match. */
 export type FactCondition = Readonly<Partial<Record<ConditionFact, readonly ConditionValue[]>>>;
@@ -484,7 +492,7 @@ function parseFunctionSpans(raw: unknown, t: TreeParseTools, hookKind: LogHookKi
     }
     if (kinds[0] === 'repeat') {
       t.onlyKeys(step, field, REPEAT_STEP_KEYS);
-      return [{ kind: 'repeat', forEach: t.oneOf(step.forEach, `${field}.forEach`, LOG_EVENT_ITERATIONS), when, steps: parseSteps(step.steps, `${field}.steps`) }];
+      return [{ kind: 'repeat', forEach: t.oneOf(step.forEach, `${field}.forEach`, TREE_ITERATIONS), when, steps: parseSteps(step.steps, `${field}.steps`) }];
     }
     const source = parseSource(step.source, `${field}.source`);
     if (kinds[0] === 'log') {
@@ -516,7 +524,7 @@ function parseFunctionSpans(raw: unknown, t: TreeParseTools, hookKind: LogHookKi
       return [{ kind: 'event', name: t.template(step.event, `${field}.event`), when, source, attributes: attributeMap(step.attributes, `${field}.attributes`, [], '') }];
     }
     t.onlyKeys(step, field, SPAN_STEP_KEYS);
-    const forEach = step.forEach === undefined ? undefined : t.oneOf(step.forEach, `${field}.forEach`, LOG_EVENT_ITERATIONS);
+    const forEach = step.forEach === undefined ? undefined : t.oneOf(step.forEach, `${field}.forEach`, TREE_ITERATIONS);
     if (step.concurrent !== undefined && typeof step.concurrent !== 'boolean') t.fail(`${field}.concurrent`, 'expected true or false');
     if (step.concurrent === true && forEach === undefined) t.fail(`${field}.concurrent`, 'only a forEach span can run side by side with its repetitions');
     let scope = defaultScope;

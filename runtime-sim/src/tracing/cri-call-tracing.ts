@@ -18,7 +18,7 @@ import { context, SpanKind, trace } from '@opentelemetry/api';
 import { criMethodByPath, IMAGE_SERVICE_METHODS, RUNTIME_SERVICE_METHODS } from '../../../cri-proto/src/cri-methods';
 import { imageServiceDefinition, runtimeServiceDefinition } from '../../../cri-proto/src/load-cri';
 import { OTELGRPC_MESSAGE_EVENT as EVENT } from '../../../cri-proto/src/tracing/otelgrpc-conventions';
-import { factsAfterCall, factsBeforeCall, noteStopSignal, renderAttributeValue, renderTemplate, sandboxContainerFacts, type CallFacts, type CallOutcome } from '../personas/call-facts';
+import { factsAfterCall, factsBeforeCall, noteStopSignal, renderAttributeValue, renderTemplate, sandboxContainerFacts, statsContainerFacts, type CallFacts, type CallOutcome } from '../personas/call-facts';
 import type { ConditionFact } from '../personas/call-fact-vocabulary';
 import type {
   AttributeTemplate,
@@ -29,9 +29,10 @@ import type {
   LogEventTime,
   LogHookLayer,
   PersonaVersionSpec,
+  TreeIteration,
 } from '../personas/persona-version-spec';
 import { StopSignalLedger } from '../personas/stop-signal-ledger';
-import { GO_ERROR_FIELD_VALUE, LOG_ERROR_KEY, LOG_LEVEL_KEY, meetsCondition, MIN_FUNCTION_SPAN_NS, planSteps, setAttributes, TreePlayer, unitsOf } from './span-tree-player';
+import { GO_ERROR_FIELD_VALUE, LOG_ERROR_KEY, LOG_LEVEL_KEY, meetsCondition, MIN_FUNCTION_SPAN_NS, planSteps, setAttributes, TreePlayer, unitsOf, type IterationItems } from './span-tree-player';
 import type { RuntimeState } from '../state/runtime-state';
 import { toStatus } from '../server/to-status';
 import { nsToHrTime, spanClockNowNs } from '../../../cri-proto/src/tracing/span-clock';
@@ -57,7 +58,7 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
   const sizes = messageSizer();
   const ledger = usesFact(spec, 'stopSignalSent') ? new StopSignalLedger() : undefined;
   const treeFacts = layers.functionSpans ? placeholdersByMethod(layers.functionSpans, layers.logHook) : new Map<string, ReadonlySet<string>>();
-  const treesPerContainer = layers.functionSpans ? methodsIteratingContainers(layers.functionSpans) : new Set<string>();
+  const treeIterations = layers.functionSpans ? iterationsByMethod(layers.functionSpans) : new Map<string, ReadonlySet<TreeIteration>>();
   let player: TreePlayer | undefined;
 
   return {
@@ -74,9 +75,14 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
       const before = factsBeforeCall(method, request, state, ledger);
       if (ledger) noteStopSignal(method, before, ledger);
       const logs = layers.logEvents?.[method];
-      const iterates = treesPerContainer.has(method) || logs?.some((l) => l.forEach === 'sandboxContainers') === true;
+      const iterations = treeIterations.get(method);
+      const iterates = iterations?.has('sandboxContainers') === true || logs?.some((l) => l.forEach === 'sandboxContainers') === true;
       const perContainer = iterates ? sandboxContainerFacts(before, state) : [];
       if (perContainer.length > 0) before.lastSandboxContainerId = perContainer[perContainer.length - 1].containerId;
+      const items: IterationItems = {
+        sandboxContainers: perContainer,
+        statsContainers: iterations?.has('statsContainers') === true ? statsContainerFacts(method, request, state) : undefined,
+      };
 
       if (interceptorMessages) {
         serverSpan.addEvent(EVENT.NAME, { [EVENT.TYPE]: EVENT.TYPE_RECEIVED, [EVENT.ID]: 1, [EVENT.UNCOMPRESSED_SIZE]: sizes.request(method, request) });
@@ -97,7 +103,7 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
 
       const outcome: CallOutcome = failed ? { failed: true, code: toStatus(failure).code, message: toStatus(failure).details } : { failed: false };
       const after = factsAfterCall(method, request, before, outcome, response, state, process.hrtime.bigint() - startNs, treeFacts.get(method) ?? NO_FACTS);
-      if (callLayers) callLayers.finish(after, perContainer);
+      if (callLayers) callLayers.finish(after, items);
       if (logs) addLogEvents(serverSpan, logs, 'end', after, perContainer);
       if (interceptorMessages) {
         // v0.28 sends the response, or on error the google.rpc.Status it turns into (s.Proto()).
@@ -114,7 +120,7 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
    * outcome it had (spans, log lines and events), laid out over the call's time inside the interceptor
    * span, or inside the SERVER span when there is none (containerd 2.x), never past the moment it ends.
    */
-  function startCallLayers(method: string, parentCtx: Context, serverSpan: Span): { finish(after: CallFacts, perContainer: readonly CallFacts[]): void } | undefined {
+  function startCallLayers(method: string, parentCtx: Context, serverSpan: Span): { finish(after: CallFacts, items: IterationItems): void } | undefined {
     const interceptorLayer = layers.interceptorSpan;
     const functionLayer = layers.functionSpans;
     if (interceptorLayer === undefined && functionLayer === undefined) return undefined;
@@ -127,14 +133,14 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
       ctx = trace.setSpan(ctx, interceptorSpan);
     }
     return {
-      finish(after, perContainer) {
+      finish(after, items) {
         const played = functionLayer?.calls[method]?.find((o) => meetsCondition(o.when, after));
         let endNs = nowNs();
         if (played && functionLayer) {
           const facts: CallFacts = layers.logHook?.kind === 'otellogrus' ? { ...after, requestId: randomUUID(), fullMethod: fullMethodOf(method) } : after;
           const host = interceptorSpan ?? serverSpan;
           setAttributes(host, played.attributes, facts);
-          const plan = planSteps(played.steps, facts, perContainer);
+          const plan = planSteps(played.steps, facts, items);
           // Only a span this layer ends itself may outlast the call to give each innermost span its minimum slice.
           const minimumEnd = fromNs + unitsOf(plan) * MIN_FUNCTION_SPAN_NS;
           const toNs = interceptorSpan !== undefined && minimumEnd > endNs ? minimumEnd : endNs;
@@ -195,11 +201,22 @@ function placeholdersOf(outcomes: readonly CallOutcomeTree[], hook: LogHookLayer
   return names;
 }
 
-/** Methods whose trees repeat a span per container of the sandbox. */
-function methodsIteratingContainers(layer: FunctionSpanLayer): Set<string> {
-  const iterates = (steps: readonly CallStep[]): boolean =>
-    steps.some((s) => s.kind === 'repeat' || (s.kind === 'span' && (s.forEach === 'sandboxContainers' || iterates(s.steps))));
-  return new Set(Object.entries(layer.calls).filter(([, outcomes]) => outcomes.some((o) => iterates(o.steps))).map(([method]) => method));
+/** Per method, the repetitions its trees ask for (whose items are gathered before the call). */
+function iterationsByMethod(layer: FunctionSpanLayer): Map<string, ReadonlySet<TreeIteration>> {
+  const byMethod = new Map<string, ReadonlySet<TreeIteration>>();
+  const collect = (steps: readonly CallStep[], into: Set<TreeIteration>): void => {
+    for (const s of steps) {
+      if (s.kind === 'repeat') into.add(s.forEach);
+      if (s.kind === 'span' && s.forEach !== undefined) into.add(s.forEach);
+      if (s.kind === 'span' || s.kind === 'repeat') collect(s.steps, into);
+    }
+  };
+  for (const [method, outcomes] of Object.entries(layer.calls)) {
+    const found = new Set<TreeIteration>();
+    for (const o of outcomes) collect(o.steps, found);
+    if (found.size > 0) byMethod.set(method, found);
+  }
+  return byMethod;
 }
 
 /** Whether any log line or tree step of the persona tests `fact` (so the facts it needs are worth keeping). */

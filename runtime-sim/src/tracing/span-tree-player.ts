@@ -11,7 +11,7 @@ import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { nsToHrTime } from '../../../cri-proto/src/tracing/span-clock';
 import { renderAttributeValue, renderTemplate, type CallFacts } from '../personas/call-facts';
 import { CONDITION_FACTS, type ConditionFact, type ConditionValue } from '../personas/call-fact-vocabulary';
-import type { AttributeTemplate, CallStep, EventStep, FactCondition, LogEventLevel, LogHookLayer, LogStep, SpanStep, TracerScope } from '../personas/persona-version-spec';
+import type { AttributeTemplate, CallStep, EventStep, FactCondition, LogEventLevel, LogHookLayer, LogStep, SpanStep, TracerScope, TreeIteration } from '../personas/persona-version-spec';
 
 /** Smallest time slice (ns) given to each innermost synthesised function span, so siblings never share a start time. */
 export const MIN_FUNCTION_SPAN_NS = 2_000n;
@@ -34,6 +34,9 @@ export const LOG_ERROR_KEY = 'error';
  * *status.Error from errdefs.ToGRPC, *fmt.wrapError, *errors.errorString) have only unexported fields.
  */
 export const GO_ERROR_FIELD_VALUE = '{}';
+/** Per repetition a tree may ask for, the items (each with its own facts) the call has. */
+export type IterationItems = Readonly<Partial<Record<TreeIteration, readonly CallFacts[]>>>;
+
 /** A call's tree with its conditions decided and its repetitions made: what is laid out. */
 type PlannedSpan = { readonly step: SpanStep; readonly facts: CallFacts; readonly steps: readonly PlannedStep[] };
 export type PlannedStep =
@@ -47,7 +50,7 @@ export type PlannedStep =
  * The steps whose conditions hold; a forEach span once per item (with the item's facts), concurrent ones
  * as one group; a forEach loop's steps once per item, in place.
  */
-export function planSteps(steps: readonly CallStep[], facts: CallFacts, perContainer: readonly CallFacts[]): PlannedStep[] {
+export function planSteps(steps: readonly CallStep[], facts: CallFacts, items: IterationItems): PlannedStep[] {
   const out: PlannedStep[] = [];
   for (const step of steps) {
     if (step.kind === 'log') {
@@ -63,16 +66,16 @@ export function planSteps(steps: readonly CallStep[], facts: CallFacts, perConta
       continue;
     }
     if (step.kind === 'repeat') {
-      for (const item of perContainer) {
+      for (const item of items[step.forEach] ?? []) {
         const itemFacts = { ...facts, ...item };
-        if (meetsCondition(step.when, itemFacts)) out.push(...planSteps(step.steps, itemFacts, perContainer));
+        if (meetsCondition(step.when, itemFacts)) out.push(...planSteps(step.steps, itemFacts, items));
       }
       continue;
     }
-    const items = step.forEach === 'sandboxContainers' ? perContainer.map((item) => ({ ...facts, ...item })) : [facts];
-    const spans = items
+    const each = step.forEach === undefined ? [facts] : (items[step.forEach] ?? []).map((item) => ({ ...facts, ...item }));
+    const spans = each
       .filter((itemFacts) => meetsCondition(step.when, itemFacts))
-      .map((itemFacts) => ({ step, facts: itemFacts, steps: planSteps(step.steps, itemFacts, perContainer) }));
+      .map((itemFacts) => ({ step, facts: itemFacts, steps: planSteps(step.steps, itemFacts, items) }));
     if (step.concurrent) {
       if (spans.length > 0) out.push({ kind: 'group', spans });
     } else {

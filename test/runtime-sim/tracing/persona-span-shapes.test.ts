@@ -186,6 +186,10 @@ const CONTAINERD21_VARIANTS: Script = async (step, r, i, workDir) => {
   await step(r, 'StartContainer', { container_id: app });
   await step(r, 'StartContainer', { container_id: 'no-such-container' });
   await step(r, 'ContainerStatus', { container_id: 'no-such-container' });
+  await step(r, 'ContainerStats', { container_id: app });
+  await step(r, 'ListContainerStats', { filter: { pod_sandbox_id: webId } });
+  await step(r, 'PodSandboxStats', { pod_sandbox_id: webId });
+  await step(r, 'ListPodSandboxStats', {});
   await step(r, 'ExecSync', { container_id: app, cmd: ['true'], timeout: 1 });
   await step(r, 'ExecSync', { container_id: app, cmd: ['sleep', '5'], timeout: 1 });
   await step(r, 'ExecSync', { container_id: 'no-such-container', cmd: ['true'], timeout: 1 });

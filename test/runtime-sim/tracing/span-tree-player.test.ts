@@ -45,7 +45,7 @@ describe('span tree player', () => {
     const tracer = trace.getTracer('test');
     const root = tracer.startSpan(`root ${method}`, { startTime: [Number(FROM_NS / 1_000_000_000n), 0] });
     const player = new TreePlayer(layer.tracer, spec.spanLayers.logHook);
-    player.layOut(planSteps(outcome.steps, facts, perContainer), root, trace.setSpan(context.active(), root), FROM_NS, FROM_NS + width);
+    player.layOut(planSteps(outcome.steps, facts, { sandboxContainers: perContainer }), root, trace.setSpan(context.active(), root), FROM_NS, FROM_NS + width);
     root.end([Number((FROM_NS + width) / 1_000_000_000n), Number((FROM_NS + width) % 1_000_000_000n)]);
     const spans = exporter.getFinishedSpans();
     return { root: spans.find((s) => s.name === `root ${method}`)!, spans };
