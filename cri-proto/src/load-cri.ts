@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import type * as protoLoader from '@grpc/proto-loader';
 import type { ProtoGrpcType } from './generated/api';
-import { omitProto3Defaults } from './go-wire';
+import { goWireShaper } from './go-wire';
 import type { ImageServiceClient, ImageServiceDefinition } from './generated/runtime/v1/ImageService';
 import type { RuntimeServiceClient, RuntimeServiceDefinition } from './generated/runtime/v1/RuntimeService';
 
@@ -107,8 +107,11 @@ function withGoWireSerializers(definition: protoLoader.PackageDefinition): proto
       const responseType = `${pkg}.${(method.responseType.type as { name: string }).name}`;
       const serializeRequest = method.requestSerialize;
       const serializeResponse = method.responseSerialize;
-      method.requestSerialize = (value) => serializeRequest(omitProto3Defaults(CRI_PROTO_PATH, requestType, value) as object);
-      method.responseSerialize = (value) => serializeResponse(omitProto3Defaults(CRI_PROTO_PATH, responseType, value) as object);
+      // Resolved once here, not per call (and the reflection is loaded now, not during the first call).
+      const goRequest = goWireShaper(CRI_PROTO_PATH, requestType);
+      const goResponse = goWireShaper(CRI_PROTO_PATH, responseType);
+      method.requestSerialize = (value) => serializeRequest(goRequest(value) as object);
+      method.responseSerialize = (value) => serializeResponse(goResponse(value) as object);
     }
   }
   return definition;
