@@ -3,8 +3,8 @@
  * the same options, default channel options, no interceptors, no Go-wire serializers), offering the calls of
  * the pod lifecycle mix with kubelet-sim's client signatures so cri-load-client.ts drives both alike.
  */
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import type * as grpc from '@grpc/grpc-js';
+import type * as protoLoader from '@grpc/proto-loader';
 import { CRI_PROTO_PATH, PROTO_LOADER_OPTIONS, criEndpointToTarget } from '../../cri-proto/src/load-cri';
 import type { LifecycleCalls } from './cri-load-client';
 
@@ -12,7 +12,12 @@ type Callback = (err: grpc.ServiceError | null, response: Record<string, unknown
 type UnaryMethod = (request: object, callback: Callback) => unknown;
 type BareClient = grpc.Client & Record<string, UnaryMethod>;
 
+/** Loads grpc-js only when called: in a sim run of the same load client the instrumentation must load it first. */
 export function connectRawCriClient(endpoint: string): LifecycleCalls & { close(): void } {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const grpc = require('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
+  const protoLoader = require('@grpc/proto-loader') as typeof import('@grpc/proto-loader');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const definition = protoLoader.loadSync(CRI_PROTO_PATH, { ...PROTO_LOADER_OPTIONS });
   const target = criEndpointToTarget(endpoint);
   const Runtime = grpc.makeGenericClientConstructor(definition['runtime.v1.RuntimeService'] as grpc.ServiceDefinition, 'RuntimeService');
