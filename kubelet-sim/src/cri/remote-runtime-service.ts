@@ -11,6 +11,7 @@ import type {
   PodSandboxFilter,
   PodSandboxStatsFilter,
 } from '../../../cri-proto/src/types';
+import { processLoopTurns, type TurnGate } from '../../../cri-proto/src/transport/loop-turns';
 import { CRI_DIAL_BACKOFF } from './dial-backoff';
 import type { ImageService, RuntimeService } from './runtime-service';
 import { CriCallError } from './runtime-service';
@@ -24,6 +25,12 @@ export interface RemoteRuntimeOptions {
   timeoutMs: number;
   /** Record otelgrpc `message` events on client spans, as cri-client does when tracing is on. */
   messageEvents: boolean;
+  /**
+   * Answers that arrive together are handed to their callers on separate event-loop turns, so the work one
+   * caller does next does not hold up the others' answers (../../../cri-proto/src/transport/loop-turns.ts).
+   * The CLIENT span has ended by then. Default: the process's turns.
+   */
+  turns?: TurnGate;
 }
 
 /**
@@ -38,8 +45,10 @@ export interface RemoteRuntimeOptions {
 export class RemoteRuntimeService implements RuntimeService, ImageService {
   private readonly runtime: grpc.Client & Record<string, UnaryMethod>;
   private readonly image: grpc.Client & Record<string, UnaryMethod>;
+  private readonly turns: TurnGate;
 
   constructor(private readonly options: RemoteRuntimeOptions) {
+    this.turns = options.turns ?? processLoopTurns;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const grpcJs = require('@grpc/grpc-js') as typeof grpc;
     const interceptors = options.messageEvents ? [createMessageEventsInterceptor(grpcJs, criResponseSerializers())] : [];
@@ -140,8 +149,10 @@ export class RemoteRuntimeService implements RuntimeService, ImageService {
     return new Promise((resolve, reject) => {
       const callOptions: grpc.CallOptions = timeoutMs === null ? {} : { deadline: Date.now() + timeoutMs };
       client[method](request, callOptions, (err: grpc.ServiceError | null, response: unknown) => {
-        if (err) reject(new CriCallError(method, err.code, err.details));
-        else resolve(response);
+        const settle = (): void => (err ? reject(new CriCallError(method, err.code, err.details)) : resolve(response));
+        const turn = this.turns.take();
+        if (turn === undefined) settle();
+        else void turn.then(settle);
       });
     });
   }
