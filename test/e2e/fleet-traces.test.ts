@@ -57,8 +57,8 @@ describe('a 5-node fleet (runtime-sim --nodes 5 + kubelet-sim --nodes 5) traced 
     assert.equal(run.kubeletExit, 0, log);
     assert.equal(run.runtimeExit, 0, log);
     for (const pid of run.pids) assert.equal(isProcessAlive(pid), false, `process ${pid} still running`);
-    assert.match(log, /kubelet-sim: fleet nodes=5 .* spansLost=0 unscopedSpans=0$/m);
-    assert.match(log, /runtime-sim: fleet nodes=5 .* spansLost=0 unscopedSpans=0$/m);
+    assert.match(log, /kubelet-sim: fleet nodes=5 .* spansLost=0 spansDropped=0 unscopedSpans=0$/m);
+    assert.match(log, /runtime-sim: fleet nodes=5 .* spansLost=0 spansDropped=0 unscopedSpans=0$/m);
   });
 
   it('gives each node its own kubelet and runtime resource (service.name, host.name)', () => {

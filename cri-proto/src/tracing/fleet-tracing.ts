@@ -2,9 +2,10 @@ import type { Tracer, TracerProvider } from '@opentelemetry/api';
 import { ProxyTracerProvider, trace } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { BatchSpanProcessor, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { CountingSpanProcessor } from './counting-span-processor';
 import { HighResolutionTracerProvider } from './high-resolution-tracer-provider';
 import { NodeRoutingTracerProvider } from './node-routing-tracer-provider';
 import { runInNodeScope } from './node-scope';
@@ -29,6 +30,8 @@ export interface NodeTracing {
   readonly exportStats: ExportStats | undefined;
   /** Runs `fn` in this node's scope: gRPC and `trace.getTracer` spans made inside belong to this node. */
   run<T>(fn: () => T): T;
+  /** Sampled spans this node ended (handed to its processor). */
+  endedSpans(): number;
   /** Flushes this node's queued spans and stops its processor; idempotent. */
   shutdown(): Promise<void>;
 }
@@ -40,6 +43,11 @@ export interface FleetTracing {
   readonly exportTarget: string | undefined;
   /** Spans asked for outside every node's scope, which nothing exports (0 when the wiring is right). */
   unscopedSpans(): number;
+  /**
+   * Sampled spans the nodes' batch processors dropped (queue full): ended minus exported minus failed.
+   * Exact once shutdown() has flushed everything; undefined with a test exporter.
+   */
+  droppedSpans(): number | undefined;
   /** Flushes every node and closes the exporter; idempotent. */
   shutdown(): Promise<void>;
 }
@@ -83,7 +91,7 @@ export async function startFleetTracing(options: FleetTracingOptions): Promise<F
   return {
     async addNode(nodeOptions) {
       const nodeExporter = counting === undefined ? undefined : new CountingSpanExporter(shared, counting.target, () => undefined);
-      const processor: SpanProcessor = nodeExporter === undefined ? new SimpleSpanProcessor(shared) : new BatchSpanProcessor(nodeExporter);
+      const processor = new CountingSpanProcessor(nodeExporter === undefined ? new SimpleSpanProcessor(shared) : new BatchSpanProcessor(nodeExporter));
       const provider = new NodeTracerProvider({ resource: await buildResource(nodeOptions), sampler: nodeOptions.sampler, spanProcessors: [processor] });
       const timed = new HighResolutionTracerProvider(provider);
       let nodeShutdown: Promise<void> | undefined;
@@ -91,6 +99,7 @@ export async function startFleetTracing(options: FleetTracingOptions): Promise<F
         tracer: (scopeName, version) => timed.getTracer(scopeName, version),
         provider: timed,
         exportStats: nodeExporter?.stats,
+        endedSpans: () => processor.ended,
         run: (fn) => runInNodeScope(timed, fn),
         shutdown: () => (nodeShutdown ??= provider.shutdown().catch(() => undefined)),
       };
@@ -100,6 +109,11 @@ export async function startFleetTracing(options: FleetTracingOptions): Promise<F
     exportStats: counting?.stats,
     exportTarget: counting?.target,
     unscopedSpans: () => router.unscopedSpans,
+    droppedSpans: () => {
+      const stats = counting?.stats;
+      if (stats === undefined) return undefined;
+      return nodes.reduce((n, node) => n + node.endedSpans(), 0) - stats.exportedSpans - stats.failedSpans;
+    },
     shutdown: () =>
       (shutdownPromise ??= (async () => {
         await Promise.all(nodes.map((n) => n.shutdown()));

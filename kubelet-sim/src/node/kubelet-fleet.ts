@@ -84,22 +84,24 @@ export async function runKubeletFleet(args: KubeletSimArgs, fleetArgs: FleetArgs
     (stopping ??= (async () => {
       log.info(`Shutting down reason="${reason}" nodes=${nodes.length}`);
       clearInterval(progress);
+      const podsAtStop = new Map(nodes.map(({ name, node }) => [name, node.kubelet.managedPods().length]));
       await Promise.all(nodes.map(({ node }) => node.stop()));
       await tracing?.fleet.shutdown();
       // Per node, then the fleet: what each kubelet did and exported.
-      const total = { syncPod: 0, syncPodErrors: 0, syncTerminatingPod: 0, plegEvents: 0 };
+      const total = { pods: 0, syncPod: 0, syncPodErrors: 0, syncTerminatingPod: 0, plegEvents: 0 };
       for (const { name, node, exportStats } of nodes) {
         const s = node.kubelet.stats;
         const e = exportStats();
+        total.pods += podsAtStop.get(name) ?? 0;
         total.syncPod += s.syncPod;
         total.syncPodErrors += s.syncPodErrors;
         total.syncTerminatingPod += s.syncTerminatingPod;
         total.plegEvents += s.plegEvents;
-        process.stderr.write(`kubelet-sim: node=${name} syncPod=${s.syncPod} (errors ${s.syncPodErrors}) syncTerminatingPod=${s.syncTerminatingPod} plegEvents=${s.plegEvents}` +
+        process.stderr.write(`kubelet-sim: node=${name} pods=${podsAtStop.get(name) ?? 0} syncPod=${s.syncPod} (errors ${s.syncPodErrors}) syncTerminatingPod=${s.syncTerminatingPod} plegEvents=${s.plegEvents}` +
           (e ? ` spansExported=${e.exported} spansLost=${e.lost}` : ' tracing=off') + '\n');
       }
-      process.stderr.write(`kubelet-sim: fleet nodes=${nodes.length} syncPod=${total.syncPod} (errors ${total.syncPodErrors}) syncTerminatingPod=${total.syncTerminatingPod} plegEvents=${total.plegEvents} ` +
-        `${stats.relistSummary()} ${fleetSpans()}` + (tracing ? ` unscopedSpans=${tracing.fleet.unscopedSpans()}` : '') + '\n');
+      process.stderr.write(`kubelet-sim: fleet nodes=${nodes.length} pods=${total.pods} syncPod=${total.syncPod} (errors ${total.syncPodErrors}) syncTerminatingPod=${total.syncTerminatingPod} plegEvents=${total.plegEvents} ` +
+        `${stats.relistSummary()} ${fleetSpans()}` + (tracing ? ` spansDropped=${tracing.fleet.droppedSpans() ?? 0} unscopedSpans=${tracing.fleet.unscopedSpans()}` : '') + '\n');
       return code;
     })());
   process.once('SIGINT', () => void stop('SIGINT').then((code) => process.exit(code)));

@@ -70,7 +70,7 @@ export async function runRuntimeFleet(
         say(`node=${name} sandboxes=${server.state.listPodSandboxes().length} containers=${server.state.listContainers().length}` + (s ? ` spansExported=${s.exportedSpans} spansLost=${s.failedSpans}` : ''));
       }
       const s = tracing?.exportStats;
-      say(`fleet nodes=${servers.length}` + (s ? ` spansExported=${s.exportedSpans} spansLost=${s.failedSpans} unscopedSpans=${tracing!.unscopedSpans()}` : ' tracing=off'));
+      say(`fleet nodes=${servers.length}` + (s ? ` spansExported=${s.exportedSpans} spansLost=${s.failedSpans} spansDropped=${tracing!.droppedSpans() ?? 0} unscopedSpans=${tracing!.unscopedSpans()}` : ' tracing=off'));
       resolve(0);
     };
     process.once('SIGINT', () => void stop('SIGINT'));
