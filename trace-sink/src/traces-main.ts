@@ -7,6 +7,7 @@ import { parseTracesArgs, type TracesCommand } from './cli/traces/traces-args';
 import type { TracesIo } from './cli/traces/traces-io';
 import { runExport } from './cli/traces/run-export';
 import { runList } from './cli/traces/run-list';
+import { runReport } from './cli/traces/run-report';
 import { runShow } from './cli/traces/run-show';
 import { runStartup } from './cli/traces/run-startup';
 import { shouldColour } from './views/service-colours';
@@ -35,6 +36,9 @@ async function main(): Promise<number> {
         break;
       case 'startup':
         await runStartup(cmd, io);
+        break;
+      case 'report':
+        await runReport(cmd, io);
         break;
       case 'export':
         await runExport(cmd, io);

@@ -16,6 +16,7 @@ export type TracesCommand =
   | ({ command: 'list'; filter: TraceFilter; sort: TraceSortKey; limit: number; json: boolean } & Common)
   | ({ command: 'show'; target: string; allAttributes: boolean } & Common)
   | ({ command: 'startup'; json: boolean } & Common)
+  | ({ command: 'report'; out: string; maxTraces: number } & Common)
   | ({ command: 'export'; format: (typeof EXPORT_FORMATS)[number]; out: string | undefined } & Common);
 
 const FILE_OPTION = { type: 'string', default: DEFAULT_TRACE_FILE, alias: 'f', describe: 'OTLP JSON lines: trace-sink output or a Collector file exporter file' } as const;
@@ -24,6 +25,7 @@ const TOP_EXAMPLES = examplesEpilogue([
   { what: 'the traces npm start wrote, slowest first', lines: ['traces list --sort duration'] },
   { what: 'a pod startup as a tree with time bars', lines: ['traces show default/web-sim-node'] },
   { what: 'where pod startup time went, with percentiles', lines: ['traces startup'] },
+  { what: 'one offline HTML page with a waterfall per trace', lines: ['traces report --out report.html'] },
   { what: 'open in Perfetto (ui.perfetto.dev) or chrome://tracing', lines: ['traces export --format chrome --out trace.json'] },
 ], 'Every command reads --file (default spans.jsonl) line by line, so files of any size work; malformed lines are reported with their line number and skipped. Bad flags exit 1.');
 
@@ -68,13 +70,19 @@ export function parseTracesArgs(argv: readonly string[]): TracesCommand {
           { what: 'the p99 of image pull time, with jq', lines: ['traces startup --json | jq \'.percentiles[] | select(.part=="imagePullMs")\''] },
         ])),
     )
+    .command('report', 'one self-contained HTML file: trace picker, waterfall, span details, startup chart', (y) =>
+      withFile(y)
+        .option('out', { type: 'string', default: 'report.html', describe: 'the HTML file to write' })
+        .option('max-traces', { type: 'string', default: String(DEFAULT_REPORT_MAX_TRACES), describe: 'traces in the picker: pod syncs, errors and the slowest first' })
+        .epilogue(examplesEpilogue([{ what: 'write report.html and open it in a browser (works offline)', lines: ['traces report --out report.html'] }])),
+    )
     .command('export', 'convert to another trace format', (y) =>
       withFile(y)
         .option('format', { type: 'string', demandOption: true, describe: `output format: ${EXPORT_FORMATS.join(', ')} (Chrome Trace Event JSON, for Perfetto or chrome://tracing)` })
         .option('out', { type: 'string', describe: 'file to write (default: stdout)' })
         .epilogue(examplesEpilogue([{ what: 'Chrome Trace Event JSON for ui.perfetto.dev', lines: ['traces export --format chrome --out trace.json'] }])),
     )
-    .demandCommand(1, 'give a command: list, show, startup or export')
+    .demandCommand(1, 'give a command: list, show, startup, report or export')
     .epilogue(TOP_EXAMPLES)
     .strict()
     .version('version', 'print the version and quit', versionText('traces', 'views over OTLP JSON trace files'))
@@ -96,6 +104,11 @@ export function parseTracesArgs(argv: readonly string[]): TracesCommand {
       return { command, file, target: String(args.target), allAttributes: args.attributes === true };
     case 'startup':
       return { command, file, json: args.json === true };
+    case 'report': {
+      const out = String(args.out);
+      if (out === '') throw new UsageError('--out is empty: give the HTML file to write, e.g. --out report.html');
+      return { command, file, out, maxTraces: count('--max-traces', String(args['max-traces']), false) };
+    }
     case 'export': {
       const format = String(args.format);
       if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`invalid --format: "${format}": supported formats are ${EXPORT_FORMATS.join(', ')}`);
@@ -103,7 +116,7 @@ export function parseTracesArgs(argv: readonly string[]): TracesCommand {
       return { command, file, format: format as (typeof EXPORT_FORMATS)[number], out };
     }
     default:
-      throw new UsageError(`unknown command "${command}": give list, show, startup or export`);
+      throw new UsageError(`unknown command "${command}": give list, show, startup, report or export`);
   }
 }
 
