@@ -72,9 +72,15 @@ describe('PodStartupCollector', () => {
     const c = new PodStartupCollector();
     c.add(syncPod(T1, 'a1', 'default/db', 0, 100));
     c.add(cri(T1, 'b1', 'a1', 'CreateContainer', 10, 10));
-    c.add(span({ traceId: T1, spanId: 'c1', parentSpanId: 'b1', name: 'runtime.v1.RuntimeService/CreateContainer', service: 'containerd', kind: 'SERVER', startMs: 11, durationMs: 5, attributes: { 'container.id': 'f00d', 'container.name': 'k8s_postgres_db_default_uid_0' } }));
+    c.add(span({ traceId: T1, spanId: 'c1', parentSpanId: 'b1', name: 'runtime.v1.RuntimeService/CreateContainer', service: 'containerd', kind: 'SERVER', startMs: 11, durationMs: 5, attributes: { 'container.id': 'f00d', 'container.name': 'postgres_db_default_uid_0' } }));
     c.add(cri(T1, 'b2', 'a1', 'StartContainer', 30, 10));
     c.add(span({ traceId: T1, spanId: 'c2', parentSpanId: 'b2', name: 'runtime.v1.RuntimeService/StartContainer', service: 'containerd', kind: 'SERVER', startMs: 31, durationMs: 5, attributes: { 'container.id': 'f00d' } }));
+    // A restart (attempt 1) is the same container.
+    c.add(syncPod(T2, 'a2', 'default/db', 500, 100));
+    c.add(cri(T2, 'd1', 'a2', 'CreateContainer', 510, 10));
+    c.add(span({ traceId: T2, spanId: 'e1', parentSpanId: 'd1', name: 'runtime.v1.RuntimeService/CreateContainer', service: 'containerd', kind: 'SERVER', startMs: 511, durationMs: 5, attributes: { 'container.id': 'beef', 'container.name': 'postgres_db_default_uid_1' } }));
+    c.add(cri(T2, 'd2', 'a2', 'StartContainer', 530, 10));
+    c.add(span({ traceId: T2, spanId: 'e2', parentSpanId: 'd2', name: 'runtime.v1.RuntimeService/StartContainer', service: 'containerd', kind: 'SERVER', startMs: 531, durationMs: 5, attributes: { 'container.id': 'beef' } }));
     const [pod] = c.startups();
     assert.deepEqual(pod!.containers, ['postgres']);
     assert.equal(pod!.totalMs, 40);

@@ -2,11 +2,11 @@ import yargs, { type Argv } from 'yargs';
 import { attachNegativeValues, examplesEpilogue, repeatedFlagMessage, versionText } from '../../../../cli-kit/src';
 import { TRACE_SORT_KEYS, type TraceFilter, type TraceSortKey } from '../../views/trace-filter';
 import { parseDurationMs } from '../parse-duration';
+import { DEFAULT_REPORT_MAX_TRACES } from '../../views/report/report-limits';
 import { UsageError } from '../cli-options';
 
 export const DEFAULT_TRACE_FILE = 'spans.jsonl';
 export const DEFAULT_LIST_LIMIT = 50;
-export const DEFAULT_REPORT_MAX_TRACES = 200;
 export const EXPORT_FORMATS = ['chrome'] as const;
 
 interface Common {

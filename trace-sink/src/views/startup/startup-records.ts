@@ -66,8 +66,9 @@ export function criCallRecord(span: FlatSpan): CriCallRecord | undefined {
 /**
  * Container name and id from a runtime's span of CreateContainer / StartContainer, as each runtime reports them:
  * - containerd 2.x span attributes `container.id`, `container.name` (internal/cri/server/container_create.go:97
- *   and container_start.go:52 @v2.1.0); the name is `k8s_<container>_<pod>_<ns>_<uid>_<attempt>`
- *   (internal/cri/server/helpers.go makeContainerName), so the container is its second field;
+ *   and container_start.go:52 @v2.1.0); the name is `<container>_<pod>_<namespace>_<uid>_<attempt>`
+ *   (internal/cri/server/helpers.go:129 makeContainerName @v2.1.0), and Kubernetes names have no `_`, so the
+ *   container is its first field;
  * - CRI-O log lines as `log` events, `Creating container: <ns>/<pod>/<container>`,
  *   `Created container <id>: <ns>/<pod>/<container>` (server/container_create.go:405,606 @v1.33.0) and
  *   `Starting container: <id>` (server/container_start.go:23 @v1.33.0);
@@ -117,5 +118,5 @@ function lastPathPart(description: string): string {
 function containerdContainerName(name: string): string | undefined {
   if (name === '') return undefined;
   const parts = name.split('_');
-  return parts[0] === 'k8s' && parts.length >= 6 ? parts[1] : name;
+  return parts.length === 5 ? parts[0] : name;
 }
