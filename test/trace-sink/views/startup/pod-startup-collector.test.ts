@@ -7,7 +7,7 @@ import { renderStartupReport } from '../../../../trace-sink/src/views/startup/re
 import type { CriCallRecord } from '../../../../trace-sink/src/views/startup/startup-records';
 import { cri, span, syncPod, T1, T2, T3 } from '../view-spans';
 
-const call = (method: string, startMs: number, endMs: number): CriCallRecord => ({ traceId: T1, spanId: method, parentSpanId: 'a', method, startMs, endMs, error: false });
+const call = (method: string, startMs: number, endMs: number): CriCallRecord => ({ method, startMs, endMs, error: false });
 
 describe('computeStartupBreakdown', () => {
   it('counts each instant once: the highest-priority call, else kubelet time in a syncPod, else waiting', () => {

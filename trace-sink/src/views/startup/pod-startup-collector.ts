@@ -1,5 +1,6 @@
 import type { FlatSpan } from '../../store/flat-span';
 import { computeStartupBreakdown, type StartupBreakdown } from './startup-breakdown';
+import { StringPool } from '../string-pool';
 import { containerFacts, criCallRecord, syncPodRecord, type ContainerFact, type CriCallRecord, type SyncPodRecord } from './startup-records';
 
 /** One pod's startup, from its first `syncPod` to the start of its last container. */
@@ -38,19 +39,26 @@ export class PodStartupCollector {
   private readonly syncPods: SyncPodRecord[] = [];
   private readonly callsByTrace = new Map<string, CriCallRecord[]>();
   private readonly factsByTrace = new Map<string, ContainerFact[]>();
+  private readonly strings = new StringPool();
 
   add(span: FlatSpan): void {
     const sync = syncPodRecord(span);
     if (sync) {
+      sync.pod = this.strings.intern(sync.pod);
+      sync.node = this.strings.intern(sync.node);
       this.syncPods.push(sync);
       return;
     }
     const call = criCallRecord(span);
     if (call) {
-      push(this.callsByTrace, call.traceId, call);
+      call.method = this.strings.intern(call.method);
+      push(this.callsByTrace, span.traceId, call);
       return;
     }
-    for (const fact of containerFacts(span)) push(this.factsByTrace, fact.traceId, fact);
+    for (const fact of containerFacts(span)) {
+      fact.name = this.strings.intern(fact.name);
+      push(this.factsByTrace, span.traceId, fact);
+    }
   }
 
   /** Pods in order of their first syncPod. */
@@ -63,7 +71,7 @@ export class PodStartupCollector {
   private podStartup(syncs: SyncPodRecord[]): PodStartup {
     const first = syncs[0]!;
     // Container names by id, from every CreateContainer of the pod's syncs.
-    const nameById = new Map<string, string>();
+    const nameById = new Map<number, string>();
     for (const sync of syncs) {
       for (const fact of this.factsByTrace.get(sync.traceId) ?? []) if (fact.id !== undefined && fact.name !== undefined) nameById.set(fact.id, fact.name);
     }
@@ -75,7 +83,7 @@ export class PodStartupCollector {
       const calls = this.callsOf(sync);
       const starts = calls.filter((c) => c.method === 'StartContainer' && !c.error);
       for (const start of starts) {
-        const name = this.containerOf(start, nameById);
+        const name = this.containerOf(sync.traceId, start, nameById);
         if (name === undefined) identity = 'first-sync';
         if (identity === 'runtime' && started.includes(name!)) break scan; // a restart: every container had started
         started.push(name ?? `container ${started.length + 1}`);
@@ -112,8 +120,8 @@ export class PodStartupCollector {
   }
 
   /** The container a StartContainer call started, from the runtime span inside it. */
-  private containerOf(call: CriCallRecord, nameById: ReadonlyMap<string, string>): string | undefined {
-    for (const fact of this.factsByTrace.get(call.traceId) ?? []) {
+  private containerOf(traceId: string, call: CriCallRecord, nameById: ReadonlyMap<number, string>): string | undefined {
+    for (const fact of this.factsByTrace.get(traceId) ?? []) {
       if (fact.call !== 'StartContainer' || fact.atMs < call.startMs || fact.atMs > call.endMs) continue;
       const name = fact.name ?? (fact.id === undefined ? undefined : nameById.get(fact.id));
       if (name !== undefined) return name;

@@ -13,7 +13,6 @@ export const CRI_SPAN_PREFIX = /^\/?runtime\.v1\.(RuntimeService|ImageService)\/
 
 export interface SyncPodRecord {
   traceId: string;
-  spanId: string;
   pod: string;
   podUid: string | undefined;
   node: string | undefined;
@@ -21,10 +20,8 @@ export interface SyncPodRecord {
   endMs: number;
 }
 
+/** Stored under its trace id (PodStartupCollector keys records by trace), so it does not repeat it. */
 export interface CriCallRecord {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string;
   /** The CRI method, e.g. `RunPodSandbox`. */
   method: string;
   startMs: number;
@@ -32,30 +29,36 @@ export interface CriCallRecord {
   error: boolean;
 }
 
-/** What a runtime span says about the container a CreateContainer or StartContainer call was for. */
+/**
+ * What a runtime span says about the container a CreateContainer or StartContainer call was for. Stored under
+ * its trace id; the container id is kept as the number its first 12 hex digits make (ids are 64 random hex
+ * digits: a clash among a file's containers is out of reach), which holds no string alive.
+ */
 export interface ContainerFact {
-  traceId: string;
   call: 'CreateContainer' | 'StartContainer';
   atMs: number;
   /** The container's name within its pod ("nginx"), or undefined when the span does not say. */
   name: string | undefined;
-  id: string | undefined;
+  id: number | undefined;
+}
+
+/** The key a container id is kept under (see ContainerFact). */
+export function containerIdKey(id: string): number | undefined {
+  const key = Number.parseInt(id.slice(0, 12), 16);
+  return Number.isNaN(key) ? undefined : key;
 }
 
 export function syncPodRecord(span: FlatSpan): SyncPodRecord | undefined {
   if (span.name !== SYNC_POD_SPAN) return undefined;
   const pod = podOfSpan(span);
   if (pod === undefined) return undefined;
-  return { traceId: span.traceId, spanId: span.spanId, pod, podUid: podUidOfSpan(span), node: nodeOfSpan(span), startMs: span.startTimeMs, endMs: span.startTimeMs + span.durationMs };
+  return { traceId: span.traceId, pod, podUid: podUidOfSpan(span), node: nodeOfSpan(span), startMs: span.startTimeMs, endMs: span.startTimeMs + span.durationMs };
 }
 
 /** A kubelet CRI CLIENT span under another span (background calls are roots and never part of a pod sync). */
 export function criCallRecord(span: FlatSpan): CriCallRecord | undefined {
   if (span.kind !== 'CLIENT' || span.parentSpanId === '' || !CRI_SPAN_PREFIX.test(span.name)) return undefined;
   return {
-    traceId: span.traceId,
-    spanId: span.spanId,
-    parentSpanId: span.parentSpanId,
     method: span.name.slice(span.name.lastIndexOf('/') + 1),
     startMs: span.startTimeMs,
     endMs: span.startTimeMs + span.durationMs,
@@ -82,7 +85,8 @@ export function containerFacts(span: FlatSpan): ContainerFact[] {
   if (call === undefined) return [];
   const facts: ContainerFact[] = [];
   const add = (name: string | undefined, id: string | undefined): void => {
-    if (name !== undefined || id !== undefined) facts.push({ traceId: span.traceId, call, atMs: span.startTimeMs, name, id });
+    // A fresh copy of the name: a regex match is a slice that would keep the whole log line alive.
+    if (name !== undefined || id !== undefined) facts.push({ call, atMs: span.startTimeMs, name: name === undefined ? undefined : copyOf(name), id: id === undefined ? undefined : containerIdKey(id) });
   };
   const attrName = span.attributes['container.name'];
   const attrId = span.attributes['container.id'];
@@ -109,6 +113,10 @@ function factFromLogLine(message: string): { name?: string; id?: string } | unde
   m = /^StartContainer for "([0-9a-f]+)"/.exec(message);
   if (m) return { id: m[1] };
   return undefined;
+}
+
+function copyOf(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
 }
 
 function lastPathPart(description: string): string {
