@@ -55,3 +55,12 @@ describe('shouldColour', () => {
     assert.equal(shouldColour({}, { FORCE_COLOR: '1' }), true);
   });
 });
+
+describe('renderTraceTimeline on a big trace', () => {
+  it('draws 200,000 spans without overflowing the stack', () => {
+    const spans = [syncPod(T1, 'root', 'default/big', 0, 1000)];
+    for (let i = 0; i < 200_000; i++) spans.push(cri(T1, `c${i}`, 'root', 'ListContainers', i / 200, 0.001));
+    const out = renderTraceTimeline(spans, { colour: false, allAttributes: false });
+    assert.equal(out.split('\n').length, 200_001);
+  });
+});

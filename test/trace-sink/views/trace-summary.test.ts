@@ -61,3 +61,10 @@ describe('matchesTraceFilter and sortTraces', () => {
     assert.deepEqual(sortTraces([...all], 'errors').map((t) => t.traceId)[0], T1);
   });
 });
+
+describe('renderTraceList', () => {
+  it('shows a start time outside the range of JavaScript dates as "-" instead of throwing', () => {
+    const [t] = summaries();
+    assert.match(renderTraceList([{ ...t!, startMs: 1e17 }]), / - +/);
+  });
+});

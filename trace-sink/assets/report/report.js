@@ -33,7 +33,8 @@
       return;
     }
     root.appendChild(el('div', { className: 'legend' }, model.startup.parts.map((p) => el('span', { className: 'chip' }, [el('i', { style: 'background:' + p.colour }), document.createTextNode(p.label)]))));
-    const max = Math.max(...pods.map((p) => p.totalMs), 1e-9);
+    if (model.startup.omittedPods > 0) root.appendChild(el('p', { className: 'meta', text: 'The ' + pods.length + ' slowest pods; ' + model.startup.omittedPods + ' more are in the percentiles below and in `traces startup`.' }));
+    const max = pods.reduce((m, p) => Math.max(m, p.totalMs), 1e-9);
     for (const pod of pods) {
       const bar = el('div', { className: 'stack' });
       for (const part of model.startup.parts) {

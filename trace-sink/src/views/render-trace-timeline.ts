@@ -2,6 +2,7 @@ import type { FlatSpan } from '../store/flat-span';
 import { formatMs } from './format-ms';
 import { formatAttributes } from './key-attributes';
 import { ANSI, ansiServiceColour, paint, serviceColourIndex } from './service-colours';
+import { spanExtent } from './span-extent';
 import { traceTreeRows } from './trace-tree';
 
 export interface TimelineOptions {
@@ -26,12 +27,10 @@ const BAR = { FILL: '█', EMPTY: ' ', EDGE: '│' } as const;
 export function renderTraceTimeline(spans: readonly FlatSpan[], options: TimelineOptions): string {
   if (spans.length === 0) return '(no spans)';
   const width = options.barWidth ?? DEFAULT_BAR_WIDTH;
-  const t0 = Math.min(...spans.map((s) => s.startTimeMs));
-  const t1 = Math.max(...spans.map((s) => s.startTimeMs + s.durationMs));
+  const { startMs: t0, endMs: t1 } = spanExtent(spans);
   const total = Math.max(t1 - t0, 1e-6);
   const colours = serviceColourIndex(spans.map((s) => s.service));
-  const offsets = spans.map((s) => `+${formatMs(s.startTimeMs - t0)}`);
-  const offsetWidth = Math.max(...offsets.map((o) => o.length));
+  const offsetWidth = spans.reduce((w, s) => Math.max(w, formatMs(s.startTimeMs - t0).length + 1), 0);
   const lines: string[] = [];
   for (const row of traceTreeRows(spans)) {
     const span = row.span;

@@ -3,7 +3,7 @@ const COLUMN_GAP = '  ';
 /** Aligned plain-text columns: `right[i]` right-aligns column i (numbers). Trailing spaces are trimmed. */
 export function renderTextTable(headers: readonly string[], rows: readonly (readonly string[])[], right: readonly boolean[] = []): string {
   const table = [headers, ...rows];
-  const widths = headers.map((_, col) => Math.max(...table.map((row) => (row[col] ?? '').length)));
+  const widths = headers.map((_, col) => table.reduce((w, row) => Math.max(w, (row[col] ?? '').length), 0));
   return table
     .map((row) =>
       row
@@ -14,7 +14,10 @@ export function renderTextTable(headers: readonly string[], rows: readonly (read
     .join('\n');
 }
 
+/** JavaScript dates reach ±8.64e15 ms (ECMAScript's time value range); a span claiming more shows as '-'. */
+const MAX_DATE_MS = 8.64e15;
+
 /** Unix ms as an ISO 8601 UTC instant with milliseconds. */
 export function formatInstant(ms: number): string {
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : '-';
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? new Date(ms).toISOString() : '-';
 }

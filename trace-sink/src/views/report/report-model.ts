@@ -5,6 +5,9 @@ import { nodeOfSpan, podOfSpan } from '../k8s-identity';
 import { htmlServiceColour, serviceColourIndex } from '../service-colours';
 import { BREAKDOWN_PARTS } from '../startup/startup-breakdown';
 import type { StartupReport } from '../startup/startup-stats';
+import type { PodStartup } from '../startup/pod-startup-collector';
+import { spanExtent } from '../span-extent';
+import { formatInstant } from '../text-table';
 import { traceTreeRows } from '../trace-tree';
 
 /** The data the HTML report page renders, embedded in it as JSON. Times are ms from the trace's start. */
@@ -18,6 +21,8 @@ export interface ReportModel {
   omittedTraces: number;
   startup: {
     parts: { key: string; label: string; colour: string }[];
+    /** Pods left out of the chart (it shows the slowest MAX_CHART_PODS); the percentiles cover every pod. */
+    omittedPods: number;
     pods: { pod: string; node: string; totalMs: number; complete: boolean; traceId: string; parts: Record<string, number> }[];
     percentiles: { label: string; values: Record<string, number>; max: number }[];
   };
@@ -59,6 +64,9 @@ export interface ReportSpan {
 /** Spans kept per trace in the report; a bigger trace keeps its first ones in tree order. */
 export const MAX_SPANS_PER_TRACE = 5_000;
 
+/** Pods in the startup chart: all of a node's, the slowest of a bigger file. */
+export const MAX_CHART_PODS = 300;
+
 /** Colours for the startup parts, in BREAKDOWN_PARTS order. */
 const PART_COLOURS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#64748b', '#f59e0b', '#d1d5db'] as const;
 
@@ -74,7 +82,8 @@ export function buildReportModel(input: { traces: { traceId: string; spans: read
     omittedTraces: input.omittedTraces,
     startup: {
       parts: BREAKDOWN_PARTS.map((p, i) => ({ key: p.key, label: p.label, colour: PART_COLOURS[i % PART_COLOURS.length]! })),
-      pods: input.startup.pods.map((p) => ({
+      omittedPods: Math.max(0, input.startup.pods.length - MAX_CHART_PODS),
+      pods: chartPods(input.startup.pods).map((p) => ({
         pod: p.pod,
         node: p.node ?? '',
         totalMs: p.totalMs,
@@ -87,9 +96,14 @@ export function buildReportModel(input: { traces: { traceId: string; spans: read
   };
 }
 
+/** Every pod in start order when they fit; else the slowest MAX_CHART_PODS, slowest first. */
+function chartPods(pods: readonly PodStartup[]): readonly PodStartup[] {
+  if (pods.length <= MAX_CHART_PODS) return pods;
+  return [...pods].sort((a, b) => b.totalMs - a.totalMs).slice(0, MAX_CHART_PODS);
+}
+
 function reportTrace(traceId: string, spans: readonly FlatSpan[]): ReportTrace {
-  const t0 = Math.min(...spans.map((s) => s.startTimeMs));
-  const t1 = Math.max(...spans.map((s) => s.startTimeMs + s.durationMs));
+  const { startMs: t0, endMs: t1 } = spanExtent(spans);
   const critical = new Map<string, [number, number][]>();
   for (const seg of computeCriticalPath(spans)) {
     const list = critical.get(seg.spanId) ?? [];
@@ -106,7 +120,7 @@ function reportTrace(traceId: string, spans: readonly FlatSpan[]): ReportTrace {
     label: `${root?.name ?? '?'} [${root?.service ?? '?'}]`,
     pod,
     node,
-    startIso: new Date(t0).toISOString(),
+    startIso: formatInstant(t0),
     durationMs: t1 - t0,
     errorCount: spans.filter((s) => s.status.code === 'ERROR').length,
     truncatedSpans: rows.length - kept.length,
