@@ -53,6 +53,9 @@ describe('traces CLI', () => {
     assert.match(r.out, /migrate,nginx/);
     const json = JSON.parse(traces('startup', '-f', FIXTURE, '--json').out) as { completePods: number; pods: { pod: string; totalMs: number; breakdown: Record<string, number> }[] };
     assert.equal(json.completePods, 3);
+    // In this --model realistic run web's nginx pull waited behind flaky-worker's 9.8 s pull (serialized pulls).
+    const web = json.pods.find((p) => p.pod === 'default/web-sim-node')!;
+    assert.ok(web.breakdown.pullQueueMs! > 5_000, JSON.stringify(web.breakdown));
     for (const pod of json.pods) {
       const sum = Object.values(pod.breakdown).reduce((a, b) => a + b, 0);
       assert.ok(Math.abs(sum - pod.totalMs) < 1e-6, `${pod.pod}: parts ${sum} vs total ${pod.totalMs}`);

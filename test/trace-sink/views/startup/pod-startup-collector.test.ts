@@ -16,9 +16,16 @@ describe('computeStartupBreakdown', () => {
       [{ startMs: 0, endMs: 60 }, { startMs: 80, endMs: 120 }],
       [call('RunPodSandbox', 5, 15), call('PullImage', 20, 40), call('CreateContainer', 30, 50), call('ImageStatus', 50, 52), call('StartContainer', 85, 95)],
     );
-    assert.deepEqual(b, { sandboxMs: 10, imagePullMs: 20, containerCreateMs: 10, containerStartMs: 10, otherCriMs: 2, kubeletGapMs: 28, betweenSyncPodsMs: 20 });
+    assert.deepEqual(b, { sandboxMs: 10, imagePullMs: 20, pullQueueMs: 0, containerCreateMs: 10, containerStartMs: 10, otherCriMs: 2, kubeletGapMs: 28, betweenSyncPodsMs: 20 });
     const sum = Object.values(b).reduce((x, y) => x + y, 0);
     assert.equal(sum, 100);
+  });
+});
+
+describe('computeStartupBreakdown and the image puller', () => {
+  it('counts the wait between an ImageStatus and the PullImage after it as pull queue, not kubelet time', () => {
+    const b = computeStartupBreakdown({ startMs: 0, endMs: 100 }, [{ startMs: 0, endMs: 100 }], [call('ImageStatus', 0, 10), call('PullImage', 70, 90), call('CreateContainer', 92, 100)]);
+    assert.deepEqual(b, { sandboxMs: 0, imagePullMs: 20, pullQueueMs: 60, containerCreateMs: 8, containerStartMs: 0, otherCriMs: 10, kubeletGapMs: 2, betweenSyncPodsMs: 0 });
   });
 });
 
@@ -65,7 +72,7 @@ describe('PodStartupCollector', () => {
     assert.deepEqual(pod!.containers, ['migrate', 'nginx']);
     assert.equal(pod!.totalMs, 1040);
     assert.deepEqual(pod!.traceIds, [T1, T2]);
-    assert.deepEqual(pod!.breakdown, { sandboxMs: 20, imagePullMs: 30, containerCreateMs: 30, containerStartMs: 50, otherCriMs: 0, kubeletGapMs: 10, betweenSyncPodsMs: 900 });
+    assert.deepEqual(pod!.breakdown, { sandboxMs: 20, imagePullMs: 30, pullQueueMs: 0, containerCreateMs: 30, containerStartMs: 50, otherCriMs: 0, kubeletGapMs: 10, betweenSyncPodsMs: 900 });
   });
 
   it('reads containerd 2.x container.name / container.id attributes', () => {

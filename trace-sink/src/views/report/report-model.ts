@@ -68,7 +68,7 @@ export const MAX_SPANS_PER_TRACE = 5_000;
 export const MAX_CHART_PODS = 300;
 
 /** Colours for the startup parts, in BREAKDOWN_PARTS order. */
-const PART_COLOURS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#64748b', '#f59e0b', '#d1d5db'] as const;
+const PART_COLOURS = ['#2563eb', '#dc2626', '#fca5a5', '#16a34a', '#9333ea', '#64748b', '#f59e0b', '#d1d5db'] as const;
 
 export function buildReportModel(input: { traces: { traceId: string; spans: readonly FlatSpan[] }[]; startup: StartupReport; source: string; omittedTraces: number; now?: Date }): ReportModel {
   const serviceNames = [...new Set(input.traces.flatMap((t) => t.spans.map((s) => s.service)))];
