@@ -82,6 +82,7 @@ export const CONDITION_FACTS = {
     endOnly: false,
     meaning: 'ImageStatus/RemoveImage/PullImage: the image the request names was in the image store when the call arrived',
   },
+  sandboxContainer: { values: YES_NO, endOnly: false, meaning: "a background transition is the sandbox's own (its container id is the sandbox id)" },
   verbose: { values: YES_NO, endOnly: false, meaning: 'PodSandboxStatus/ContainerStatus/ImageStatus/Status: the request asks for verbose info' },
   execTimedOut: {
     values: YES_NO,

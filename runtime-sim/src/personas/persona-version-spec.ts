@@ -6,6 +6,7 @@
  * Error texts per persona are not here: they live in state/persona.ts.
  */
 import { IMAGE_SERVICE_METHODS, RUNTIME_SERVICE_METHODS } from '../../../cri-proto/src/cri-methods';
+import { CONTAINER_EVENT_TYPE, type ContainerEventType } from '../state/container-events';
 import { PERSONAS, type Persona } from '../state/persona';
 import { CONDITION_FACTS, isConditionFact, unknownPlaceholders, type ConditionFact, type ConditionValue } from './call-fact-vocabulary';
 
@@ -36,8 +37,11 @@ export type OtelgrpcInstrumentationKind = (typeof OTELGRPC_INSTRUMENTATIONS)[num
  */
 export type CallStep = SpanStep | LogStep | EventStep | RepeatStep | IdleStep;
 
-/** Span kinds a tree node may have: in-process spans, and client calls the runtime makes (ttrpc to the shim, HTTP to a registry). */
-export const TREE_SPAN_KINDS = ['INTERNAL', 'CLIENT'] as const;
+/**
+ * Span kinds a tree node may have: in-process spans, client calls the runtime makes (ttrpc to the shim, HTTP
+ * to a registry), and calls it serves outside CRI (a background root: the shim's events on its ttrpc server).
+ */
+export const TREE_SPAN_KINDS = ['INTERNAL', 'CLIENT', 'SERVER'] as const;
 export type TreeSpanKind = (typeof TREE_SPAN_KINDS)[number];
 
 /** Instrumentation scope a tree span is exported under (name and version as the Go library reports them). */
@@ -68,6 +72,11 @@ export interface SpanStep {
   readonly errorStatus?: string;
   /** Share of its parent's time, relative to its siblings' (default: how many innermost spans it holds). */
   readonly weight?: number;
+  /**
+   * A background root that started with the container and ends with the transition that plays it (task.Wait,
+   * waiting for the exit): laid out over the container's life instead of after the previous root.
+   */
+  readonly startsAt?: 'containerStart';
   /** Upstream path:line@tag of the call that starts the span. */
   readonly source: string;
   /** Facts that must hold for the span to be made (evaluated with the item's facts under forEach). */
@@ -134,6 +143,11 @@ export interface CallOutcomeTree {
 export interface FunctionSpanLayer {
   /** Instrumentation scope name of the function spans. */
   readonly tracer: string;
+  /**
+   * Root traces the runtime makes on its own when a container or sandbox changes state (no CRI call is their
+   * parent): per transition, spans each made as the root of a new trace, one after another.
+   */
+  readonly background: Readonly<Partial<Record<ContainerEventType, readonly CallStep[]>>>;
   /** Other scopes tree spans may name (`scope: <key>`), e.g. the ttrpc client interceptor's. */
   readonly scopes: Readonly<Record<string, TracerScope>>;
   /** Per CRI method, its outcomes in order. A method without an entry, or with no outcome that holds, makes no function span. */
@@ -396,7 +410,7 @@ interface TreeParseTools {
 
 /** Upstream file and line a span or line comes from: path.go:line, optionally @tag (path:line@tag). */
 const SOURCE_PATTERN = /^[\w./-]+\.go:\d+(@[\w.+-]+)?$/;
-const SPAN_STEP_KEYS = ['span', 'source', 'when', 'forEach', 'concurrent', 'steps', 'kind', 'scope', 'attributes', 'status', 'weight'] as const;
+const SPAN_STEP_KEYS = ['span', 'source', 'when', 'forEach', 'concurrent', 'steps', 'kind', 'scope', 'attributes', 'status', 'weight', 'startsAt'] as const;
 const LOG_STEP_KEYS = ['log', 'level', 'source', 'when', 'attributes', 'withError'] as const;
 const EVENT_STEP_KEYS = ['event', 'source', 'when', 'attributes'] as const;
 const REPEAT_STEP_KEYS = ['forEach', 'when', 'steps'] as const;
@@ -410,7 +424,8 @@ const ATTRIBUTE_TYPES = ['string', 'int'] as const;
 const CRI_METHOD_NAMES: readonly string[] = [...Object.keys(RUNTIME_SERVICE_METHODS), ...Object.keys(IMAGE_SERVICE_METHODS)];
 
 /**
- * `spanLayers.functionSpans`: { tracer, scopes?, fragments, calls: {Method: [{outcome, when, attributes?, steps}]} }.
+ * `spanLayers.functionSpans`: { tracer, scopes?, fragments, calls: {Method: [{outcome, when, attributes?, steps}]},
+ * background?: {CONTAINER_<X>_EVENT: [root span steps]} }.
  * A step is one of
  *  - `{span, source, when?, forEach?, concurrent?, kind?, scope?, attributes?, status?, weight?, steps?}` a span;
  *  - `{log, level, source, when?, attributes?, withError?}` a log line (an event on the span it runs in, as the hook makes it);
@@ -425,7 +440,7 @@ function parseFunctionSpans(raw: unknown, t: TreeParseTools, hookKind: LogHookKi
   if (l.trees !== undefined || l.defaultRoot !== undefined) {
     t.fail(`${base}.${l.trees !== undefined ? 'trees' : 'defaultRoot'}`, 'no longer read: list each method\'s outcomes under calls (a method without an entry makes no function span)');
   }
-  t.onlyKeys(l, base, ['tracer', 'scopes', 'fragments', 'calls']);
+  t.onlyKeys(l, base, ['tracer', 'scopes', 'fragments', 'calls', 'background']);
   const tracer = t.str(l.tracer, `${base}.tracer`);
   const scopes: Record<string, TracerScope> = {};
   for (const [key, rawScope] of Object.entries(l.scopes === undefined ? {} : t.obj(l.scopes, `${base}.scopes`))) {
@@ -544,9 +559,11 @@ function parseFunctionSpans(raw: unknown, t: TreeParseTools, hookKind: LogHookKi
       t.oneOf(st.code, `${field}.status.code`, ['ERROR'] as const);
       errorStatus = st.message === undefined ? '' : t.template(st.message, `${field}.status.message`);
     }
+    if (step.startsAt !== undefined && step.startsAt !== 'containerStart') t.fail(`${field}.startsAt`, `must be containerStart, got ${JSON.stringify(step.startsAt)}`);
     return [{
       kind: 'span',
       name: t.str(step.span, `${field}.span`),
+      startsAt: step.startsAt === undefined ? undefined : 'containerStart',
       spanKind: step.kind === undefined ? 'INTERNAL' : t.oneOf(step.kind, `${field}.kind`, TREE_SPAN_KINDS),
       scope,
       attributes: attributeMap(step.attributes, `${field}.attributes`, [], ''),
@@ -582,7 +599,18 @@ function parseFunctionSpans(raw: unknown, t: TreeParseTools, hookKind: LogHookKi
       };
     });
   }
-  return { tracer, scopes, calls };
+  const background: Partial<Record<ContainerEventType, CallStep[]>> = {};
+  const transitions = Object.values(CONTAINER_EVENT_TYPE) as readonly string[];
+  for (const [transition, stepsRaw] of Object.entries(l.background === undefined ? {} : t.obj(l.background, `${base}.background`))) {
+    const field = `${base}.background.${transition}`;
+    if (!transitions.includes(transition)) t.fail(field, `unknown transition; transitions: ${transitions.join(', ')}`);
+    const steps = parseSteps(stepsRaw, field);
+    steps.forEach((step, i) => {
+      if (step.kind !== 'span') t.fail(`${field}[${i}]`, 'a background step is a root span ({span: ...} or a fragment of spans): nothing holds a line or an event');
+    });
+    background[transition as ContainerEventType] = steps;
+  }
+  return { tracer, scopes, calls, background };
 }
 
 /** An attribute value in a tree: a string template, a YAML number or boolean (literal), or {value, type: string|int}. */

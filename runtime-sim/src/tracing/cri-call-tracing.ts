@@ -8,7 +8,8 @@
  *    logHook says how its lines become events;
  *  - logEvents (containerd 1.6): the CRI plugin's log lines at Info and above as span events (logrus
  *    hook), each line logged when its conditions on the call's facts hold;
- *  - for otelgrpc's unary interceptor (v0.28): its own `message` events with the uncompressed size.
+ *  - for otelgrpc's unary interceptor (v0.28): its own `message` events with the uncompressed size;
+ *  - functionSpans.background (containerd 2.x): root traces on container transitions (./background-traces.ts).
  * Nothing is added when the SERVER span does not record (tracing off, or not sampled); only the stop-signal
  * ledger keeps following StopContainer/RemoveContainer then, as containerd's per-container flag does.
  */
@@ -32,6 +33,7 @@ import type {
   TreeIteration,
 } from '../personas/persona-version-spec';
 import { StopSignalLedger } from '../personas/stop-signal-ledger';
+import { startBackgroundTraces } from './background-traces';
 import { GO_ERROR_FIELD_VALUE, LOG_ERROR_KEY, LOG_LEVEL_KEY, meetsCondition, MIN_FUNCTION_SPAN_NS, planSteps, setAttributes, TreePlayer, unitsOf, type IterationItems } from './span-tree-player';
 import type { RuntimeState } from '../state/runtime-state';
 import { toStatus } from '../server/to-status';
@@ -60,6 +62,7 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
   const treeFacts = layers.functionSpans ? placeholdersByMethod(layers.functionSpans, layers.logHook) : new Map<string, ReadonlySet<string>>();
   const treeIterations = layers.functionSpans ? iterationsByMethod(layers.functionSpans) : new Map<string, ReadonlySet<TreeIteration>>();
   let player: TreePlayer | undefined;
+  if (layers.functionSpans) startBackgroundTraces(layers.functionSpans, layers.logHook, state, nowNs);
 
   return {
     async traceCall<Res>(method: string, request: unknown, work: () => Promise<Res>): Promise<Res> {

@@ -11,7 +11,7 @@ import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { nsToHrTime } from '../../../cri-proto/src/tracing/span-clock';
 import { renderAttributeValue, renderTemplate, type CallFacts } from '../personas/call-facts';
 import { CONDITION_FACTS, type ConditionFact, type ConditionValue } from '../personas/call-fact-vocabulary';
-import type { AttributeTemplate, CallStep, EventStep, FactCondition, LogEventLevel, LogHookLayer, LogStep, SpanStep, TracerScope, TreeIteration } from '../personas/persona-version-spec';
+import type { AttributeTemplate, CallStep, EventStep, FactCondition, LogEventLevel, LogHookLayer, LogStep, SpanStep, TracerScope, TreeIteration, TreeSpanKind } from '../personas/persona-version-spec';
 
 /** Smallest time slice (ns) given to each innermost synthesised function span, so siblings never share a start time. */
 export const MIN_FUNCTION_SPAN_NS = 2_000n;
@@ -34,11 +34,13 @@ export const LOG_ERROR_KEY = 'error';
  * *status.Error from errdefs.ToGRPC, *fmt.wrapError, *errors.errorString) have only unexported fields.
  */
 export const GO_ERROR_FIELD_VALUE = '{}';
+const SPAN_KINDS: Readonly<Record<TreeSpanKind, SpanKind>> = { INTERNAL: SpanKind.INTERNAL, CLIENT: SpanKind.CLIENT, SERVER: SpanKind.SERVER };
+
 /** Per repetition a tree may ask for, the items (each with its own facts) the call has. */
 export type IterationItems = Readonly<Partial<Record<TreeIteration, readonly CallFacts[]>>>;
 
 /** A call's tree with its conditions decided and its repetitions made: what is laid out. */
-type PlannedSpan = { readonly step: SpanStep; readonly facts: CallFacts; readonly steps: readonly PlannedStep[] };
+export type PlannedSpan = { readonly step: SpanStep; readonly facts: CallFacts; readonly steps: readonly PlannedStep[] };
 export type PlannedStep =
   | ({ readonly kind: 'span' } & PlannedSpan)
   | { readonly kind: 'group'; readonly spans: readonly PlannedSpan[] }
@@ -91,7 +93,7 @@ export function unitsOf(steps: readonly PlannedStep[]): bigint {
 }
 
 /** A span's share: its `weight` from the data, else how many innermost spans it holds (at least one). */
-function unitsOfSpan(span: PlannedSpan): bigint {
+export function unitsOfSpan(span: PlannedSpan): bigint {
   return span.step.weight !== undefined ? BigInt(span.step.weight) : maxOf(1n, unitsOf(span.steps));
 }
 
@@ -119,19 +121,22 @@ export class TreePlayer {
     private readonly hook: LogHookLayer | undefined,
   ) {}
 
-  /** Starts and ends `steps` within [fromNs, toNs] under `host` (the span their lines land on). */
-  layOut(steps: readonly PlannedStep[], host: Span, hostCtx: Context, fromNs: bigint, toNs: bigint): void {
+  /**
+   * Starts and ends `steps` within [fromNs, toNs] under `host` (the span their lines land on; none for
+   * roots, whose context holds no span).
+   */
+  layOut(steps: readonly PlannedStep[], host: Span | undefined, hostCtx: Context, fromNs: bigint, toNs: bigint): void {
     const total = unitsOf(steps);
     const width = toNs > fromNs ? toNs - fromNs : 0n;
     let cursor = fromNs;
     let used = 0n;
     for (const step of steps) {
       if (step.kind === 'log') {
-        this.log(host, step.line, step.facts, cursor);
+        if (host) this.log(host, step.line, step.facts, cursor);
         continue;
       }
       if (step.kind === 'event') {
-        host.addEvent(renderTemplate(step.event.name, step.facts), renderAttributes(step.event.attributes, step.facts), nsToHrTime(cursor));
+        host?.addEvent(renderTemplate(step.event.name, step.facts), renderAttributes(step.event.attributes, step.facts), nsToHrTime(cursor));
         continue;
       }
       used += unitsOfStep(step);
@@ -145,7 +150,7 @@ export class TreePlayer {
       const members = step.kind === 'span' ? [step] : step.spans;
       for (const member of members) {
         const { step: spec, facts } = member;
-        const kind = spec.spanKind === 'CLIENT' ? SpanKind.CLIENT : SpanKind.INTERNAL;
+        const kind = SPAN_KINDS[spec.spanKind];
         const span = this.tracerFor(spec.scope).startSpan(spec.name, { kind, startTime: nsToHrTime(cursor) }, hostCtx);
         setAttributes(span, spec.attributes, facts);
         this.layOut(member.steps, span, trace.setSpan(hostCtx, span), cursor, spanEnd);

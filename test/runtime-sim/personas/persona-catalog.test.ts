@@ -191,12 +191,12 @@ describe('functionSpans trees in a persona file', () => {
       attributes: {},
       steps: [{
         kind: 'span', name: 'pkg.(*S).stop', source: 'server/container_stop.go:20@v1.99.0', when: {}, forEach: 'sandboxContainers', concurrent: true,
-        spanKind: 'INTERNAL', scope: SDK_SCOPE, attributes: {}, errorStatus: undefined, weight: undefined,
+        spanKind: 'INTERNAL', scope: SDK_SCOPE, attributes: {}, errorStatus: undefined, weight: undefined, startsAt: undefined,
         steps: [
           { kind: 'log', message: 'Stopping {requestContainerId}', level: 'info', when: {}, attributes: {}, source: 'server/container_stop.go:22@v1.99.0', withError: false },
           {
             kind: 'span', name: 'pkg.inner', source: 'a/b.go:3', when: { containerState: ['CONTAINER_RUNNING'], hostNetwork: [false] }, forEach: undefined, concurrent: false, steps: [],
-            spanKind: 'INTERNAL', scope: SDK_SCOPE, attributes: {}, errorStatus: undefined, weight: undefined,
+            spanKind: 'INTERNAL', scope: SDK_SCOPE, attributes: {}, errorStatus: undefined, weight: undefined, startsAt: undefined,
           },
         ],
       }],
@@ -242,7 +242,9 @@ describe('functionSpans trees in a persona file', () => {
     const containerd = (steps: string) => withSteps(steps).replace(HOOK, '  logHook: { kind: containerd-logrus }\n');
     rejects(withSteps(`[${SPAN.replace(' }', ', scope: ttrpc }')}]`), /steps\[0\]\.scope: unknown scope "ttrpc"; list it under spanLayers\.functionSpans\.scopes/);
     rejects(withSteps(`[${SPAN.replace(' }', ', weight: 0 }')}]`), /steps\[0\]\.weight: expected a positive integer/);
-    rejects(withSteps(`[${SPAN.replace(' }', ', kind: SERVER }')}]`), /steps\[0\]\.kind: must be one of INTERNAL, CLIENT/);
+    rejects(withSteps(`[${SPAN.replace(' }', ', kind: PRODUCER }')}]`), /steps\[0\]\.kind: must be one of INTERNAL, CLIENT, SERVER/);
+    rejects(withSteps('[]', '    background:\n      CONTAINER_EXITED: []\n'), /functionSpans\.background\.CONTAINER_EXITED: unknown transition; transitions: CONTAINER_CREATED_EVENT/);
+    rejects(withSteps('[]', `    background:\n      CONTAINER_STOPPED_EVENT: [${LOG}]\n`), /background\.CONTAINER_STOPPED_EVENT\[0\]: a background step is a root span/);
     rejects(withSteps(`[${SPAN.replace(' }', ', attributes: { pid: { value: "{containerPid}", type: uint32 } } }')}]`), /steps\[0\]\.attributes\.pid\.type: must be one of string, int/);
     rejects(containerd(`[${LOG.replace(' }', ', attributes: { level: info } }')}]`), /steps\[0\]\.attributes\.level: set by the log hook/);
     rejects(containerd(`[${LOG.replace(' }', ', attributes: { error: x } }')}]`), /steps\[0\]\.attributes\.error: set by the log hook \(say withError: true\)/);

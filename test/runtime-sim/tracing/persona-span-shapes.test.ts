@@ -64,7 +64,10 @@ function unary(client: Client, method: string, request: unknown, header: string)
 }
 
 interface VersionRun {
+  /** The spans of the traces the script's calls started. */
   spans: FlatSpan[];
+  /** Every span received, root traces the runtime made on its own included. */
+  allSpans: FlatSpan[];
   outcomes: Outcome[];
   parents: Map<string, { traceId: string; spanId: string }>;
   log: string;
@@ -360,8 +363,9 @@ async function runSequence(
     clients.length = 0;
     const exit = await runtime.stop(5_000); // SIGTERM flushes the batch span processor
     assert.equal(exit, 0, readFileSync(logPath, 'utf8'));
-    const spans = sink.index.spans().filter((s) => parents.has(s.traceId));
-    return { spans, outcomes, parents, log: readFileSync(logPath, 'utf8') };
+    const allSpans = sink.index.spans();
+    const spans = allSpans.filter((s) => parents.has(s.traceId));
+    return { spans, allSpans, outcomes, parents, log: readFileSync(logPath, 'utf8') };
   } finally {
     for (const c of clients) c.close();
     await runtime?.stop(5_000);
@@ -613,6 +617,28 @@ describe('containerd 2.1: the span tree of each outcome', () => {
 
   it('keeps children inside parents and sequential siblings apart', () => {
     assertNestedTiming(run.spans);
+  });
+
+  it('makes root traces of its own on task events: forwarded shim events, NRI lookups, the exit handler, task.Wait over the life', () => {
+    const roots = run.allSpans.filter((s) => s.parentSpanId === '');
+    const count = (name: string) => roots.filter((s) => s.name === name).length;
+    const forward = roots.find((s) => s.name === 'containerd.services.events.ttrpc.v1.Events/Forward');
+    assert.deepEqual([forward?.kind, forward?.scope, forward?.scopeVersion, forward?.service], ['SERVER', 'github.com/containerd/otelttrpc', '0.0.0', 'containerd']);
+    // Two sandboxes created and five containers started (TaskCreate + TaskStart each); the five containers exit
+    // (stopped, killed, or removed running) and so does the web sandbox (StopPodSandbox): TaskExit + TaskDelete each.
+    const exited = 6;
+    assert.ok(count('containerd.services.events.ttrpc.v1.Events/Forward') >= 2 * 2 + 2 * 5 + 2 * exited, `${count('containerd.services.events.ttrpc.v1.Events/Forward')} forwards`);
+    assert.ok(count('containerd.task.v3.Task/State') > 0, 'NRI task lookups');
+    const deletes = roots.filter((s) => s.name === 'task.Delete');
+    assert.ok(deletes.length >= exited, `${deletes.length} exit handlers`);
+    const under = (parent: FlatSpan) => run.allSpans.filter((s) => s.parentSpanId === parent.spanId).map((s) => s.name);
+    const shutdowns = deletes.filter((d) => under(d).includes('containerd.task.v3.Task/Shutdown'));
+    assert.ok(shutdowns.length >= 1 && shutdowns.length < deletes.length, 'only a sandbox\'s exit handler shuts its shim down');
+    assert.deepEqual(under(deletes[0]), ['task.Kill', 'task.Wait', 'containerd.task.v3.Task/State', 'containerd.task.v3.Task/Delete']);
+    // task.Wait lasts the container's life: stubborn lived more than its 1 s stop timeout.
+    const waits = roots.filter((s) => s.name === 'task.Wait').map((s) => BigInt(s.endTimeUnixNano) - BigInt(s.startTimeUnixNano));
+    assert.ok(waits.some((ns) => ns > 1_000_000_000n), `task.Wait durations ${waits.join(', ')}`);
+    assertNestedTiming(run.allSpans.filter((s) => !run.parents.has(s.traceId)));
   });
 
   it('kills a container that outlives its stop timeout with a second task.Kill, and the overlapping stop skips the signal', () => {
