@@ -221,8 +221,10 @@ export class Kubelet {
     this.every(LOOP_NAME.IMAGE_DETECT, IMAGE_MANAGER_LOOP.DETECT_PERIOD_MS, () => this.imageGC.monitorImages(), true);
     this.every(LOOP_NAME.IMAGE_CACHE, IMAGE_MANAGER_LOOP.CACHE_REFRESH_PERIOD_MS, () => this.imageGC.refreshImageCache(), true);
     this.every(LOOP_NAME.RUNTIME_STATUS, KUBELET_LOOP.RUNTIME_STATUS_PERIOD_MS, () => this.updateRuntimeUp(), true);
-    // GenericPLEG.Start: wait.Until(Relist, relistPeriod); a failed relist is only reported by PLEG health.
-    this.every(LOOP_NAME.PLEG, this.settings.plegRelistPeriodMs, () => this.pleg.relist().catch(() => undefined), true);
+    // GenericPLEG.Start: wait.Until(Relist, relistPeriod). A relist whose GetPods fails is logged and skipped
+    // (pkg/kubelet/pleg/generic.go Relist: "GenericPLEG: Unable to retrieve pods"); PLEG health notices the gap.
+    this.every(LOOP_NAME.PLEG, this.settings.plegRelistPeriodMs, () =>
+      this.pleg.relist().catch((err: unknown) => this.log.error(`"GenericPLEG: Unable to retrieve pods" err="${(err as Error).message}"`)), true);
     if (this.fileSource !== undefined) {
       this.every(LOOP_NAME.FILE_SOURCE, this.settings.fileCheckFrequencyMs, () => this.readPodSource(), true);
       this.fileSource.startWatch();
