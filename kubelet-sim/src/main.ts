@@ -4,7 +4,7 @@
  * registers the gRPC instrumentation), and only then are the modules that load @grpc/grpc-js required.
  */
 import { hostname as osHostname } from 'node:os';
-import { EXIT_CODE, watchParent } from '../../cli-kit/src';
+import { EXIT_CODE, onShutdownSignals, watchParent } from '../../cli-kit/src';
 import { everyPeriod, formatProgress } from './cli/progress-line';
 import { EXIT_BAD_FLAG, FlagError, parseKubeletSimArgs } from './cli/kubelet-sim-args';
 import type { KubeletSimArgs } from './cli/kubelet-sim-args';
@@ -124,8 +124,8 @@ async function main(): Promise<number> {
       return 0;
     })());
 
-  process.once('SIGINT', () => void stop('SIGINT').then((code) => process.exit(code)));
-  process.once('SIGTERM', () => void stop('SIGTERM').then((code) => process.exit(code)));
+  // A second signal exits at once with status 1 (cli-kit shutdown-signals, as the kubelet's signal context).
+  onShutdownSignals({ onFirst: (signal) => void stop(signal).then((code) => process.exit(code)), say: (line) => log.warn(line) });
   // Under npx / npm start the signal reaches only npm's `sh -c`: stop when the parent goes (cli-kit parent-watch).
   watchParent({ onParentGone: (pid) => void stop(`parent process ${pid} exited`).then((code) => process.exit(code)) });
 

@@ -169,3 +169,62 @@ describe('a collector that accepts connections and never answers', () => {
     assert.ok(runtime.lost > 0, `runtime lost ${runtime.lost}`);
   });
 });
+
+describe('a second signal while shutdown waits for a collector that never answers', () => {
+  let stalled: Server;
+  const sockets: Socket[] = [];
+  const exits: Record<string, { code: number | string; afterSecondMs: number }> = {};
+
+  before(async () => {
+    stalled = createServer((socket) => {
+      sockets.push(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => stalled.listen(0, '127.0.0.1', r));
+    const collector = `127.0.0.1:${(stalled.address() as { port: number }).port}`;
+    const workDir = mkdtempSync(join(tmpdir(), 'second-signal-e2e-'));
+    const processes: RunningProcess[] = [];
+    try {
+      const pods = join(workDir, 'pods');
+      mkdirSync(pods);
+      writeFileSync(join(pods, 'web.yaml'), POD);
+      const configPath = join(workDir, 'kubelet-config.yaml');
+      writeFileSync(configPath, ['apiVersion: kubelet.config.k8s.io/v1beta1', 'kind: KubeletConfiguration', `staticPodPath: ${pods}`,
+        `podLogsDir: ${join(workDir, 'pod-logs')}`, 'tracing:', `  endpoint: ${collector}`, '  samplingRatePerMillion: 1000000', ''].join('\n'));
+      const socketPath = join(workDir, 'runtime.sock');
+      const logPath = join(workDir, 'sims.log');
+      const exportSetup = runtimeExportSetup('crio', undefined, collector, workDir, 1_000_000);
+      const runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), ['--persona', 'crio', '--listen', `unix://${socketPath}`, ...exportSetup.args], logPath, exportSetup.env);
+      processes.push(runtime);
+      await waitForFile(socketPath, 10_000);
+      const kubelet = startNodeProcess('kubelet-sim', join(DIST, 'kubelet-sim/src/main.js'), [
+        '--config', configPath, '--container-runtime-endpoint', `unix://${socketPath}`, '--hostname-override', 'e2e-node',
+        '--port', String(await freePort()), '--healthz-port', '0',
+      ], logPath);
+      processes.push(kubelet);
+      await new Promise((r) => setTimeout(r, 4_000)); // pods up, spans waiting in the batch processors
+      for (const [name, proc] of [['kubelet-sim', kubelet], ['runtime-sim', runtime]] as const) {
+        proc.child.kill('SIGTERM');
+        await new Promise((r) => setTimeout(r, 500));
+        const secondAt = Date.now();
+        proc.child.kill('SIGTERM');
+        const code = await proc.exited;
+        exits[name] = { code, afterSecondMs: Date.now() - secondAt };
+      }
+    } finally {
+      await Promise.all(processes.map((p) => p.stop(5_000)));
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  });
+  after(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => stalled.close(() => r()));
+  });
+
+  it('exits at once with status 1, as the Kubernetes components do on a second signal', () => {
+    for (const name of ['kubelet-sim', 'runtime-sim']) {
+      assert.equal(exits[name]?.code, 1, `${name} exit ${String(exits[name]?.code)}`);
+      assert.ok((exits[name]?.afterSecondMs ?? Infinity) < 2_000, `${name} took ${exits[name]?.afterSecondMs} ms after the second signal`);
+    }
+  });
+});
