@@ -119,7 +119,7 @@ async function main(): Promise<number> {
       process.stderr.write(
         `kubelet-sim: syncPod=${s.syncPod} (errors ${s.syncPodErrors}) syncTerminatingPod=${s.syncTerminatingPod} syncTerminatedPod=${s.syncTerminatedPod} ` +
           `containerGC=${s.containerGC} imageGC=${s.imageGC} plegEvents=${s.plegEvents}` +
-          (exported ? ` spansExported=${exported.exportedSpans} spansLost=${exported.failedSpans}` : ' tracing=off') + '\n',
+          (exported ? ` spansExported=${exported.exportedSpans} spansLost=${exported.failedSpans} spansDropped=${tracing.tracing?.droppedSpans() ?? 0}` : ' tracing=off') + '\n',
       );
       return 0;
     })());

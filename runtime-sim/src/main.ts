@@ -76,7 +76,8 @@ async function main(): Promise<number> {
       await server.close();
       await tracing?.shutdown();
       const stats = tracing?.exportStats;
-      if (stats) say(`spansExported=${stats.exportedSpans} spansLost=${stats.failedSpans}`);
+      // Lost: the exporter failed to send them; dropped: the batch processor's queue was full.
+      if (stats) say(`spansExported=${stats.exportedSpans} spansLost=${stats.failedSpans} spansDropped=${tracing?.droppedSpans() ?? 0}`);
       resolve(0);
     };
     // A second signal exits at once with status 1 (cli-kit shutdown-signals).

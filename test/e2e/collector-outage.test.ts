@@ -88,10 +88,11 @@ async function runNode(collector: string, during: () => Promise<void>): Promise<
 }
 
 /** `spansExported` / `spansLost` from a process's exit line. */
-function exitCounts(log: string, prefix: 'kubelet-sim: syncPod' | 'runtime-sim: spansExported'): { exported: number; lost: number } {
+function exitCounts(log: string, prefix: 'kubelet-sim: syncPod' | 'runtime-sim: spansExported'): { exported: number; lost: number; dropped: number } {
   const line = log.split('\n').find((l) => l.startsWith(prefix) && l.includes('spansExported='));
   assert.ok(line, `no exit line starting ${prefix}:\n${log}`);
-  return { exported: Number(/spansExported=(\d+)/.exec(line)![1]), lost: Number(/spansLost=(\d+)/.exec(line)![1]) };
+  const count = (name: string): number => Number(new RegExp(`${name}=(\\d+)`).exec(line)![1]);
+  return { exported: count('spansExported'), lost: count('spansLost'), dropped: count('spansDropped') };
 }
 
 describe('the collector is down when the node starts, and comes up later', () => {
@@ -130,6 +131,8 @@ describe('the collector is down when the node starts, and comes up later', () =>
     const runtime = exitCounts(run.log, 'runtime-sim: spansExported');
     assert.equal(spans.filter((s) => s.service === 'kubelet').length, kubelet.exported);
     assert.equal(spans.filter((s) => s.service === 'crio').length, runtime.exported);
+    assert.equal(kubelet.dropped, 0, 'the kubelet\'s batch queue dropped spans');
+    assert.equal(runtime.dropped, 0, 'the runtime\'s batch queue dropped spans');
   });
 });
 

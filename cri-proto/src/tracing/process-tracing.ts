@@ -6,6 +6,7 @@ import type { Resource } from '@opentelemetry/resources';
 import type { Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { BatchSpanProcessor, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { CountingSpanProcessor } from './counting-span-processor';
 import { HighResolutionTracerProvider } from './high-resolution-tracer-provider';
 import { registerOtelgrpcInstrumentation } from './otelgrpc-instrumentation';
 import type { OtelgrpcShapeOptions } from './otelgrpc-shaped-tracer';
@@ -41,6 +42,11 @@ export interface ProcessTracing {
   readonly provider: NodeTracerProvider;
   /** Export counts when exporting over OTLP. */
   readonly exportStats: ExportStats | undefined;
+  /**
+   * Sampled spans the batch processor dropped (its queue was full): ended minus exported minus failed.
+   * Exact once shutdown() has flushed; undefined without OTLP export.
+   */
+  droppedSpans(): number | undefined;
   readonly exportTarget: string | undefined;
   /** Flushes queued spans and stops exporting; idempotent. */
   shutdown(): Promise<void>;
@@ -65,9 +71,9 @@ export async function startProcessTracing(options: ProcessTracingOptions): Promi
   const counting: CountingSpanExporter | undefined = options.exporter
     ? undefined
     : (options.createExporter?.() ?? createOtlpGrpcTraceExporter(options.endpoint));
-  const processor: SpanProcessor = options.exporter
-    ? new SimpleSpanProcessor(options.exporter)
-    : new BatchSpanProcessor(counting as CountingSpanExporter);
+  // Counted in front of the batch processor, which drops spans without a word when its queue is full.
+  const counted = options.exporter ? undefined : new CountingSpanProcessor(new BatchSpanProcessor(counting as CountingSpanExporter));
+  const processor: SpanProcessor = counted ?? new SimpleSpanProcessor(options.exporter as SpanExporter);
 
   const provider = new NodeTracerProvider({
     resource: await buildResource(options),
@@ -88,6 +94,7 @@ export async function startProcessTracing(options: ProcessTracingOptions): Promi
     tracer: (scopeName, version) => timed.getTracer(scopeName, version),
     provider,
     exportStats: counting?.stats,
+    droppedSpans: () => (counted && counting ? Math.max(0, counted.ended - counting.stats.exportedSpans - counting.stats.failedSpans) : undefined),
     exportTarget: counting?.target,
     shutdown: () => (shutdownPromise ??= provider.shutdown().catch(() => undefined)),
   };
