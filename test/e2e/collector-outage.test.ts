@@ -6,29 +6,16 @@
  *    timeout, and the spans that could not be sent are counted as lost in each process's exit line.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTraceSink, type TraceSink } from '../../trace-sink/src';
-import { startNodeProcess, type RunningProcess } from '../../node-demo/src/child-process-runner';
-import { runtimeExportSetup } from '../../node-demo/src/runtime-export-setup';
+import type { RunningProcess } from '../../node-demo/src/child-process-runner';
 import { freePort } from '../helpers/free-port';
-import { waitForFile } from '../helpers/wait-for-file';
+import { sleeperPod, startKubeletSim, startRuntimeSim, writeNodeFiles, type NodeFiles } from '../helpers/node-processes';
 
-const DIST = resolve(__dirname, '..', '..');
-const POD = `apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: default
-spec:
-  containers:
-  - name: app
-    image: busybox:1.36
-    command: [sleep, "3600"]
-`;
 const KUBELET_DURATION_MS = 12_000;
 /** OTLP exporter timeout (OTEL_EXPORTER_OTLP_TIMEOUT default, 10 s) plus room for a loaded machine. */
 const SHUTDOWN_BOUND_MS = 10_000 + 6_000;
@@ -43,36 +30,21 @@ interface NodeRun {
   runtimeShutdownMs: number;
 }
 
-/** Starts runtime-sim and kubelet-sim exporting to `collector`; `during` runs while they do. */
+/** A node whose two processes export every trace to `collector`. */
+async function startNode(workDir: string, collector: string, kubeletArgs: string[]): Promise<{ files: NodeFiles; runtime: RunningProcess; kubelet: RunningProcess }> {
+  const files = writeNodeFiles(workDir, { pods: { 'web.yaml': sleeperPod('web') }, collector, samplingRatePerMillion: 1_000_000 });
+  const runtime = await startRuntimeSim(files, { collector, samplingRatePerMillion: 1_000_000 });
+  const kubelet = await startKubeletSim(files, kubeletArgs);
+  return { files, runtime, kubelet };
+}
+
+/** Runs a node for KUBELET_DURATION_MS exporting to `collector`; `during` runs meanwhile. */
 async function runNode(collector: string, during: () => Promise<void>): Promise<NodeRun> {
   const workDir = mkdtempSync(join(tmpdir(), 'collector-outage-e2e-'));
   const processes: RunningProcess[] = [];
   try {
-    const pods = join(workDir, 'pods');
-    mkdirSync(pods);
-    writeFileSync(join(pods, 'web.yaml'), POD);
-    const configPath = join(workDir, 'kubelet-config.yaml');
-    writeFileSync(configPath, [
-      'apiVersion: kubelet.config.k8s.io/v1beta1',
-      'kind: KubeletConfiguration',
-      `staticPodPath: ${pods}`,
-      `podLogsDir: ${join(workDir, 'pod-logs')}`,
-      'tracing:',
-      `  endpoint: ${collector}`,
-      '  samplingRatePerMillion: 1000000',
-      '',
-    ].join('\n'));
-    const socketPath = join(workDir, 'runtime.sock');
-    const logPath = join(workDir, 'sims.log');
-    const exportSetup = runtimeExportSetup('crio', undefined, collector, workDir, 1_000_000);
-    const runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), ['--persona', 'crio', '--listen', `unix://${socketPath}`, ...exportSetup.args], logPath, exportSetup.env);
-    processes.push(runtime);
-    await waitForFile(socketPath, 10_000);
-    const kubelet = startNodeProcess('kubelet-sim', join(DIST, 'kubelet-sim/src/main.js'), [
-      '--config', configPath, '--container-runtime-endpoint', `unix://${socketPath}`, '--hostname-override', 'e2e-node',
-      '--duration', `${KUBELET_DURATION_MS}ms`, '--port', String(await freePort()), '--healthz-port', '0',
-    ], logPath);
-    processes.push(kubelet);
+    const { files, runtime, kubelet } = await startNode(workDir, collector, ['--duration', `${KUBELET_DURATION_MS}ms`]);
+    processes.push(runtime, kubelet);
     const startedAt = Date.now();
     await during();
     const kubeletExit = await kubelet.exited;
@@ -80,7 +52,7 @@ async function runNode(collector: string, during: () => Promise<void>): Promise<
     const stopAt = Date.now();
     const runtimeExit = await runtime.stop(SHUTDOWN_BOUND_MS);
     const runtimeShutdownMs = Date.now() - stopAt;
-    return { log: readFileSync(logPath, 'utf8'), kubeletExit, runtimeExit, kubeletShutdownMs, runtimeShutdownMs };
+    return { log: readFileSync(files.logPath, 'utf8'), kubeletExit, runtimeExit, kubeletShutdownMs, runtimeShutdownMs };
   } finally {
     await Promise.all(processes.map((p) => p.stop(5_000)));
     rmSync(workDir, { recursive: true, force: true });
@@ -188,23 +160,8 @@ describe('a second signal while shutdown waits for a collector that never answer
     const workDir = mkdtempSync(join(tmpdir(), 'second-signal-e2e-'));
     const processes: RunningProcess[] = [];
     try {
-      const pods = join(workDir, 'pods');
-      mkdirSync(pods);
-      writeFileSync(join(pods, 'web.yaml'), POD);
-      const configPath = join(workDir, 'kubelet-config.yaml');
-      writeFileSync(configPath, ['apiVersion: kubelet.config.k8s.io/v1beta1', 'kind: KubeletConfiguration', `staticPodPath: ${pods}`,
-        `podLogsDir: ${join(workDir, 'pod-logs')}`, 'tracing:', `  endpoint: ${collector}`, '  samplingRatePerMillion: 1000000', ''].join('\n'));
-      const socketPath = join(workDir, 'runtime.sock');
-      const logPath = join(workDir, 'sims.log');
-      const exportSetup = runtimeExportSetup('crio', undefined, collector, workDir, 1_000_000);
-      const runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), ['--persona', 'crio', '--listen', `unix://${socketPath}`, ...exportSetup.args], logPath, exportSetup.env);
-      processes.push(runtime);
-      await waitForFile(socketPath, 10_000);
-      const kubelet = startNodeProcess('kubelet-sim', join(DIST, 'kubelet-sim/src/main.js'), [
-        '--config', configPath, '--container-runtime-endpoint', `unix://${socketPath}`, '--hostname-override', 'e2e-node',
-        '--port', String(await freePort()), '--healthz-port', '0',
-      ], logPath);
-      processes.push(kubelet);
+      const { runtime, kubelet } = await startNode(workDir, collector, []);
+      processes.push(runtime, kubelet);
       await new Promise((r) => setTimeout(r, 4_000)); // pods up, spans waiting in the batch processors
       for (const [name, proc] of [['kubelet-sim', kubelet], ['runtime-sim', runtime]] as const) {
         proc.child.kill('SIGTERM');

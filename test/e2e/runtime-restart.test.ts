@@ -6,29 +6,15 @@
  * created again, as the kubelet does for sandboxes it can no longer find.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
 import { startTraceSink, type FlatSpan, type TraceSink } from '../../trace-sink/src';
-import { startNodeProcess, type RunningProcess } from '../../node-demo/src/child-process-runner';
-import { runtimeExportSetup } from '../../node-demo/src/runtime-export-setup';
-import { freePort } from '../helpers/free-port';
-import { waitForFile } from '../helpers/wait-for-file';
+import type { RunningProcess } from '../../node-demo/src/child-process-runner';
+import { sleeperPod, startKubeletSim, startRuntimeSim, writeNodeFiles } from '../helpers/node-processes';
 
-const DIST = resolve(__dirname, '..', '..');
 const RPC = (m: string): string => `runtime.v1.RuntimeService/${m}`;
-const POD = (name: string): string => `apiVersion: v1
-kind: Pod
-metadata:
-  name: ${name}
-  namespace: default
-spec:
-  containers:
-  - name: app
-    image: busybox:1.36
-    command: [sleep, "3600"]
-`;
 /** Pods up before the kill; outage length; time given to converge after the runtime is back. */
 const SETTLE_MS = 4_000;
 const OUTAGE_MS = 3_000;
@@ -48,38 +34,19 @@ async function runtimeRestart(keepState: boolean): Promise<RestartRun> {
   const sink: TraceSink = await startTraceSink({ listen: '127.0.0.1:0' });
   const processes: RunningProcess[] = [];
   try {
-    const pods = join(workDir, 'pods');
-    mkdirSync(pods);
-    writeFileSync(join(pods, 'alpha.yaml'), POD('alpha'));
-    writeFileSync(join(pods, 'beta.yaml'), POD('beta'));
-    const configPath = join(workDir, 'kubelet-config.yaml');
-    writeFileSync(configPath, [
-      'apiVersion: kubelet.config.k8s.io/v1beta1',
-      'kind: KubeletConfiguration',
-      `staticPodPath: ${pods}`,
-      `podLogsDir: ${join(workDir, 'pod-logs')}`,
-      'tracing:',
-      `  endpoint: ${sink.address}`,
-      '  samplingRatePerMillion: 1000000',
-      '',
-    ].join('\n'));
-    const socketPath = join(workDir, 'runtime.sock');
-    const socket = `unix://${socketPath}`;
-    const logPath = join(workDir, 'sims.log');
-    const exportSetup = runtimeExportSetup('crio', undefined, sink.address, workDir, 0);
-    const stateArgs = keepState ? ['--state-dir', join(workDir, 'state')] : [];
-    const startRuntime = (): RunningProcess => {
-      const p = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), ['--persona', 'crio', '--listen', socket, ...stateArgs, ...exportSetup.args], logPath, exportSetup.env);
+    const files = writeNodeFiles(workDir, {
+      pods: { 'alpha.yaml': sleeperPod('alpha'), 'beta.yaml': sleeperPod('beta') },
+      collector: sink.address,
+      samplingRatePerMillion: 1_000_000,
+    });
+    const startRuntime = async (): Promise<RunningProcess> => {
+      const p = await startRuntimeSim(files, { collector: sink.address, extraArgs: keepState ? ['--state-dir', join(workDir, 'state')] : [] });
       processes.push(p);
       return p;
     };
 
-    let runtime = startRuntime();
-    await waitForFile(socketPath, 10_000);
-    const kubelet = startNodeProcess('kubelet-sim', join(DIST, 'kubelet-sim/src/main.js'), [
-      '--config', configPath, '--container-runtime-endpoint', socket, '--hostname-override', 'e2e-node',
-      '--duration', `${SETTLE_MS + OUTAGE_MS + CONVERGE_MS}ms`, '--port', String(await freePort()), '--healthz-port', '0',
-    ], logPath);
+    let runtime = await startRuntime();
+    const kubelet = await startKubeletSim(files, ['--duration', `${SETTLE_MS + OUTAGE_MS + CONVERGE_MS}ms`]);
     processes.push(kubelet);
 
     await new Promise((r) => setTimeout(r, SETTLE_MS));
@@ -87,13 +54,12 @@ async function runtimeRestart(keepState: boolean): Promise<RestartRun> {
     runtime.child.kill('SIGKILL');
     const runtimeExits = [await runtime.exited];
     await new Promise((r) => setTimeout(r, OUTAGE_MS));
-    rmSync(socketPath, { force: true }); // a SIGKILLed server leaves its socket file behind
-    runtime = startRuntime();
-    await waitForFile(socketPath, 10_000);
+    rmSync(files.socketPath, { force: true }); // a SIGKILLed server leaves its socket file behind
+    runtime = await startRuntime();
     const backAtMs = Date.now();
     const kubeletExit = await kubelet.exited;
     runtimeExits.push(await runtime.stop(5_000));
-    return { spans: sink.index.spans(), log: readFileSync(logPath, 'utf8'), killAtMs, backAtMs, kubeletExit, runtimeExits };
+    return { spans: sink.index.spans(), log: readFileSync(files.logPath, 'utf8'), killAtMs, backAtMs, kubeletExit, runtimeExits };
   } finally {
     await Promise.all(processes.map((p) => p.stop(5_000)));
     await sink.close();
