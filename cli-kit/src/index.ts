@@ -6,3 +6,14 @@ export { examplesEpilogue, MAX_EXAMPLE_LINE, packageVersion, versionText } from 
 export type { CliExample } from './help-text';
 export { EXIT_WITH_PARENT_ENV, PARENT_CHECK_PERIOD_MS, shouldExitWithParent, watchParent } from './parent-watch';
 export type { ParentWatchOptions } from './parent-watch';
+export {
+  checkEndpointTemplate,
+  DEFAULT_NODE_NAME_PATTERN,
+  endpointForNode,
+  fleetNodeNames,
+  FleetFlagError,
+  MAX_FLEET_NODES,
+  NODE_INDEX_PLACEHOLDER,
+  NODE_NAME_PLACEHOLDER,
+  parseNodesFlag,
+} from './fleet-nodes';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import yargs from 'yargs';
-import { attachNegativeValues, examplesEpilogue, repeatedFlagMessage, versionText } from '../../cli-kit/src';
+import { attachNegativeValues, examplesEpilogue, MAX_FLEET_NODES, parseNodesFlag, repeatedFlagMessage, versionText } from '../../cli-kit/src';
 import { parseDemoDuration } from './demo-duration';
 
 export interface DemoArgs {
@@ -13,6 +13,12 @@ export interface DemoArgs {
   personaVersion: string | undefined;
   model: string | undefined;
   config: string;
+  /** --nodes N: a fleet of N nodes (./fleet-demo.ts); undefined = one node. */
+  nodes: number | undefined;
+  /** --pods-per-node P: P synthetic static pods on every node instead of the config's staticPodPath. */
+  podsPerNode: number | undefined;
+  /** --sampling-rate-per-million: overrides the config's tracing.samplingRatePerMillion. */
+  samplingRatePerMillion: number | undefined;
 }
 
 /** A flag the demo cannot use; main prints it and exits 1. */
@@ -23,6 +29,10 @@ const EXAMPLES = examplesEpilogue([
   {
     what: 'containerd 2.1 exporting OTLP/HTTP (its default) for 2 minutes, slow calls',
     lines: ['npm start -- --persona containerd --duration 2m --model realistic'],
+  },
+  {
+    what: 'a fleet: 50 nodes with 30 pods each, 1 trace in 10000 sampled, 5 minutes',
+    lines: ['npm start -- --nodes 50 --pods-per-node 30 \\', '--sampling-rate-per-million 100 --duration 5m'],
   },
   {
     what: 'another port pair when a Collector already holds 4317/4318',
@@ -43,6 +53,9 @@ export function parseDemoArgs(argv: readonly string[], repoRoot: string): DemoAr
     .option('persona-version', { type: 'string', describe: 'runtime version to play (crio 1.33 or 1.32; containerd 2.1 or 1.6); default: the persona\'s newest' })
     .option('model', { type: 'string', describe: 'runtime-sim latency/fault model: fast, realistic, chaos or a YAML file (default: none, every call answers at once)' })
     .option('config', { type: 'string', default: join(repoRoot, 'configs', 'kubelet-config.yaml'), defaultDescription: 'configs/kubelet-config.yaml', describe: 'KubeletConfiguration to run with' })
+    .option('nodes', { type: 'string', describe: `run a fleet: N simulated nodes in one runtime-sim and one kubelet-sim process (1–${MAX_FLEET_NODES}); prints per-node and fleet totals` })
+    .option('pods-per-node', { type: 'string', describe: 'with --nodes: P plain static pods on every node instead of the config\'s staticPodPath' })
+    .option('sampling-rate-per-million', { type: 'string', describe: 'the kubelet\'s tracing.samplingRatePerMillion (0–1000000), instead of the config\'s' })
     .epilogue(EXAMPLES)
     .strict()
     .help()
@@ -60,7 +73,19 @@ export function parseDemoArgs(argv: readonly string[], repoRoot: string): DemoAr
   } catch (err) {
     throw new DemoFlagError(`--duration: ${(err as Error).message}`);
   }
+  let nodes: number | undefined;
+  try {
+    nodes = parsed.nodes === undefined ? undefined : parseNodesFlag(parsed.nodes);
+  } catch (err) {
+    throw new DemoFlagError((err as Error).message);
+  }
+  const podsPerNode = parsed['pods-per-node'] === undefined ? undefined : wholeNumber('--pods-per-node', parsed['pods-per-node'], 1, MAX_PODS_PER_NODE);
+  if (podsPerNode !== undefined && nodes === undefined) throw new DemoFlagError('--pods-per-node needs --nodes: give --nodes N (1 for a single node)');
+  const rate = parsed['sampling-rate-per-million'];
   return {
+    nodes,
+    podsPerNode,
+    samplingRatePerMillion: rate === undefined ? undefined : wholeNumber('--sampling-rate-per-million', rate, 0, 1_000_000),
     listen: parsed.listen,
     httpListen: parsed['http-listen'] === '' ? undefined : parsed['http-listen'],
     durationMs,
@@ -70,4 +95,13 @@ export function parseDemoArgs(argv: readonly string[], repoRoot: string): DemoAr
     model: parsed.model,
     config: parsed.config,
   };
+}
+
+/** Most synthetic pods per node (the kubelet's default maxPods). */
+export const MAX_PODS_PER_NODE = 110;
+
+function wholeNumber(flag: string, text: string, min: number, max: number): number {
+  const n = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) throw new DemoFlagError(`invalid value ${JSON.stringify(text)} for ${flag}: give a whole number from ${min} to ${max}`);
+  return n;
 }

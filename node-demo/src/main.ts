@@ -10,18 +10,16 @@
  * the deadline is stopped. A child that fails (at start or later) stops the run at once, with its own last
  * output lines on screen and exit status 1.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { basename, dirname, join, resolve } from 'node:path';
 import { EXIT_CODE, watchParent } from '../../cli-kit/src';
-import { ListenError, OutputFileError, renderSpanSummaryTable, renderTraceTree, startTraceSink } from '../../trace-sink/src';
+import { ListenError, OutputFileError, renderSpanSummaryTable, renderStartupReport, renderTraceTree, reportHtmlOf, startTraceSink, startupReportOf } from '../../trace-sink/src';
 import type { TraceRecord, TraceSink } from '../../trace-sink/src';
 import { startNodeProcess, type RunningProcess } from './child-process-runner';
 import { DemoFlagError, parseDemoArgs, type DemoArgs } from './demo-args';
 import { runtimeExportSetup } from './runtime-export-setup';
+import { freeLoopbackPort, readKubeletConfig, reportFailure, say, waitForFile, writeDemoKubeletConfig } from './demo-kit';
 
 const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 /** The compiled tree this file runs from, so the children match the build that started them. */
@@ -47,6 +45,10 @@ async function main(): Promise<number> {
     process.stderr.write(`Error: ${err.message}\nRun 'npm start -- --help' for usage.\n`);
     return EXIT_CODE.BAD_USAGE;
   }
+  if (args.nodes !== undefined) {
+    const { runFleetDemo } = await import('./fleet-demo');
+    return runFleetDemo(args, args.nodes, { startedAt, dist: DIST });
+  }
   const deadline = startedAt + args.durationMs;
 
   let kubeletConfig: Record<string, unknown>;
@@ -70,7 +72,7 @@ async function main(): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), 'kubelet-cri-demo-'));
   const socketPath = join(work, 'runtime.sock');
   const socket = `unix://${socketPath}`;
-  const kubeletConfigPath = writeDemoKubeletConfig(kubeletConfig, args.config, work, sink.address);
+  const kubeletConfigPath = writeDemoKubeletConfig(kubeletConfig, args.config, work, sink.address, { samplingRatePerMillion: args.samplingRatePerMillion });
   const logPath = join(work, 'sims.log');
   const earlier = sink.outPathBytesBefore > 0 ? ` (appended after ${sink.outPathBytesBefore} bytes from earlier runs)` : '';
   say(`OTLP receiver on ${sink.address} (gRPC)${sink.httpAddress ? ` and ${sink.httpAddress} (HTTP)` : ''}; spans to ${sink.outPath}${earlier}`);
@@ -188,48 +190,17 @@ function printResults(sink: TraceSink, logPath: string): void {
   const earlier = sink.outPathBytesBefore > 0 ? `; appended after ${sink.outPathBytesBefore} bytes from earlier runs, delete the file or pass --out for a fresh one` : '';
   process.stdout.write(`Every received span: ${sink.outPath} (OTLP JSON, one ExportTraceServiceRequest per line, ${sink.exportCount} lines from this run${earlier})\n`);
   process.stdout.write(`Sim logs: ${logPath}\n`);
+  // What `traces startup` and `traces report` show, over this run's spans only (the file may hold earlier runs).
+  process.stdout.write(`\n${renderStartupReport(startupReportOf(spans))}\n\n`);
+  if (sink.outPath) {
+    const reportPath = join(dirname(sink.outPath), 'report.html');
+    writeFileSync(reportPath, reportHtmlOf(spans, `this run of ${basename(sink.outPath)}`));
+    process.stdout.write(`Report (one HTML file, works offline): ${reportPath}; more views: npx traces --help\n`);
+  }
 }
 
-/** A child's failure on screen: what it exited with, and its own last lines (without the usage hint). */
-function reportFailure(child: RunningProcess, exit: number | string, when: string, logPath: string): void {
-  const lines = child.outputTail().filter((l) => l.trim() !== '' && !/^Run '.*--help' for usage\.$/.test(l));
-  process.stderr.write(`node-demo: ${child.name} exited with ${exit} ${when}:\n${lines.slice(-5).map((l) => `  ${l}`).join('\n')}\n(full log: ${logPath})\n`);
-}
 
-/** Reads --config before anything starts, so a missing or broken file is one line naming the flag. */
-function readKubeletConfig(configPath: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(configPath, 'utf8');
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a directory' : e.message;
-    throw new Error(`--config ${configPath}: ${why}; give a KubeletConfiguration file such as configs/kubelet-config.yaml`);
-  }
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (err) {
-    throw new Error(`--config ${configPath}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
-  }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new Error(`--config ${configPath}: not a KubeletConfiguration (expected a YAML mapping with kind: KubeletConfiguration)`);
-  }
-  return doc as Record<string, unknown>;
-}
 
-/** The demo's KubeletConfiguration: the user's file with the tracing endpoint set to our receiver, staticPodPath made absolute and podLogsDir in the work dir. */
-function writeDemoKubeletConfig(source: Record<string, unknown>, configPath: string, workDir: string, sinkAddress: string): string {
-  const doc = { ...source };
-  const tracing = (doc.tracing ?? {}) as Record<string, unknown>;
-  doc.tracing = { ...tracing, endpoint: sinkAddress };
-  if (typeof doc.staticPodPath === 'string') doc.staticPodPath = resolve(resolve(configPath, '..'), doc.staticPodPath);
-  // Container logs go where the kubelet says (podLogsDir); keep them in the demo's temp dir, never the host's /var/log/pods.
-  doc.podLogsDir = join(workDir, 'pod-logs');
-  const out = join(workDir, 'kubelet-config.yaml');
-  writeFileSync(out, stringify(doc));
-  return out;
-}
 
 /** A trace rooted at a kubelet `syncPod` that created a sandbox and started a container; the richest one wins. */
 function pickPodStartupTrace(traces: TraceRecord[]): TraceRecord | undefined {
@@ -240,27 +211,8 @@ function pickPodStartupTrace(traces: TraceRecord[]): TraceRecord | undefined {
   return startups.sort((a, b) => b.spans.length - a.spans.length)[0];
 }
 
-/** True once `path` exists; false at `untilMs`. */
-async function waitForFile(path: string, untilMs: number): Promise<boolean> {
-  while (!existsSync(path)) {
-    if (Date.now() >= untilMs) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
-}
 
-/** A port nothing listens on right now (bound and released at once). */
-async function freeLoopbackPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((resolveClose) => server.close(resolveClose));
-  return port;
-}
 
-function say(line: string): void {
-  process.stderr.write(`node-demo: ${line}\n`);
-}
 
 main().then(
   (code) => process.exit(code),

@@ -9,6 +9,7 @@ import type { RuntimeSimArgs } from './cli/runtime-sim-args';
 import { socketInUseMessage } from './cli/socket-in-use-message';
 import { createFsLogWriter } from './state/container-log-writer';
 import { planRuntimeTracing, startRuntimeTracing } from './tracing/runtime-tracing';
+import { criServerOptions } from './cli/cri-server-options';
 
 const say = (line: string): void => void process.stderr.write(`runtime-sim: ${line}\n`);
 
@@ -35,28 +36,17 @@ async function main(): Promise<number> {
   });
   for (const warning of plan.warnings) say(`warning: ${warning}`);
   for (const note of args.notes) say(note);
+  const containerLogWriter = createFsLogWriter({ onError: (file, err) => say(`cannot write container log ${file}: ${err.message}`) });
+  if (args.fleet !== undefined) {
+    // One runtime per node in this process (--nodes N): ./node/runtime-fleet.ts sets up tracing before loading grpc-js.
+    const { runRuntimeFleet } = await import('./node/runtime-fleet');
+    return runRuntimeFleet(args, args.fleet.nodeNames, plan, { say, containerLogWriter });
+  }
   const tracing = plan.enabled ? await startRuntimeTracing(plan) : undefined;
   const { startCriServer } = await import('./server/cri-server');
   let server: Awaited<ReturnType<typeof startCriServer>>;
   try {
-    server = await startCriServer({
-      listen: args.listen,
-      persona: args.persona,
-      spec: args.spec,
-      seed: args.seed,
-      model: args.model,
-      stream: { host: args.streamAddress, port: args.streamPort },
-      stateDir: args.stateDir,
-      onStateError: (err) => say(err.message),
-      onNotice: say,
-      enablePodEvents: args.enablePodEvents,
-      // Container logs go to real files, so the kubelet and `crictl logs` can read them.
-      state: {
-        containerLogWriter: createFsLogWriter({ onError: (file, err) => say(`cannot write container log ${file}: ${err.message}`) }),
-        ...(args.imageCatalog === undefined ? {} : { imageCatalog: args.imageCatalog }),
-        onNotice: say,
-      },
-    });
+    server = await startCriServer(criServerOptions(args, { listen: args.listen, seed: args.seed, stateDir: args.stateDir }, { say, containerLogWriter }));
   } catch (err) {
     if ((err as Error).name === 'StateFileError') {
       say(`--state-dir: ${(err as Error).message}`);

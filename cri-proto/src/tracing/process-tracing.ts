@@ -93,7 +93,7 @@ export async function startProcessTracing(options: ProcessTracingOptions): Promi
   };
 }
 
-async function buildResource(options: ProcessTracingOptions): Promise<Resource> {
+export async function buildResource(options: Pick<ProcessTracingOptions, 'resourceAttributes' | 'schemaUrl' | 'mergeEnvironmentResource'>): Promise<Resource> {
   const own = resourceFromAttributes(options.resourceAttributes as Record<string, string | number | boolean>, { schemaUrl: options.schemaUrl });
   if (!options.mergeEnvironmentResource) return own;
   const env = detectResources({ detectors: [envDetector] });

@@ -1,5 +1,5 @@
 import yargs from 'yargs';
-import { attachNegativeValues, EXIT_CODE, examplesEpilogue, repeatedFlagMessage, versionText } from '../../../cli-kit/src';
+import { attachNegativeValues, DEFAULT_NODE_NAME_PATTERN, EXIT_CODE, examplesEpilogue, fleetNodeNames, MAX_FLEET_NODES, NODE_NAME_PLACEHOLDER, parseNodesFlag, repeatedFlagMessage, versionText } from '../../../cli-kit/src';
 import { parseGoDurationMs } from '../config/go-duration';
 import { DEFAULT_KUBELET_VERSION, formatKubeletVersion, MAX_SUPPORTED_KUBELET_VERSION, MIN_SUPPORTED_KUBELET_VERSION, parseKubeletVersion } from '../config/kubelet-version';
 import type { ServerPortFlags } from './server-port-flags';
@@ -20,6 +20,14 @@ export interface KubeletSimArgs {
   serverPorts: ServerPortFlags;
   /** --workload churn and its flags; undefined without --workload. */
   workload: ChurnWorkloadOptions | undefined;
+  /** --nodes N: run N simulated nodes in this process; undefined = one node (the default). */
+  fleet: FleetArgs | undefined;
+}
+
+/** `--nodes N [--node-name-pattern P]`. */
+export interface FleetArgs {
+  /** Node names, in order (node-0001, ...). */
+  nodeNames: string[];
 }
 
 /** Exit code for a bad flag: the kubelet exits 1 (component-base cli/run.go), as all our commands do. */
@@ -37,6 +45,10 @@ const EXAMPLES = examplesEpilogue([
     lines: ['kubelet-sim --config configs/kubelet-config.yaml \\', '--container-runtime-endpoint unix:///tmp/crio.sock \\', '--workload churn --pods 200 --creation-rate 5 --pod-lifetime 45s'],
   },
   {
+    what: 'a fleet of 50 nodes against runtime-sim --nodes 50 (one socket per node)',
+    lines: ['kubelet-sim --config configs/kubelet-config.yaml --nodes 50 \\', `--container-runtime-endpoint 'unix:///tmp/fleet/${NODE_NAME_PLACEHOLDER}.sock'`],
+  },
+  {
     what: 'emulate an older kubelet (KubeletTracing beta) on other ports',
     lines: ['kubelet-sim --config configs/kubelet-config.yaml --kubelet-version 1.29 \\', '--port 20250 --healthz-port 20248'],
   },
@@ -50,7 +62,7 @@ export function parseKubeletSimArgs(argv: string[]): KubeletSimArgs {
   const parsed = yargs(attachNegativeValues(argv))
     .scriptName('kubelet-sim')
     .usage('$0 --config KUBELET_CONFIG.yaml [options]\n\nRuns a simulated kubelet against a CRI runtime and traces it like Kubernetes 1.34 does.')
-    .option('config', { type: 'string', demandOption: true, describe: 'KubeletConfiguration file (kubelet.config.k8s.io/v1beta1)' })
+    .option('config', { type: 'string', describe: 'KubeletConfiguration file (kubelet.config.k8s.io/v1beta1)' })
     .option('container-runtime-endpoint', { type: 'string', describe: 'CRI socket, e.g. unix:///tmp/runtime.sock (overrides containerRuntimeEndpoint in the config)' })
     .option('hostname-override', { type: 'string', describe: 'node name; also the host.name resource attribute (default: this host\'s name)' })
     .option('kubelet-version', { type: 'string', defaultDescription: DEFAULT_KUBELET_VERSION, describe: `emulated Kubernetes minor version, ${SUPPORTED_RELEASES} (decides feature gate defaults)` })
@@ -66,6 +78,8 @@ export function parseKubeletSimArgs(argv: string[]): KubeletSimArgs {
     .option('pod-lifetime', { type: 'string', defaultDescription: CHURN_DEFAULTS.POD_LIFETIME, describe: 'churn: how long each pod lives (Go duration: 30s, 2m)' })
     .option('creation-rate', { type: 'string', defaultDescription: CHURN_DEFAULTS.CREATION_RATE, describe: 'churn: pods created per second' })
     .option('workload-seed', { type: 'string', defaultDescription: CHURN_DEFAULTS.WORKLOAD_SEED, describe: 'churn: seed for names, UIDs, images and which pods get updated' })
+    .option('nodes', { type: 'string', describe: `run this many simulated nodes in this process (1–${MAX_FLEET_NODES}), each with its own kubelet, HTTP server (a free loopback port) and OpenTelemetry resource; the runtime endpoint must contain ${NODE_NAME_PLACEHOLDER}` })
+    .option('node-name-pattern', { type: 'string', defaultDescription: DEFAULT_NODE_NAME_PATTERN, describe: 'with --nodes: node names, {n} being the node number 0001, 0002, ...' })
     .epilogue(EXAMPLES)
     .strict()
     .help()
@@ -77,6 +91,9 @@ export function parseKubeletSimArgs(argv: string[]): KubeletSimArgs {
     .parseSync();
   const repeated = repeatedFlagMessage(parsed);
   if (repeated !== undefined) throw new FlagError(repeated);
+  // Checked after yargs' strict pass (not with demandOption), so that a mistyped flag is named as unknown
+  // rather than reported as the missing --config it often stands for.
+  if (parsed.config === undefined) throw new FlagError('Missing required argument: config');
   return {
     config: parsed.config,
     containerRuntimeEndpoint: parsed['container-runtime-endpoint'],
@@ -87,6 +104,7 @@ export function parseKubeletSimArgs(argv: string[]): KubeletSimArgs {
     imageGcPeriodMs: durationFlag('image-gc-period', parsed['image-gc-period']),
     imageFsCapacityBytes: positiveNumber('image-fs-capacity-bytes', parsed['image-fs-capacity-bytes']),
     serverPorts: serverPortFlags({ port: parsed.port, readOnlyPort: parsed['read-only-port'], healthzPort: parsed['healthz-port'] }),
+    fleet: fleetFlags(parsed.nodes, parsed['node-name-pattern'], parsed['hostname-override']),
     workload: workloadFlags({ workload: parsed.workload, pods: parsed.pods, podLifetime: parsed['pod-lifetime'], creationRate: parsed['creation-rate'], workloadSeed: parsed['workload-seed'] }),
   };
 }
@@ -100,6 +118,20 @@ function workloadFlags(raw: Parameters<typeof parseWorkloadFlags>[0]): ChurnWork
 }
 
 export class FlagError extends Error {}
+
+/** --nodes and --node-name-pattern; --hostname-override names a single node, so it cannot go with --nodes. */
+function fleetFlags(nodes: string | undefined, pattern: string | undefined, hostnameOverride: string | undefined): FleetArgs | undefined {
+  if (nodes === undefined) {
+    if (pattern !== undefined) throw new FlagError('--node-name-pattern needs --nodes: give --nodes N to run N nodes named by the pattern');
+    return undefined;
+  }
+  if (hostnameOverride !== undefined) throw new FlagError('--hostname-override names one node and cannot be used with --nodes: name the nodes with --node-name-pattern');
+  try {
+    return { nodeNames: fleetNodeNames(pattern ?? DEFAULT_NODE_NAME_PATTERN, parseNodesFlag(nodes)) };
+  } catch (err) {
+    throw new FlagError((err as Error).message);
+  }
+}
 
 /** --kubelet-version: a release this simulator reproduces, checked before any config is read. */
 function kubeletVersionFlag(value: string | undefined): string | undefined {

@@ -1,5 +1,5 @@
 import yargs from 'yargs';
-import { attachNegativeValues, examplesEpilogue, repeatedFlagMessage, versionText } from '../../../cli-kit/src';
+import { attachNegativeValues, checkEndpointTemplate, DEFAULT_NODE_NAME_PATTERN, examplesEpilogue, fleetNodeNames, MAX_FLEET_NODES, NODE_NAME_PLACEHOLDER, parseNodesFlag, repeatedFlagMessage, versionText } from '../../../cli-kit/src';
 import { undialableGrpcTargetReason } from '../../../cri-proto/src/tracing/otlp-grpc-exporter';
 import { loadRuntimeConfigFile, RuntimeConfigError } from '../config/runtime-config-file';
 import type { ContainerdTracingConfig, RuntimeConfigFile } from '../config/runtime-config-file';
@@ -37,6 +37,8 @@ export interface RuntimeSimArgs {
   imageCatalog: ImageCatalog | undefined;
   /** Hints to print at start (e.g. a tracing flag that has no effect without --enable-tracing). */
   notes: string[];
+  /** --nodes N: one runtime per node, each on `listen` with {node} replaced; undefined = one runtime. */
+  fleet: { nodeNames: string[] } | undefined;
 }
 
 export class FlagError extends Error {}
@@ -61,6 +63,10 @@ const EXAMPLES = examplesEpilogue([
   {
     what: 'a slow, faulty containerd 1.6 that keeps its state across restarts',
     lines: ['runtime-sim --persona containerd --persona-version 1.6 --model chaos \\', '--seed 7 --state-dir /tmp/rs-state --listen unix:///tmp/cd16.sock'],
+  },
+  {
+    what: 'the runtimes of a 50-node kubelet-sim fleet, one socket per node',
+    lines: ['runtime-sim --persona crio --nodes 50 \\', `--listen 'unix:///tmp/fleet/${NODE_NAME_PLACEHOLDER}.sock' --enable-tracing`],
   },
 ], 'Bad flags and config files exit 1 with a message naming the flag.');
 
@@ -89,6 +95,8 @@ export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = pro
     .option('enable-pod-events', { type: 'boolean', describe: 'CRI-O: send GetContainerEvents (default false, as crio; env CONTAINER_ENABLE_POD_EVENTS); containerd always sends' })
     .option('model', { type: 'string', describe: `latency and fault model: a profile (${MODEL_PROFILES.join(', ')}; configs/models/<name>.yaml) or a model file path; delays and errors draw from --seed` })
     .option('image-catalog', { type: 'string', describe: 'image catalog YAML: per image its tags, size and config (User, Entrypoint, Cmd, Env, WorkingDir); default runtime-sim/images/default-catalog.yaml' })
+    .option('nodes', { type: 'string', describe: `serve this many simulated nodes' runtimes (1–${MAX_FLEET_NODES}), each with its own socket (--listen with ${NODE_NAME_PLACEHOLDER} replaced by the node name), state, stream server and OpenTelemetry resource` })
+    .option('node-name-pattern', { type: 'string', defaultDescription: DEFAULT_NODE_NAME_PATTERN, describe: 'with --nodes: node names as kubelet-sim --node-name-pattern, {n} being 0001, 0002, ...' })
     .epilogue(EXAMPLES)
     .strict()
     .help()
@@ -166,7 +174,24 @@ export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = pro
     model: loadModelFlag(parsed.model),
     imageCatalog: loadImageCatalogFlag(parsed['image-catalog']),
     notes,
+    fleet: fleetFlags(parsed.nodes, parsed['node-name-pattern'], listen, listenFrom, streamPort),
   };
+}
+
+/** --nodes and --node-name-pattern; with --nodes the listen address must hold {node}. */
+function fleetFlags(nodes: string | undefined, pattern: string | undefined, listen: string, listenFrom: ListenSource, streamPort: number): { nodeNames: string[] } | undefined {
+  if (nodes === undefined) {
+    if (pattern !== undefined) throw new FlagError('--node-name-pattern needs --nodes: give --nodes N to serve N nodes named by the pattern');
+    return undefined;
+  }
+  try {
+    const nodeNames = fleetNodeNames(pattern ?? DEFAULT_NODE_NAME_PATTERN, parseNodesFlag(nodes));
+    checkEndpointTemplate(listen, listenFrom === 'flag' ? '--listen' : listenFrom === 'config' ? 'the listen address in --config' : `the default listen address (give --listen)`);
+    if (streamPort !== 0) throw new Error(`--stream-port ${streamPort} cannot be shared by --nodes: each node's stream server takes a free port; leave --stream-port out (0)`);
+    return { nodeNames };
+  } catch (err) {
+    throw new FlagError((err as Error).message);
+  }
 }
 
 /** --seed: a whole number; anything else would reach the seeded random generator as NaN. */

@@ -68,6 +68,11 @@ export interface CriServerOptions {
   readonly onNotice?: (line: string) => void;
   /** Latency/fault model (`--model`, ../model/load-runtime-model.ts), drawing from `seed`. Default: none (no delays). */
   readonly model?: RuntimeModel;
+  /**
+   * gRPC server interceptors, given grpc-js once it is loaded (e.g. the node scope of one of many runtimes in
+   * a `--nodes N` process, cri-proto node-scope-server-interceptor.ts). Default: none.
+   */
+  readonly interceptors?: (grpc: typeof grpcJs) => grpcJs.ServerInterceptor[];
 }
 
 export interface CriServer {
@@ -199,7 +204,7 @@ export async function startCriServer(options: CriServerOptions): Promise<CriServ
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const grpc = require('@grpc/grpc-js') as typeof grpcJs;
-  const server = new grpc.Server();
+  const server = new grpc.Server(options.interceptors === undefined ? undefined : { interceptors: options.interceptors(grpc) });
   server.addService(
     runtimeServiceDefinition() as unknown as grpcJs.ServiceDefinition,
     withAfterCall(

@@ -36,9 +36,17 @@ export interface HandlerContext {
   readonly turns: TurnGate;
 }
 
+/** Longest delay one Node timer holds (a larger one fires at once, with a TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export function defaultSleep(ms: number): Promise<void> {
   return new Promise((resolve) => {
-    setTimeout(resolve, ms);
+    // A model may ask for more than a timer holds (a runtime that takes days): wait in pieces.
+    const wait = (left: number): void => {
+      if (left > MAX_TIMER_MS) setTimeout(() => wait(left - MAX_TIMER_MS), MAX_TIMER_MS);
+      else setTimeout(resolve, left);
+    };
+    wait(ms);
   });
 }
 
@@ -82,6 +90,12 @@ export function unaryHandler<Req, Res>(
       // Runtime model: its delay, then its injected error instead of the call (the state is untouched).
       const decision = ctx.model?.decide(method, call.request);
       if (decision !== undefined && decision.delayMs > 0) await ctx.sleep(decision.delayMs);
+      if (decision?.hang === true) {
+        // A wedged runtime: no answer, no state change. The caller's deadline ends the call on its side; here,
+        // as in grpc-go when a handler never returns, the SERVER span is never ended, so never exported. A
+        // fresh promise per call, referenced by nothing, so a hung call leaves nothing behind.
+        return new Promise<Res>(() => undefined);
+      }
       if (decision?.error !== undefined) throw decision.error;
       const reply = fn(call.request);
       if (reply.completesAtNs !== undefined) {

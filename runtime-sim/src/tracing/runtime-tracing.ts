@@ -4,6 +4,7 @@ import type { Sampler, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { GoTraceIdRatioBasedSampler } from '../../../cri-proto/src/tracing/go-trace-id-ratio-sampler';
 import type { ProcessTracing, ProcessTracingOptions } from '../../../cri-proto/src/tracing/process-tracing';
 import { startProcessTracing } from '../../../cri-proto/src/tracing/process-tracing';
+import type { FleetTracingOptions, NodeTracingOptions } from '../../../cri-proto/src/tracing/fleet-tracing';
 import type { ContainerdTracingConfig } from '../config/runtime-config-file';
 import type { PersonaVersionSpec } from '../personas/persona-version-spec';
 import { createContainerdExporter, readContainerdOtelEnv } from './containerd-otel-env';
@@ -179,4 +180,32 @@ function createContainerdV1Exporter(endpoint: string, protocol: string) {
   if (protocol === 'grpc') return createContainerdExporter({ protocol: 'grpc', endpoint }, endpoint.replace(/^https?:\/\//, ''));
   const url = new URL(endpoint.includes('://') ? endpoint : `https://${endpoint}`);
   return createContainerdExporter({ protocol: 'http/protobuf', endpoint }, `${url.protocol}//${url.host}/v1/traces`);
+}
+
+/**
+ * One node's share of the planned tracing in a `--nodes N` process: the plan's resource with
+ * `host.name=<node name>`, so each node's runtime spans are that node's in the collector. CRI-O sets host.name
+ * itself (os.Hostname(), here the simulated node's name); containerd's resource has no host.name of its own,
+ * so each node gets the one an operator would add with OTEL_RESOURCE_ATTRIBUTES=host.name=<node> (1.6: a
+ * fleet-mode addition, as 1.6 reads no such variable). Sampler and schema are the plan's.
+ */
+export function runtimeNodeTracingOptions(options: ProcessTracingOptions, nodeName: string): NodeTracingOptions {
+  return {
+    resourceAttributes: { ...options.resourceAttributes, 'host.name': nodeName },
+    schemaUrl: options.schemaUrl,
+    mergeEnvironmentResource: options.mergeEnvironmentResource,
+    sampler: options.sampler,
+  };
+}
+
+/** What the nodes of a `--nodes N` process share: the plan's instrumentation shape and exporter. */
+export function runtimeFleetTracingOptions(options: ProcessTracingOptions): FleetTracingOptions {
+  return {
+    endpoint: options.endpoint,
+    otelgrpcVersion: options.otelgrpcVersion,
+    untracedMethods: options.untracedMethods,
+    otelgrpcShape: options.otelgrpcShape,
+    exporter: options.exporter,
+    createExporter: options.createExporter,
+  };
 }

@@ -33,7 +33,35 @@ describe('parseKubeletSimArgs', () => {
     });
   });
 
+  it('names an unknown flag as unknown even when --config is missing too', () => {
+    assert.throws(() => parseKubeletSimArgs(['--frobnicate']), { message: 'Unknown argument: frobnicate' });
+  });
+
+  it('reports a missing --config when every flag given is known', () => {
+    assert.throws(() => parseKubeletSimArgs(['--duration', '5s']), { message: 'Missing required argument: config' });
+  });
+
   it('gives --workload churn its documented defaults', () => {
     assert.deepEqual(parseKubeletSimArgs([...BASE, '--workload', 'churn']).workload, { pods: 50, podLifetimeMs: 30_000, creationRatePerSecond: 2, seed: 1 });
+  });
+});
+
+describe('parseKubeletSimArgs --nodes', () => {
+  it('runs one node without --nodes', () => {
+    assert.equal(parseKubeletSimArgs(BASE).fleet, undefined);
+  });
+
+  it('names the fleet\'s nodes from --node-name-pattern (default node-{n})', () => {
+    assert.deepEqual(parseKubeletSimArgs([...BASE, '--nodes', '2']).fleet, { nodeNames: ['node-0001', 'node-0002'] });
+    assert.deepEqual(parseKubeletSimArgs([...BASE, '--nodes', '2', '--node-name-pattern', 'w{n}']).fleet, { nodeNames: ['w0001', 'w0002'] });
+  });
+
+  it('refuses --hostname-override with --nodes, and --node-name-pattern without it', () => {
+    assert.throws(() => parseKubeletSimArgs([...BASE, '--nodes', '2', '--hostname-override', 'a']), (err: unknown) => err instanceof FlagError && /--hostname-override names one node and cannot be used with --nodes/.test(err.message));
+    assert.throws(() => parseKubeletSimArgs([...BASE, '--node-name-pattern', 'w{n}']), { message: '--node-name-pattern needs --nodes: give --nodes N to run N nodes named by the pattern' });
+  });
+
+  it('refuses a bad node count as a flag error', () => {
+    assert.throws(() => parseKubeletSimArgs([...BASE, '--nodes', '0']), (err: unknown) => err instanceof FlagError && /"--nodes" flag/.test(err.message));
   });
 });

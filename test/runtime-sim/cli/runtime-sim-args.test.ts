@@ -91,3 +91,19 @@ describe('parseRuntimeSimArgs', () => {
     assert.throws(() => parseRuntimeSimArgs(['--bogus'], {}), FlagError);
   });
 });
+
+describe('parseRuntimeSimArgs --nodes', () => {
+  it('serves one runtime without --nodes', () => {
+    assert.equal(parseRuntimeSimArgs(['--listen', 'unix:///tmp/a.sock'], {}).fleet, undefined);
+  });
+
+  it('names the nodes as kubelet-sim does and needs {node} in the listen address', () => {
+    assert.deepEqual(parseRuntimeSimArgs(['--nodes', '3', '--listen', 'unix:///tmp/{node}.sock'], {}).fleet, { nodeNames: ['node-0001', 'node-0002', 'node-0003'] });
+    assert.throws(() => parseRuntimeSimArgs(['--nodes', '3', '--listen', 'unix:///tmp/a.sock'], {}), (err: unknown) => err instanceof FlagError && err.message.startsWith('--listen "unix:///tmp/a.sock" must contain {node} with --nodes'));
+    assert.throws(() => parseRuntimeSimArgs(['--nodes', '3'], {}), /the default listen address \(give --listen\) "unix:\/\/\/var\/run\/crio\/crio.sock" must contain \{node\}/);
+  });
+
+  it('refuses a fixed --stream-port with --nodes (each node takes a free one)', () => {
+    assert.throws(() => parseRuntimeSimArgs(['--nodes', '2', '--listen', 'unix:///tmp/{node}.sock', '--stream-port', '10010'], {}), /--stream-port 10010 cannot be shared by --nodes/);
+  });
+});

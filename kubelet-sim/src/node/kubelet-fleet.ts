@@ -1,0 +1,144 @@
+/**
+ * `kubelet-sim --nodes N`: N simulated nodes in one process, each a whole kubelet (./kubelet-node.ts) with
+ * its own node name, settings from the one KubeletConfiguration, static pods (the same manifests, each node's
+ * pods named and UID'd for that node, as a real kubelet does), churn share, pod workers, PLEG, GC, HTTP
+ * server on its own free loopback port, runtime socket (the endpoint template with `{node}` replaced) and
+ * OpenTelemetry resource (`service.name=kubelet`, `host.name=<node>`). What a fleet shares: the process, its
+ * event loop, the loaded code and proto definitions, and one OTLP channel to the collector.
+ * Tracing is set up before ./kubelet-node.ts (which loads @grpc/grpc-js) is imported.
+ */
+import type { Tracer } from '@opentelemetry/api';
+import { ProxyTracerProvider } from '@opentelemetry/api';
+import { checkEndpointTemplate, endpointForNode, FleetFlagError, watchParent } from '../../../cli-kit/src';
+import type { FleetArgs, KubeletSimArgs } from '../cli/kubelet-sim-args';
+import { EXIT_BAD_FLAG } from '../cli/kubelet-sim-args';
+import type { ResolvedKubeletConfig } from '../config';
+import { MAX_WAIT_FOR_CONTAINER_RUNTIME_MS } from '../runtime-state';
+import { startKubeletFleetTracing } from '../tracing/kubelet-tracing';
+import type { Logger } from '../util/logger';
+import { createKlogLogger } from '../util/logger';
+import { FleetStats } from './fleet-stats';
+import type { KubeletNode } from './kubelet-node';
+
+/** How often the fleet reports progress on stderr. */
+const FLEET_PROGRESS_PERIOD_MS = 10_000;
+
+export async function runKubeletFleet(args: KubeletSimArgs, fleetArgs: FleetArgs, config: ResolvedKubeletConfig, log: Logger): Promise<number> {
+  const endpointTemplate = args.containerRuntimeEndpoint ?? config.containerRuntimeEndpoint;
+  const imageTemplate = args.containerRuntimeEndpoint !== undefined && config.imageServiceEndpoint === '' ? endpointTemplate : config.effectiveImageServiceEndpoint;
+  try {
+    checkEndpointTemplate(endpointTemplate, args.containerRuntimeEndpoint !== undefined ? '--container-runtime-endpoint' : 'containerRuntimeEndpoint');
+  } catch (err) {
+    if (!(err instanceof FleetFlagError)) throw err;
+    process.stderr.write(`Error: ${err.message}\nRun 'kubelet-sim --help' for usage.\n`);
+    return EXIT_BAD_FLAG;
+  }
+
+  const tracing = await startKubeletFleetTracing(
+    config.tracing === null ? undefined : { endpoint: config.tracing.endpointConfigured ? config.tracing.endpoint : undefined, samplingRatePerMillion: config.tracing.samplingRatePerMillion },
+  );
+  if (tracing) log.info(`Tracing enabled endpoint="${tracing.fleet.exportTarget}" samplingRatePerMillion=${config.tracing?.samplingRatePerMillion ?? 0} nodes=${fleetArgs.nodeNames.length}`);
+  // Loaded only now: it pulls in @grpc/grpc-js, which the instrumentation must patch first.
+  const { KubeletNode } = await import('./kubelet-node');
+  const { KubeletListenError } = await import('../server/kubelet-http-servers');
+
+  // Each node serves HTTP on its own free loopback port; the read-only and healthz servers are off (the
+  // main server answers /healthz too), so N nodes take N ports, printed at start.
+  const nodeConfig: ResolvedKubeletConfig = { ...config, port: 0, readOnlyPort: 0, healthzPort: 0 };
+  const noop = new ProxyTracerProvider();
+  const stats = new FleetStats();
+  const nodes: { name: string; node: KubeletNode; exportStats: () => { exported: number; lost: number } | undefined }[] = [];
+  for (const [i, nodeName] of fleetArgs.nodeNames.entries()) {
+    const nodeTracing = await tracing?.addNode(nodeName);
+    const getTracer = (scope: string, version?: string): Tracer => (nodeTracing ? nodeTracing.tracer(scope, version) : noop.getTracer(scope, version));
+    const node = new KubeletNode({
+      config: nodeConfig,
+      args,
+      nodeName,
+      endpoint: endpointForNode(endpointTemplate, nodeName),
+      imageEndpoint: endpointForNode(imageTemplate, nodeName),
+      tracing: { getTracer, enabled: nodeTracing !== undefined, scope: nodeTracing?.provider },
+      // Each node runs the churn flags on its own, with its own seed (names and UIDs differ per node).
+      workload: args.workload === undefined ? undefined : { ...args.workload, seed: args.workload.seed + i },
+      log: nodeLogger(nodeName),
+    });
+    stats.watch(node.metrics);
+    const s = nodeTracing?.exportStats;
+    nodes.push({ name: nodeName, node, exportStats: () => (s ? { exported: s.exportedSpans, lost: s.failedSpans } : undefined) });
+  }
+
+  const startedAt = Date.now();
+  const fleetSpans = (): string => {
+    const s = tracing?.fleet.exportStats;
+    return s ? `spansExported=${s.exportedSpans} spansLost=${s.failedSpans}` : 'tracing=off';
+  };
+  const progress = setInterval(() => {
+    const pods = nodes.reduce((n, { node }) => n + node.kubelet.managedPods().length, 0);
+    const syncPod = nodes.reduce((n, { node }) => n + node.kubelet.stats.syncPod, 0);
+    log.info(`"Fleet progress" elapsed="${Math.round((Date.now() - startedAt) / 1000)}s" nodes=${nodes.length} pods=${pods} syncPod=${syncPod} ${stats.relistSummary()} ${fleetSpans()}`);
+  }, FLEET_PROGRESS_PERIOD_MS);
+  progress.unref();
+
+  let stopping: Promise<number> | undefined;
+  const stop = (reason: string, code = 0): Promise<number> =>
+    (stopping ??= (async () => {
+      log.info(`Shutting down reason="${reason}" nodes=${nodes.length}`);
+      clearInterval(progress);
+      const podsAtStop = new Map(nodes.map(({ name, node }) => [name, node.kubelet.managedPods().length]));
+      await Promise.all(nodes.map(({ node }) => node.stop()));
+      await tracing?.fleet.shutdown();
+      // Per node, then the fleet: what each kubelet did and exported.
+      const total = { pods: 0, syncPod: 0, syncPodErrors: 0, syncTerminatingPod: 0, plegEvents: 0 };
+      for (const { name, node, exportStats } of nodes) {
+        const s = node.kubelet.stats;
+        const e = exportStats();
+        total.pods += podsAtStop.get(name) ?? 0;
+        total.syncPod += s.syncPod;
+        total.syncPodErrors += s.syncPodErrors;
+        total.syncTerminatingPod += s.syncTerminatingPod;
+        total.plegEvents += s.plegEvents;
+        process.stderr.write(`kubelet-sim: node=${name} pods=${podsAtStop.get(name) ?? 0} syncPod=${s.syncPod} (errors ${s.syncPodErrors}) syncTerminatingPod=${s.syncTerminatingPod} plegEvents=${s.plegEvents}` +
+          (e ? ` spansExported=${e.exported} spansLost=${e.lost}` : ' tracing=off') + '\n');
+      }
+      process.stderr.write(`kubelet-sim: fleet nodes=${nodes.length} pods=${total.pods} syncPod=${total.syncPod} (errors ${total.syncPodErrors}) syncTerminatingPod=${total.syncTerminatingPod} plegEvents=${total.plegEvents} ` +
+        `${stats.relistSummary()} ${fleetSpans()}` + (tracing ? ` spansDropped=${tracing.fleet.droppedSpans() ?? 0} unscopedSpans=${tracing.fleet.unscopedSpans()}` : '') + '\n');
+      return code;
+    })());
+  process.once('SIGINT', () => void stop('SIGINT').then((code) => process.exit(code)));
+  process.once('SIGTERM', () => void stop('SIGTERM').then((code) => process.exit(code)));
+  watchParent({ onParentGone: (pid) => void stop(`parent process ${pid} exited`).then((code) => process.exit(code)) });
+
+  for (const { name, node } of nodes) {
+    try {
+      const servers = await node.startServers();
+      log.info(`Kubelet HTTP server node="${name}" main="${servers.mainUrl}"`);
+    } catch (err) {
+      if (!(err instanceof KubeletListenError)) throw err;
+      log.error(`node="${name}" ${err.message}`);
+      return stop('kubelet server failed to listen', 1);
+    }
+  }
+  // One after the other, so the fleet comes up as a rolling start rather than one burst of start-up calls.
+  const waitMs = Math.min(MAX_WAIT_FOR_CONTAINER_RUNTIME_MS, args.durationMs ?? Number.POSITIVE_INFINITY);
+  for (const { name, node } of nodes) {
+    const endpoint = endpointForNode(endpointTemplate, name);
+    try {
+      await node.startKubelet(startedAt + waitMs);
+    } catch (err) {
+      log.error(`"command failed" node="${name}" err="failed to get container runtime version from ${endpoint}: ${(err as Error).message}"`);
+      return stop('startup failed', 1);
+    }
+    node.startWorkload();
+  }
+  log.info(`Started kubelet fleet nodes=${nodes.length} first="${nodes[0].name}" last="${nodes[nodes.length - 1].name}" containerRuntimeEndpoint="${endpointTemplate}" staticPodPath="${config.staticPodPath}"`);
+  if (args.durationMs !== undefined) {
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, args.durationMs! - (Date.now() - startedAt))));
+    return stop('--duration elapsed');
+  }
+  return new Promise<number>(() => undefined); // until a signal arrives
+}
+
+/** A node's klog lines carry `node="<name>"` after the header, so a fleet's log can be split by node. */
+function nodeLogger(nodeName: string): Logger {
+  return createKlogLogger('kubelet-sim', (line) => void process.stderr.write(line.replace('] ', `] node="${nodeName}" `) + '\n'));
+}

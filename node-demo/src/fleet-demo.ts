@@ -1,0 +1,230 @@
+/**
+ * `npm start -- --nodes N`: a fleet of N simulated nodes on this machine. Starts the embedded OTLP receiver,
+ * `runtime-sim --nodes N` (one CRI socket per node in a temp directory) and `kubelet-sim --nodes N`, shows
+ * progress (fleet pods, CPU and memory of both processes, spans and bytes received), and at the end prints a
+ * per-node table and the fleet's totals: CPU cores and RSS (total and per node), spans/s and OTLP bytes/s
+ * received, PLEG relist intervals, and spans lost or dropped by the span processors.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DEFAULT_NODE_NAME_PATTERN, EXIT_CODE, fleetNodeNames, watchParent } from '../../cli-kit/src';
+import { ListenError, OutputFileError, startTraceSink } from '../../trace-sink/src';
+import type { TraceSink } from '../../trace-sink/src';
+import { otlpJsonToProtobuf } from '../../trace-sink/src/otlp-json/otlp-json-to-protobuf';
+import { startNodeProcess } from './child-process-runner';
+import type { RunningProcess } from './child-process-runner';
+import type { DemoArgs } from './demo-args';
+import { readKubeletConfig, reportFailure, say, waitForFile, writeDemoKubeletConfig } from './demo-kit';
+import { parseFleetSummaries } from './fleet-summary-lines';
+import type { FleetSummaries } from './fleet-summary-lines';
+import { UsageMeter } from './process-usage';
+import { runtimeExportSetup } from './runtime-export-setup';
+import { writeSyntheticPods } from './synthetic-pods';
+
+/** Time kept at the end of --duration for the fleet to flush its spans and exit. */
+const FLUSH_RESERVE_MS = 5_000;
+/** After --duration, how long the processes get to exit before they are stopped. */
+const SHUTDOWN_GRACE_MS = 20_000;
+const STOP_GRACE_MS = 10_000;
+/** Longest wait for the runtimes' sockets. */
+const RUNTIME_START_TIMEOUT_MS = 60_000;
+/** Per-node rows printed in full up to this many nodes; beyond, the first ones and a min/median/max line. */
+const FULL_TABLE_MAX_NODES = 20;
+
+export async function runFleetDemo(args: DemoArgs, nodeCount: number, context: { startedAt: number; dist: string }): Promise<number> {
+  const { startedAt } = context;
+  const deadline = startedAt + args.durationMs;
+  let kubeletConfig: Record<string, unknown>;
+  try {
+    kubeletConfig = readKubeletConfig(args.config);
+  } catch (err) {
+    process.stderr.write(`Error: ${(err as Error).message}\n`);
+    return EXIT_CODE.BAD_USAGE;
+  }
+  let sink: TraceSink;
+  try {
+    sink = await startTraceSink({ listen: args.listen, httpListen: args.httpListen, outPath: resolve(args.out), listenFlag: '--listen', httpListenFlag: '--http-listen', outFlag: '--out' });
+  } catch (err) {
+    if (err instanceof ListenError || err instanceof OutputFileError) {
+      process.stderr.write(`${err.message}\n(when run as npm start, flags go after --: npm start -- --listen 127.0.0.1:14317)\n`);
+      return EXIT_CODE.FAILURE;
+    }
+    throw err;
+  }
+  // What the collector receives: spans per node, and the OTLP protobuf payload bytes of every request.
+  const received = { spans: 0, bytes: 0, byHost: new Map<string, number>() };
+  sink.onExport(({ request, spans }) => {
+    received.spans += spans.length;
+    received.bytes += otlpJsonToProtobuf(Buffer.from(JSON.stringify(request))).length;
+    for (const span of spans) {
+      const host = String(span.resource['host.name'] ?? '');
+      received.byHost.set(host, (received.byHost.get(host) ?? 0) + 1);
+    }
+  });
+
+  const work = mkdtempSync(join(tmpdir(), 'kubelet-cri-fleet-'));
+  const socketTemplate = `unix://${join(work, '{node}.sock')}`;
+  const nodeNames = fleetNodeNames(DEFAULT_NODE_NAME_PATTERN, nodeCount);
+  const staticPodPath = args.podsPerNode === undefined ? undefined : writeSyntheticPods(join(work, 'pods'), args.podsPerNode);
+  const kubeletConfigPath = writeDemoKubeletConfig(kubeletConfig, args.config, work, sink.address, { staticPodPath, samplingRatePerMillion: args.samplingRatePerMillion });
+  const logPath = join(work, 'sims.log');
+  say(`OTLP receiver on ${sink.address} (gRPC)${sink.httpAddress ? ` and ${sink.httpAddress} (HTTP)` : ''}; spans to ${sink.outPath}`);
+  say(`fleet of ${nodeCount} nodes (${nodeNames[0]} … ${nodeNames[nodeCount - 1]}), ${args.podsPerNode === undefined ? 'static pods from the config' : `${args.podsPerNode} pods each`}; runtime-sim (${args.persona}) on ${socketTemplate}; logs in ${logPath}`);
+
+  const processes: RunningProcess[] = [];
+  const meter = new UsageMeter(() => processes.map((p) => p.child.pid ?? -1).filter((pid) => pid > 0));
+  let interrupted = false;
+  let wake: () => void = () => undefined;
+  const interruption = new Promise<'interrupted'>((r) => (wake = () => r('interrupted')));
+  const interrupt = (why: string): void => {
+    if (interrupted) return;
+    interrupted = true;
+    say(`${why}: stopping the fleet (flushing spans)...`);
+    void processes[1]?.stop(STOP_GRACE_MS);
+    wake();
+  };
+  process.on('SIGINT', () => interrupt('SIGINT'));
+  process.on('SIGTERM', () => interrupt('SIGTERM'));
+  watchParent({ onParentGone: (pid) => interrupt(`parent process ${pid} exited`) });
+  const finish = async (code: number): Promise<number> => {
+    await Promise.all(processes.map((p) => p.stop(STOP_GRACE_MS)));
+    await sink.close();
+    return code;
+  };
+
+  const exportSetup = runtimeExportSetup(args.persona, args.personaVersion, sink.address, work, 0, sink.httpAddress);
+  const modelArgs = args.model === undefined ? [] : ['--model', args.model];
+  const runtime = startNodeProcess('runtime-sim', join(context.dist, 'runtime-sim/src/main.js'), ['--persona', args.persona, '--listen', socketTemplate, '--nodes', String(nodeCount), ...modelArgs, ...exportSetup.args], logPath, exportSetup.env);
+  processes.push(runtime);
+  const lastSocket = join(work, `${nodeNames[nodeCount - 1]}.sock`);
+  const ready = await Promise.race([
+    waitForFile(lastSocket, Math.min(Date.now() + RUNTIME_START_TIMEOUT_MS, deadline)).then((ok) => (ok ? ('ready' as const) : ('timeout' as const))),
+    runtime.exited.then(() => 'exited' as const),
+    interruption,
+  ]);
+  if (ready === 'exited') {
+    reportFailure(runtime, await runtime.exited, 'at start', logPath);
+    return finish(EXIT_CODE.FAILURE);
+  }
+  if (ready === 'interrupted') return finish(EXIT_CODE.OK);
+  if (ready === 'timeout') {
+    process.stderr.write(`node-demo: runtime-sim is not serving all ${nodeCount} sockets (${lastSocket} missing); see ${logPath}\n`);
+    return finish(EXIT_CODE.FAILURE);
+  }
+
+  const kubeletStopsAt = deadline - Math.min(FLUSH_RESERVE_MS, args.durationMs / 5);
+  const kubelet = startNodeProcess('kubelet-sim', join(context.dist, 'kubelet-sim/src/main.js'), [
+    '--config', kubeletConfigPath, '--container-runtime-endpoint', socketTemplate, '--nodes', String(nodeCount), '--duration', `${Math.max(1, kubeletStopsAt - Date.now())}ms`,
+  ], logPath);
+  processes.push(kubelet);
+  if (interrupted) void kubelet.stop(STOP_GRACE_MS);
+  const kubeletStartedAt = Date.now();
+  meter.mark('start');
+  // Steady state: the second half of the kubelets' run, after the fleet's start-up burst.
+  const steadyAt = kubeletStartedAt + (kubeletStopsAt - kubeletStartedAt) / 2;
+  const marks = [
+    setTimeout(() => meter.mark('steady'), Math.max(0, steadyAt - Date.now())),
+    setTimeout(() => meter.mark('end'), Math.max(0, kubeletStopsAt - 200 - Date.now())),
+  ];
+
+  const total = Math.round(args.durationMs / 1000);
+  const progressEvery = args.durationMs > 120_000 ? 30_000 : 5_000;
+  let last = { atMs: Date.now(), cpuSeconds: meter.sample().cpuSeconds };
+  const progress = setInterval(() => {
+    if (Date.now() >= deadline) return;
+    const now = Date.now();
+    const usage = meter.sample(now);
+    const cores = (usage.cpuSeconds - last.cpuSeconds) / ((now - last.atMs) / 1000);
+    last = { atMs: now, cpuSeconds: usage.cpuSeconds };
+    const fleetLine = [...kubelet.outputTail()].reverse().find((l) => l.includes('"Fleet progress"'));
+    const pods = fleetLine ? /pods=(\d+)/.exec(fleetLine)?.[1] : undefined;
+    say(`${Math.round((now - startedAt) / 1000)}s/${total}s  pods ${pods ?? '?'}  cpu ${cores.toFixed(2)} cores  rss ${mb(usage.rssBytes)} MB  ` +
+      `spans received ${received.spans} (${received.byHost.size} hosts)  bytes ${received.bytes}`);
+  }, progressEvery);
+
+  let hardStop: NodeJS.Timeout | undefined;
+  const overdue = new Promise<'overdue'>((r) => (hardStop = setTimeout(() => r('overdue'), Math.max(0, deadline + SHUTDOWN_GRACE_MS - Date.now()))));
+  const first = await Promise.race([kubelet.exited.then(() => 'kubelet' as const), runtime.exited.then(() => 'runtime' as const), overdue]);
+  clearInterval(progress);
+  for (const t of marks) clearTimeout(t);
+  let code: number = EXIT_CODE.OK;
+  if (first === 'runtime' && !interrupted) {
+    reportFailure(runtime, await runtime.exited, 'while the kubelets were running', logPath);
+    code = EXIT_CODE.FAILURE;
+  }
+  if (first === 'overdue') {
+    process.stderr.write(`node-demo: kubelet-sim did not stop within ${SHUTDOWN_GRACE_MS / 1000} s after --duration; stopping it\n`);
+    code = EXIT_CODE.FAILURE;
+  }
+  const kubeletExit = await kubelet.stop(STOP_GRACE_MS);
+  clearTimeout(hardStop);
+  if (kubeletExit !== 0 && !interrupted && code === EXIT_CODE.OK) {
+    reportFailure(kubelet, kubeletExit, 'during the run', logPath);
+    code = EXIT_CODE.FAILURE;
+  }
+  await runtime.stop(STOP_GRACE_MS);
+  await sink.close();
+
+  const summaries = parseFleetSummaries(readFileSync(logPath, 'utf8'));
+  const report = renderFleetReport({
+    nodeNames, summaries, received, meter, podsPerNode: args.podsPerNode,
+    wallSeconds: (Date.now() - kubeletStartedAt) / 1000,
+    receiveSeconds: (Date.now() - startedAt) / 1000,
+  });
+  const tablePath = join(work, 'fleet-nodes.txt');
+  writeFileSync(tablePath, report.fullTable);
+  process.stdout.write(`\n${report.text}\nPer-node table: ${tablePath}\nEvery received span: ${sink.outPath}\nSim logs: ${logPath}\n`);
+  return code;
+}
+
+interface ReportInputs {
+  nodeNames: string[];
+  summaries: FleetSummaries;
+  received: { spans: number; bytes: number; byHost: Map<string, number> };
+  meter: UsageMeter;
+  podsPerNode: number | undefined;
+  wallSeconds: number;
+  receiveSeconds: number;
+}
+
+function renderFleetReport(r: ReportInputs): { text: string; fullTable: string } {
+  const n = r.nodeNames.length;
+  const header = ['node', 'pods', 'syncPod', 'kubelet spans exported', 'runtime spans exported', 'spans received'];
+  const rows = r.nodeNames.map((name) => {
+    const k = r.summaries.kubeletNodes.get(name) ?? {};
+    const rt = r.summaries.runtimeNodes.get(name) ?? {};
+    return [name, k.pods ?? '?', k.syncPod ?? '?', k.spansExported ?? '-', rt.spansExported ?? '-', String(r.received.byHost.get(name) ?? 0)];
+  });
+  const fullTable = table([header, ...rows]);
+  const shown = n <= FULL_TABLE_MAX_NODES ? rows : [...rows.slice(0, 10), ['…', '', '', '', '', ''], ...rows.slice(-3)];
+  const numeric = (col: number): string => {
+    const values = rows.map((row) => Number(row[col])).filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+    return values.length === 0 ? '-' : `${values[0]}/${values[Math.floor(values.length / 2)]}/${values[values.length - 1]}`;
+  };
+  const spread = n <= FULL_TABLE_MAX_NODES ? [] : [['min/median/max', numeric(1), numeric(2), numeric(3), numeric(4), numeric(5)]];
+
+  const kf = r.summaries.kubeletFleet ?? {};
+  const rf = r.summaries.runtimeFleet ?? {};
+  const whole = r.meter.coresBetween('start', 'end');
+  const steady = r.meter.coresBetween('steady', 'end');
+  const perNode = (v: number | undefined, digits: number): string => (v === undefined ? '?' : `${v.toFixed(digits)} total, ${(v / n).toFixed(digits + 2)} per node`);
+  const lines = [
+    `Fleet: ${n} nodes, ${kf.pods ?? '?'} pods at the end${r.podsPerNode === undefined ? '' : ` (${r.podsPerNode} per node)`}, kubelets ran ${r.wallSeconds.toFixed(0)} s`,
+    `  CPU (both processes), cores: whole run ${perNode(whole, 3)}; steady (second half) ${perNode(steady, 3)}`,
+    `  RSS (both processes), peak: ${mb(r.meter.peakRssBytes)} MB total, ${(mb(r.meter.peakRssBytes) / n).toFixed(1)} MB per node`,
+    `  spans received: ${r.received.spans} (${(r.received.spans / r.receiveSeconds).toFixed(1)}/s), OTLP payload ${r.received.bytes} bytes (${(r.received.bytes / r.receiveSeconds).toFixed(0)} B/s)`,
+    `  PLEG relist interval: p50 ${kf.relistIntervalP50 ?? '?'}, p99 ${kf.relistIntervalP99 ?? '?'}, max ${kf.relistIntervalMax ?? '?'} (${kf.relists ?? '?'} relists)`,
+    `  spans: kubelet exported ${kf.spansExported ?? '-'} lost ${kf.spansLost ?? '-'} dropped ${kf.spansDropped ?? '-'}; runtime exported ${rf.spansExported ?? '-'} lost ${rf.spansLost ?? '-'} dropped ${rf.spansDropped ?? '-'}; outside any node ${Number(kf.unscopedSpans ?? 0) + Number(rf.unscopedSpans ?? 0)}`,
+  ];
+  return { text: `Per node:\n\n${table([header, ...shown, ...spread])}\n\n${lines.join('\n')}\n`, fullTable: `${fullTable}\n` };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => (row[c] ?? '').length)));
+  return rows.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
+}
+
+function mb(bytes: number): number {
+  return Math.round(bytes / (1024 * 1024));
+}
