@@ -17,7 +17,9 @@ import { OTELGRPC_MESSAGE_EVENT as EVENT } from './otelgrpc-conventions';
 export function createMessageEventsInterceptor(grpcJs: typeof grpc, responseSerializers: ResponseSerializers): grpc.Interceptor {
   return (options, nextCall) => {
     const span = trace.getActiveSpan();
-    if (span === undefined || !span.isRecording()) return new grpcJs.InterceptingCall(nextCall(options));
+    // An unsampled call gets the next call itself: no wrapper layer to forward every call step through.
+    // grpc-js uses only the InterceptingCallInterface methods of what an interceptor returns.
+    if (span === undefined || !span.isRecording()) return nextCall(options) as grpc.InterceptingCall;
     const method = options.method_definition;
     let sentId = 0;
     let receivedId = 0;

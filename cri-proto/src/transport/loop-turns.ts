@@ -2,7 +2,8 @@
  * Turn-taking on one Node event loop, so that a burst of CRI work does not sit in our own queues.
  *
  * Node's http2 does not write a stream's frames when JavaScript hands them over: it schedules the socket
- * write as a native immediate, which runs at the start of the loop's next check phase. So when many CRI
+ * write as a native immediate (src/node_http2.cc Http2Session::MaybeScheduleWrite → env()->SetImmediate →
+ * SendPendingData, Node v20), which runs at the start of the loop's next check phase. So when many CRI
  * calls become ready in one loop turn (30 pod workers woken by one PLEG relist in kubelet-sim, or 30
  * requests decoded from one socket read in runtime-sim), every request or response waits until all of them
  * have been processed, and the last one's latency is the sum of all. In a Go kubelet or runtime each call is

@@ -111,9 +111,19 @@ export interface StateStoreOptions {
   readonly fs?: StateFs;
   /** A failed write (disk full, permissions); the store retries on the next change. */
   readonly onError?: (err: Error) => void;
-  /** How a pending save is deferred so a burst of changes writes once. Default setImmediate. */
+  /** How a pending save is deferred so a burst of changes writes once. Default: see minIntervalMs. */
   readonly defer?: (fn: () => void) => void;
+  /**
+   * Without `defer`: a change is saved on the next loop turn, or, when the last save was less than this long
+   * ago, when the interval ends, so a stream of CRI calls (each one changing or touching the records, each on
+   * its own loop turn) encodes and writes the whole state at most once per interval. Default
+   * DEFAULT_STATE_SAVE_INTERVAL_MS; close() always writes the final copy.
+   */
+  readonly minIntervalMs?: number;
 }
+
+/** The longest a change waits for its save while runtime-sim runs (a crash loses at most this much). */
+export const DEFAULT_STATE_SAVE_INTERVAL_MS = 100;
 
 /** Saves the records after changes, coalescing bursts; close() writes a final copy. */
 export class StateStore {
@@ -125,6 +135,8 @@ export class StateStore {
   private closed = false;
   private writes = 0;
   private failures = 0;
+  /** performance.now() of the last flush (a save, or a check that found nothing changed). */
+  private lastFlushAtMs: number | undefined;
 
   constructor(options: StateStoreOptions) {
     this.options = options;
@@ -144,15 +156,23 @@ export class StateStore {
   markDirty(): void {
     if (this.scheduled || this.closed) return;
     this.scheduled = true;
-    const defer = this.options.defer ?? ((fn: () => void) => void setImmediate(fn));
-    defer(() => {
+    const save = (): void => {
       this.scheduled = false;
       if (!this.closed) this.flush();
-    });
+    };
+    if (this.options.defer !== undefined) {
+      this.options.defer(save);
+      return;
+    }
+    const minIntervalMs = this.options.minIntervalMs ?? DEFAULT_STATE_SAVE_INTERVAL_MS;
+    const waitMs = this.lastFlushAtMs === undefined ? 0 : this.lastFlushAtMs + minIntervalMs - performance.now();
+    if (waitMs <= 0) setImmediate(save);
+    else setTimeout(save, waitMs).unref();
   }
 
   /** Saves now if the records differ from the last save (the clock high-water mark alone is no change). */
   flush(force = false): void {
+    this.lastFlushAtMs = performance.now();
     const snapshot = this.options.snapshot();
     const comparable = encodeSnapshot({ ...snapshot, lastNowNs: 0n });
     if (!force && comparable === this.lastComparable) return;

@@ -10,6 +10,7 @@ import { PodWorkers } from '../../../kubelet-sim/src/pod-workers/pod-workers';
 import type { SyncPodType } from '../../../kubelet-sim/src/pod-workers/sync-pod-type';
 import { SYNC_POD_TYPE } from '../../../kubelet-sim/src/pod-workers/sync-pod-type';
 import { FakeClock } from '../../../kubelet-sim/src/util/clock';
+import { LoopTurns } from '../../../cri-proto/src/transport/loop-turns';
 import { flush, makePod } from '../fixtures';
 
 type SyncCall =
@@ -465,4 +466,27 @@ describe('PodWorkers', () => {
       assert.deepEqual(syncer.summary(), ['syncPod:create']);
     });
   });
+
+  describe('turn-taking', () => {
+    it('starts the syncs of workers woken by one relist on separate event-loop turns, in order', async () => {
+      const turns = new LoopTurns();
+      const gated = new PodWorkers(syncer, cache, clock, { resyncIntervalMs: 60_000, onError: () => undefined, random: () => 0.5, turns });
+      try {
+        const pods = ['a', 'b', 'c'].map((name) => makePod({ name, uid: `uid-${name}` }));
+        for (const p of pods) gated.updatePod(p, SYNC_POD_TYPE.CREATE);
+        clock.step(1_000);
+        cache.updateTime(clock.nowMs());
+        await Promise.resolve();
+        await Promise.resolve();
+        const started = (): string[] => syncer.calls.map((c) => (c.fn === 'syncPod' ? c.pod.metadata.name : c.fn));
+        assert.ok(started().length <= 1, `at most one sync in the relist's turn, got ${started().join(',')}`);
+        await flush(6);
+        assert.deepEqual(started(), ['a', 'b', 'c']);
+      } finally {
+        cache.updateTime(Number.MAX_SAFE_INTEGER);
+        await gated.stop();
+      }
+    });
+  });
 });
+

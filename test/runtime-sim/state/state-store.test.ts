@@ -88,6 +88,28 @@ describe('StateStore', () => {
     store.close();
   });
 
+  it('saves a change on the next turn, then at most once per interval, and always on close', async () => {
+    const dir = tempDir();
+    const h = newHarness('crio');
+    const store = new StateStore({ dir, snapshot: () => h.state.exportSnapshot(), minIntervalMs: 80 });
+    store.markDirty();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(store.writeCount, 1, 'the first change is saved on the next turn');
+    podWithContainer(h);
+    store.markDirty();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(store.writeCount, 1, 'a change right after a save waits for the interval');
+    await new Promise((r) => setTimeout(r, 120));
+    assert.equal(store.writeCount, 2, 'and is saved when it ends');
+    assert.equal(loadStateSnapshot(dir, 'crio')!.containers.length, 1);
+    h.state.removePodSandbox(h.state.listPodSandboxes()[0]!.id);
+    store.markDirty();
+    store.close();
+    assert.equal(store.writeCount, 3, 'close writes the final copy at once');
+    await new Promise((r) => setTimeout(r, 120));
+    assert.equal(store.writeCount, 3, 'nothing after close');
+  });
+
   it('refuses a corrupt file with an error naming it and the fix, and leaves it untouched', () => {
     const dir = tempDir();
     const file = path.join(dir, STATE_FILE_NAME);
