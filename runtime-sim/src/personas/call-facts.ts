@@ -12,7 +12,7 @@ import { parseImageReference } from '../state/image-reference';
 import type { RuntimeState } from '../state/runtime-state';
 import { CONTAINER_STATE, type ContainerView, type StringMap } from '../state/types';
 import { SIGKILL_EXIT_CODE } from '../model/container-behaviour';
-import { simulatedPid } from '../server/runtime-service-handlers';
+import { simulatedPid } from '../state/simulated-pid';
 import {
   gogoContainerFilter,
   gogoContainerMetadata,

@@ -3,7 +3,7 @@
  * decoded request to a state operation and the resulting view to the response; errors go through
  * toStatus(). Every RPC not modelled here answers UNIMPLEMENTED (see ./unimplemented.ts).
  */
-import { createHash } from 'node:crypto';
+import { simulatedPid } from '../state/simulated-pid';
 import type * as cri from '../../../cri-proto/src/types';
 import type { RuntimeServiceHandlers } from '../../../cri-proto/src/generated/runtime/v1/RuntimeService';
 import { runtimeServiceDefinition } from '../../../cri-proto/src/load-cri';
@@ -74,10 +74,6 @@ export const IMPLEMENTED_RUNTIME_RPCS: ReadonlySet<string> = new Set([
   'UpdatePodSandboxResources',
 ]);
 
-/** A stable, plausible process id for verbose info (the simulator runs no processes). */
-export function simulatedPid(id: string): number {
-  return 1000 + (parseInt(createHash('sha256').update(id).digest('hex').slice(0, 6), 16) % 4_000_000);
-}
 
 function sandboxInfo(view: PodSandboxView, ctx: HandlerContext): Record<string, string> {
   const info = {

@@ -9,7 +9,7 @@
  * span covers the container's life up to that moment instead.
  */
 import { ROOT_CONTEXT } from '@opentelemetry/api';
-import { simulatedPid } from '../server/runtime-service-handlers';
+import { simulatedPid } from '../state/simulated-pid';
 import { CONTAINER_EVENT_TYPE, type ContainerTransition } from '../state/container-events';
 import type { RuntimeState } from '../state/runtime-state';
 import type { CallFacts } from '../personas/call-facts';
