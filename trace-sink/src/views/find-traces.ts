@@ -34,8 +34,13 @@ export function traceServices(trace: TraceRecord): string[] {
 /** Wall time from the earliest span start to the latest span end. */
 export function traceDurationMs(trace: TraceRecord): number {
   if (trace.spans.length === 0) return 0;
-  const start = Math.min(...trace.spans.map((s) => s.startTimeMs));
-  const end = Math.max(...trace.spans.map((s) => s.startTimeMs + s.durationMs));
+  // A loop, not Math.min(...spans): spreading a very large trace overflows the call stack.
+  let start = Infinity;
+  let end = -Infinity;
+  for (const s of trace.spans) {
+    if (s.startTimeMs < start) start = s.startTimeMs;
+    if (s.startTimeMs + s.durationMs > end) end = s.startTimeMs + s.durationMs;
+  }
   return end - start;
 }
 
@@ -76,5 +81,7 @@ function isGreater(a: readonly number[], b: readonly number[]): boolean {
 }
 
 function startOf(trace: TraceRecord): number {
-  return Math.min(...trace.spans.map((s) => s.startTimeMs));
+  let start = Infinity;
+  for (const s of trace.spans) if (s.startTimeMs < start) start = s.startTimeMs;
+  return start;
 }
