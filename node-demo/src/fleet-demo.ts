@@ -214,7 +214,8 @@ function renderFleetReport(r: ReportInputs): { text: string; fullTable: string }
     `  CPU (both processes), cores: whole run ${perNode(whole, 3)}; steady (second half) ${perNode(steady, 3)}`,
     `  RSS (both processes), peak: ${mb(r.meter.peakRssBytes)} MB total, ${(mb(r.meter.peakRssBytes) / n).toFixed(1)} MB per node`,
     `  spans received: ${r.received.spans} (${(r.received.spans / r.receiveSeconds).toFixed(1)}/s), OTLP payload ${r.received.bytes} bytes (${(r.received.bytes / r.receiveSeconds).toFixed(0)} B/s)`,
-    `  PLEG relist interval: p50 ${kf.relistIntervalP50 ?? '?'}, p99 ${kf.relistIntervalP99 ?? '?'}, max ${kf.relistIntervalMax ?? '?'} (${kf.relists ?? '?'} relists)`,
+    `  PLEG relist interval: whole run p50 ${kf.relistIntervalP50 ?? '?'}, p99 ${kf.relistIntervalP99 ?? '?'}, max ${kf.relistIntervalMax ?? '?'} (${kf.relists ?? '?'} relists); ` +
+      `steady (second half) p50 ${kf.steadyRelistIntervalP50 ?? '?'}, p99 ${kf.steadyRelistIntervalP99 ?? '?'}, max ${kf.steadyRelistIntervalMax ?? '?'} (${kf.steadyRelists ?? '?'} relists)`,
     `  spans: kubelet exported ${kf.spansExported ?? '-'} lost ${kf.spansLost ?? '-'} dropped ${kf.spansDropped ?? '-'}; runtime exported ${rf.spansExported ?? '-'} lost ${rf.spansLost ?? '-'} dropped ${rf.spansDropped ?? '-'}; outside any node ${Number(kf.unscopedSpans ?? 0) + Number(rf.unscopedSpans ?? 0)}`,
   ];
   return { text: `Per node:\n\n${table([header, ...shown, ...spread])}\n\n${lines.join('\n')}\n`, fullTable: `${fullTable}\n` };

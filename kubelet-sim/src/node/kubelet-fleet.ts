@@ -2,11 +2,12 @@
  * `kubelet-sim --nodes N`: N simulated nodes in one process, each a whole kubelet (./kubelet-node.ts) with
  * its own node name, settings from the one KubeletConfiguration, static pods (the same manifests, each node's
  * pods named and UID'd for that node, as a real kubelet does), churn share, pod workers, PLEG, GC, HTTP
- * server on its own free loopback port, runtime socket (the endpoint template with `{node}` replaced) and
+ * server on its own free loopback port, pod log directory (<podLogsDir>/<node>), runtime socket (the endpoint template with `{node}` replaced) and
  * OpenTelemetry resource (`service.name=kubelet`, `host.name=<node>`). What a fleet shares: the process, its
  * event loop, the loaded code and proto definitions, and one OTLP channel to the collector.
  * Tracing is set up before ./kubelet-node.ts (which loads @grpc/grpc-js) is imported.
  */
+import { join } from 'node:path';
 import type { Tracer } from '@opentelemetry/api';
 import { ProxyTracerProvider } from '@opentelemetry/api';
 import { checkEndpointTemplate, endpointForNode, FleetFlagError, watchParent } from '../../../cli-kit/src';
@@ -43,8 +44,10 @@ export async function runKubeletFleet(args: KubeletSimArgs, fleetArgs: FleetArgs
   const { KubeletListenError } = await import('../server/kubelet-http-servers');
 
   // Each node serves HTTP on its own free loopback port; the read-only and healthz servers are off (the
-  // main server answers /healthz too), so N nodes take N ports, printed at start.
-  const nodeConfig: ResolvedKubeletConfig = { ...config, port: 0, readOnlyPort: 0, healthzPort: 0 };
+  // main server answers /healthz too), so N nodes take N ports, printed at start. Each node keeps its pod
+  // logs in <podLogsDir>/<node name>, as each real node has its own disk: container GC removes the log
+  // directories of pods its node does not know, which would otherwise be every other node's.
+  const nodeConfig = (nodeName: string): ResolvedKubeletConfig => ({ ...config, port: 0, readOnlyPort: 0, healthzPort: 0, podLogsDir: join(config.podLogsDir, nodeName) });
   const noop = new ProxyTracerProvider();
   const stats = new FleetStats();
   const nodes: { name: string; node: KubeletNode; exportStats: () => { exported: number; lost: number } | undefined }[] = [];
@@ -52,7 +55,7 @@ export async function runKubeletFleet(args: KubeletSimArgs, fleetArgs: FleetArgs
     const nodeTracing = await tracing?.addNode(nodeName);
     const getTracer = (scope: string, version?: string): Tracer => (nodeTracing ? nodeTracing.tracer(scope, version) : noop.getTracer(scope, version));
     const node = new KubeletNode({
-      config: nodeConfig,
+      config: nodeConfig(nodeName),
       args,
       nodeName,
       endpoint: endpointForNode(endpointTemplate, nodeName),
@@ -132,6 +135,8 @@ export async function runKubeletFleet(args: KubeletSimArgs, fleetArgs: FleetArgs
   }
   log.info(`Started kubelet fleet nodes=${nodes.length} first="${nodes[0].name}" last="${nodes[nodes.length - 1].name}" containerRuntimeEndpoint="${endpointTemplate}" staticPodPath="${config.staticPodPath}"`);
   if (args.durationMs !== undefined) {
+    // The steady window of the relist statistics: the second half of the run, after the start-up burst.
+    setTimeout(() => stats.startSteadyWindow(), Math.max(0, args.durationMs / 2 - (Date.now() - startedAt))).unref();
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, args.durationMs! - (Date.now() - startedAt))));
     return stop('--duration elapsed');
   }
