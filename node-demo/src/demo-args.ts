@@ -32,7 +32,7 @@ const EXAMPLES = examplesEpilogue([
   },
   {
     what: 'a fleet: 50 nodes with 30 pods each, 1 trace in 10000 sampled, 5 minutes',
-    lines: ['npm start -- --nodes 50 --pods-per-node 30 --sampling-rate-per-million 100 --duration 5m'],
+    lines: ['npm start -- --nodes 50 --pods-per-node 30 \\', '--sampling-rate-per-million 100 --duration 5m'],
   },
   {
     what: 'another port pair when a Collector already holds 4317/4318',
