@@ -17,3 +17,5 @@ export {
   NODE_NAME_PLACEHOLDER,
   parseNodesFlag,
 } from './fleet-nodes';
+export { onShutdownSignals, SHUTDOWN_SIGNALS } from './shutdown-signals';
+export type { ShutdownSignal, ShutdownSignalOptions } from './shutdown-signals';

@@ -16,7 +16,8 @@ import * as path from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import type * as protoLoader from '@grpc/proto-loader';
 import type { ProtoGrpcType } from './generated/api';
-import { omitProto3Defaults } from './go-wire';
+import { goWireShaper } from './go-wire';
+import { recordWireSize } from './wire-sizes';
 import type { ImageServiceClient, ImageServiceDefinition } from './generated/runtime/v1/ImageService';
 import type { RuntimeServiceClient, RuntimeServiceDefinition } from './generated/runtime/v1/RuntimeService';
 
@@ -107,11 +108,29 @@ function withGoWireSerializers(definition: protoLoader.PackageDefinition): proto
       const responseType = `${pkg}.${(method.responseType.type as { name: string }).name}`;
       const serializeRequest = method.requestSerialize;
       const serializeResponse = method.responseSerialize;
-      method.requestSerialize = (value) => serializeRequest(omitProto3Defaults(CRI_PROTO_PATH, requestType, value) as object);
-      method.responseSerialize = (value) => serializeResponse(omitProto3Defaults(CRI_PROTO_PATH, responseType, value) as object);
+      // Resolved once here, not per call (and the reflection is loaded now, not during the first call).
+      const goRequest = goWireShaper(CRI_PROTO_PATH, requestType);
+      const goResponse = goWireShaper(CRI_PROTO_PATH, responseType);
+      const deserializeRequest = method.requestDeserialize;
+      const deserializeResponse = method.responseDeserialize;
+      // Each message's wire size is noted for the otelgrpc message events (./wire-sizes.ts).
+      method.requestSerialize = (value) => sized(value, serializeRequest(goRequest(value) as object));
+      method.responseSerialize = (value) => sized(value, serializeResponse(goResponse(value) as object));
+      method.requestDeserialize = (bytes) => read(deserializeRequest(bytes), bytes);
+      method.responseDeserialize = (bytes) => read(deserializeResponse(bytes), bytes);
     }
   }
   return definition;
+}
+
+function sized(message: unknown, bytes: Buffer): Buffer {
+  recordWireSize(message, bytes.length);
+  return bytes;
+}
+
+function read<T>(message: T, bytes: Buffer): T {
+  recordWireSize(message, bytes.length);
+  return message;
 }
 
 /** Load `@grpc/grpc-js` lazily (at call time, so OTel instrumentation can hook it first). */

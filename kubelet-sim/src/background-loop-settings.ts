@@ -1,3 +1,4 @@
+import { KubeletStartError } from './util/kubelet-start-error';
 import type { ResolvedKubeletConfig } from './config/kubelet-configuration';
 import { evaluateFeatureGates } from './config/feature-gates';
 import { parseKubeletVersion } from './config/kubelet-version';
@@ -64,7 +65,11 @@ export function backgroundLoopSettings(config: ResolvedKubeletConfig, containerR
 /** container_log_manager.go parseMaxSize: a resource quantity that must be a whole number of bytes. */
 export function parseContainerLogMaxSize(text: string): number {
   const fail = (detail: string): never => {
-    throw new Error(`failed to initialize container log manager: failed to parse container log max size ${JSON.stringify(text)}: ${detail}`);
+    throw new KubeletStartError(
+      `failed to run Kubelet: failed to create kubelet: failed to initialize container log manager: failed to parse container log max size ${JSON.stringify(text)}: ${detail}`,
+      `containerLogMaxSize ${JSON.stringify(text)}`,
+      'give a whole number of bytes as a quantity, e.g. 10Mi (the default), 50M or 1Gi',
+    );
   };
   let value: number;
   try {

@@ -1,4 +1,5 @@
 import type { Tracer } from '@opentelemetry/api';
+import { processLoopTurns, type TurnGate } from '../../cri-proto/src/transport/loop-turns';
 import { context, ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
 import type { Pod } from './container/pod';
 import { podFullName } from './container/pod';
@@ -47,6 +48,8 @@ import { TimerLoops } from './util/periodic-loops';
 /** The settings kubelet-sim runs with, resolved from KubeletConfiguration and flags (all durations in ms). */
 export interface KubeletSettings {
   nodeName: string;
+  /** Event-loop turn-taking of the pod workers (cri-proto/src/transport/loop-turns.ts). Default: the process's. */
+  loopTurns?: TurnGate;
   staticPodPath: string | undefined;
   fileCheckFrequencyMs: number;
   syncFrequencyMs: number;
@@ -182,6 +185,7 @@ export class Kubelet {
       resyncIntervalMs: settings.syncFrequencyMs,
       onError: (pod, phase, err) => this.log.error(`Error syncing pod, skipping err="${(err as Error).message}" pod="${podFullName(pod)}" podUID="${pod.metadata.uid}" phase="${phase}"`),
       onSyncCompleted: metrics ? (type, startMs) => metrics.podWorkerDuration.observe({ operation_type: type }, Math.max(0, clock.nowMs() - startMs) / 1000) : undefined,
+      turns: settings.loopTurns ?? processLoopTurns,
     });
     this.pleg = new GenericPleg(this.runtimeManager, this.podCache, clock, (e) => this.handlePlegEvent(e), settings.plegRelistPeriodMs, metrics);
     this.runtimeState.addHealthCheck({ name: 'PLEG', check: () => this.pleg.healthy() });
@@ -217,8 +221,10 @@ export class Kubelet {
     this.every(LOOP_NAME.IMAGE_DETECT, IMAGE_MANAGER_LOOP.DETECT_PERIOD_MS, () => this.imageGC.monitorImages(), true);
     this.every(LOOP_NAME.IMAGE_CACHE, IMAGE_MANAGER_LOOP.CACHE_REFRESH_PERIOD_MS, () => this.imageGC.refreshImageCache(), true);
     this.every(LOOP_NAME.RUNTIME_STATUS, KUBELET_LOOP.RUNTIME_STATUS_PERIOD_MS, () => this.updateRuntimeUp(), true);
-    // GenericPLEG.Start: wait.Until(Relist, relistPeriod); a failed relist is only reported by PLEG health.
-    this.every(LOOP_NAME.PLEG, this.settings.plegRelistPeriodMs, () => this.pleg.relist().catch(() => undefined), true);
+    // GenericPLEG.Start: wait.Until(Relist, relistPeriod). A relist whose GetPods fails is logged and skipped
+    // (pkg/kubelet/pleg/generic.go Relist: "GenericPLEG: Unable to retrieve pods"); PLEG health notices the gap.
+    this.every(LOOP_NAME.PLEG, this.settings.plegRelistPeriodMs, () =>
+      this.pleg.relist().catch((err: unknown) => this.log.error(`"GenericPLEG: Unable to retrieve pods" err="${(err as Error).message}"`)), true);
     if (this.fileSource !== undefined) {
       this.every(LOOP_NAME.FILE_SOURCE, this.settings.fileCheckFrequencyMs, () => this.readPodSource(), true);
       this.fileSource.startWatch();

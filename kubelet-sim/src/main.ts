@@ -4,7 +4,7 @@
  * registers the gRPC instrumentation), and only then are the modules that load @grpc/grpc-js required.
  */
 import { hostname as osHostname } from 'node:os';
-import { EXIT_CODE, watchParent } from '../../cli-kit/src';
+import { EXIT_CODE, onShutdownSignals, watchParent } from '../../cli-kit/src';
 import { everyPeriod, formatProgress } from './cli/progress-line';
 import { EXIT_BAD_FLAG, FlagError, parseKubeletSimArgs } from './cli/kubelet-sim-args';
 import type { KubeletSimArgs } from './cli/kubelet-sim-args';
@@ -12,6 +12,9 @@ import { KubeletConfigError, loadKubeletConfigFile } from './config';
 import type { ResolvedKubeletConfig } from './config';
 import { startKubeletTracing } from './tracing/kubelet-tracing';
 import { createKlogLogger } from './util/logger';
+import { checkStartupSettings } from './startup-checks';
+import { KubeletStartError } from './util/kubelet-start-error';
+import type { CriEndpointTargets } from './cri/cri-endpoint';
 import { MAX_WAIT_FOR_CONTAINER_RUNTIME_MS } from './runtime-state';
 import { applyServerPortFlags } from './server/start-kubelet-servers';
 
@@ -47,6 +50,17 @@ async function main(): Promise<number> {
     throw err;
   }
 
+  // What the kubelet refuses while starting (PreInitRuntimeService's endpoint parsing, NewMainKubelet's log
+  // size), checked before tracing starts so that a bad setting fails at once (for a fleet: its endpoint template).
+  let criTargets: CriEndpointTargets;
+  try {
+    criTargets = checkStartupSettings(config, args.containerRuntimeEndpoint);
+  } catch (err) {
+    if (!(err instanceof KubeletStartError)) throw err;
+    log.error(`"command failed" err="${err.message}"`);
+    return 1;
+  }
+
   if (args.fleet !== undefined) {
     // Many nodes in this process (--nodes N): ./node/kubelet-fleet.ts sets up tracing before loading grpc-js.
     const { runKubeletFleet } = await import('./node/kubelet-fleet');
@@ -74,8 +88,8 @@ async function main(): Promise<number> {
     config,
     args,
     nodeName,
-    endpoint,
-    imageEndpoint: args.containerRuntimeEndpoint !== undefined && config.imageServiceEndpoint === '' ? endpoint : config.effectiveImageServiceEndpoint,
+    endpoint: criTargets.runtime,
+    imageEndpoint: criTargets.image,
     tracing: { getTracer: tracing.getTracer, enabled: tracing.tracing !== undefined },
     workload: args.workload,
     log,
@@ -110,8 +124,8 @@ async function main(): Promise<number> {
       return 0;
     })());
 
-  process.once('SIGINT', () => void stop('SIGINT').then((code) => process.exit(code)));
-  process.once('SIGTERM', () => void stop('SIGTERM').then((code) => process.exit(code)));
+  // A second signal exits at once with status 1 (cli-kit shutdown-signals, as the kubelet's signal context).
+  onShutdownSignals({ onFirst: (signal) => void stop(signal).then((code) => process.exit(code)), say: (line) => log.warn(line) });
   // Under npx / npm start the signal reaches only npm's `sh -c`: stop when the parent goes (cli-kit parent-watch).
   watchParent({ onParentGone: (pid) => void stop(`parent process ${pid} exited`).then((code) => process.exit(code)) });
 
@@ -151,7 +165,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err) => {
-    log.error(`"command failed" err="${(err as Error).stack ?? err}"`);
+    // A setting refused while starting is the user's to fix: its text, not our stack.
+    log.error(`"command failed" err="${err instanceof KubeletStartError ? err.message : ((err as Error).stack ?? err)}"`);
     process.exit(1);
   },
 );

@@ -10,11 +10,11 @@
  * the deadline is stopped. A child that fails (at start or later) stops the run at once, with its own last
  * output lines on screen and exit status 1.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { EXIT_CODE, watchParent } from '../../cli-kit/src';
-import { ListenError, OutputFileError, renderSpanSummaryTable, renderTraceTree, startTraceSink } from '../../trace-sink/src';
+import { ListenError, OutputFileError, renderSpanSummaryTable, renderStartupReport, renderTraceTree, reportHtmlOf, startTraceSink, startupReportOf } from '../../trace-sink/src';
 import type { TraceRecord, TraceSink } from '../../trace-sink/src';
 import { startNodeProcess, type RunningProcess } from './child-process-runner';
 import { DemoFlagError, parseDemoArgs, type DemoArgs } from './demo-args';
@@ -190,6 +190,13 @@ function printResults(sink: TraceSink, logPath: string): void {
   const earlier = sink.outPathBytesBefore > 0 ? `; appended after ${sink.outPathBytesBefore} bytes from earlier runs, delete the file or pass --out for a fresh one` : '';
   process.stdout.write(`Every received span: ${sink.outPath} (OTLP JSON, one ExportTraceServiceRequest per line, ${sink.exportCount} lines from this run${earlier})\n`);
   process.stdout.write(`Sim logs: ${logPath}\n`);
+  // What `traces startup` and `traces report` show, over this run's spans only (the file may hold earlier runs).
+  process.stdout.write(`\n${renderStartupReport(startupReportOf(spans))}\n\n`);
+  if (sink.outPath) {
+    const reportPath = join(dirname(sink.outPath), 'report.html');
+    writeFileSync(reportPath, reportHtmlOf(spans, `this run of ${basename(sink.outPath)}`));
+    process.stdout.write(`Report (one HTML file, works offline): ${reportPath}; more views: npx traces --help\n`);
+  }
 }
 
 

@@ -3,7 +3,7 @@
  * runtime-sim entry point: flags, then tracing (which registers the gRPC instrumentation), then the CRI
  * server module, which loads @grpc/grpc-js only after the instrumentation can patch it.
  */
-import { EXIT_CODE, watchParent } from '../../cli-kit/src';
+import { EXIT_CODE, onShutdownSignals, watchParent } from '../../cli-kit/src';
 import { FlagError, parseRuntimeSimArgs } from './cli/runtime-sim-args';
 import type { RuntimeSimArgs } from './cli/runtime-sim-args';
 import { socketInUseMessage } from './cli/socket-in-use-message';
@@ -79,8 +79,8 @@ async function main(): Promise<number> {
       if (stats) say(`spansExported=${stats.exportedSpans} spansLost=${stats.failedSpans}`);
       resolve(0);
     };
-    process.once('SIGINT', () => void stop('SIGINT'));
-    process.once('SIGTERM', () => void stop('SIGTERM'));
+    // A second signal exits at once with status 1 (cli-kit shutdown-signals).
+    onShutdownSignals({ onFirst: (signal) => void stop(signal), say });
     // Under npx the signal reaches only npm's `sh -c`: stop when the parent goes (cli-kit parent-watch).
     watchParent({ onParentGone: (pid) => void stop(`parent process ${pid} exited`) });
   });

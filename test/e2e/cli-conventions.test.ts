@@ -1,4 +1,4 @@
-// The four commands as a new user meets them: --version, -h with Examples that survive 80 columns, and bad
+// The five commands as a new user meets them: --version, -h with Examples that survive 80 columns, and bad
 // flags or config values answered by one line naming the flag or field (no stack trace), all with exit 1.
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +13,7 @@ const COMMANDS = {
   'kubelet-sim': join(DIST, 'kubelet-sim/src/main.js'),
   'runtime-sim': join(DIST, 'runtime-sim/src/main.js'),
   'trace-sink': join(DIST, 'trace-sink/src/main.js'),
+  traces: join(DIST, 'trace-sink/src/traces-main.js'),
   'npm start': join(DIST, 'node-demo/src/main.js'),
 } as const;
 
@@ -61,6 +62,9 @@ describe('command-line conventions', () => {
       ['trace-sink', () => ['--out', dir, '--listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0'], /^trace-sink: cannot append spans to .* \(--out\): it is a directory/],
       ['trace-sink', () => ['--summary-interval', '-5s'], /^trace-sink: invalid --summary-interval: "-5s" is not a duration/],
       ['trace-sink', () => ['--nosuch'], /^trace-sink: Unknown argument: nosuch/],
+      ['traces', () => ['list', '--file', join(dir, 'none.jsonl')], /^traces: --file .*none\.jsonl: no such file; give the spans file/],
+      ['traces', () => ['list', '--limit', '-5'], /^traces: invalid --limit: "-5" is not a whole number/],
+      ['traces', () => ['list', '--nosuch'], /^traces: Unknown argument: nosuch/],
       ['npm start', () => ['--config', '/nonexistent.yaml'], /^Error: --config \/nonexistent\.yaml: no such file; give a KubeletConfiguration file/],
       ['npm start', () => ['--listen', '127.0.0.1:0', '--listen', '127.0.0.1:1'], /^Error: flag --listen was given 2 times/],
       ['npm start', () => ['--duration', '-5s'], /^Error: --duration: "-5s" is not a duration/],

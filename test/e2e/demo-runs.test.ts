@@ -67,5 +67,12 @@ describe('npm start', () => {
     );
     assert.ok(services.has('containerd'), `services: ${[...services].join(', ')}`);
     assert.ok(services.has('kubelet'), `services: ${[...services].join(', ')}`);
+    // It ends with `traces startup` over this run and the report next to the spans file.
+    assert.match(run.stdout, /Pod startup: first syncPod to all containers started \(\d+ pods/);
+    // containerd 2.x names each container in its CreateContainer span (container.name).
+    assert.match(run.stdout, /^monitoring\/node-exporter-sim-node +sim-node +[\d.]+ms .* node-exporter$/m);
+    assert.match(run.stdout, /^default\/flaky-worker-sim-node +sim-node +[\d.]+ms .* worker$/m);
+    assert.match(run.stdout, new RegExp(`Report \\(one HTML file, works offline\\): ${join(dir, 'report.html').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.match(readFileSync(join(dir, 'report.html'), 'utf8'), /<script type="application\/json" id="report-data">/);
   });
 });

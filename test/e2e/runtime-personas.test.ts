@@ -52,7 +52,7 @@ describe('runtime persona versions traced end to end', () => {
     });
     after(async () => run?.cleanup());
 
-    it('adds sandbox attributes and lifecycle events to its SERVER spans, children of the kubelet\'s', () => {
+    it('adds sandbox attributes, log lines and lifecycle events to its SERVER spans, children of the kubelet\'s, with the runtime\'s span tree under them', () => {
       exitedCleanly(run);
       const byId = new Map(spans.map((s) => [s.spanId, s]));
       const server = spans.find((s) => s.service === 'containerd' && s.kind === 'SERVER' && s.name === RUN_POD_SANDBOX);
@@ -63,7 +63,19 @@ describe('runtime persona versions traced end to end', () => {
       assert.ok(server.events.some((e) => e.name === 'setup pod network'));
       const create = spans.find((s) => s.service === 'containerd' && s.name === 'runtime.v1.RuntimeService/CreateContainer');
       assert.ok(create?.events.some((e) => e.name === 'container created' && typeof e.attributes['container.create.duration'] === 'string'));
-      assert.equal(spans.filter((s) => s.service === 'containerd' && s.kind !== 'SERVER').length, 0, 'containerd 2.1 makes no CRI child spans');
+      assert.ok(server.events.some((e) => e.name.startsWith('RunPodSandbox for &PodSandboxMetadata{') && e.attributes.level === 'info'));
+      // In-process and ttrpc spans nest under the SERVER span, in its trace, inside its time.
+      const under = (parent: FlatSpan) => spans.filter((s) => s.parentSpanId === parent.spanId);
+      const newTask = under(server).find((s) => s.name === 'container.NewTask');
+      assert.ok(newTask, `no container.NewTask under RunPodSandbox: ${under(server).map((s) => s.name).join(', ')}`);
+      assert.deepEqual(under(newTask).map((s) => [s.name, s.kind, s.scope]), [
+        ['containerd.task.v3.Task/Create', 'CLIENT', 'github.com/containerd/otelttrpc'],
+        ['containerd.task.v3.Task/Connect', 'CLIENT', 'github.com/containerd/otelttrpc'],
+      ]);
+      for (const s of [newTask, ...under(newTask)]) {
+        assert.equal(s.traceId, server.traceId);
+        assert.ok(BigInt(s.startTimeUnixNano) >= BigInt(server.startTimeUnixNano) && BigInt(s.endTimeUnixNano) <= BigInt(server.endTimeUnixNano), `${s.name} outside the SERVER span`);
+      }
     });
   });
 

@@ -29,6 +29,8 @@ export interface SimulatedNodeOptions {
   podManifests?: Record<string, string>;
   /** Extra top-level KubeletConfiguration lines (e.g. `imageMinimumGCAge: 3s`). */
   extraKubeletConfigLines?: string[];
+  /** A runtime model (YAML text) for runtime-sim's --model, instead of its default. */
+  runtimeModel?: string;
   /**
    * Runs while kubelet-sim is up (started right after it is spawned), e.g. to query its HTTP endpoints.
    * The run waits for it as well as for the kubelet's exit; a failure is rethrown after cleanup.
@@ -85,8 +87,14 @@ export async function runSimulatedNode(options: SimulatedNodeOptions): Promise<S
   };
   try {
     const exportSetup = runtimeExportSetup(options.persona ?? 'crio', options.personaVersion, sink.address, workDir, options.runtimeSamplingRatePerMillion ?? 0);
+    const modelArgs: string[] = [];
+    if (options.runtimeModel !== undefined) {
+      writeFileSync(join(workDir, 'runtime-model.yaml'), options.runtimeModel);
+      modelArgs.push('--model', join(workDir, 'runtime-model.yaml'));
+    }
     const runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), [
       '--persona', options.persona ?? 'crio', '--listen', socket,
+      ...modelArgs,
       ...exportSetup.args,
     ], logPath, exportSetup.env);
     processes.push(runtime);

@@ -47,7 +47,10 @@ describe('parseContainerLogMaxSize (container_log_manager.go parseMaxSize)', () 
   });
 
   it('fails as NewMainKubelet does for a malformed or fractional size', () => {
-    assert.throws(() => parseContainerLogMaxSize('10mM'), { message: `failed to initialize container log manager: failed to parse container log max size "10mM": ${QUANTITY_ERROR.SUFFIX}` });
+    assert.throws(() => parseContainerLogMaxSize('10mM'), {
+      kubeletMessage: `failed to run Kubelet: failed to create kubelet: failed to initialize container log manager: failed to parse container log max size "10mM": ${QUANTITY_ERROR.SUFFIX}`,
+      field: 'containerLogMaxSize "10mM"',
+    });
     assert.throws(() => parseContainerLogMaxSize('10MB'), /quantities must match the regular expression/);
     assert.throws(() => parseContainerLogMaxSize('0.5'), /invalid max log size/);
   });

@@ -1,5 +1,6 @@
 // Builders shared by the kubelet-sim unit tests: pods with the parser's defaults applied, runtime-side
 // PodStatus values, a tracer that keeps spans in memory, and a helper to drain pending promise work.
+import { IMMEDIATE_TURNS } from '../../cri-proto/src/transport/loop-turns';
 import { FakeOS } from '../../kubelet-sim/src/container/os-interface';
 import type { KubeletSettings } from '../../kubelet-sim/src/kubelet';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -116,6 +117,8 @@ export function kubeletSettings(overrides: Partial<KubeletSettings> = {}): Kubel
   return {
     os: new FakeOS(),
     nodeName: 'node-a',
+    // Tests step a fake clock and flush a fixed number of turns: no turn-taking between pod workers.
+    loopTurns: IMMEDIATE_TURNS,
     staticPodPath: undefined,
     fileCheckFrequencyMs: 20_000,
     syncFrequencyMs: 60_000,

@@ -1,5 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { trace } from '@opentelemetry/api';
+import { wireSizeOf } from '../wire-sizes';
 import { OTELGRPC_MESSAGE_EVENT as EVENT } from './otelgrpc-conventions';
 
 /**
@@ -8,7 +9,8 @@ import { OTELGRPC_MESSAGE_EVENT as EVENT } from './otelgrpc-conventions';
  * one SENT event per request message and one RECEIVED per response, ids counted per direction from 1,
  * sizes the serialized protobuf length (no compression on CRI sockets, so compressed = uncompressed).
  * It runs inside the instrumentation's client span context, so the active span is the CRI CLIENT span.
- * Sizes are only computed for recording spans: an unsampled call pays nothing but the check.
+ * Sizes are only computed for recording spans: an unsampled call pays nothing but the check. They are the
+ * sizes our serializers noted for the bytes sent and received (../wire-sizes.ts), else a fresh encoding.
  * grpc-js is passed in so this module does not load it before the instrumentation is registered; the
  * response serializers too, since grpc-js hands interceptors only the request side of a method definition.
  */
@@ -31,14 +33,17 @@ export function createMessageEventsInterceptor(grpcJs: typeof grpc, responseSeri
       start(metadata, listener, next) {
         next(metadata, {
           onReceiveMessage(message, nextMessage) {
-            record(EVENT.TYPE_RECEIVED, ++receivedId, serializedSize(responseSerializers.get(method.path), message));
+            record(EVENT.TYPE_RECEIVED, ++receivedId, wireSizeOf(message) ?? serializedSize(responseSerializers.get(method.path), message));
             nextMessage(message);
           },
         });
       },
       sendMessage(message, next) {
-        record(EVENT.TYPE_SENT, ++sentId, serializedSize(method.requestSerialize, message));
+        // grpc-js encodes the message inside next(), so its wire size is known once next() returns; the event
+        // then records the bytes that were really sent (otelgrpc's OutPayload.Length) with no second encoding.
+        const id = ++sentId;
         next(message);
+        record(EVENT.TYPE_SENT, id, wireSizeOf(message) ?? serializedSize(method.requestSerialize, message));
       },
     });
   };

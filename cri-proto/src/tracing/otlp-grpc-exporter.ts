@@ -1,6 +1,7 @@
 import type { ExportResult } from '@opentelemetry/core';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { processLoopTurns, type TurnGate } from '../transport/loop-turns';
 
 /**
  * Builds the OTLP/gRPC trace exporter the way the Go components do: `otlptracegrpc.WithEndpoint(endpoint)`
@@ -92,9 +93,24 @@ export class CountingSpanExporter implements SpanExporter {
     private readonly delegate: SpanExporter,
     readonly target: string,
     private readonly log: (message: string) => void = (m) => process.stderr.write(m + '\n'),
+    /** Event-loop turn-taking (../transport/loop-turns.ts) the export waits its turn in. Default: the process's. */
+    private readonly turns: TurnGate = processLoopTurns,
   ) {}
 
+  /**
+   * The SDK's batch processor exports from inside the span.end() that filled a batch (BatchSpanProcessorBase
+   * _maybeStartTimer), so encoding up to 512 spans would run on that CRI call's path and inside its SERVER
+   * span. The export starts on a later loop turn instead, after the CRI work already waiting for a turn.
+   */
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    setImmediate(() => {
+      const turn = this.turns.take();
+      if (turn === undefined) this.exportNow(spans, resultCallback);
+      else void turn.then(() => this.exportNow(spans, resultCallback));
+    });
+  }
+
+  private exportNow(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     this.delegate.export(spans.map(withGoSpanFlags), (result) => {
       if (result.code === ExportResultCode.SUCCESS) {
         this.stats.exportedSpans += spans.length;

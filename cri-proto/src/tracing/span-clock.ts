@@ -50,9 +50,25 @@ export function spanClockNowNs(): bigint {
   return anchorWallNs + (process.hrtime.bigint() - anchorMonotonicNs);
 }
 
-/** The same instant as an OpenTelemetry HrTime ([seconds, nanoseconds]). */
+/** The anchor split into seconds and nanoseconds, for the number-only arithmetic of spanClockNow(). */
+const anchorMonotonicHr: [number, number] = [Number(anchorMonotonicNs / NS_PER_SECOND), Number(anchorMonotonicNs % NS_PER_SECOND)];
+const anchorWallSeconds = Number(anchorWallNs / NS_PER_SECOND);
+const anchorWallNanos = Number(anchorWallNs % NS_PER_SECOND);
+
+/**
+ * The same instant as an OpenTelemetry HrTime ([seconds, nanoseconds]). Called for every span start, end and
+ * event, so it adds the monotonic time since the anchor (process.hrtime's difference form) in whole numbers,
+ * with no BigInt: the same integers as nsToHrTime(spanClockNowNs()).
+ */
 export function spanClockNow(): HrTime {
-  return nsToHrTime(spanClockNowNs());
+  const elapsed = process.hrtime(anchorMonotonicHr);
+  let seconds = anchorWallSeconds + elapsed[0];
+  let nanos = anchorWallNanos + elapsed[1];
+  if (nanos >= 1_000_000_000) {
+    seconds += 1;
+    nanos -= 1_000_000_000;
+  }
+  return [seconds, nanos];
 }
 
 /** Epoch milliseconds (fractional) on the same clock, for code that lays out time in ms. */

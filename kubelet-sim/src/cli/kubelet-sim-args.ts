@@ -62,7 +62,7 @@ export function parseKubeletSimArgs(argv: string[]): KubeletSimArgs {
   const parsed = yargs(attachNegativeValues(argv))
     .scriptName('kubelet-sim')
     .usage('$0 --config KUBELET_CONFIG.yaml [options]\n\nRuns a simulated kubelet against a CRI runtime and traces it like Kubernetes 1.34 does.')
-    .option('config', { type: 'string', demandOption: true, describe: 'KubeletConfiguration file (kubelet.config.k8s.io/v1beta1)' })
+    .option('config', { type: 'string', describe: 'KubeletConfiguration file (kubelet.config.k8s.io/v1beta1)' })
     .option('container-runtime-endpoint', { type: 'string', describe: 'CRI socket, e.g. unix:///tmp/runtime.sock (overrides containerRuntimeEndpoint in the config)' })
     .option('hostname-override', { type: 'string', describe: 'node name; also the host.name resource attribute (default: this host\'s name)' })
     .option('kubelet-version', { type: 'string', defaultDescription: DEFAULT_KUBELET_VERSION, describe: `emulated Kubernetes minor version, ${SUPPORTED_RELEASES} (decides feature gate defaults)` })
@@ -91,6 +91,9 @@ export function parseKubeletSimArgs(argv: string[]): KubeletSimArgs {
     .parseSync();
   const repeated = repeatedFlagMessage(parsed);
   if (repeated !== undefined) throw new FlagError(repeated);
+  // Checked after yargs' strict pass (not with demandOption), so that a mistyped flag is named as unknown
+  // rather than reported as the missing --config it often stands for.
+  if (parsed.config === undefined) throw new FlagError('Missing required argument: config');
   return {
     config: parsed.config,
     containerRuntimeEndpoint: parsed['container-runtime-endpoint'],

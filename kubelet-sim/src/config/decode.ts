@@ -57,6 +57,11 @@ export class DecodeFailure extends Error {
     readonly field?: string,
     /** True when the text is already final (not to be prefixed with "failed to decode: "). */
     readonly unwrapped = false,
+    /**
+     * What to write instead, when the kubelet's own text does not name the field (Go's time.ParseDuration and
+     * metav1.Duration errors never do): ours, added after the kubelet's message, never in place of it.
+     */
+    readonly fix?: string,
   ) {
     super(message);
     this.name = 'DecodeFailure';
@@ -592,10 +597,14 @@ class ImmediateError extends Error {
   constructor(
     message: string,
     readonly field: string,
+    readonly fix?: string,
   ) {
     super(message);
   }
 }
+
+/** The fix for a metav1.Duration field that did not parse. */
+const DURATION_FIX = 'give a Go duration string such as "30s", "1m" or "1h30m" (units ns, us, ms, s, m, h)';
 
 interface DecodeState {
   saved?: { message: string; field: string };
@@ -753,11 +762,11 @@ function decodeDuration(v: JVal, ctx: Ctx): DecodedDuration {
   let text: string;
   if (v.t === 'string') text = v.v;
   else if (v.t === 'null') text = '';
-  else throw new ImmediateError(`json: cannot unmarshal ${jsonKindName(v)} into Go value of type string`, field);
+  else throw new ImmediateError(`json: cannot unmarshal ${jsonKindName(v)} into Go value of type string`, field, DURATION_FIX);
   try {
     return { text, nanos: parseGoDuration(text) };
   } catch (e) {
-    if (e instanceof GoDurationError) throw new ImmediateError(e.message, field);
+    if (e instanceof GoDurationError) throw new ImmediateError(e.message, field, DURATION_FIX);
     throw e;
   }
 }
@@ -797,7 +806,7 @@ export function strictDecode(doc: ParsedDocument, v: KubeletVersion): StrictDeco
     const decoded = decodeValue(doc.root, kubeletConfigurationType(v), { structName: undefined, fieldStack: [], strictPath: '' }, state);
     fields = (decoded as Record<string, unknown> | undefined) ?? {};
   } catch (e) {
-    if (e instanceof ImmediateError) throw new DecodeFailure(e.message, e.field);
+    if (e instanceof ImmediateError) throw new DecodeFailure(e.message, e.field, false, e.fix);
     throw e;
   }
   if (state.saved) throw new DecodeFailure(state.saved.message, state.saved.field);
@@ -825,7 +834,10 @@ export function toKubeletConfiguration(fields: Record<string, unknown>): Kubelet
     'registryBurst', 'maxPods', 'port', 'readOnlyPort', 'healthzPort', 'healthzBindAddress', 'address', 'podLogsDir',
     'featureGates', 'nodeStatusUpdateFrequency', 'nodeStatusReportFrequency', 'cgroupRoot', 'cgroupsPerQOS',
     'cgroupDriver', 'containerLogMaxSize', 'containerLogMaxFiles', 'containerLogMaxWorkers', 'containerLogMonitorInterval', 'shutdownGracePeriod',
-    'shutdownGracePeriodCriticalPods', 'enforceNodeAllocatable', 'seccompDefault',
+    'shutdownGracePeriodCriticalPods', 'enforceNodeAllocatable', 'seccompDefault', 'nodeLeaseDurationSeconds',
+    'eventRecordQPS', 'eventBurst', 'kubeAPIQPS', 'kubeAPIBurst', 'iptablesDropBit', 'iptablesMasqueradeBit',
+    'nodeStatusMaxImages', 'maxOpenFiles', 'oomScoreAdj', 'podsPerCore', 'topologyManagerPolicy', 'topologyManagerScope',
+    'hairpinMode', 'memoryThrottlingFactor',
   ] as const) {
     copy(name);
   }

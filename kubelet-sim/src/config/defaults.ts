@@ -53,6 +53,22 @@ export const DEFAULT_CONTAINER_LOG_MONITOR_INTERVAL_NS = 10n * SECOND;
 export const DEFAULT_CONTAINER_RUNTIME_ENDPOINT = 'unix:///run/containerd/containerd.sock';
 /** `DefaultPodLogsDir`. */
 export const DEFAULT_POD_LOGS_DIR = '/var/log/pods';
+// v1beta1 defaults.go (SetDefaults_KubeletConfiguration) for fields kubelet-sim only validates.
+export const DEFAULT_NODE_LEASE_DURATION_SECONDS = 40;
+export const DEFAULT_EVENT_RECORD_QPS = 50;
+export const DEFAULT_EVENT_BURST = 100;
+/** 50 and 100 since 1.27 (5 and 10 before); only their sign is ever checked. */
+export const DEFAULT_KUBE_API_QPS = 50;
+export const DEFAULT_KUBE_API_BURST = 100;
+export const DEFAULT_IPTABLES_DROP_BIT = 15;
+export const DEFAULT_IPTABLES_MASQUERADE_BIT = 14;
+export const DEFAULT_NODE_STATUS_MAX_IMAGES = 50;
+export const DEFAULT_MAX_OPEN_FILES = 1_000_000;
+export const DEFAULT_OOM_SCORE_ADJ = -999;
+export const DEFAULT_TOPOLOGY_MANAGER_POLICY = 'none';
+export const DEFAULT_TOPOLOGY_MANAGER_SCOPE = 'container';
+export const DEFAULT_HAIRPIN_MODE = 'promiscuous-bridge';
+export const DEFAULT_MEMORY_THROTTLING_FACTOR = 0.9;
 /** `DefaultNodeAllocatableEnforcement`. */
 export const DEFAULT_ENFORCE_NODE_ALLOCATABLE: readonly string[] = ['pods'];
 // Fields without a default in defaults.go: readOnlyPort (0 = disabled), staticPodPath (""),
@@ -235,6 +251,22 @@ export function applyKubeletDefaults(cfg: KubeletConfiguration, opts: Defaulting
     enforceNodeAllocatable: cfg.enforceNodeAllocatable ? [...cfg.enforceNodeAllocatable] : [...DEFAULT_ENFORCE_NODE_ALLOCATABLE],
     // defaults.go: SeccompDefault defaults to false.
     seccompDefault: orDefault(cfg.seccompDefault, false),
+    // Plain int32/string fields are defaulted when zero, pointer fields only when absent (defaults.go).
+    nodeLeaseDurationSeconds: orZeroDefault(cfg.nodeLeaseDurationSeconds, DEFAULT_NODE_LEASE_DURATION_SECONDS),
+    eventRecordQPS: orDefault(cfg.eventRecordQPS, DEFAULT_EVENT_RECORD_QPS),
+    eventBurst: orZeroDefault(cfg.eventBurst, DEFAULT_EVENT_BURST),
+    kubeAPIQPS: orDefault(cfg.kubeAPIQPS, DEFAULT_KUBE_API_QPS),
+    kubeAPIBurst: orZeroDefault(cfg.kubeAPIBurst, DEFAULT_KUBE_API_BURST),
+    iptablesDropBit: orDefault(cfg.iptablesDropBit, DEFAULT_IPTABLES_DROP_BIT),
+    iptablesMasqueradeBit: orDefault(cfg.iptablesMasqueradeBit, DEFAULT_IPTABLES_MASQUERADE_BIT),
+    nodeStatusMaxImages: orDefault(cfg.nodeStatusMaxImages, DEFAULT_NODE_STATUS_MAX_IMAGES),
+    maxOpenFiles: orZeroDefault(cfg.maxOpenFiles, DEFAULT_MAX_OPEN_FILES),
+    oomScoreAdj: orDefault(cfg.oomScoreAdj, DEFAULT_OOM_SCORE_ADJ),
+    podsPerCore: cfg.podsPerCore ?? 0,
+    topologyManagerPolicy: orZeroDefault(cfg.topologyManagerPolicy, DEFAULT_TOPOLOGY_MANAGER_POLICY),
+    topologyManagerScope: orZeroDefault(cfg.topologyManagerScope, DEFAULT_TOPOLOGY_MANAGER_SCOPE),
+    hairpinMode: orZeroDefault(cfg.hairpinMode, DEFAULT_HAIRPIN_MODE),
+    memoryThrottlingFactor: orDefault(cfg.memoryThrottlingFactor, DEFAULT_MEMORY_THROTTLING_FACTOR),
   };
   for (const [field, value] of Object.entries(durations) as [DurationField, DurationValue][]) {
     resolved[field] = value.text;

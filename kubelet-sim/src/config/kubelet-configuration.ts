@@ -75,6 +75,22 @@ export interface KubeletConfiguration {
   enforceNodeAllocatable?: string[] | null;
   /** RuntimeDefault seccomp for containers that set no profile (default false: Unconfined). */
   seccompDefault?: boolean | null;
+  // Validated only (the simulation does not act on them), so that a file the kubelet refuses is refused here too.
+  nodeLeaseDurationSeconds?: number;
+  eventRecordQPS?: number | null;
+  eventBurst?: number;
+  kubeAPIQPS?: number | null;
+  kubeAPIBurst?: number;
+  iptablesDropBit?: number | null;
+  iptablesMasqueradeBit?: number | null;
+  nodeStatusMaxImages?: number | null;
+  maxOpenFiles?: number;
+  oomScoreAdj?: number | null;
+  podsPerCore?: number;
+  topologyManagerPolicy?: string;
+  topologyManagerScope?: string;
+  hairpinMode?: string;
+  memoryThrottlingFactor?: number | null;
 }
 
 /** Tracing settings after defaulting (present only when the file had a `tracing` block). */
@@ -163,6 +179,21 @@ export interface ResolvedKubeletConfig {
   shutdownGracePeriodCriticalPodsMs: number;
   enforceNodeAllocatable: string[];
   seccompDefault: boolean;
+  nodeLeaseDurationSeconds: number;
+  eventRecordQPS: number;
+  eventBurst: number;
+  kubeAPIQPS: number;
+  kubeAPIBurst: number;
+  iptablesDropBit: number;
+  iptablesMasqueradeBit: number;
+  nodeStatusMaxImages: number;
+  maxOpenFiles: number;
+  oomScoreAdj: number;
+  podsPerCore: number;
+  topologyManagerPolicy: string;
+  topologyManagerScope: string;
+  hairpinMode: string;
+  memoryThrottlingFactor: number;
 }
 
 /** Names of the duration fields of {@link ResolvedKubeletConfig} (each has a `<name>Ms` twin). */

@@ -75,10 +75,13 @@ export class KubeletConfigError extends Error {
     fieldErrors: FieldError[];
     kubeletMessage: string;
     goPanic?: boolean;
+    /** Ours, for a kubelet text that names neither the field nor the fix: `field <path>: <fix>`. */
+    hint?: string;
   }) {
     const goPanic = args.goPanic ?? false;
     let message = (goPanic ? 'panic: ' : '') + args.kubeletMessage;
     if (!args.kubeletMessage.includes(args.path)) message += ` (kubelet config file ${args.path})`;
+    if (args.hint !== undefined) message += ` (${args.hint})`;
     super(message);
     this.name = 'KubeletConfigError';
     this.path = args.path;
@@ -195,7 +198,9 @@ export function loadKubeletConfigData(
         text: e.message,
       },
     ];
-    throw new KubeletConfigError({ path: name, stage: 'decode', fieldErrors, kubeletMessage: loadFailure(name, cause) });
+    // Be clearer than upstream where its text names no field (time.ParseDuration, metav1.Duration).
+    const hint = e.fix !== undefined && e.field ? `field ${e.field}: ${e.fix}` : undefined;
+    throw new KubeletConfigError({ path: name, stage: 'decode', fieldErrors, kubeletMessage: loadFailure(name, cause), hint });
   }
   if (decoded.strictErrors.length > 0) {
     warnings.push(
@@ -242,7 +247,14 @@ export function loadKubeletConfigData(
       stage: 'validate',
       fieldErrors: problems,
       kubeletMessage: `failed to validate kubelet configuration, error: ${renderFieldErrors(problems)}, path: ${name}`,
+      hint: unnamedFieldsHint(problems, renderFieldErrors(problems)),
     });
   }
   return { config, warnings };
+}
+
+/** Names the fields whose upstream text does not (e.g. podLogsDir: "pod logs path … must be absolute path"). */
+function unnamedFieldsHint(problems: readonly FieldError[], rendered: string): string | undefined {
+  const unnamed = [...new Set(problems.filter((p) => p.field !== '' && !rendered.includes(p.field)).map((p) => p.field))];
+  return unnamed.length === 0 ? undefined : `field${unnamed.length > 1 ? 's' : ''} ${unnamed.join(', ')}`;
 }

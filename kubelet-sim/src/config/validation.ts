@@ -112,6 +112,11 @@ function configError(field: string, value: unknown, message: string, type: Field
   return { field, type, value, detail: message, text: INVALID + message };
 }
 
+/** pkg/kubelet/apis/config types.go: topology manager policies and scopes, hairpin modes, in upstream order. */
+const TOPOLOGY_MANAGER_POLICIES = ['none', 'best-effort', 'restricted', 'single-numa-node'] as const;
+const TOPOLOGY_MANAGER_SCOPES = ['container', 'pod'] as const;
+const HAIRPIN_MODES = ['none', 'hairpin-veth', 'promiscuous-bridge'] as const;
+
 // --- component-base tracing/api/v1/config.go ---
 const MAX_SAMPLING_RATE_PER_MILLION = 1_000_000;
 const GRPC_SCHEMES = new Set(['dns', 'unix', 'unix-abstract']);
@@ -215,7 +220,19 @@ export function validateKubeletConfiguration(cfg: ResolvedKubeletConfig, opts: V
 
   const errs: FieldError[] = [];
   const d = (text: string): string => formatGoDuration(durationNanos(text));
+  const negative = (field: keyof ResolvedKubeletConfig, flag: string): void => {
+    const value = cfg[field] as number;
+    if (value < 0) errs.push(configError(field, value, `${field} (--${flag}) ${goFormatNumber(value)} must not be a negative number`));
+  };
+  const bit = (field: 'iptablesDropBit' | 'iptablesMasqueradeBit', flag: string): void => {
+    if (!inRange(cfg[field], 0, 31)) errs.push(configError(field, cfg[field], `${field} (--${flag}) ${cfg[field]} must be between 0 and 31, inclusive`));
+  };
 
+  if (cfg.nodeLeaseDurationSeconds <= 0) {
+    errs.push(configError('nodeLeaseDurationSeconds', cfg.nodeLeaseDurationSeconds, 'nodeLeaseDurationSeconds must be greater than 0'));
+  }
+  negative('eventBurst', 'event-burst');
+  negative('eventRecordQPS', 'event-qps');
   if (cfg.healthzPort !== 0 && !isValidPortNum(cfg.healthzPort)) {
     errs.push(configError('healthzPort', cfg.healthzPort,
       `healthzPort (--healthz-port) ${cfg.healthzPort} must be between 1 and 65535, inclusive`));
@@ -251,9 +268,22 @@ export function validateKubeletConfiguration(cfg: ResolvedKubeletConfig, opts: V
     errs.push(configError('imageMaximumGCAge', cfg.imageMaximumGCAge,
       `imageMaximumGCAge ${formatGoDuration(maxAge)} must be greater than imageMinimumGCAge ${formatGoDuration(minAge)}`));
   }
+  bit('iptablesDropBit', 'iptables-drop-bit');
+  bit('iptablesMasqueradeBit', 'iptables-masquerade-bit');
+  negative('kubeAPIBurst', 'kube-api-burst');
+  negative('kubeAPIQPS', 'kube-api-qps');
+  if (cfg.nodeStatusMaxImages < -1) {
+    errs.push(configError('nodeStatusMaxImages', cfg.nodeStatusMaxImages,
+      `nodeStatusMaxImages (--node-status-max-images) ${cfg.nodeStatusMaxImages} must be -1 or greater`));
+  }
+  negative('maxOpenFiles', 'max-open-files');
   if (cfg.maxPods < 0) {
     errs.push(configError('maxPods', cfg.maxPods, `maxPods (--max-pods) ${cfg.maxPods} must not be a negative number`));
   }
+  if (!inRange(cfg.oomScoreAdj, -1000, 1000)) {
+    errs.push(configError('oomScoreAdj', cfg.oomScoreAdj, `oomScoreAdj (--oom-score-adj) ${cfg.oomScoreAdj} must be between -1000 and 1000, inclusive`));
+  }
+  negative('podsPerCore', 'pods-per-core');
   if (!isValidPortNum(cfg.port)) {
     errs.push(configError('port', cfg.port, `port (--port) ${cfg.port} must be between 1 and 65535, inclusive`));
   }
@@ -278,6 +308,15 @@ export function validateKubeletConfiguration(cfg: ResolvedKubeletConfig, opts: V
       'maxParallelImagePulls cannot be larger than 1 unless SerializeImagePulls (--serialize-image-pulls) is set to false'));
   }
 
+  if (!(TOPOLOGY_MANAGER_POLICIES as readonly string[]).includes(cfg.topologyManagerPolicy)) {
+    errs.push(configError('topologyManagerPolicy', cfg.topologyManagerPolicy,
+      `topologyManagerPolicy (--topology-manager-policy) ${goQuote(cfg.topologyManagerPolicy)} must be one of: [${TOPOLOGY_MANAGER_POLICIES.map(goQuote).join(' ')}]`, 'NotSupported'));
+  }
+  if (!(TOPOLOGY_MANAGER_SCOPES as readonly string[]).includes(cfg.topologyManagerScope)) {
+    errs.push(configError('topologyManagerScope', cfg.topologyManagerScope,
+      `topologyManagerScope (--topology-manager-scope) ${goQuote(cfg.topologyManagerScope)} must be one of: ${TOPOLOGY_MANAGER_SCOPES.map(goQuote).join(', or ')}`, 'NotSupported'));
+  }
+
   const grace = durationNanos(cfg.shutdownGracePeriod);
   const graceCritical = durationNanos(cfg.shutdownGracePeriodCriticalPods);
   if (gates.enabled('GracefulNodeShutdown')) {
@@ -300,6 +339,10 @@ export function validateKubeletConfiguration(cfg: ResolvedKubeletConfig, opts: V
   }
 
   errs.push(...validateEnforceNodeAllocatable(cfg));
+  if (!(HAIRPIN_MODES as readonly string[]).includes(cfg.hairpinMode)) {
+    errs.push(configError('hairpinMode', cfg.hairpinMode,
+      `option ${goQuote(cfg.hairpinMode)} specified for hairpinMode (--hairpin-mode). Valid options are ${HAIRPIN_MODES.map(goQuote).join(', ').replace(/, ([^,]*)$/, ' or $1')}`, 'NotSupported'));
+  }
 
   // Tracing: gate-conditional before 1.34, unconditional from 1.34 (gate GA and locked).
   const tracing = rawTracing(cfg);
@@ -312,6 +355,10 @@ export function validateKubeletConfiguration(cfg: ResolvedKubeletConfig, opts: V
       'tracing should not be configured if KubeletTracing feature flag is disabled.', 'Forbidden'));
   }
 
+  if (cfg.memoryThrottlingFactor <= 0 || cfg.memoryThrottlingFactor > 1.0) {
+    errs.push(configError('memoryThrottlingFactor', cfg.memoryThrottlingFactor,
+      `memoryThrottlingFactor ${goFormatNumber(cfg.memoryThrottlingFactor)} must be greater than 0 and less than or equal to 1.0`));
+  }
   if (cfg.containerRuntimeEndpoint === '') {
     errs.push(configError('containerRuntimeEndpoint', '',
       'the containerRuntimeEndpoint was not specified or empty', 'Required'));

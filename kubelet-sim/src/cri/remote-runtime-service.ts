@@ -11,6 +11,7 @@ import type {
   PodSandboxFilter,
   PodSandboxStatsFilter,
 } from '../../../cri-proto/src/types';
+import { processLoopTurns, type TurnGate } from '../../../cri-proto/src/transport/loop-turns';
 import { CRI_DIAL_BACKOFF } from './dial-backoff';
 import type { ImageService, RuntimeService } from './runtime-service';
 import { CriCallError } from './runtime-service';
@@ -24,11 +25,17 @@ export interface RemoteRuntimeOptions {
   timeoutMs: number;
   /** Record otelgrpc `message` events on client spans, as cri-client does when tracing is on. */
   messageEvents: boolean;
+  /**
+   * Answers that arrive together are handed to their callers on separate event-loop turns, so the work one
+   * caller does next does not hold up the others' answers (../../../cri-proto/src/transport/loop-turns.ts).
+   * The CLIENT span has ended by then. Default: the process's turns.
+   */
+  turns?: TurnGate;
 }
 
 /**
  * The kubelet's CRI client (k8s.io/cri-client pkg/remote_runtime.go, remote_image.go) over @grpc/grpc-js.
- * Every call carries a deadline of runtimeRequestTimeout (StopContainer: plus its grace timeout; PullImage:
+ * Every call carries a deadline of runtimeRequestTimeout (RunPodSandbox: twice that; StopContainer: plus its grace timeout; PullImage:
  * none, as upstream). Tracing comes from the gRPC instrumentation registered before this module loads
  * grpc-js; the active span when a method is called becomes the parent of its CLIENT span.
  * Requests carry what cri-client's Go structs put on the wire: protobuf-go leaves proto3 defaults out
@@ -38,8 +45,10 @@ export interface RemoteRuntimeOptions {
 export class RemoteRuntimeService implements RuntimeService, ImageService {
   private readonly runtime: grpc.Client & Record<string, UnaryMethod>;
   private readonly image: grpc.Client & Record<string, UnaryMethod>;
+  private readonly turns: TurnGate;
 
   constructor(private readonly options: RemoteRuntimeOptions) {
+    this.turns = options.turns ?? processLoopTurns;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const grpcJs = require('@grpc/grpc-js') as typeof grpc;
     const interceptors = options.messageEvents ? [createMessageEventsInterceptor(grpcJs, criResponseSerializers())] : [];
@@ -72,7 +81,8 @@ export class RemoteRuntimeService implements RuntimeService, ImageService {
     return this.call(this.runtime, 'Status', verbose ? { verbose } : {});
   }
   async runPodSandbox(config: PodSandboxConfig, runtimeHandler: string) {
-    return (await this.call(this.runtime, 'RunPodSandbox', { config, runtime_handler: runtimeHandler })).pod_sandbox_id as string;
+    // Twice runtimeRequestTimeout for sandbox creation (cri-client remote_runtime.go RunPodSandbox: 4 min by default).
+    return (await this.call(this.runtime, 'RunPodSandbox', { config, runtime_handler: runtimeHandler }, this.options.timeoutMs * 2)).pod_sandbox_id as string;
   }
   async stopPodSandbox(podSandboxId: string) {
     await this.call(this.runtime, 'StopPodSandbox', { pod_sandbox_id: podSandboxId });
@@ -123,7 +133,7 @@ export class RemoteRuntimeService implements RuntimeService, ImageService {
     return this.call(this.image, 'ImageStatus', verbose ? { image, verbose } : { image });
   }
   async pullImage(image: ImageSpec, sandboxConfig: PodSandboxConfig) {
-    return (await this.call(this.image, 'PullImage', { image, sandbox_config: sandboxConfig }, undefined)).image_ref as string;
+    return (await this.call(this.image, 'PullImage', { image, sandbox_config: sandboxConfig }, null)).image_ref as string;
   }
   async removeImage(image: ImageSpec) {
     await this.call(this.image, 'RemoveImage', { image });
@@ -134,12 +144,15 @@ export class RemoteRuntimeService implements RuntimeService, ImageService {
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  private call(client: Record<string, UnaryMethod>, method: string, request: object, timeoutMs: number | undefined = this.options.timeoutMs): Promise<any> {
+  /** `timeoutMs` null: no deadline (PullImage); left out: runtimeRequestTimeout. */
+  private call(client: Record<string, UnaryMethod>, method: string, request: object, timeoutMs: number | null = this.options.timeoutMs): Promise<any> {
     return new Promise((resolve, reject) => {
-      const callOptions: grpc.CallOptions = timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs };
+      const callOptions: grpc.CallOptions = timeoutMs === null ? {} : { deadline: Date.now() + timeoutMs };
       client[method](request, callOptions, (err: grpc.ServiceError | null, response: unknown) => {
-        if (err) reject(new CriCallError(method, err.code, err.details));
-        else resolve(response);
+        const settle = (): void => (err ? reject(new CriCallError(method, err.code, err.details)) : resolve(response));
+        const turn = this.turns.take();
+        if (turn === undefined) settle();
+        else void turn.then(settle);
       });
     });
   }

@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import type { Tracer } from '@opentelemetry/api';
 import { ProxyTracerProvider } from '@opentelemetry/api';
-import { checkEndpointTemplate, endpointForNode, FleetFlagError, watchParent } from '../../../cli-kit/src';
+import { checkEndpointTemplate, endpointForNode, FleetFlagError, onShutdownSignals, watchParent } from '../../../cli-kit/src';
 import type { FleetArgs, KubeletSimArgs } from '../cli/kubelet-sim-args';
 import { EXIT_BAD_FLAG } from '../cli/kubelet-sim-args';
 import type { ResolvedKubeletConfig } from '../config';
@@ -123,8 +123,8 @@ export async function runKubeletFleet(args: KubeletSimArgs, fleetArgs: FleetArgs
         `${stats.relistSummary()} ${fleetSpans()}` + (tracing ? ` spansDropped=${tracing.fleet.droppedSpans() ?? 0} unscopedSpans=${tracing.fleet.unscopedSpans()}` : '') + '\n');
       return code;
     })());
-  process.once('SIGINT', () => void stop('SIGINT').then((code) => process.exit(code)));
-  process.once('SIGTERM', () => void stop('SIGTERM').then((code) => process.exit(code)));
+  // A second signal exits at once with status 1 (cli-kit shutdown-signals, as the kubelet's signal context).
+  onShutdownSignals({ onFirst: (signal) => void stop(signal).then((code) => process.exit(code)), say: (line) => log.warn(line) });
   watchParent({ onParentGone: (pid) => void stop(`parent process ${pid} exited`).then((code) => process.exit(code)) });
 
   for (const { name, node } of nodes) {

@@ -1,6 +1,10 @@
 import { Pod as PodModel } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
 import type { ContainerSpec, Pod, PullPolicy, RestartPolicy, SeccompProfile } from '../container/pod';
+import { podSpecErrors } from './pod-spec-validation';
+import { asRecord, dnsLabelErrors, dnsSubdomainErrors, goValue, NAME_MESSAGES, NAME_RULES, type ManifestError } from './field-errors';
+
+export type { ManifestError } from './field-errors';
 
 /**
  * Reads one static pod manifest the way the kubelet's file source does (pkg/kubelet/config/file.go
@@ -16,12 +20,6 @@ import type { ContainerSpec, Pod, PullPolicy, RestartPolicy, SeccompProfile } fr
  *   imagePullPolicy Always for `:latest`/untagged images else IfNotPresent; namespace `default` (common.go).
  * Every error names the field path in the apimachinery `field.Error` form and says how to fix it.
  */
-export interface ManifestError {
-  /** `spec.containers[0].image`; empty when the whole file is at fault (it is not YAML, not a mapping). */
-  field: string;
-  detail: string;
-}
-
 /** `<file>: <field>: <detail>`, several errors of one file joined with `; `. */
 export class PodManifestError extends Error {
   /** The file was gone when it was read (removed while listing, or just after its watch event). */
@@ -57,26 +55,6 @@ export const POD_DEFAULTS = {
   RESTART_POLICY: 'Always',
   TERMINATION_GRACE_PERIOD_SECONDS: 30,
   TERMINATION_MESSAGE_PATH: '/dev/termination-log',
-} as const;
-
-/** Regexes and limits of k8s.io/apimachinery/pkg/util/validation (IsDNS1123Label/Subdomain, IsQualifiedName, IsValidLabelValue). */
-const NAME_RULES = {
-  DNS1123_LABEL: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
-  DNS1123_LABEL_MAX: 63,
-  DNS1123_SUBDOMAIN: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
-  DNS1123_SUBDOMAIN_MAX: 253,
-  QUALIFIED_NAME: /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/,
-  QUALIFIED_NAME_MAX: 63,
-  LABEL_VALUE: /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/,
-  LABEL_VALUE_MAX: 63,
-} as const;
-
-/** Message texts of k8s.io/apimachinery/pkg/util/validation, shortened to the rule and an example. */
-const NAME_MESSAGES = {
-  DNS1123_LABEL: "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name', or '123-abc')",
-  DNS1123_SUBDOMAIN: "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com')",
-  QUALIFIED_NAME: "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', or 'my.name', or '123-abc')",
-  LABEL_VALUE: "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue', or 'my_value', or '12345')",
 } as const;
 
 /** Object fields whose keys are data, shown as `labels[key]` rather than `.key` in field paths. */
@@ -265,6 +243,7 @@ function semanticErrors(obj: Record<string, unknown>): ManifestError[] {
   if (typeof spec.terminationGracePeriodSeconds === 'number' && spec.terminationGracePeriodSeconds < 0) {
     errors.push({ field: 'spec.terminationGracePeriodSeconds', detail: `Invalid value: ${spec.terminationGracePeriodSeconds}: must be greater than or equal to 0` });
   }
+  errors.push(...podSpecErrors(spec));
   errors.push(...apiReferenceErrors(spec, containers, initContainers));
   return errors;
 }
@@ -306,18 +285,6 @@ function apiReferenceErrors(spec: Record<string, unknown>, containers: unknown[]
   const configMap = firstRef('configMap');
   if (configMap !== undefined) return forbid(configMap, 'configmaps');
   if (Array.isArray(spec.resourceClaims) && spec.resourceClaims.length > 0) return forbid('spec.resourceClaims', 'resourceclaims');
-  return [];
-}
-
-function dnsLabelErrors(field: string, value: string): ManifestError[] {
-  if (value.length > NAME_RULES.DNS1123_LABEL_MAX) return [{ field, detail: `Invalid value: ${goValue(value)}: must be no more than ${NAME_RULES.DNS1123_LABEL_MAX} characters` }];
-  if (!NAME_RULES.DNS1123_LABEL.test(value)) return [{ field, detail: `Invalid value: ${goValue(value)}: ${NAME_MESSAGES.DNS1123_LABEL}` }];
-  return [];
-}
-
-function dnsSubdomainErrors(field: string, value: string): ManifestError[] {
-  if (value.length > NAME_RULES.DNS1123_SUBDOMAIN_MAX) return [{ field, detail: `Invalid value: ${goValue(value)}: must be no more than ${NAME_RULES.DNS1123_SUBDOMAIN_MAX} characters` }];
-  if (!NAME_RULES.DNS1123_SUBDOMAIN.test(value)) return [{ field, detail: `Invalid value: ${goValue(value)}: ${NAME_MESSAGES.DNS1123_SUBDOMAIN}` }];
   return [];
 }
 
@@ -445,16 +412,4 @@ function qosClass(containers: unknown[]): Pod['spec']['qosClass'] {
   }
   if (!any) return 'BestEffort';
   return guaranteed ? 'Guaranteed' : 'Burstable';
-}
-
-/** A value as Go's %q / %v prints it in field errors: strings quoted, numbers and booleans bare. */
-function goValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === undefined) return 'null';
-  if (typeof value === 'object' && value !== null) return JSON.stringify(value).slice(0, 80);
-  return String(value);
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }

@@ -135,13 +135,14 @@ export function readStaticPodFile(file: string, nodeName: string, nowMs: number)
     return { warnings: [], error };
   }
   const warnings: string[] = [];
-  const { parsed, ignoredDocuments } = parsePodManifest(text);
+  const { parsed, ignoredDocuments } = parseManifestCached(text);
   if (ignoredDocuments > 0) {
     warnings.push(`Manifest file holds more than one YAML document; the kubelet reads only the first, ${ignoredDocuments} ignored (use one file per pod) path="${file}"`);
   }
   if (parsed.errors) return { warnings, error: new PodManifestError(file, parsed.errors) };
-  const raw = parsed.pod;
-  const uid = raw.metadata.uid ?? staticPodUid(parsed.raw, nodeName, file);
+  // A fresh copy per listing, as a fresh decode gave: the cached parse is never handed out.
+  const raw = structuredClone(parsed.pod);
+  const uid = raw.metadata.uid ?? staticPodUidCached(text, parsed.raw, nodeName, file);
   const pod: Pod = {
     metadata: {
       ...raw.metadata,
@@ -157,6 +158,38 @@ export function readStaticPodFile(file: string, nodeName: string, nowMs: number)
     spec: raw.spec,
   };
   return { pod, warnings };
+}
+
+/**
+ * Manifests are listed again every fileCheckFrequency (and on every watch event), and decoding YAML plus the
+ * Pod schema validation cost milliseconds per file: tens of milliseconds on the kubelet's one event loop for a
+ * few dozen static pods, each time. The outcome depends on the text alone (and the UID on the text, node and
+ * path), so it is kept per text; a file that changes is decoded again.
+ */
+const MAX_CACHED_MANIFESTS = 1024;
+const parseCache = new Map<string, ReturnType<typeof parsePodManifest>>();
+const uidCache = new Map<string, string>();
+
+function parseManifestCached(text: string): ReturnType<typeof parsePodManifest> {
+  let result = parseCache.get(text);
+  if (result === undefined) {
+    result = parsePodManifest(text);
+    if (parseCache.size >= MAX_CACHED_MANIFESTS) parseCache.clear();
+    parseCache.set(text, result);
+  }
+  return result;
+}
+
+/** The UID depends on the decoded document, which depends on the text: keyed by node, path and text. */
+function staticPodUidCached(text: string, document: unknown, nodeName: string, file: string): string {
+  const key = `${nodeName}\0${file}\0${text}`;
+  let uid = uidCache.get(key);
+  if (uid === undefined) {
+    uid = staticPodUid(document, nodeName, file);
+    if (uidCache.size >= MAX_CACHED_MANIFESTS) uidCache.clear();
+    uidCache.set(key, uid);
+  }
+  return uid;
 }
 
 function staticPodUid(document: unknown, nodeName: string, file: string): string {

@@ -5,6 +5,7 @@ import { emptyPodStatus } from '../container/pod-status';
 import type { RuntimePod } from '../kuberuntime/kuberuntime-manager';
 import { runtimePodToApiPod } from '../kuberuntime/kuberuntime-manager';
 import { CONFIG_ANNOTATION, CONFIG_SOURCE } from '../pod-sources/static-pod-source';
+import type { TurnGate } from '../../../cri-proto/src/transport/loop-turns';
 import type { Clock } from '../util/clock';
 import { jitter } from '../util/clock';
 import type { SyncPodType } from './sync-pod-type';
@@ -74,6 +75,11 @@ export interface PodWorkersOptions {
    * dispatched: kubelet_pod_worker_duration_seconds (pod_workers.go observes it only for updates with a StartTime).
    */
   onSyncCompleted?: (operationType: string, dispatchedAtMs: number) => void;
+  /**
+   * Workers woken together (by one PLEG relist) start their syncs on separate event-loop turns, so the first
+   * one's CRI request is written before the next one runs, as goroutines would (loop-turns.ts). Default: none.
+   */
+  turns?: TurnGate;
 }
 
 /**
@@ -224,6 +230,8 @@ export class PodWorkers {
       }
       const uid = worker.pod.metadata.uid;
       const status = (await this.cache.getNewerThan(uid, worker.lastSyncMs, this.abort.signal)) ?? emptyPodStatus(uid, worker.pod.metadata.name, worker.pod.metadata.namespace);
+      const turn = this.options.turns?.take();
+      if (turn !== undefined) await turn;
       if (this.abort.signal.aborted || this.workers.get(uid) !== worker) return; // stopped, or forgotten while it waited
       const phase = worker.phase;
       try {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { parse } from 'smol-toml';
 import type { Persona } from '../state/persona';
 
@@ -54,37 +55,96 @@ export function loadRuntimeConfigFile(path: string, persona: Persona): RuntimeCo
   } catch (err) {
     throw new RuntimeConfigError(`${path}: ${(err as Error).message.split('\n')[0]}`);
   }
-  const get = (table: string[], key: string, type: 'string' | 'boolean' | 'number'): unknown => {
-    let node: unknown = doc;
-    for (const t of table) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[t] : undefined;
-    const value = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
+  const where = (table: readonly string[]): string => `[${table.map((t) => (t.includes('.') ? JSON.stringify(t) : t)).join('.')}]`;
+  const fail = (table: readonly string[], key: string, problem: string): never => {
+    throw new RuntimeConfigError(`${path}: ${table.length === 0 ? '' : `${where(table)} `}${key}: ${problem}`);
+  };
+  /** The table at `table`, undefined when absent; a non-table on the way is an error naming it. */
+  const tableAt = (table: readonly string[]): Record<string, unknown> | undefined => {
+    let node: Record<string, unknown> = doc;
+    for (let i = 0; i < table.length; i++) {
+      const next = node[table[i]];
+      if (next === undefined) return undefined;
+      if (typeof next !== 'object' || next === null || Array.isArray(next) || next instanceof Date) {
+        fail(table.slice(0, i), table[i], `expected a table, got ${describe(next)}`);
+      }
+      node = next as Record<string, unknown>;
+    }
+    return node;
+  };
+  const get = (table: readonly string[], key: string, type: 'string' | 'boolean' | 'number'): unknown => {
+    const value = tableAt(table)?.[key];
     if (value === undefined) return undefined;
     const actual = typeof value === 'bigint' ? 'number' : typeof value;
-    if (actual !== type) throw new RuntimeConfigError(`${path}: [${table.map((t) => (t.includes('.') ? JSON.stringify(t) : t)).join('.')}] ${key}: expected a ${type}, got ${JSON.stringify(String(value))}`);
+    if (actual !== type) fail(table, key, `expected a ${type}, got ${describe(value)}`);
     return typeof value === 'bigint' ? Number(value) : value;
   };
-  const socket = (p: unknown): string | undefined => (typeof p === 'string' ? (p.startsWith('unix://') ? p : `unix://${p}`) : undefined);
+  const socket = (table: readonly string[], key: string): string | undefined => {
+    const value = get(table, key, 'string') as string | undefined;
+    if (value === undefined) return undefined;
+    const problem = socketPathProblem(value);
+    if (problem !== undefined) fail(table, key, problem);
+    // Go's net.Listen("unix", p) resolves a relative path against the working directory.
+    return `unix://${resolvePath(value.startsWith(UNIX_SCHEME) ? value.slice(UNIX_SCHEME.length) : value)}`;
+  };
   if (persona === 'containerd') {
+    const version = get([], 'version', 'number') as number | undefined;
+    // cmd/containerd/server/config/config.go@v2.1.0 (LoadConfig): versions above the binary's are refused.
+    if (version !== undefined && (!Number.isInteger(version) || version < 1 || version > CONTAINERD_MAX_CONFIG_VERSION)) {
+      fail([], 'version', `expected containerd config version equal to or less than \`${CONTAINERD_MAX_CONFIG_VERSION}\`, got \`${version}\` (write version = 2 or 3)`);
+    }
+    tableAt(['plugins']);
     const otlp = ['plugins', CONTAINERD_TRACING_TABLES.OTLP];
     const tracing = ['plugins', CONTAINERD_TRACING_TABLES.TRACING];
+    const protocol = get(otlp, 'protocol', 'string') as string | undefined;
+    // tracing/plugin/otlp.go@v1.6.27 newExporter: "" and http/protobuf, or grpc; anything else fails the plugin.
+    if (protocol !== undefined && !(CONTAINERD_OTLP_PROTOCOLS as readonly string[]).includes(protocol)) {
+      fail(otlp, 'protocol', `OpenTelemetry protocol ${JSON.stringify(protocol)} is not supported (use "grpc" or "http/protobuf")`);
+    }
     const containerdTracing: ContainerdTracingConfig = {
       endpoint: get(otlp, 'endpoint', 'string') as string | undefined,
-      protocol: get(otlp, 'protocol', 'string') as string | undefined,
+      protocol,
       insecure: get(otlp, 'insecure', 'boolean') as boolean | undefined,
+      // Any ratio is taken as it is (TraceIDRatioBased: >= 1 samples all, <= 0 none), as containerd does.
       samplingRatio: get(tracing, 'sampling_ratio', 'number') as number | undefined,
       serviceName: get(tracing, 'service_name', 'string') as string | undefined,
     };
     const anySet = Object.values(containerdTracing).some((v) => v !== undefined);
-    return { listen: socket(get(['grpc'], 'address', 'string')), ...(anySet ? { containerdTracing } : {}) };
+    return { listen: socket(['grpc'], 'address'), ...(anySet ? { containerdTracing } : {}) };
   }
   const rate = get(['crio', 'tracing'], 'tracing_sampling_rate_per_million', 'number') as number | undefined;
   if (rate !== undefined && (!Number.isInteger(rate) || rate < 0 || rate > 1_000_000)) {
-    throw new RuntimeConfigError(`${path}: [crio.tracing] tracing_sampling_rate_per_million: ${rate} is not an integer from 0 to 1000000`);
+    fail(['crio', 'tracing'], 'tracing_sampling_rate_per_million', `${rate} is not an integer from 0 to 1000000`);
   }
   return {
-    listen: socket(get(['crio', 'api'], 'listen', 'string')),
+    listen: socket(['crio', 'api'], 'listen'),
     enableTracing: get(['crio', 'tracing'], 'enable_tracing', 'boolean') as boolean | undefined,
     tracingEndpoint: get(['crio', 'tracing'], 'tracing_endpoint', 'string') as string | undefined,
     tracingSamplingRatePerMillion: rate,
   };
+}
+
+const UNIX_SCHEME = 'unix://';
+/** version.ConfigVersion of containerd 2.x (config version 3). */
+const CONTAINERD_MAX_CONFIG_VERSION = 3;
+const CONTAINERD_OTLP_PROTOCOLS = ['', 'http/protobuf', 'grpc'] as const;
+/** sizeof(sockaddr_un.sun_path) - 1 on Linux. */
+const MAX_UNIX_SOCKET_PATH_BYTES = 107;
+
+/** Why a runtime could not listen on `value`, or undefined when it can. */
+function socketPathProblem(value: string): string | undefined {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1];
+  if (scheme !== undefined && scheme !== 'unix') return `${JSON.stringify(value)} is not a unix socket path: CRI-O and containerd serve CRI on unix sockets only (give a path such as /run/runtime-sim.sock)`;
+  const socketPath = value.startsWith(UNIX_SCHEME) ? value.slice(UNIX_SCHEME.length) : value;
+  if (socketPath === '') return 'must not be empty (give a socket path such as /run/runtime-sim.sock)';
+  const bytes = Buffer.byteLength(resolvePath(socketPath));
+  if (bytes > MAX_UNIX_SOCKET_PATH_BYTES) return `${JSON.stringify(socketPath)} is ${bytes} bytes; a unix socket path holds at most ${MAX_UNIX_SOCKET_PATH_BYTES} (choose a shorter path, e.g. under /tmp)`;
+  return undefined;
+}
+
+/** A TOML value as a person reads it in an error. */
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return `an array ${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))}`;
+  if (typeof value === 'object' && value !== null) return value instanceof Date ? `a date ${value.toISOString()}` : 'a table';
+  return `${typeof value === 'bigint' ? 'number' : typeof value} ${JSON.stringify(typeof value === 'bigint' ? Number(value) : value)}`;
 }

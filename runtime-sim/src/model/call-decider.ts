@@ -9,6 +9,8 @@
  *   error   = the error rule's status with its probability. An injected error replaces the call: the
  *             caller still waits the latency sample, no image is transferred and the runtime state is
  *             left untouched.
+ *   hang    = with its probability, the call is never answered (checked before error: a wedged runtime
+ *             says nothing); the runtime state is left untouched.
  *
  * Reproducibility. Random numbers are not drawn from one shared sequence: with one sequence, a single
  * extra call (a PLEG relist landing earlier, another pod worker winning a race) would shift every later
@@ -38,6 +40,8 @@ export interface CallDecision {
   readonly delayMs: number;
   /** The status to answer with instead of running the call. */
   readonly error?: CriError;
+  /** True when the call is never answered (a `hang` rule fired): only the caller's deadline ends it. */
+  readonly hang?: boolean;
   /** Names of the rules that decided each effect (for logs and tests). */
   readonly rules: Readonly<Partial<Record<EffectKind, string>>>;
 }
@@ -86,6 +90,7 @@ export function createCallDecider(model: RuntimeModel, options: CallDeciderOptio
   const latencyRules = withEffect('latency');
   const pullRules = withEffect('imagePull');
   const errorRules = withEffect('error');
+  const hangRules = withEffect('hang');
 
   const draw = (rule: ModelRule, kind: EffectKind, subject: CallSubject): [number, number] => {
     const stream = `${rule.index}:${rule.name}|${kind}|${subject.method}|${subjectKey(subject)}`;
@@ -123,6 +128,15 @@ export function createCallDecider(model: RuntimeModel, options: CallDeciderOptio
         const [u1, u2] = isRandom(d) ? draw(latencyRule, 'latency', subjectOf()) : [0.5, 0.5];
         delayMs += sampleLatencyMs(d, u1, u2);
         rules.latency = latencyRule.name;
+      }
+
+      const hangRule = first(hangRules);
+      if (hangRule !== undefined) {
+        const p = hangRule.hang!.probability;
+        if (p >= 1 || (p > 0 && draw(hangRule, 'hang', subjectOf())[0] < p)) {
+          rules.hang = hangRule.name;
+          return { delayMs, hang: true, rules };
+        }
       }
 
       let error: CriError | undefined;

@@ -224,6 +224,7 @@ interface RawRule {
   imagePull?: { bandwidthBytesPerSecond: number };
   error?: { probability: number; code: string; message?: string };
   container?: { exitAfter?: string; exitCode?: number; oomKilled?: boolean; stopGrace?: string; stopExitCode?: number };
+  hang?: { probability: number };
 }
 
 const DURATION_HINT = 'a Go duration such as "500ms", "5s" or "1m30s"';
@@ -388,8 +389,8 @@ function checkRules(source: string, rawRules: readonly RawRule[]): { rules: Mode
     const container = check.container(raw.container);
     check.effectMethod('imagePull', 'PullImage', methods, raw.imagePull !== undefined);
     check.effectMethod('container', 'CreateContainer', methods, raw.container !== undefined);
-    if (raw.latency === undefined && raw.imagePull === undefined && raw.error === undefined && raw.container === undefined) {
-      check.report('name', 'the rule has no effect; give it latency, imagePull, error or container');
+    if (raw.latency === undefined && raw.imagePull === undefined && raw.error === undefined && raw.container === undefined && raw.hang === undefined) {
+      check.report('name', 'the rule has no effect; give it latency, imagePull, error, container or hang');
     }
     problems.push(...check.problems);
     rules.push(
@@ -401,6 +402,7 @@ function checkRules(source: string, rawRules: readonly RawRule[]): { rules: Mode
         imagePull: raw.imagePull === undefined ? undefined : Object.freeze({ ...raw.imagePull }),
         error,
         container,
+        hang: raw.hang === undefined ? undefined : Object.freeze({ probability: raw.hang.probability }),
       }),
     );
   });

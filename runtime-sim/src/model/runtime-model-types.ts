@@ -7,7 +7,9 @@
  *   latency    how long the runtime takes to answer (a distribution in milliseconds);
  *   imagePull  PullImage transfer time = image size (./image-catalog.ts) / bandwidthBytesPerSecond;
  *   error      a gRPC status injected with a probability;
- *   container  what a created container's process does (./container-behaviour.ts), CreateContainer only.
+ *   container  what a created container's process does (./container-behaviour.ts), CreateContainer only;
+ *   hang       the runtime takes the call and never answers it (a wedged runtime): the caller's deadline
+ *              ends it, the runtime state is left untouched.
  *
  * Which rule applies: for each effect kind separately, the first rule in file order that has that
  * effect and matches the call. So a specific rule placed before a catch-all overrides it for one
@@ -78,6 +80,11 @@ export interface ErrorEffect {
   readonly message: string;
 }
 
+/** A call the runtime never answers, with this probability; only the caller's deadline (or cancel) ends it. */
+export interface HangEffect {
+  readonly probability: number;
+}
+
 export interface ModelRule {
   /** Position in the file's `rules` list (for messages and per-rule random streams). */
   readonly index: number;
@@ -87,6 +94,7 @@ export interface ModelRule {
   readonly imagePull?: ImagePullEffect;
   readonly error?: ErrorEffect;
   readonly container?: ContainerBehaviour;
+  readonly hang?: HangEffect;
 }
 
 export interface RuntimeModel {
@@ -96,7 +104,7 @@ export interface RuntimeModel {
 }
 
 /** Effect kinds; each is resolved separately (first matching rule with that effect wins). */
-export type EffectKind = 'latency' | 'imagePull' | 'error' | 'container';
+export type EffectKind = 'latency' | 'imagePull' | 'error' | 'container' | 'hang';
 
 /** The pod, container and image a CRI call is about, as far as the call and the runtime state tell. */
 export interface CallSubject {

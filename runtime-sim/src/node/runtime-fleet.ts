@@ -8,7 +8,7 @@
  * Shared: the process, the loaded proto definitions and persona data, and one OTLP channel.
  */
 import { join } from 'node:path';
-import { endpointForNode, watchParent } from '../../../cli-kit/src';
+import { endpointForNode, onShutdownSignals, watchParent } from '../../../cli-kit/src';
 import type { FleetTracing, NodeTracing } from '../../../cri-proto/src/tracing/fleet-tracing';
 import { startFleetTracing } from '../../../cri-proto/src/tracing/fleet-tracing';
 import { createNodeScopeServerInterceptor } from '../../../cri-proto/src/tracing/node-scope-server-interceptor';
@@ -73,8 +73,8 @@ export async function runRuntimeFleet(
       say(`fleet nodes=${servers.length}` + (s ? ` spansExported=${s.exportedSpans} spansLost=${s.failedSpans} spansDropped=${tracing!.droppedSpans() ?? 0} unscopedSpans=${tracing!.unscopedSpans()}` : ' tracing=off'));
       resolve(0);
     };
-    process.once('SIGINT', () => void stop('SIGINT'));
-    process.once('SIGTERM', () => void stop('SIGTERM'));
+    // A second signal exits at once with status 1 (cli-kit shutdown-signals).
+    onShutdownSignals({ onFirst: (signal) => void stop(signal), say });
     watchParent({ onParentGone: (pid) => void stop(`parent process ${pid} exited`) });
   });
 }

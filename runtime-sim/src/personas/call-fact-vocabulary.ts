@@ -82,6 +82,8 @@ export const CONDITION_FACTS = {
     endOnly: false,
     meaning: 'ImageStatus/RemoveImage/PullImage: the image the request names was in the image store when the call arrived',
   },
+  sandboxContainer: { values: YES_NO, endOnly: false, meaning: "a background transition is the sandbox's own (its container id is the sandbox id)" },
+  verbose: { values: YES_NO, endOnly: false, meaning: 'PodSandboxStatus/ContainerStatus/ImageStatus/Status: the request asks for verbose info' },
   execTimedOut: {
     values: YES_NO,
     endOnly: true,
@@ -110,6 +112,17 @@ export const TEMPLATE_FACTS = [
   'infraContainerName', 'filterId',
   // Go's %v of an ImageStatusResponse as CRI-O 1.32 logs it (gogo-protobuf String() of cri-api v0.31)
   'imageStatusResponseGogo',
+  // containerd 2.x trees: grpc-go's status error text (RecordError's exception.message), the image name a
+  // container record keeps (the normalized reference), the call's time as RFC 3339 in seconds (metadata
+  // timestamps), the pod shim's ttrpc socket address, and an exec's 64-hex id
+  'statusErrorText', 'containerImageName', 'nowRfc3339', 'shimAddress', 'execId', 'execPid',
+  // the id of the last container of the sandbox (RemovePodSandbox's nested RemoveContainer sets container.id last)
+  'lastSandboxContainerId',
+  // RemoveImage: the id of the image the request names, as it was when the call arrived
+  'removedImageId',
+  // a pulled image as the registry serves it: repository path, tag (or digest), manifest digest, repo digest,
+  // size, and one layer's digest (runtime-sim's images have one layer)
+  'imagePath', 'imageTagOrDigest', 'imageManifestDigest', 'imageRepoDigest', 'imageSizeBytes', 'imageLayerDigest',
 ] as const;
 
 export type TemplateFact = (typeof TEMPLATE_FACTS)[number];

@@ -4,7 +4,7 @@
  * are listed, with their meaning, in ./call-fact-vocabulary.ts. Every fact is optional: a failed call may
  * never learn its container id, and a template with a missing fact renders it as "".
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { GO_GRPC_CODE_NAMES } from '../../../cri-proto/src/grpc-status';
 import { formatGoDuration } from '../model/go-duration';
 import { NS_PER_SECOND } from '../state/clock';
@@ -41,6 +41,7 @@ interface RequestShape {
   container_id?: string;
   timeout?: string | number;
   port?: number[];
+  verbose?: boolean;
   image?: { image?: string } | null;
   config?: {
     metadata?: { name?: string; uid?: string; namespace?: string; attempt?: number } | null;
@@ -196,6 +197,7 @@ export function factsBeforeCall(method: string, request: unknown, state: Runtime
   if (method === 'UpdateContainerResources') facts.linuxSet = req.linux != null;
   const filterNames = FILTER_ID_NAMES[method];
   if (filterNames !== undefined) Object.assign(facts, filterFacts(filterNames, req.filter, state));
+  if (req.verbose !== undefined) facts.verbose = req.verbose === true;
   if (req.timeout !== undefined) {
     facts.timeout = String(req.timeout);
     facts.timeoutPositive = Number(req.timeout) > 0;
@@ -221,7 +223,11 @@ export function factsBeforeCall(method: string, request: unknown, state: Runtime
     const parsed = parseImageReference(image);
     facts.imageRef = parsed.ok ? parsed.ref.normalized : image;
     if (parsed.ok) facts.registryHost = parsed.ref.domain === DOCKER_HUB_DOMAIN ? DOCKER_HUB_REGISTRY_HOST : parsed.ref.domain;
-    if (IMAGE_FACT_METHODS.has(method)) facts.imagePresent = image !== '' && attempt(() => state.imageStatus(image)) != null;
+    if (IMAGE_FACT_METHODS.has(method)) {
+      const view = image === '' ? undefined : attempt(() => state.imageStatus(image));
+      facts.imagePresent = view != null;
+      if (method === 'RemoveImage' && view != null) facts.removedImageId = view.id;
+    }
   }
   return facts;
 }
@@ -278,8 +284,31 @@ export function sandboxContainerFacts(before: CallFacts, state: RuntimeState): C
   return (attempt(() => state.listContainers({ podSandboxId: sandboxId })) ?? []).map(containerFacts);
 }
 
+/**
+ * Per-container facts of the running containers whose stats a stats call reports, in creation order:
+ * ContainerStats the named one, ListContainerStats those its filter's id and pod_sandbox_id select,
+ * PodSandboxStats those of the named sandbox, ListPodSandboxStats those of the sandboxes its filter's id
+ * selects. Only a running container has a task to ask (containerd's exit handler deletes an exited one's).
+ */
+export function statsContainerFacts(method: string, request: unknown, state: RuntimeState): CallFacts[] {
+  const req = (request ?? {}) as RequestShape;
+  let containers: readonly ContainerView[] = [];
+  if (method === 'ContainerStats' && req.container_id) {
+    const one = attempt(() => state.containerStatus(req.container_id as string));
+    containers = one ? [one] : [];
+  } else if (method === 'ListContainerStats') {
+    containers = attempt(() => state.listContainers({ id: req.filter?.id ?? '', podSandboxId: req.filter?.pod_sandbox_id ?? '' })) ?? [];
+  } else if (method === 'PodSandboxStats' && req.pod_sandbox_id) {
+    containers = attempt(() => state.listContainers({ podSandboxId: req.pod_sandbox_id as string })) ?? [];
+  } else if (method === 'ListPodSandboxStats') {
+    const id = req.filter?.id ?? '';
+    containers = (attempt(() => state.listContainers()) ?? []).filter((c) => id === '' || c.podSandboxId === id);
+  }
+  return containers.filter((c) => c.state === CONTAINER_STATE.RUNNING).map(containerFacts);
+}
+
 /** How the call ended: no failure, or the gRPC code it failed with. */
-export type CallOutcome = { readonly failed: false } | { readonly failed: true; readonly code: number };
+export type CallOutcome = { readonly failed: false } | { readonly failed: true; readonly code: number; readonly message?: string };
 
 /** Facts learnt from the outcome, the response and the state after the call, merged over `before`. */
 export function factsAfterCall(
@@ -299,6 +328,10 @@ export function factsAfterCall(
     outcome: outcome.failed ? 'failure' : 'success',
     errorCode: outcome.failed ? GO_GRPC_CODE_NAMES[outcome.code] : undefined,
   };
+  // grpc-go's (*status.Error).Error(), as otel-go's RecordError prints it in exception.message.
+  if (outcome.failed && wanted?.has('statusErrorText') === true) {
+    facts.statusErrorText = `rpc error: code = ${GO_GRPC_CODE_NAMES[outcome.code] ?? outcome.code} desc = ${outcome.message ?? ''}`;
+  }
   if (res.pod_sandbox_id) {
     facts.sandboxId = res.pod_sandbox_id;
     const sandbox = attempt(() => state.podSandboxStatus(res.pod_sandbox_id as string));
@@ -318,6 +351,7 @@ export function factsAfterCall(
   if (outcome.failed && method in FAILED_CREATE_ID_FACT && facts[FAILED_CREATE_ID_FACT[method]] === undefined) {
     facts[FAILED_CREATE_ID_FACT[method]] = createHash('sha256').update(`failed|${method}|${String(before.sandboxName)}|${String(before.containerName)}`).digest('hex');
   }
+  if (wanted !== undefined) addContainerdTreeFacts(method, request as RequestShape | null | undefined, facts, wanted, state);
   if (method === 'ExecSync') facts.execTimedOut = !outcome.failed && before.timeoutPositive === true && res.exit_code === CRIO_EXEC_TIMEOUT_EXIT_CODE;
   // Formatted only for a persona whose templates print it (ImageStatus is on the kubelet's pod start path).
   if (method === 'ImageStatus' && !outcome.failed && wanted?.has('imageStatusResponseGogo') === true) {
@@ -335,6 +369,49 @@ export function factsAfterCall(
     if (method === 'ListImages') facts.imageFilterGogo = gogoImageFilter(filter);
   }
   return facts;
+}
+
+/**
+ * containerd's default [grpc] address and state directory: a shim's socket is
+ * unix://<state>/s/<sha256 of <address>/<namespace>/<shim id>> (pkg/shim/util_unix.go:79-89@v2.1.0), one shim
+ * per pod, named after the sandbox id; the CRI plugin's namespace is k8s.io.
+ */
+const CONTAINERD_SHIM_SOCKET_PATH = '/run/containerd/containerd.sock/k8s.io/';
+const CONTAINERD_SHIM_SOCKET_DIR = 'unix:///run/containerd/s/';
+
+/** Facts only containerd's trees print, each computed only when a template of the persona names it. */
+function addContainerdTreeFacts(method: string, req: RequestShape | null | undefined, facts: CallFacts, wanted: ReadonlySet<string>, state: RuntimeState): void {
+  if (wanted.has('nowRfc3339')) facts.nowRfc3339 = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (wanted.has('shimAddress') && typeof facts.sandboxId === 'string') {
+    facts.shimAddress = CONTAINERD_SHIM_SOCKET_DIR + createHash('sha256').update(CONTAINERD_SHIM_SOCKET_PATH + facts.sandboxId).digest('hex');
+  }
+  if (wanted.has('execId') && method === 'ExecSync') {
+    facts.execId = randomBytes(32).toString('hex');
+    facts.execPid = simulatedPid(facts.execId);
+  }
+  if (wanted.has('imageManifestDigest') && method === 'PullImage' && typeof facts.image === 'string') addPulledImageFacts(facts.image, facts, state);
+  if (wanted.has('containerImageName') && method === 'CreateContainer') {
+    const image = req?.config?.image?.image ?? '';
+    const parsed = parseImageReference(image);
+    facts.containerImageName = parsed.ok ? parsed.ref.normalized : image;
+  }
+}
+
+/** Registry-side facts of the image a PullImage names (after the pull: absent images give none). */
+function addPulledImageFacts(image: string, facts: CallFacts, state: RuntimeState): void {
+  const parsed = parseImageReference(image);
+  if (!parsed.ok) return;
+  facts.imagePath = parsed.ref.path;
+  facts.imageTagOrDigest = parsed.ref.tag ?? parsed.ref.digest ?? 'latest';
+  const view = attempt(() => state.imageStatus(image));
+  if (!view) return;
+  const repoDigest = view.repoDigests[0];
+  if (repoDigest !== undefined) {
+    facts.imageRepoDigest = repoDigest;
+    facts.imageManifestDigest = repoDigest.slice(repoDigest.indexOf('@') + 1);
+  }
+  facts.imageSizeBytes = view.sizeBytes;
+  facts.imageLayerDigest = `sha256:${createHash('sha256').update(`layer|${view.id}`).digest('hex')}`;
 }
 
 /** Replaces `{fact}` placeholders; unknown or missing facts become "". */

@@ -6,6 +6,7 @@
  * Error texts per persona are not here: they live in state/persona.ts.
  */
 import { IMAGE_SERVICE_METHODS, RUNTIME_SERVICE_METHODS } from '../../../cri-proto/src/cri-methods';
+import { CONTAINER_EVENT_TYPE, type ContainerEventType } from '../state/container-events';
 import { PERSONAS, type Persona } from '../state/persona';
 import { CONDITION_FACTS, isConditionFact, unknownPlaceholders, type ConditionFact, type ConditionValue } from './call-fact-vocabulary';
 
@@ -34,17 +35,54 @@ export type OtelgrpcInstrumentationKind = (typeof OTELGRPC_INSTRUMENTATIONS)[num
  * or a log line (an event on the span it runs in: the enclosing span step, or the interceptor span at the
  * top). Steps are played once the call has ended, so their conditions may test every fact, the outcome too.
  */
-export type CallStep = SpanStep | LogStep;
+export type CallStep = SpanStep | LogStep | EventStep | RepeatStep | IdleStep;
+
+/**
+ * Span kinds a tree node may have: in-process spans, client calls the runtime makes (ttrpc to the shim, HTTP
+ * to a registry), and calls it serves outside CRI (a background root: the shim's events on its ttrpc server).
+ */
+export const TREE_SPAN_KINDS = ['INTERNAL', 'CLIENT', 'SERVER'] as const;
+export type TreeSpanKind = (typeof TREE_SPAN_KINDS)[number];
+
+/** Instrumentation scope a tree span is exported under (name and version as the Go library reports them). */
+export interface TracerScope {
+  readonly name: string;
+  readonly version: string;
+}
+
+/**
+ * An attribute of a span or event: a template (a lone numeric fact stays a number, see renderAttributeValue),
+ * a template forced to a string (`type: string`: a Go uint32 through containerd's tracing.Attribute is
+ * json.Marshal'ed), a template forced to an int (`type: int`: Go's int(...) of a pid), or a literal with its YAML type (int, bool, string).
+ */
+export type AttributeTemplate =
+  | { readonly template: string; readonly type: 'auto' | 'string' | 'int' }
+  | { readonly literal: string | number | boolean };
 
 export interface SpanStep {
   readonly kind: 'span';
   readonly name: string;
+  /** OTel span kind (default INTERNAL). */
+  readonly spanKind: TreeSpanKind;
+  /** Scope the span is made with (default: the layer's tracer, no version). */
+  readonly scope: TracerScope;
+  /** Attributes the function sets on its span. */
+  readonly attributes: Readonly<Record<string, AttributeTemplate>>;
+  /** Error status the span ends with (message template), when the function sets one. */
+  readonly errorStatus?: string;
+  /** Share of its parent's time, relative to its siblings' (default: how many innermost spans it holds). */
+  readonly weight?: number;
+  /**
+   * A background root that started with the container and ends with the transition that plays it (task.Wait,
+   * waiting for the exit): laid out over the container's life instead of after the previous root.
+   */
+  readonly startsAt?: 'containerStart';
   /** Upstream path:line@tag of the call that starts the span. */
   readonly source: string;
   /** Facts that must hold for the span to be made (evaluated with the item's facts under forEach). */
   readonly when: FactCondition;
   /** Made once per item (e.g. per container of the sandbox as the call found it), with that item's facts. */
-  readonly forEach?: LogEventIteration;
+  readonly forEach?: TreeIteration;
   /** The forEach spans run side by side (goroutines sharing the parent's context), not one after another. */
   readonly concurrent: boolean;
   readonly steps: readonly CallStep[];
@@ -56,10 +94,39 @@ export interface LogStep {
   readonly message: string;
   readonly level: LogEventLevel;
   readonly when: FactCondition;
-  /** Fields the line adds (logrus WithFields): attribute key -> template; a lone numeric fact stays a number. */
-  readonly attributes: Readonly<Record<string, string>>;
+  /** Fields the line adds (logrus WithFields): a template (a lone numeric fact stays a number) or a typed value. */
+  readonly attributes: Readonly<Record<string, AttributeTemplate>>;
   /** Upstream path:line@tag the line is logged at. */
   readonly source: string;
+  /** Logged with WithError(err): an `error` field as the hook renders a Go error. */
+  readonly withError: boolean;
+}
+
+/** span.AddEvent on the span the step runs in (a plain event, not a log line). */
+export interface EventStep {
+  readonly kind: 'event';
+  readonly name: string;
+  readonly when: FactCondition;
+  readonly attributes: Readonly<Record<string, AttributeTemplate>>;
+  /** Upstream path:line@tag of the AddEvent/RecordError call. */
+  readonly source: string;
+}
+
+/** Time the function spends with no span of its own (waiting for a process to exit, CNI, a shim starting): a share of its parent's time. */
+export interface IdleStep {
+  readonly kind: 'idle';
+  readonly weight: number;
+  readonly when: FactCondition;
+  /** Upstream path:line@tag of what is waited for. */
+  readonly source: string;
+}
+
+/** Steps taken once per item, in the span the repetition runs in (a loop without a span of its own). */
+export interface RepeatStep {
+  readonly kind: 'repeat';
+  readonly forEach: TreeIteration;
+  readonly when: FactCondition;
+  readonly steps: readonly CallStep[];
 }
 
 /** What a call does when it ends one way: the first outcome of a method whose `when` holds is played. */
@@ -67,6 +134,8 @@ export interface CallOutcomeTree {
   /** A name for the outcome (goldens, docs). */
   readonly outcome: string;
   readonly when: FactCondition;
+  /** Attributes the handler sets on the span in its context (the interceptor span, or the SERVER span when there is none); an empty rendering is not set. */
+  readonly attributes: Readonly<Record<string, AttributeTemplate>>;
   /** Children of the interceptor span (or of the SERVER span when there is none). */
   readonly steps: readonly CallStep[];
 }
@@ -74,6 +143,13 @@ export interface CallOutcomeTree {
 export interface FunctionSpanLayer {
   /** Instrumentation scope name of the function spans. */
   readonly tracer: string;
+  /**
+   * Root traces the runtime makes on its own when a container or sandbox changes state (no CRI call is their
+   * parent): per transition, spans each made as the root of a new trace, one after another.
+   */
+  readonly background: Readonly<Partial<Record<ContainerEventType, readonly CallStep[]>>>;
+  /** Other scopes tree spans may name (`scope: <key>`), e.g. the ttrpc client interceptor's. */
+  readonly scopes: Readonly<Record<string, TracerScope>>;
   /** Per CRI method, its outcomes in order. A method without an entry, or with no outcome that holds, makes no function span. */
   readonly calls: Readonly<Record<string, readonly CallOutcomeTree[]>>;
 }
@@ -82,9 +158,12 @@ export interface FunctionSpanLayer {
  * How the runtime's log lines become span events:
  *  - otellogrus (github.com/uptrace/opentelemetry-go-extra/otellogrus, CRI-O): an event named `log` with
  *    `log.severity` (INFO, WARN, ERROR), `log.message`, and the entry's fields; an ERROR line also sets the
- *    span's status to Error with the message.
+ *    span's status to Error with the message;
+ *  - containerd-logrus (containerd pkg/tracing/log.go LogrusHook, v2.1.0): an event named after the
+ *    message with the entry's fields and `level` (info, warning, error); WithError adds `error`, rendered
+ *    "{}" for the errors the CRI plugin logs. It never sets a status.
  */
-export const LOG_HOOK_KINDS = ['otellogrus'] as const;
+export const LOG_HOOK_KINDS = ['otellogrus', 'containerd-logrus'] as const;
 export type LogHookKind = (typeof LOG_HOOK_KINDS)[number];
 
 export interface LogHookLayer {
@@ -97,26 +176,6 @@ export interface InterceptorSpanLayer {
   readonly tracer: string;
   /** `{fullMethod}` is replaced by `/runtime.v1.RuntimeService/<M>`. */
   readonly name: string;
-}
-
-export const ANNOTATION_EVENT_TIMES = ['start', 'end'] as const;
-export type AnnotationEventTime = (typeof ANNOTATION_EVENT_TIMES)[number];
-
-export interface AnnotationEvent {
-  readonly name: string;
-  readonly at: AnnotationEventTime;
-  /** Call fact that must be true for the event to happen (e.g. `killed`). */
-  readonly when?: string;
-  /** Call fact that must be false for the event to happen (e.g. `hostNetwork`). */
-  readonly unless?: string;
-  readonly attributes: Readonly<Record<string, string>>;
-}
-
-export interface ServerSpanAnnotation {
-  readonly attributes: Readonly<Record<string, string>>;
-  readonly events: readonly AnnotationEvent[];
-  /** span.RecordError(err) on failure: an `exception` event. */
-  readonly recordError: boolean;
 }
 
 /**
@@ -134,6 +193,14 @@ export type LogEventTime = (typeof LOG_EVENT_TIMES)[number];
 /** Repetitions a line or a span step may ask for: once per container of the sandbox the request names. */
 export const LOG_EVENT_ITERATIONS = ['sandboxContainers'] as const;
 export type LogEventIteration = (typeof LOG_EVENT_ITERATIONS)[number];
+
+/**
+ * Repetitions a tree step may ask for: once per container of the sandbox the request names, or once per
+ * running container whose stats the call reports (ContainerStats: the named one; ListContainerStats: those
+ * its filter selects; PodSandboxStats, ListPodSandboxStats: those of the sandboxes asked for).
+ */
+export const TREE_ITERATIONS = ['sandboxContainers', 'statsContainers'] as const;
+export type TreeIteration = (typeof TREE_ITERATIONS)[number];
 
 /** fact -> the values it may have for the line to be logged; every listed fact must match. */
 export type FactCondition = Readonly<Partial<Record<ConditionFact, readonly ConditionValue[]>>>;
@@ -159,7 +226,6 @@ export interface SpanLayers {
   readonly functionSpans?: FunctionSpanLayer;
   /** How log steps of functionSpans become events (needed when any tree has a log step). */
   readonly logHook?: LogHookLayer;
-  readonly serverSpanAnnotations?: Readonly<Record<string, ServerSpanAnnotation>>;
   readonly logEvents?: Readonly<Record<string, readonly LogEventLine[]>>;
 }
 
@@ -198,12 +264,7 @@ export function parsePersonaVersionSpec(doc: unknown, source: string): PersonaVe
     typeof value === 'string' && value !== '' ? value : fail(field, `expected a non-empty string, got ${JSON.stringify(value)}`);
   const oneOf = <T extends string>(value: unknown, field: string, allowed: readonly T[]): T =>
     (allowed as readonly unknown[]).includes(value) ? (value as T) : fail(field, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
-  const strMap = (value: unknown, field: string): Record<string, string> => {
-    if (value === undefined) return {};
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(obj(value, field))) out[k] = typeof v === 'number' ? String(v) : str(v, `${field}.${k}`);
-    return out;
-  };
+
 
   const root = obj(doc, '(file)');
   const persona = oneOf(root.persona, 'persona', PERSONAS);
@@ -277,7 +338,6 @@ export function parsePersonaVersionSpec(doc: unknown, source: string): PersonaVe
     interceptorSpan?: InterceptorSpanLayer;
     functionSpans?: FunctionSpanLayer;
     logHook?: LogHookLayer;
-    serverSpanAnnotations?: Record<string, ServerSpanAnnotation>;
     logEvents?: Record<string, LogEventLine[]>;
   } = {};
   onlyKeys(layers, 'spanLayers', ['interceptorSpan', 'functionSpans', 'logHook', 'serverSpanAnnotations', 'logEvents']);
@@ -300,34 +360,13 @@ export function parsePersonaVersionSpec(doc: unknown, source: string): PersonaVe
       fail, obj, str, oneOf, template, onlyKeys,
       condition: (value, field) => parseCondition(value, field, 'end'),
       isUnknownRpc: (method) => unknownRpcNames.has(method),
-    });
+    }, spanLayers.logHook?.kind);
     if (spanLayers.logHook === undefined && hasLogStep(spanLayers.functionSpans)) {
       fail('spanLayers.logHook', 'missing: the functionSpans trees have log steps; say how lines become events, e.g. logHook: { kind: otellogrus }');
     }
   }
   if (layers.serverSpanAnnotations !== undefined) {
-    const out: Record<string, ServerSpanAnnotation> = {};
-    for (const [method, raw] of Object.entries(obj(layers.serverSpanAnnotations, 'spanLayers.serverSpanAnnotations'))) {
-      const field = `spanLayers.serverSpanAnnotations.${method}`;
-      const a = obj(raw, field);
-      const events = a.events === undefined ? [] : a.events;
-      if (!Array.isArray(events)) fail(`${field}.events`, 'expected a list');
-      out[method] = {
-        attributes: strMap(a.attributes, `${field}.attributes`),
-        events: (events as unknown[]).map((e, i) => {
-          const ev = obj(e, `${field}.events[${i}]`);
-          return {
-            name: str(ev.name, `${field}.events[${i}].name`),
-            at: oneOf(ev.at ?? 'end', `${field}.events[${i}].at`, ANNOTATION_EVENT_TIMES),
-            when: ev.when === undefined ? undefined : str(ev.when, `${field}.events[${i}].when`),
-            unless: ev.unless === undefined ? undefined : str(ev.unless, `${field}.events[${i}].unless`),
-            attributes: strMap(ev.attributes, `${field}.events[${i}].attributes`),
-          };
-        }),
-        recordError: a.recordError === true,
-      };
-    }
-    spanLayers.serverSpanAnnotations = out;
+    fail('spanLayers.serverSpanAnnotations', 'no longer read: give each method\'s outcomes under functionSpans.calls, with the SERVER span\'s attributes as the outcome\'s attributes and its events as event steps');
   }
   if (layers.logEvents !== undefined) {
     const out: Record<string, LogEventLine[]> = {};
@@ -371,26 +410,47 @@ interface TreeParseTools {
 
 /** Upstream file and line a span or line comes from: path.go:line, optionally @tag (path:line@tag). */
 const SOURCE_PATTERN = /^[\w./-]+\.go:\d+(@[\w.+-]+)?$/;
-const SPAN_STEP_KEYS = ['span', 'source', 'when', 'forEach', 'concurrent', 'steps'] as const;
-const LOG_STEP_KEYS = ['log', 'level', 'source', 'when', 'attributes'] as const;
+const SPAN_STEP_KEYS = ['span', 'source', 'when', 'forEach', 'concurrent', 'steps', 'kind', 'scope', 'attributes', 'status', 'weight', 'startsAt'] as const;
+const LOG_STEP_KEYS = ['log', 'level', 'source', 'when', 'attributes', 'withError'] as const;
+const EVENT_STEP_KEYS = ['event', 'source', 'when', 'attributes'] as const;
+const REPEAT_STEP_KEYS = ['forEach', 'when', 'steps'] as const;
+const IDLE_STEP_KEYS = ['idle', 'source', 'when'] as const;
 const USE_STEP_KEYS = ['use', 'when'] as const;
 /** Attribute keys the otellogrus hook writes itself. */
 const LOG_HOOK_ATTRIBUTE_KEYS = ['log.severity', 'log.message'];
+/** Attribute keys containerd's logrus hook writes itself (the level; `error` comes from withError). */
+const CONTAINERD_HOOK_ATTRIBUTE_KEYS = ['level', 'error'];
+const ATTRIBUTE_TYPES = ['string', 'int'] as const;
 const CRI_METHOD_NAMES: readonly string[] = [...Object.keys(RUNTIME_SERVICE_METHODS), ...Object.keys(IMAGE_SERVICE_METHODS)];
 
 /**
- * `spanLayers.functionSpans`: { tracer, fragments: {name: [steps]}, calls: {Method: [{outcome, when, steps}]} }.
- * A step is `{span, source, when?, forEach?, concurrent?, steps?}`, `{log, level, source, when?, attributes?}`
- * or `{use: fragment, when?}`, which stands for the fragment's steps (its `when` joins each of theirs).
+ * `spanLayers.functionSpans`: { tracer, scopes?, fragments, calls: {Method: [{outcome, when, attributes?, steps}]},
+ * background?: {CONTAINER_<X>_EVENT: [root span steps]} }.
+ * A step is one of
+ *  - `{span, source, when?, forEach?, concurrent?, kind?, scope?, attributes?, status?, weight?, steps?}` a span;
+ *  - `{log, level, source, when?, attributes?, withError?}` a log line (an event on the span it runs in, as the hook makes it);
+ *  - `{event, source, when?, attributes?}` a span.AddEvent on the span it runs in;
+ *  - `{idle: weight, source, when?}` time spent with no span of its own, as a share next to the spans';
+ *  - `{forEach, when?, steps}` the steps once per item, in the span it runs in (a loop with no span of its own);
+ *  - `{use: fragment, when?}`, which stands for the fragment's steps (its `when` joins each of theirs).
  */
-function parseFunctionSpans(raw: unknown, t: TreeParseTools): FunctionSpanLayer {
+function parseFunctionSpans(raw: unknown, t: TreeParseTools, hookKind: LogHookKind | undefined): FunctionSpanLayer {
   const base = 'spanLayers.functionSpans';
   const l = t.obj(raw, base);
   if (l.trees !== undefined || l.defaultRoot !== undefined) {
     t.fail(`${base}.${l.trees !== undefined ? 'trees' : 'defaultRoot'}`, 'no longer read: list each method\'s outcomes under calls (a method without an entry makes no function span)');
   }
-  t.onlyKeys(l, base, ['tracer', 'fragments', 'calls']);
+  t.onlyKeys(l, base, ['tracer', 'scopes', 'fragments', 'calls', 'background']);
   const tracer = t.str(l.tracer, `${base}.tracer`);
+  const scopes: Record<string, TracerScope> = {};
+  for (const [key, rawScope] of Object.entries(l.scopes === undefined ? {} : t.obj(l.scopes, `${base}.scopes`))) {
+    const sf = `${base}.scopes.${key}`;
+    const sc = t.obj(rawScope, sf);
+    t.onlyKeys(sc, sf, ['name', 'version']);
+    const version = sc.version === undefined || sc.version === '' ? '' : t.str(typeof sc.version === 'number' ? String(sc.version) : sc.version, `${sf}.version`);
+    scopes[key] = { name: t.str(sc.name, `${sf}.name`), version };
+  }
+  const defaultScope: TracerScope = { name: tracer, version: '' };
   const fragmentsRaw = l.fragments === undefined ? {} : t.obj(l.fragments, `${base}.fragments`);
   const fragments = new Map<string, CallStep[]>();
   const expanding: string[] = [];
@@ -411,15 +471,33 @@ function parseFunctionSpans(raw: unknown, t: TreeParseTools): FunctionSpanLayer 
   };
 
   const parseSteps = (value: unknown, field: string): CallStep[] => {
-    if (!Array.isArray(value)) return t.fail(field, 'expected a list of steps ({span: ...}, {log: ...} or {use: ...})');
+    if (!Array.isArray(value)) return t.fail(field, 'expected a list of steps ({span: ...}, {log: ...}, {event: ...}, {forEach: ...} or {use: ...})');
     return (value as unknown[]).flatMap((rawStep, i) => parseStep(rawStep, `${field}[${i}]`));
+  };
+
+  const attributeMap = (value: unknown, field: string, reserved: readonly string[], reason: string): Record<string, AttributeTemplate> => {
+    const out: Record<string, AttributeTemplate> = {};
+    for (const [key, v] of Object.entries(value === undefined ? {} : t.obj(value, field))) {
+      if (reserved.includes(key)) t.fail(`${field}.${key}`, reason);
+      out[key] = parseAttributeTemplate(v, `${field}.${key}`, t);
+    }
+    return out;
+  };
+
+  const parseSource = (value: unknown, field: string): string => {
+    const source = t.str(value, field);
+    if (!SOURCE_PATTERN.test(source)) t.fail(field, `expected an upstream path:line@tag such as server/container_start.go:20@v1.33.0, got ${JSON.stringify(source)}`);
+    return source;
   };
 
   const parseStep = (value: unknown, field: string): CallStep[] => {
     const step = t.obj(value, field);
-    const kinds = ['span', 'log', 'use'].filter((k) => step[k] !== undefined);
+    const kinds = ['span', 'log', 'event', 'idle', 'use'].filter((k) => step[k] !== undefined);
+    if (kinds.length === 0 && step.forEach !== undefined) kinds.push('repeat');
     if (kinds.length !== 1) {
-      t.fail(field, kinds.length === 0 ? 'a step needs one of span (a span), log (a log line) or use (a fragment)' : `a step is one of span, log or use, not ${kinds.join(' and ')}`);
+      t.fail(field, kinds.length === 0
+        ? 'a step needs one of span (a span), log (a log line), event (a span event), idle (time with no span), forEach (a loop) or use (a fragment)'
+        : `a step is one of span, log, event, idle or use, not ${kinds.join(' and ')}`);
     }
     const when = t.condition(step.when, `${field}.when`);
     if (kinds[0] === 'use') {
@@ -427,27 +505,70 @@ function parseFunctionSpans(raw: unknown, t: TreeParseTools): FunctionSpanLayer 
       const name = t.str(step.use, `${field}.use`);
       return fragment(name, `${field}.use`).map((s) => ({ ...s, when: bothConditions(when, s.when) }));
     }
-    const source = t.str(step.source, `${field}.source`);
-    if (!SOURCE_PATTERN.test(source)) t.fail(`${field}.source`, `expected an upstream path:line@tag such as server/container_start.go:20@v1.33.0, got ${JSON.stringify(source)}`);
+    if (kinds[0] === 'repeat') {
+      t.onlyKeys(step, field, REPEAT_STEP_KEYS);
+      return [{ kind: 'repeat', forEach: t.oneOf(step.forEach, `${field}.forEach`, TREE_ITERATIONS), when, steps: parseSteps(step.steps, `${field}.steps`) }];
+    }
+    const source = parseSource(step.source, `${field}.source`);
     if (kinds[0] === 'log') {
       t.onlyKeys(step, field, LOG_STEP_KEYS);
       if (step.level === 'debug' || step.level === 'trace') {
         t.fail(`${field}.level`, `${String(step.level)} is below the runtime's default log level (info): such lines never reach the span, leave them out`);
       }
-      const attributes: Record<string, string> = {};
+      if (step.withError !== undefined && typeof step.withError !== 'boolean') t.fail(`${field}.withError`, 'expected true or false');
+      const reserved = hookKind === 'containerd-logrus' ? CONTAINERD_HOOK_ATTRIBUTE_KEYS : LOG_HOOK_ATTRIBUTE_KEYS;
+      const attributes: Record<string, AttributeTemplate> = {};
       for (const [key, v] of Object.entries(step.attributes === undefined ? {} : t.obj(step.attributes, `${field}.attributes`))) {
-        if (LOG_HOOK_ATTRIBUTE_KEYS.includes(key)) t.fail(`${field}.attributes.${key}`, 'set by the log hook, not an attribute of the line');
-        attributes[key] = t.template(typeof v === 'number' ? String(v) : v, `${field}.attributes.${key}`);
+        if (reserved.includes(key)) t.fail(`${field}.attributes.${key}`, `set by the log hook${key === 'error' ? ' (say withError: true)' : ''}, not an attribute of the line`);
+        attributes[key] = parseAttributeTemplate(v, `${field}.attributes.${key}`, t);
       }
-      return [{ kind: 'log', message: t.template(step.log, `${field}.log`), level: t.oneOf(step.level, `${field}.level`, LOG_EVENT_LEVELS), when, attributes, source }];
+      return [{
+        kind: 'log', message: t.template(step.log, `${field}.log`), level: t.oneOf(step.level, `${field}.level`, LOG_EVENT_LEVELS), when, attributes, source,
+        withError: step.withError === true,
+      }];
+    }
+    if (kinds[0] === 'idle') {
+      t.onlyKeys(step, field, IDLE_STEP_KEYS);
+      if (typeof step.idle !== 'number' || !Number.isInteger(step.idle) || step.idle <= 0) {
+        t.fail(`${field}.idle`, `expected a positive integer (the share of the parent's time spent waiting), got ${JSON.stringify(step.idle)}`);
+      }
+      return [{ kind: 'idle', weight: step.idle as number, when, source }];
+    }
+    if (kinds[0] === 'event') {
+      t.onlyKeys(step, field, EVENT_STEP_KEYS);
+      return [{ kind: 'event', name: t.template(step.event, `${field}.event`), when, source, attributes: attributeMap(step.attributes, `${field}.attributes`, [], '') }];
     }
     t.onlyKeys(step, field, SPAN_STEP_KEYS);
-    const forEach = step.forEach === undefined ? undefined : t.oneOf(step.forEach, `${field}.forEach`, LOG_EVENT_ITERATIONS);
+    const forEach = step.forEach === undefined ? undefined : t.oneOf(step.forEach, `${field}.forEach`, TREE_ITERATIONS);
     if (step.concurrent !== undefined && typeof step.concurrent !== 'boolean') t.fail(`${field}.concurrent`, 'expected true or false');
     if (step.concurrent === true && forEach === undefined) t.fail(`${field}.concurrent`, 'only a forEach span can run side by side with its repetitions');
+    let scope = defaultScope;
+    if (step.scope !== undefined) {
+      const key = t.str(step.scope, `${field}.scope`);
+      const found = scopes[key];
+      if (found === undefined) t.fail(`${field}.scope`, `unknown scope ${JSON.stringify(key)}; list it under ${base}.scopes (known: ${Object.keys(scopes).join(', ') || '(none)'})`);
+      scope = found;
+    }
+    if (step.weight !== undefined && (typeof step.weight !== 'number' || !Number.isInteger(step.weight) || step.weight <= 0)) {
+      t.fail(`${field}.weight`, `expected a positive integer (the span's share of its parent's time next to its siblings'), got ${JSON.stringify(step.weight)}`);
+    }
+    let errorStatus: string | undefined;
+    if (step.status !== undefined) {
+      const st = t.obj(step.status, `${field}.status`);
+      t.onlyKeys(st, `${field}.status`, ['code', 'message']);
+      t.oneOf(st.code, `${field}.status.code`, ['ERROR'] as const);
+      errorStatus = st.message === undefined ? '' : t.template(st.message, `${field}.status.message`);
+    }
+    if (step.startsAt !== undefined && step.startsAt !== 'containerStart') t.fail(`${field}.startsAt`, `must be containerStart, got ${JSON.stringify(step.startsAt)}`);
     return [{
       kind: 'span',
       name: t.str(step.span, `${field}.span`),
+      startsAt: step.startsAt === undefined ? undefined : 'containerStart',
+      spanKind: step.kind === undefined ? 'INTERNAL' : t.oneOf(step.kind, `${field}.kind`, TREE_SPAN_KINDS),
+      scope,
+      attributes: attributeMap(step.attributes, `${field}.attributes`, [], ''),
+      errorStatus,
+      weight: step.weight as number | undefined,
       source,
       when,
       forEach,
@@ -461,19 +582,46 @@ function parseFunctionSpans(raw: unknown, t: TreeParseTools): FunctionSpanLayer 
     const field = `${base}.calls.${method}`;
     if (!CRI_METHOD_NAMES.includes(method)) t.fail(field, `unknown CRI method; methods: ${CRI_METHOD_NAMES.join(', ')}`);
     if (t.isUnknownRpc(method)) t.fail(field, 'listed in unknownRpcs: grpc-go answers it UNIMPLEMENTED and no span is made, so it has no tree');
-    if (!Array.isArray(outcomesRaw) || outcomesRaw.length === 0) t.fail(field, 'expected a non-empty list of outcomes {outcome, when, steps}');
+    if (!Array.isArray(outcomesRaw) || outcomesRaw.length === 0) t.fail(field, 'expected a non-empty list of outcomes {outcome, when, attributes, steps}');
     const seen = new Set<string>();
     calls[method] = (outcomesRaw as unknown[]).map((rawOutcome, i) => {
       const of = `${field}[${i}]`;
       const o = t.obj(rawOutcome, of);
-      t.onlyKeys(o, of, ['outcome', 'when', 'steps']);
+      t.onlyKeys(o, of, ['outcome', 'when', 'attributes', 'steps']);
       const outcome = t.str(o.outcome, `${of}.outcome`);
       if (seen.has(outcome)) t.fail(`${of}.outcome`, `${JSON.stringify(outcome)} is listed twice for ${method}`);
       seen.add(outcome);
-      return { outcome, when: t.condition(o.when, `${of}.when`), steps: o.steps === undefined ? [] : parseSteps(o.steps, `${of}.steps`) };
+      return {
+        outcome,
+        when: t.condition(o.when, `${of}.when`),
+        attributes: attributeMap(o.attributes, `${of}.attributes`, [], ''),
+        steps: o.steps === undefined ? [] : parseSteps(o.steps, `${of}.steps`),
+      };
     });
   }
-  return { tracer, calls };
+  const background: Partial<Record<ContainerEventType, CallStep[]>> = {};
+  const transitions = Object.values(CONTAINER_EVENT_TYPE) as readonly string[];
+  for (const [transition, stepsRaw] of Object.entries(l.background === undefined ? {} : t.obj(l.background, `${base}.background`))) {
+    const field = `${base}.background.${transition}`;
+    if (!transitions.includes(transition)) t.fail(field, `unknown transition; transitions: ${transitions.join(', ')}`);
+    const steps = parseSteps(stepsRaw, field);
+    steps.forEach((step, i) => {
+      if (step.kind !== 'span') t.fail(`${field}[${i}]`, 'a background step is a root span ({span: ...} or a fragment of spans): nothing holds a line or an event');
+    });
+    background[transition as ContainerEventType] = steps;
+  }
+  return { tracer, scopes, calls, background };
+}
+
+/** An attribute value in a tree: a string template, a YAML number or boolean (literal), or {value, type: string|int}. */
+function parseAttributeTemplate(value: unknown, field: string, t: TreeParseTools): AttributeTemplate {
+  if (typeof value === 'number' || typeof value === 'boolean') return { literal: value };
+  if (typeof value === 'string') return value === '' ? { literal: '' } : { template: t.template(value, field), type: 'auto' };
+  const typed = t.obj(value, field);
+  t.onlyKeys(typed, field, ['value', 'type']);
+  const type = t.oneOf(typed.type, `${field}.type`, ATTRIBUTE_TYPES);
+  const template = t.template(typed.value, `${field}.value`);
+  return { template, type };
 }
 
 /** Both conditions at once: a fact in both must take a value both allow. */
@@ -487,6 +635,6 @@ function bothConditions(a: FactCondition, b: FactCondition): FactCondition {
 }
 
 function hasLogStep(layer: FunctionSpanLayer): boolean {
-  const anyLog = (steps: readonly CallStep[]): boolean => steps.some((s) => s.kind === 'log' || anyLog(s.steps));
+  const anyLog = (steps: readonly CallStep[]): boolean => steps.some((s) => s.kind === 'log' || ((s.kind === 'span' || s.kind === 'repeat') && anyLog(s.steps)));
   return Object.values(layer.calls).some((outcomes) => outcomes.some((o) => anyLog(o.steps)));
 }

@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import type * as grpcJs from '@grpc/grpc-js';
 import { imageServiceDefinition, runtimeServiceDefinition } from '../../../cri-proto/src/load-cri';
+import { processLoopTurns } from '../../../cri-proto/src/transport/loop-turns';
 import { createCallDecider, createContainerBehaviourSource } from '../model/call-decider';
 import type { RuntimeModel } from '../model/runtime-model-types';
 import { loadPersonaVersion } from '../personas/persona-catalog';
@@ -168,6 +169,8 @@ export async function startCriServer(options: CriServerOptions): Promise<CriServ
     latency: options.latency,
     sleep: options.sleep,
     model: options.model === undefined ? undefined : createCallDecider(options.model, { state, seed: options.seed }),
+    // Requests read together take turns on the loop, so each answer is written before the next call runs.
+    turns: processLoopTurns,
   };
 
   const events = new ContainerEventHub(state, {

@@ -3,6 +3,8 @@
  * runtime's clock, and routing every failure through toStatus(). grpc-js is referenced by type only.
  */
 import type { handleUnaryCall } from '@grpc/grpc-js';
+import { context } from '@opentelemetry/api';
+import { IMMEDIATE_TURNS, type TurnGate } from '../../../cri-proto/src/transport/loop-turns';
 import { NS_PER_MS } from '../state/clock';
 import type { RuntimeState } from '../state/runtime-state';
 import type { CallModel } from '../model/call-decider';
@@ -20,6 +22,8 @@ export interface HandlerOptions {
   readonly model?: CallModel;
   /** The persona version's span layers around each call (../tracing/cri-call-tracing.ts). Default: none. */
   readonly tracing?: CriCallTracing;
+  /** Turn-taking on the event loop (../../../cri-proto/src/transport/loop-turns.ts); the server passes the process's. Default: none. */
+  readonly turns?: TurnGate;
 }
 
 export interface HandlerContext {
@@ -29,11 +33,20 @@ export interface HandlerContext {
   sleep(ms: number): Promise<void>;
   readonly model?: CallModel;
   readonly tracing?: CriCallTracing;
+  readonly turns: TurnGate;
 }
+
+/** Longest delay one Node timer holds (a larger one fires at once, with a TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function defaultSleep(ms: number): Promise<void> {
   return new Promise((resolve) => {
-    setTimeout(resolve, ms);
+    // A model may ask for more than a timer holds (a runtime that takes days): wait in pieces.
+    const wait = (left: number): void => {
+      if (left > MAX_TIMER_MS) setTimeout(() => wait(left - MAX_TIMER_MS), MAX_TIMER_MS);
+      else setTimeout(resolve, left);
+    };
+    wait(ms);
   });
 }
 
@@ -50,6 +63,7 @@ export function createHandlerContext(state: RuntimeState, options: HandlerOption
     sleep: options.sleep ?? defaultSleep,
     model: options.model,
     tracing: options.tracing,
+    turns: options.turns ?? IMMEDIATE_TURNS,
   };
 }
 
@@ -76,6 +90,12 @@ export function unaryHandler<Req, Res>(
       // Runtime model: its delay, then its injected error instead of the call (the state is untouched).
       const decision = ctx.model?.decide(method, call.request);
       if (decision !== undefined && decision.delayMs > 0) await ctx.sleep(decision.delayMs);
+      if (decision?.hang === true) {
+        // A wedged runtime: no answer, no state change. The caller's deadline ends the call on its side; here,
+        // as in grpc-go when a handler never returns, the SERVER span is never ended, so never exported. A
+        // fresh promise per call, referenced by nothing, so a hung call leaves nothing behind.
+        return new Promise<Res>(() => undefined);
+      }
       if (decision?.error !== undefined) throw decision.error;
       const reply = fn(call.request);
       if (reply.completesAtNs !== undefined) {
@@ -91,10 +111,17 @@ export function unaryHandler<Req, Res>(
       if (reply.failure !== undefined) throw reply.failure;
       return reply.response;
     };
-    // Called synchronously in the otelgrpc server span's context, so the span layers find that span.
-    (ctx.tracing ? ctx.tracing.traceCall(method, call.request, run) : run()).then(
-      (response) => callback(null, response),
-      (err: unknown) => callback(toServiceError(err), null),
-    );
+    // Called in the otelgrpc server span's context, so the span layers find that span.
+    const start = (): void =>
+      void (ctx.tracing ? ctx.tracing.traceCall(method, call.request, run) : run()).then(
+        (response) => callback(null, response),
+        (err: unknown) => callback(toServiceError(err), null),
+      );
+    // Requests decoded from one socket read take turns, so each answer is written before the next call runs
+    // (loop-turns.ts). The SERVER span started when grpc-js handed the call over, as otelgrpc's starts when
+    // grpc-go has read the request headers: a call waiting for its turn waits inside it, in the runtime.
+    const turn = ctx.turns.take();
+    if (turn === undefined) start();
+    else void turn.then(context.bind(context.active(), start));
   };
 }

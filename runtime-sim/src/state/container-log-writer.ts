@@ -41,26 +41,77 @@ export interface FsLogWriterOptions {
   readonly onError?: (path: string, err: Error) => void;
 }
 
+/** A container that writes more than this within one loop turn has it written at once. */
+export const MAX_PENDING_LOG_BYTES_PER_FILE = 1024 * 1024;
+/** Directories remembered as made; forgotten all at once beyond this (a churn run makes one per pod). */
+const MAX_REMEMBERED_DIRECTORIES = 10_000;
+
 /**
  * Real files. A simulator often runs unprivileged, so a failed write is reported to onError and
  * counted instead of failing the container start.
+ *
+ * Off the CRI call's path: appends are gathered per file and written once per event-loop turn (a
+ * setImmediate), after the answer to the call that produced them has gone out, in the order they were
+ * made; a file holding more than MAX_PENDING_LOG_BYTES_PER_FILE is written at once. reopen() writes what
+ * is pending for the file first and then creates it synchronously, since the kubelet goes on with the
+ * rotated file as soon as ReopenContainerLog returns. Directories are made once, and again if a write finds
+ * them gone (the kubelet removes a deleted pod's log directory).
  */
 export function createFsLogWriter(options: FsLogWriterOptions = {}): ContainerLogWriter & { readonly failedWrites: () => number } {
   const fs = options.fs ?? nodeFs;
   let failed = 0;
+  const madeDirectories = new Set<string>();
+  const pending = new Map<string, string>();
+  let scheduled = false;
+
+  const makeDirectory = (dir: string): void => {
+    fs.mkdirSync(dir, { recursive: true });
+    if (madeDirectories.size >= MAX_REMEMBERED_DIRECTORIES) madeDirectories.clear();
+    madeDirectories.add(dir);
+  };
   const write = (path: string, data: string): void => {
     try {
-      fs.mkdirSync(nodePath.dirname(path), { recursive: true });
-      fs.appendFileSync(path, data);
+      const dir = nodePath.dirname(path);
+      if (!madeDirectories.has(dir)) makeDirectory(dir);
+      try {
+        fs.appendFileSync(path, data);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        makeDirectory(dir);
+        fs.appendFileSync(path, data);
+      }
     } catch (err) {
       failed++;
       options.onError?.(path, err as Error);
     }
   };
+  const writePending = (path: string): void => {
+    const data = pending.get(path);
+    if (data === undefined) return;
+    pending.delete(path);
+    write(path, data);
+  };
+  const writeAllPending = (): void => {
+    scheduled = false;
+    const batch = [...pending];
+    pending.clear();
+    for (const [path, data] of batch) write(path, data);
+  };
   return {
-    append: (path, records) => write(path, records),
+    append: (path, records) => {
+      const data = (pending.get(path) ?? '') + records;
+      pending.set(path, data);
+      if (data.length > MAX_PENDING_LOG_BYTES_PER_FILE) writePending(path);
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(writeAllPending);
+      }
+    },
     directoryExists: (dir) => fs.existsSync(dir),
-    reopen: (path) => write(path, ''),
+    reopen: (path) => {
+      writePending(path);
+      write(path, '');
+    },
     failedWrites: () => failed,
   };
 }

@@ -1,40 +1,40 @@
 /**
  * What a runtime adds under (or onto) the otelgrpc SERVER span of one CRI call, driven by the persona
  * version's `spanLayers` data:
- *  - interceptorSpan + functionSpans (CRI-O): an INTERNAL span per call named after the full method,
- *    then the tree of INTERNAL spans (named after Go functions) and log lines of the outcome the call had,
- *    laid out over the call's time once it has ended; logHook says how those lines become events;
- *  - serverSpanAnnotations (containerd 2.x): attributes and events on the SERVER span itself, and an
- *    `exception` event when the instrumented service records the error;
+ *  - interceptorSpan (CRI-O): an INTERNAL span per call named after the full method;
+ *  - functionSpans (CRI-O, containerd 2.x): the tree of the outcome the call had (in-process and client
+ *    spans, log lines, events, the attributes the handler sets) under the interceptor span, or under the
+ *    SERVER span when there is none, laid out over the call's time once it has ended (./span-tree-player.ts);
+ *    logHook says how its lines become events;
  *  - logEvents (containerd 1.6): the CRI plugin's log lines at Info and above as span events (logrus
  *    hook), each line logged when its conditions on the call's facts hold;
- *  - for otelgrpc's unary interceptor (v0.28): its own `message` events with the uncompressed size.
+ *  - for otelgrpc's unary interceptor (v0.28): its own `message` events with the uncompressed size;
+ *  - functionSpans.background (containerd 2.x): root traces on container transitions (./background-traces.ts).
  * Nothing is added when the SERVER span does not record (tracing off, or not sampled); only the stop-signal
  * ledger keeps following StopContainer/RemoveContainer then, as containerd's per-container flag does.
  */
 import { randomUUID } from 'node:crypto';
-import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { GO_GRPC_CODE_NAMES } from '../../../cri-proto/src/grpc-status';
+import type { Context, Span } from '@opentelemetry/api';
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import { criMethodByPath, IMAGE_SERVICE_METHODS, RUNTIME_SERVICE_METHODS } from '../../../cri-proto/src/cri-methods';
 import { imageServiceDefinition, runtimeServiceDefinition } from '../../../cri-proto/src/load-cri';
 import { OTELGRPC_MESSAGE_EVENT as EVENT } from '../../../cri-proto/src/tracing/otelgrpc-conventions';
-import { factsAfterCall, factsBeforeCall, noteStopSignal, renderAttributeValue, renderTemplate, sandboxContainerFacts, type CallFacts, type CallOutcome } from '../personas/call-facts';
-import { CONDITION_FACTS, type ConditionFact, type ConditionValue } from '../personas/call-fact-vocabulary';
+import { factsAfterCall, factsBeforeCall, noteStopSignal, renderAttributeValue, renderTemplate, sandboxContainerFacts, statsContainerFacts, type CallFacts, type CallOutcome } from '../personas/call-facts';
+import type { ConditionFact } from '../personas/call-fact-vocabulary';
 import type {
-  AnnotationEvent,
+  AttributeTemplate,
+  CallOutcomeTree,
   CallStep,
-  FactCondition,
   FunctionSpanLayer,
-  LogEventLevel,
   LogEventLine,
   LogEventTime,
   LogHookLayer,
-  LogStep,
   PersonaVersionSpec,
-  ServerSpanAnnotation,
+  TreeIteration,
 } from '../personas/persona-version-spec';
 import { StopSignalLedger } from '../personas/stop-signal-ledger';
+import { startBackgroundTraces } from './background-traces';
+import { GO_ERROR_FIELD_VALUE, LOG_ERROR_KEY, LOG_LEVEL_KEY, meetsCondition, MIN_FUNCTION_SPAN_NS, planSteps, setAttributes, TreePlayer, unitsOf, type IterationItems } from './span-tree-player';
 import type { RuntimeState } from '../state/runtime-state';
 import { toStatus } from '../server/to-status';
 import { nsToHrTime, spanClockNowNs } from '../../../cri-proto/src/tracing/span-clock';
@@ -45,31 +45,8 @@ export interface CriCallTracing {
   traceCall<Res>(method: string, request: unknown, work: () => Promise<Res>): Promise<Res>;
 }
 
-/** Smallest time slice (ns) given to each innermost synthesised function span, so siblings never share a start time. */
-const MIN_FUNCTION_SPAN_NS = 2_000n;
-/** Share of its slice a laid-out span leaves empty at its end, so one sibling ends before the next starts. */
-const SLICE_GAP_DIVISOR = 10n;
-/** otellogrus (v0.3.2 otellogrus.go): event name, attribute keys, and levelString() of the logrus levels lines may have. */
-const OTELLOGRUS = {
-  EVENT: 'log',
-  SEVERITY: 'log.severity',
-  MESSAGE: 'log.message',
-  SEVERITY_OF: { info: 'INFO', warning: 'WARN', error: 'ERROR' } satisfies Record<LogEventLevel, string>,
-} as const;
-/** Attribute key of the log level on logrus-hook events (containerd tracing/log.go). */
-const LOG_LEVEL_KEY = 'level';
-/** Field logrus' WithError sets (logrus.ErrorKey). */
-const LOG_ERROR_KEY = 'error';
-/**
- * The hook's rendering of a Go error field (containerd v1.6.27 tracing/log.go `any`): an error is no basic
- * type and no fmt.Stringer, so it is json.Marshal'ed; the errors the CRI plugin logs (grpc-go's
- * *status.Error from errdefs.ToGRPC, *fmt.wrapError, *errors.errorString) have only unexported fields.
- */
-const GO_ERROR_FIELD_VALUE = '{}';
 /** Calls whose facts feed the stop-signal ledger, even when their span is not recorded. */
 const LEDGER_METHODS: ReadonlySet<string> = new Set(['StopContainer', 'RemoveContainer']);
-/** Type printed by otel-go RecordError for grpc-go status errors (`*status.Error`). */
-const GO_STATUS_ERROR_TYPE = '*status.Error';
 
 export interface CriCallTracingOptions {
   /** Wall clock in epoch nanoseconds; default the span clock every span of the process uses. */
@@ -82,8 +59,10 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
   const interceptorMessages = spec.otelgrpc.instrumentation === 'unary-interceptor';
   const sizes = messageSizer();
   const ledger = usesFact(spec, 'stopSignalSent') ? new StopSignalLedger() : undefined;
-  const treeFacts = layers.functionSpans ? placeholdersOf(layers.functionSpans, layers.logHook) : new Set<string>();
-  const treesPerContainer = layers.functionSpans ? methodsIteratingContainers(layers.functionSpans) : new Set<string>();
+  const treeFacts = layers.functionSpans ? placeholdersByMethod(layers.functionSpans, layers.logHook) : new Map<string, ReadonlySet<string>>();
+  const treeIterations = layers.functionSpans ? iterationsByMethod(layers.functionSpans) : new Map<string, ReadonlySet<TreeIteration>>();
+  let player: TreePlayer | undefined;
+  if (layers.functionSpans) startBackgroundTraces(layers.functionSpans, layers.logHook, state, nowNs);
 
   return {
     async traceCall<Res>(method: string, request: unknown, work: () => Promise<Res>): Promise<Res> {
@@ -98,16 +77,20 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
       const startNs = process.hrtime.bigint();
       const before = factsBeforeCall(method, request, state, ledger);
       if (ledger) noteStopSignal(method, before, ledger);
-      const annotation = layers.serverSpanAnnotations?.[method];
       const logs = layers.logEvents?.[method];
-      const iterates = treesPerContainer.has(method) || logs?.some((l) => l.forEach === 'sandboxContainers') === true;
+      const iterations = treeIterations.get(method);
+      const iterates = iterations?.has('sandboxContainers') === true || logs?.some((l) => l.forEach === 'sandboxContainers') === true;
       const perContainer = iterates ? sandboxContainerFacts(before, state) : [];
+      if (perContainer.length > 0) before.lastSandboxContainerId = perContainer[perContainer.length - 1].containerId;
+      const items: IterationItems = {
+        sandboxContainers: perContainer,
+        statsContainers: iterations?.has('statsContainers') === true ? statsContainerFacts(method, request, state) : undefined,
+      };
 
       if (interceptorMessages) {
         serverSpan.addEvent(EVENT.NAME, { [EVENT.TYPE]: EVENT.TYPE_RECEIVED, [EVENT.ID]: 1, [EVENT.UNCOMPRESSED_SIZE]: sizes.request(method, request) });
       }
       if (logs) addLogEvents(serverSpan, logs, 'start', before, perContainer);
-      if (annotation) addEvents(serverSpan, annotation.events, 'start', before);
 
       const callLayers = startCallLayers(method, parentCtx, serverSpan);
 
@@ -121,10 +104,9 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
         failed = true;
       }
 
-      const outcome: CallOutcome = failed ? { failed: true, code: toStatus(failure).code } : { failed: false };
-      const after = factsAfterCall(method, request, before, outcome, response, state, process.hrtime.bigint() - startNs, treeFacts);
-      if (callLayers) callLayers.finish(after, perContainer);
-      if (annotation) annotateServerSpan(serverSpan, annotation, after, failed ? failure : undefined);
+      const outcome: CallOutcome = failed ? { failed: true, code: toStatus(failure).code, message: toStatus(failure).details } : { failed: false };
+      const after = factsAfterCall(method, request, before, outcome, response, state, process.hrtime.bigint() - startNs, treeFacts.get(method) ?? NO_FACTS);
+      if (callLayers) callLayers.finish(after, items);
       if (logs) addLogEvents(serverSpan, logs, 'end', after, perContainer);
       if (interceptorMessages) {
         // v0.28 sends the response, or on error the google.rpc.Status it turns into (s.Proto()).
@@ -137,10 +119,11 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
   };
 
   /**
-   * CRI-O: the interceptor's span, started before the work; once the call has ended, the tree of the
-   * outcome it had (function spans and log lines), laid out over the call's time inside that span.
+   * The interceptor's span (CRI-O), started before the work; once the call has ended, the tree of the
+   * outcome it had (spans, log lines and events), laid out over the call's time inside the interceptor
+   * span, or inside the SERVER span when there is none (containerd 2.x), never past the moment it ends.
    */
-  function startCallLayers(method: string, parentCtx: Context, serverSpan: Span): { finish(after: CallFacts, perContainer: readonly CallFacts[]): void } | undefined {
+  function startCallLayers(method: string, parentCtx: Context, serverSpan: Span): { finish(after: CallFacts, items: IterationItems): void } | undefined {
     const interceptorLayer = layers.interceptorSpan;
     const functionLayer = layers.functionSpans;
     if (interceptorLayer === undefined && functionLayer === undefined) return undefined;
@@ -153,15 +136,19 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
       ctx = trace.setSpan(ctx, interceptorSpan);
     }
     return {
-      finish(after, perContainer) {
+      finish(after, items) {
         const played = functionLayer?.calls[method]?.find((o) => meetsCondition(o.when, after));
         let endNs = nowNs();
         if (played && functionLayer) {
-          const facts: CallFacts = layers.logHook ? { ...after, requestId: randomUUID(), fullMethod: fullMethodOf(method) } : after;
-          const plan = planSteps(played.steps, facts, perContainer);
-          const toNs = endNs > fromNs + unitsOf(plan) * MIN_FUNCTION_SPAN_NS ? endNs : fromNs + unitsOf(plan) * MIN_FUNCTION_SPAN_NS;
-          const player = new TreePlayer(trace.getTracer(functionLayer.tracer), layers.logHook);
-          player.layOut(plan, interceptorSpan ?? serverSpan, ctx, fromNs, toNs);
+          const facts: CallFacts = layers.logHook?.kind === 'otellogrus' ? { ...after, requestId: randomUUID(), fullMethod: fullMethodOf(method) } : after;
+          const host = interceptorSpan ?? serverSpan;
+          setAttributes(host, played.attributes, facts);
+          const plan = planSteps(played.steps, facts, items);
+          // Only a span this layer ends itself may outlast the call to give each innermost span its minimum slice.
+          const minimumEnd = fromNs + unitsOf(plan) * MIN_FUNCTION_SPAN_NS;
+          const toNs = interceptorSpan !== undefined && minimumEnd > endNs ? minimumEnd : endNs;
+          player ??= new TreePlayer(functionLayer.tracer, layers.logHook);
+          player.layOut(plan, host, ctx, fromNs, toNs);
           const now = nowNs();
           endNs = toNs > now ? toNs : now;
         }
@@ -171,133 +158,76 @@ export function createCriCallTracing(spec: PersonaVersionSpec, state: RuntimeSta
   }
 }
 
-/** A call's tree with its conditions decided and its repetitions made: what is laid out. */
-type PlannedStep =
-  | { readonly kind: 'span'; readonly name: string; readonly steps: readonly PlannedStep[] }
-  | { readonly kind: 'group'; readonly spans: ReadonlyArray<{ readonly name: string; readonly steps: readonly PlannedStep[] }> }
-  | { readonly kind: 'log'; readonly line: LogStep; readonly facts: CallFacts };
+/** A method whose tree prints no fact. */
+const NO_FACTS: ReadonlySet<string> = new Set();
 
-/** The steps whose conditions hold; a forEach span once per item (with the item's facts), concurrent ones as one group. */
-function planSteps(steps: readonly CallStep[], facts: CallFacts, perContainer: readonly CallFacts[]): PlannedStep[] {
-  const out: PlannedStep[] = [];
-  for (const step of steps) {
-    if (step.kind === 'log') {
-      if (meetsCondition(step.when, facts)) out.push({ kind: 'log', line: step, facts });
-      continue;
-    }
-    const items = step.forEach === 'sandboxContainers' ? perContainer.map((item) => ({ ...facts, ...item })) : [facts];
-    const spans = items
-      .filter((itemFacts) => meetsCondition(step.when, itemFacts))
-      .map((itemFacts) => ({ name: step.name, steps: planSteps(step.steps, itemFacts, perContainer) }));
-    if (step.concurrent) {
-      if (spans.length > 0) out.push({ kind: 'group', spans });
-    } else {
-      for (const span of spans) out.push({ kind: 'span', ...span });
-    }
-  }
-  return out;
+/**
+ * Per method, the `{fact}` names its trees and the hook print: facts that cost something (a formatted
+ * response, a hash, a timestamp) are gathered only for the calls that print them.
+ */
+function placeholdersByMethod(layer: FunctionSpanLayer, hook: LogHookLayer | undefined): Map<string, ReadonlySet<string>> {
+  const byMethod = new Map<string, ReadonlySet<string>>();
+  for (const [method, outcomes] of Object.entries(layer.calls)) byMethod.set(method, placeholdersOf(outcomes, hook));
+  return byMethod;
 }
 
-/** Innermost spans a planned list needs side by side in time (a concurrent group: its widest member). */
-function unitsOf(steps: readonly PlannedStep[]): bigint {
-  return steps.reduce((n, step) => n + unitsOfStep(step), 0n);
-}
-
-function unitsOfStep(step: PlannedStep): bigint {
-  if (step.kind === 'log') return 0n;
-  if (step.kind === 'span') return maxOf(1n, unitsOf(step.steps));
-  return step.spans.reduce((n, span) => maxOf(n, maxOf(1n, unitsOf(span.steps))), 0n);
-}
-
-function maxOf(a: bigint, b: bigint): bigint {
-  return a > b ? a : b;
-}
-
-/** Lays out a planned tree: spans one after another (each slice sized by what it holds), lines as events in between. */
-class TreePlayer {
-  constructor(
-    private readonly tracer: Tracer,
-    private readonly hook: LogHookLayer | undefined,
-  ) {}
-
-  /** Starts and ends `steps` within [fromNs, toNs] under `host` (the span their lines land on). */
-  layOut(steps: readonly PlannedStep[], host: Span, hostCtx: Context, fromNs: bigint, toNs: bigint): void {
-    const total = unitsOf(steps);
-    const width = toNs - fromNs;
-    let cursor = fromNs;
-    let used = 0n;
-    for (const step of steps) {
-      if (step.kind === 'log') {
-        this.log(host, step.line, step.facts, cursor);
-        continue;
-      }
-      used += unitsOfStep(step);
-      // The last slice ends exactly at toNs; integer division never lets a slice pass it.
-      const sliceEnd = fromNs + (total === 0n ? width : (width * used) / total);
-      const spanEnd = sliceEnd - (sliceEnd - cursor) / SLICE_GAP_DIVISOR;
-      const members = step.kind === 'span' ? [step] : step.spans;
-      for (const member of members) {
-        const span = this.tracer.startSpan(member.name, { kind: SpanKind.INTERNAL, startTime: nsToHrTime(cursor) }, hostCtx);
-        this.layOut(member.steps, span, trace.setSpan(hostCtx, span), cursor, spanEnd);
-        span.end(nsToHrTime(spanEnd));
-      }
-      cursor = sliceEnd;
-    }
-  }
-
-  /** A log line as the hook records it on the span in its context; an ERROR line also marks that span. */
-  private log(span: Span, line: LogStep, facts: CallFacts, atNs: bigint): void {
-    if (this.hook === undefined) return;
-    const message = renderTemplate(line.message, facts);
-    const attributes: Attributes = { [OTELLOGRUS.SEVERITY]: OTELLOGRUS.SEVERITY_OF[line.level], [OTELLOGRUS.MESSAGE]: message };
-    for (const [key, value] of Object.entries(this.hook.fields)) attributes[key] = renderAttributeValue(value, facts);
-    for (const [key, value] of Object.entries(line.attributes)) attributes[key] = renderAttributeValue(value, facts);
-    span.addEvent(OTELLOGRUS.EVENT, attributes, nsToHrTime(atNs));
-    // otellogrus' default errorStatusLevel is Error: Error (and Fatal, Panic) lines set the status.
-    if (line.level === 'error') span.setStatus({ code: SpanStatusCode.ERROR, message });
-  }
-}
-
-/** The `{fact}` names the trees and the hook print (facts that cost something are gathered only when printed). */
-function placeholdersOf(layer: FunctionSpanLayer, hook: LogHookLayer | undefined): Set<string> {
+function placeholdersOf(outcomes: readonly CallOutcomeTree[], hook: LogHookLayer | undefined): Set<string> {
   const names = new Set<string>();
   const add = (text: string): void => {
     for (const m of text.matchAll(/\{([A-Za-z]+)\}/g)) names.add(m[1]);
+  };
+  const addAttributes = (attrs: Readonly<Record<string, AttributeTemplate>>): void => {
+    for (const attr of Object.values(attrs)) if ('template' in attr) add(attr.template);
   };
   const walk = (steps: readonly CallStep[]): void => {
     for (const step of steps) {
       if (step.kind === 'log') {
         add(step.message);
-        Object.values(step.attributes).forEach(add);
-      } else {
+        addAttributes(step.attributes);
+      } else if (step.kind === 'event') {
+        add(step.name);
+        addAttributes(step.attributes);
+      } else if (step.kind !== 'idle') {
+        if (step.kind === 'span') {
+          addAttributes(step.attributes);
+          if (step.errorStatus !== undefined) add(step.errorStatus);
+        }
         walk(step.steps);
       }
     }
   };
-  Object.values(layer.calls).forEach((outcomes) => outcomes.forEach((o) => walk(o.steps)));
+  for (const o of outcomes) {
+    addAttributes(o.attributes);
+    walk(o.steps);
+  }
   Object.values(hook?.fields ?? {}).forEach(add);
   return names;
 }
 
-/** Methods whose trees repeat a span per container of the sandbox. */
-function methodsIteratingContainers(layer: FunctionSpanLayer): Set<string> {
-  const iterates = (steps: readonly CallStep[]): boolean => steps.some((s) => s.kind === 'span' && (s.forEach === 'sandboxContainers' || iterates(s.steps)));
-  return new Set(Object.entries(layer.calls).filter(([, outcomes]) => outcomes.some((o) => iterates(o.steps))).map(([method]) => method));
-}
-
-/** Whether any log line of the persona tests `fact` (so the facts it needs are worth keeping). */
-function usesFact(spec: PersonaVersionSpec, fact: ConditionFact): boolean {
-  return Object.values(spec.spanLayers.logEvents ?? {}).some((lines) => lines.some((l) => l.when[fact] !== undefined));
-}
-
-/** Every fact in `condition` has one of its listed values; a yes/no fact nobody learnt counts as false. */
-function meetsCondition(condition: FactCondition, facts: CallFacts): boolean {
-  for (const [name, wanted] of Object.entries(condition) as Array<[ConditionFact, readonly ConditionValue[]]>) {
-    const isYesNo = (CONDITION_FACTS[name].values as readonly ConditionValue[]).includes(true);
-    const value = facts[name] ?? (isYesNo ? false : undefined);
-    if (value === undefined || !wanted.includes(value as ConditionValue)) return false;
+/** Per method, the repetitions its trees ask for (whose items are gathered before the call). */
+function iterationsByMethod(layer: FunctionSpanLayer): Map<string, ReadonlySet<TreeIteration>> {
+  const byMethod = new Map<string, ReadonlySet<TreeIteration>>();
+  const collect = (steps: readonly CallStep[], into: Set<TreeIteration>): void => {
+    for (const s of steps) {
+      if (s.kind === 'repeat') into.add(s.forEach);
+      if (s.kind === 'span' && s.forEach !== undefined) into.add(s.forEach);
+      if (s.kind === 'span' || s.kind === 'repeat') collect(s.steps, into);
+    }
+  };
+  for (const [method, outcomes] of Object.entries(layer.calls)) {
+    const found = new Set<TreeIteration>();
+    for (const o of outcomes) collect(o.steps, found);
+    if (found.size > 0) byMethod.set(method, found);
   }
-  return true;
+  return byMethod;
+}
+
+/** Whether any log line or tree step of the persona tests `fact` (so the facts it needs are worth keeping). */
+function usesFact(spec: PersonaVersionSpec, fact: ConditionFact): boolean {
+  const inSteps = (steps: readonly CallStep[]): boolean =>
+    steps.some((s) => s.when[fact] !== undefined || ((s.kind === 'span' || s.kind === 'repeat') && inSteps(s.steps)));
+  const inTrees = Object.values(spec.spanLayers.functionSpans?.calls ?? {}).some((outcomes) => outcomes.some((o) => o.when[fact] !== undefined || inSteps(o.steps)));
+  return inTrees || Object.values(spec.spanLayers.logEvents ?? {}).some((lines) => lines.some((l) => l.when[fact] !== undefined));
 }
 
 /**
@@ -329,39 +259,6 @@ function addLogEvent(span: Span, line: LogEventLine, facts: CallFacts): void {
   if (line.withError) attributes[LOG_ERROR_KEY] = GO_ERROR_FIELD_VALUE;
   attributes[LOG_LEVEL_KEY] = line.level;
   span.addEvent(renderTemplate(line.message, facts), attributes);
-}
-
-function isSatisfied(event: AnnotationEvent, facts: CallFacts): boolean {
-  if (event.when !== undefined && facts[event.when] !== true) return false;
-  if (event.unless !== undefined && facts[event.unless] === true) return false;
-  return true;
-}
-
-function addEvents(span: Span, events: readonly AnnotationEvent[], at: AnnotationEvent['at'], facts: CallFacts): void {
-  for (const event of events) {
-    if (event.at !== at || !isSatisfied(event, facts)) continue;
-    const attributes: Record<string, string | number> = {};
-    for (const [key, template] of Object.entries(event.attributes)) attributes[key] = renderAttributeValue(template, facts);
-    span.addEvent(event.name, attributes);
-  }
-}
-
-/** containerd 2.x: attributes whose facts are known, end events, and RecordError's `exception` event. */
-function annotateServerSpan(span: Span, annotation: ServerSpanAnnotation, facts: CallFacts, failure: unknown): void {
-  for (const [key, template] of Object.entries(annotation.attributes)) {
-    const value = renderAttributeValue(template, facts);
-    if (value !== '') span.setAttribute(key, value);
-  }
-  if (failure === undefined) {
-    addEvents(span, annotation.events, 'end', facts);
-  } else if (annotation.recordError) {
-    // instrumented_service.go records the error after errgrpc.ToGRPC turned it into a status error.
-    const status = toStatus(failure);
-    span.addEvent('exception', {
-      'exception.type': GO_STATUS_ERROR_TYPE,
-      'exception.message': `rpc error: code = ${GO_GRPC_CODE_NAMES[status.code] ?? status.code} desc = ${status.details}`,
-    });
-  }
 }
 
 function fullMethodOf(method: string): string {

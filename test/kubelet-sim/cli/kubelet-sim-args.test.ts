@@ -33,6 +33,14 @@ describe('parseKubeletSimArgs', () => {
     });
   });
 
+  it('names an unknown flag as unknown even when --config is missing too', () => {
+    assert.throws(() => parseKubeletSimArgs(['--frobnicate']), { message: 'Unknown argument: frobnicate' });
+  });
+
+  it('reports a missing --config when every flag given is known', () => {
+    assert.throws(() => parseKubeletSimArgs(['--duration', '5s']), { message: 'Missing required argument: config' });
+  });
+
   it('gives --workload churn its documented defaults', () => {
     assert.deepEqual(parseKubeletSimArgs([...BASE, '--workload', 'churn']).workload, { pods: 50, podLifetimeMs: 30_000, creationRatePerSecond: 2, seed: 1 });
   });

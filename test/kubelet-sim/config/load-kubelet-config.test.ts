@@ -189,8 +189,18 @@ describe('load-kubelet-config', () => {
     it("throws Go's ParseDuration error when a duration is invalid", () => {
       const file = fixture('bad-duration.yaml');
       const e = configError(() => loadKubeletConfigFile(file));
-      assert.equal(e.message, loadFailed(file, 'failed to decode: time: unknown unit "d" in duration "1d"'));
+      assert.equal(e.kubeletMessage, loadFailed(file, 'failed to decode: time: unknown unit "d" in duration "1d"'));
       assert.equal(e.fieldErrors[0].field, 'syncFrequency');
+    });
+
+    it('names the duration field and the fix after the kubelet text, which names neither', () => {
+      const file = fixture('bad-duration.yaml');
+      const e = configError(() => loadKubeletConfigFile(file));
+      assert.equal(
+        e.message,
+        loadFailed(file, 'failed to decode: time: unknown unit "d" in duration "1d"') +
+          ' (field syncFrequency: give a Go duration string such as "30s", "1m" or "1h30m" (units ns, us, ms, s, m, h))',
+      );
     });
 
     it('throws the read error naming the path when the file is missing', () => {
@@ -246,12 +256,13 @@ describe('load-kubelet-config', () => {
 
     it('throws time: invalid duration "" when a duration is null', () => {
       const e = configError(() => load('syncFrequency:\n'));
-      assert.match(e.message, /error failed to decode: time: invalid duration ""$/);
+      assert.match(e.kubeletMessage, /error failed to decode: time: invalid duration ""$/);
     });
 
     it('throws the metav1.Duration type error when a duration is a number', () => {
       const e = configError(() => load('syncFrequency: 60\n'));
-      assert.match(e.message, /failed to decode: json: cannot unmarshal number into Go value of type string$/);
+      assert.match(e.kubeletMessage, /failed to decode: json: cannot unmarshal number into Go value of type string$/);
+      assert.match(e.message, /Go value of type string \(field syncFrequency: give a Go duration string/);
     });
 
     it('throws with the nested struct name when a tracing field has the wrong type', () => {

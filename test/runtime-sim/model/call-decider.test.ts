@@ -120,6 +120,40 @@ describe('createCallDecider', () => {
     });
   });
 
+  describe('hang', () => {
+    it('probability 1 hangs the matching calls (before any error rule), 0 never', () => {
+      const decider = createCallDecider(
+        model(`  - name: wedged
+    match: { methods: [RunPodSandbox] }
+    hang: { probability: 1 }
+  - name: calm
+    match: { methods: [Version] }
+    hang: { probability: 0 }
+  - name: down
+    error: { probability: 1, code: UNAVAILABLE }
+`),
+        { state: newState() },
+      );
+      const decision = decider.decide('RunPodSandbox', { config: wirePod('web') });
+      assert.equal(decision.hang, true);
+      assert.equal(decision.error, undefined);
+      assert.deepEqual(decision.rules, { hang: 'wedged' });
+      assert.equal(decider.decide('Version', {}).hang, undefined);
+      assert.equal(decider.decide('Version', {}).error?.code, GRPC_STATUS.UNAVAILABLE);
+    });
+
+    it('hangs at about the configured rate, reproducibly', () => {
+      const m = model('  - name: sometimes\n    hang: { probability: 0.25 }\n');
+      const outcomes = (seed: number): boolean[] => {
+        const d = createCallDecider(m, { state: newState(), seed });
+        return Array.from({ length: 2000 }, () => d.decide('ListContainers', {}).hang === true);
+      };
+      const hits = outcomes(3).filter(Boolean).length;
+      assert.ok(hits > 400 && hits < 600, `hits ${hits}`);
+      assert.deepEqual(outcomes(3), outcomes(3));
+    });
+  });
+
   describe('error injection', () => {
     it('probability 1 always fails with the configured code and message; 0 never', () => {
       const decider = createCallDecider(

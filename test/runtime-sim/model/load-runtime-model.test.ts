@@ -99,7 +99,7 @@ describe('parseRuntimeModel', () => {
       {
         name: 'unknown field in a rule',
         rule: '  - name: r\n    latencyMs: 5\n',
-        expected: 'configs/models/x.yaml: rules[0] "r": latencyMs: unknown field; allowed fields: name, match, latency, imagePull, error, container',
+        expected: 'configs/models/x.yaml: rules[0] "r": latencyMs: unknown field; allowed fields: name, match, latency, imagePull, error, container, hang',
       },
       {
         name: 'unknown field in a distribution',
@@ -230,7 +230,7 @@ describe('parseRuntimeModel', () => {
       {
         name: 'rule without effects',
         rule: '  - name: r\n    match: { methods: [Version] }\n',
-        expected: 'configs/models/x.yaml: rules[0] "r": name: the rule has no effect; give it latency, imagePull, error or container',
+        expected: 'configs/models/x.yaml: rules[0] "r": name: the rule has no effect; give it latency, imagePull, error, container or hang',
       },
       {
         name: 'rule without a name',

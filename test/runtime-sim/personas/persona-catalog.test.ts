@@ -177,6 +177,7 @@ describe('functionSpans trees in a persona file', () => {
     `${HOOK}  functionSpans:\n    tracer: t\n${extra}    calls:\n      StopContainer:\n        - { outcome: o, when: { outcome: success }, steps: ${steps} }\n`;
   const SPAN = '{ span: "pkg.(*S).stop", source: server/container_stop.go:20@v1.99.0 }';
   const LOG = '{ log: "Stopping {requestContainerId}", level: info, source: server/container_stop.go:22@v1.99.0 }';
+  const SDK_SCOPE = { name: 'go.opentelemetry.io/otel/sdk/tracer', version: '' };
 
   it('reads outcomes with span and log steps, expanding fragments and joining a use step\'s condition to theirs', () => {
     const spec = load(`${HOOK}  functionSpans:\n    tracer: go.opentelemetry.io/otel/sdk/tracer\n    fragments:\n      inner:\n        - { span: "pkg.inner", source: a/b.go:3, when: { containerState: [CONTAINER_RUNNING, CONTAINER_EXITED] } }\n`
@@ -187,14 +188,67 @@ describe('functionSpans trees in a persona file', () => {
     assert.deepEqual(spec.spanLayers.functionSpans?.calls.StopContainer, [{
       outcome: 'stopped',
       when: { outcome: ['success'] },
+      attributes: {},
       steps: [{
         kind: 'span', name: 'pkg.(*S).stop', source: 'server/container_stop.go:20@v1.99.0', when: {}, forEach: 'sandboxContainers', concurrent: true,
+        spanKind: 'INTERNAL', scope: SDK_SCOPE, attributes: {}, errorStatus: undefined, weight: undefined, startsAt: undefined,
         steps: [
-          { kind: 'log', message: 'Stopping {requestContainerId}', level: 'info', when: {}, attributes: {}, source: 'server/container_stop.go:22@v1.99.0' },
-          { kind: 'span', name: 'pkg.inner', source: 'a/b.go:3', when: { containerState: ['CONTAINER_RUNNING'], hostNetwork: [false] }, forEach: undefined, concurrent: false, steps: [] },
+          { kind: 'log', message: 'Stopping {requestContainerId}', level: 'info', when: {}, attributes: {}, source: 'server/container_stop.go:22@v1.99.0', withError: false },
+          {
+            kind: 'span', name: 'pkg.inner', source: 'a/b.go:3', when: { containerState: ['CONTAINER_RUNNING'], hostNetwork: [false] }, forEach: undefined, concurrent: false, steps: [],
+            spanKind: 'INTERNAL', scope: SDK_SCOPE, attributes: {}, errorStatus: undefined, weight: undefined, startsAt: undefined,
+          },
         ],
       }],
     }]);
+  });
+
+  it('reads client spans with their scope, typed attributes, events, loops, weights and outcome attributes', () => {
+    const spec = load(`  logHook: { kind: containerd-logrus }\n  functionSpans:\n    tracer: go.opentelemetry.io/otel/sdk/tracer\n`
+      + '    scopes:\n      ttrpc: { name: github.com/containerd/otelttrpc, version: "0.0.0" }\n'
+      + '    calls:\n      StopContainer:\n        - outcome: stopped\n          attributes: { container.id: "{containerId}" }\n          steps:\n'
+      + '            - { log: "Kill {containerId}", level: error, withError: true, source: a/b.go:1 }\n'
+      + '            - forEach: sandboxContainers\n              when: { containerState: CONTAINER_RUNNING }\n              steps:\n'
+      + '                - span: task.Kill\n                  source: client/task.go:264\n                  weight: 7\n'
+      + '                  attributes: { task.pid: { value: "{sandboxPid}", type: int }, task.pid.text: { value: "{containerPid}", type: string }, task.exec.id: "", task.exec.killall: false, n: 3 }\n'
+      + '                  steps:\n                    - { span: containerd.task.v3.Task/Kill, kind: CLIENT, scope: ttrpc, source: core/runtime/v2/shim.go:1, status: { code: ERROR, message: "ttrpc: closed" } }\n'
+      + '            - { event: container stopped, source: a/b.go:2, attributes: { container.stop.duration: "{elapsed}" } }\n');
+    const [outcome] = spec.spanLayers.functionSpans?.calls.StopContainer ?? [];
+    assert.deepEqual(outcome.attributes, { 'container.id': { template: '{containerId}', type: 'auto' } });
+    assert.deepEqual(outcome.steps[0], { kind: 'log', message: 'Kill {containerId}', level: 'error', when: {}, attributes: {}, source: 'a/b.go:1', withError: true });
+    const loop = outcome.steps[1];
+    assert.equal(loop.kind, 'repeat');
+    assert.ok(loop.kind === 'repeat');
+    assert.deepEqual(loop.when, { containerState: ['CONTAINER_RUNNING'] });
+    const kill = loop.steps[0];
+    assert.ok(kill.kind === 'span');
+    assert.equal(kill.weight, 7);
+    assert.deepEqual(kill.attributes, {
+      'task.pid': { template: '{sandboxPid}', type: 'int' },
+      'task.pid.text': { template: '{containerPid}', type: 'string' },
+      'task.exec.id': { literal: '' },
+      'task.exec.killall': { literal: false },
+      n: { literal: 3 },
+    });
+    const client = kill.steps[0];
+    assert.ok(client.kind === 'span');
+    assert.equal(client.spanKind, 'CLIENT');
+    assert.deepEqual(client.scope, { name: 'github.com/containerd/otelttrpc', version: '0.0.0' });
+    assert.equal(client.errorStatus, 'ttrpc: closed');
+    assert.deepEqual(outcome.steps[2], { kind: 'event', name: 'container stopped', when: {}, source: 'a/b.go:2', attributes: { 'container.stop.duration': { template: '{elapsed}', type: 'auto' } } });
+  });
+
+  it('refuses unknown scopes, bad weights and kinds, and the fields containerd\'s hook writes itself', () => {
+    const containerd = (steps: string) => withSteps(steps).replace(HOOK, '  logHook: { kind: containerd-logrus }\n');
+    rejects(withSteps(`[${SPAN.replace(' }', ', scope: ttrpc }')}]`), /steps\[0\]\.scope: unknown scope "ttrpc"; list it under spanLayers\.functionSpans\.scopes/);
+    rejects(withSteps(`[${SPAN.replace(' }', ', weight: 0 }')}]`), /steps\[0\]\.weight: expected a positive integer/);
+    rejects(withSteps(`[${SPAN.replace(' }', ', kind: PRODUCER }')}]`), /steps\[0\]\.kind: must be one of INTERNAL, CLIENT, SERVER/);
+    rejects(withSteps('[]', '    background:\n      CONTAINER_EXITED: []\n'), /functionSpans\.background\.CONTAINER_EXITED: unknown transition; transitions: CONTAINER_CREATED_EVENT/);
+    rejects(withSteps('[]', `    background:\n      CONTAINER_STOPPED_EVENT: [${LOG}]\n`), /background\.CONTAINER_STOPPED_EVENT\[0\]: a background step is a root span/);
+    rejects(withSteps(`[${SPAN.replace(' }', ', attributes: { pid: { value: "{containerPid}", type: uint32 } } }')}]`), /steps\[0\]\.attributes\.pid\.type: must be one of string, int/);
+    rejects(containerd(`[${LOG.replace(' }', ', attributes: { level: info } }')}]`), /steps\[0\]\.attributes\.level: set by the log hook/);
+    rejects(containerd(`[${LOG.replace(' }', ', attributes: { error: x } }')}]`), /steps\[0\]\.attributes\.error: set by the log hook \(say withError: true\)/);
+    rejects(withSteps('[{ forEach: sandboxContainers }]'), /steps\[0\]\.steps: expected a list of steps/);
   });
 
   it('names the field and the allowed values of a bad condition, and allows end-only facts anywhere in a tree', () => {
@@ -204,9 +258,9 @@ describe('functionSpans trees in a persona file', () => {
   });
 
   it('refuses malformed steps, naming the step', () => {
-    rejects(withSteps(`[{ span: x, log: y, source: a/b.go:1 }]`), /steps\[0\]: a step is one of span, log or use, not span and log/);
-    rejects(withSteps('[{ source: a/b.go:1 }]'), /steps\[0\]: a step needs one of span \(a span\), log \(a log line\) or use \(a fragment\)/);
-    rejects(withSteps(`[${SPAN.replace(' }', ', colour: red }')}]`), /steps\[0\]\.colour: unknown key; known: span, source, when, forEach, concurrent, steps/);
+    rejects(withSteps(`[{ span: x, log: y, source: a/b.go:1 }]`), /steps\[0\]: a step is one of span, log, event, idle or use, not span and log/);
+    rejects(withSteps('[{ source: a/b.go:1 }]'), /steps\[0\]: a step needs one of span \(a span\), log \(a log line\), event \(a span event\), idle \(time with no span\), forEach \(a loop\) or use \(a fragment\)/);
+    rejects(withSteps(`[${SPAN.replace(' }', ', colour: red }')}]`), /steps\[0\]\.colour: unknown key; known: span, source, when, forEach, concurrent, steps, kind, scope, attributes, status, weight/);
     rejects(withSteps(`[${SPAN.replace(':20@v1.99.0', '')}]`), /steps\[0\]\.source: expected an upstream path:line@tag such as server\/container_start\.go:20@v1\.33\.0/);
     rejects(withSteps(`[${SPAN.replace(' }', ', concurrent: true }')}]`), /steps\[0\]\.concurrent: only a forEach span can run side by side/);
     rejects(withSteps(`[${SPAN.replace(' }', ', forEach: everything }')}]`), /steps\[0\]\.forEach: must be one of sandboxContainers/);
@@ -229,9 +283,9 @@ describe('functionSpans trees in a persona file', () => {
 
   it('wants a log hook for log steps, a known hook kind, and no longer reads trees/defaultRoot', () => {
     rejects(withSteps(`[${LOG}]`).replace(HOOK, ''), /spanLayers\.logHook: missing: the functionSpans trees have log steps/);
-    rejects(`  logHook: { kind: logrus-hook }\n`, /spanLayers\.logHook\.kind: must be one of otellogrus, got "logrus-hook"/);
+    rejects(`  logHook: { kind: logrus-hook }\n`, /spanLayers\.logHook\.kind: must be one of otellogrus, containerd-logrus, got "logrus-hook"/);
     rejects('  functionSpans:\n    tracer: ""\n    defaultRoot: "x.{method}"\n', /spanLayers\.functionSpans\.defaultRoot: no longer read: list each method's outcomes under calls/);
-    rejects('  functionSpans:\n    tracer: t\n    tree: {}\n', /spanLayers\.functionSpans\.tree: unknown key; known: tracer, fragments, calls/);
+    rejects('  functionSpans:\n    tracer: t\n    tree: {}\n', /spanLayers\.functionSpans\.tree: unknown key; known: tracer, scopes, fragments, calls/);
   });
 
   for (const version of ['1.33', '1.32']) {
@@ -240,7 +294,7 @@ describe('functionSpans trees in a persona file', () => {
       const layer = spec.spanLayers.functionSpans;
       assert.equal(layer?.tracer, 'go.opentelemetry.io/otel/sdk/tracer');
       const sources: string[] = [];
-      const walk = (steps: readonly CallStep[]): void => steps.forEach((s) => { sources.push(s.source); if (s.kind === 'span') walk(s.steps); });
+      const walk = (steps: readonly CallStep[]): void => steps.forEach((s) => { if (s.kind !== 'repeat') sources.push(s.source); if (s.kind === 'span' || s.kind === 'repeat') walk(s.steps); });
       Object.values(layer?.calls ?? {}).forEach((outcomes) => outcomes.forEach((o) => walk(o.steps)));
       assert.ok(sources.length > 300, `${sources.length} steps`);
       for (const source of sources) assert.match(source, new RegExp(`^(server|internal)/[\\w/]+\\.go:\\d+@v${version.replace('.', '\\.')}\\.0$`));

@@ -64,7 +64,10 @@ function unary(client: Client, method: string, request: unknown, header: string)
 }
 
 interface VersionRun {
+  /** The spans of the traces the script's calls started. */
   spans: FlatSpan[];
+  /** Every span received, root traces the runtime made on its own included. */
+  allSpans: FlatSpan[];
   outcomes: Outcome[];
   parents: Map<string, { traceId: string; spanId: string }>;
   log: string;
@@ -143,6 +146,83 @@ const CONTAINERD16_VARIANTS: Script = async (step, r, i, workDir) => {
   await step(r, 'StopPodSandbox', { pod_sandbox_id: 'no-such-sandbox' });
   await step(r, 'UpdateRuntimeConfig', { runtime_config: { network_config: { pod_cidr: '10.88.0.0/16' } } });
   await step(r, 'UpdateRuntimeConfig', { runtime_config: { network_config: { pod_cidr: 'not-a-cidr' } } });
+};
+
+/**
+ * containerd 2.1: one call per outcome of containerd-2.1.yaml's trees (pod and host network, running and
+ * stopped containers, a stop that runs into its timeout and an overlapping second stop, not-found and failed
+ * calls). The runtime model (CRIO_VARIANTS_MODEL) fails the pod labelled fail=network. About 2 s of it are a
+ * stop timeout and an exec timeout running out.
+ */
+const CONTAINERD21_VARIANTS: Script = async (step, r, i, workDir) => {
+  const pod = (name: string, uid: string, extra: object = {}) => ({
+    ...POD,
+    metadata: { ...POD.metadata, name, uid },
+    log_directory: join(workDir, 'pod-logs', `default_${name}_${uid}`),
+    ...extra,
+  });
+  const web = pod('web', '5c9a7b1e-golden');
+  const hostPod = pod('host-web', '7d0e1f2a-golden', { linux: { security_context: { namespace_options: { network: 'NODE' } } } });
+  const broken = pod('broken', '9e8d7c6b-golden', { labels: { fail: 'network' } });
+  const container = (name: string, extra: object = {}) => ({ ...CONTAINER, metadata: { name, attempt: 0 }, log_path: '', ...extra });
+  const create = async (sandboxId: string, config: object, sandboxConfig: object): Promise<string> =>
+    (await step(r, 'CreateContainer', { pod_sandbox_id: sandboxId, config, sandbox_config: { ...sandboxConfig, log_directory: '' } }))?.container_id;
+
+  await step(i, 'PullImage', { image: { image: 'nginx:nope' }, sandbox_config: { ...web, annotations: { 'sim.cri.io/missing-images': 'nginx:nope' } } });
+  await step(i, 'PullImage', { image: { image: 'nginx:1.27' }, sandbox_config: web });
+  await step(i, 'PullImage', { image: { image: 'nginx:1.27' }, sandbox_config: web });
+  const webId = (await step(r, 'RunPodSandbox', { config: web })).pod_sandbox_id;
+  await step(r, 'RunPodSandbox', { config: web });
+  await step(r, 'RunPodSandbox', { config: broken });
+  await step(r, 'PodSandboxStatus', { pod_sandbox_id: webId, verbose: true });
+  await step(r, 'PodSandboxStatus', { pod_sandbox_id: 'no-such-sandbox' });
+  const app = await create(webId, container('app'), web);
+  await create(webId, container('app'), web);
+  await create(webId, container('old', { image: { image: 'busybox:1.36' } }), web);
+  await create('no-such-sandbox', container('lost'), web);
+  const stubborn = await create(webId, container('stubborn', { annotations: { 'sim.cri.io/stop-grace': 'never' } }), web);
+  const idle = await create(webId, container('idle'), web);
+  const side = await create(webId, container('side'), web);
+  const doomed = await create(webId, container('doomed'), web);
+  const quick = await create(webId, container('quick'), web);
+  for (const id of [app, stubborn, side, doomed, quick]) await step(r, 'StartContainer', { container_id: id });
+  await step(r, 'StartContainer', { container_id: app });
+  await step(r, 'StartContainer', { container_id: 'no-such-container' });
+  await step(r, 'ContainerStatus', { container_id: 'no-such-container' });
+  await step(r, 'ContainerStats', { container_id: app });
+  await step(r, 'ListContainerStats', { filter: { pod_sandbox_id: webId } });
+  await step(r, 'PodSandboxStats', { pod_sandbox_id: webId });
+  await step(r, 'ListPodSandboxStats', {});
+  await step(r, 'ExecSync', { container_id: app, cmd: ['true'], timeout: 1 });
+  await step(r, 'ExecSync', { container_id: app, cmd: ['sleep', '5'], timeout: 1 });
+  await step(r, 'ExecSync', { container_id: 'no-such-container', cmd: ['true'], timeout: 1 });
+  await step(r, 'UpdateContainerResources', { container_id: app, linux: { cpu_shares: 512, memory_limit_in_bytes: 268435456 } });
+  await step(r, 'StopContainer', { container_id: app, timeout: 10 });
+  await step(r, 'StopContainer', { container_id: app, timeout: 10 });
+  await step(r, 'StopContainer', { container_id: idle, timeout: 10 });
+  await step(r, 'StopContainer', { container_id: 'no-such-container', timeout: 10 });
+  // A second graceful stop while the first is pending: the first signals and kills at its timeout, the second only waits.
+  const firstStop = step(r, 'StopContainer', { container_id: stubborn, timeout: 1 });
+  await new Promise((resolve) => setTimeout(resolve, SECOND_STOP_AFTER_MS));
+  await Promise.all([firstStop, step(r, 'StopContainer', { container_id: stubborn, timeout: 1 })]);
+  await step(r, 'StopContainer', { container_id: quick, timeout: 0 });
+  await step(r, 'StopContainer', { container_id: doomed, timeout: 0 });
+  await step(r, 'RemoveContainer', { container_id: app });
+  await step(r, 'RemoveContainer', { container_id: 'no-such-container' });
+  // side still runs: StopPodSandbox kills it before the sandbox task.
+  await step(r, 'StopPodSandbox', { pod_sandbox_id: webId });
+  await step(r, 'StopPodSandbox', { pod_sandbox_id: webId });
+  await step(r, 'StopPodSandbox', { pod_sandbox_id: 'no-such-sandbox' });
+  await step(r, 'RemovePodSandbox', { pod_sandbox_id: webId });
+  await step(r, 'RemovePodSandbox', { pod_sandbox_id: 'no-such-sandbox' });
+  const hostId = (await step(r, 'RunPodSandbox', { config: hostPod })).pod_sandbox_id;
+  const hostApp = await create(hostId, container('app'), hostPod);
+  await step(r, 'StartContainer', { container_id: hostApp });
+  await step(r, 'RemoveContainer', { container_id: hostApp });
+  await step(r, 'StopPodSandbox', { pod_sandbox_id: hostId });
+  await step(r, 'RemovePodSandbox', { pod_sandbox_id: hostId });
+  await step(i, 'RemoveImage', { image: { image: 'nginx:1.27' } });
+  await step(i, 'RemoveImage', { image: { image: 'nginx:1.27' } });
 };
 
 /**
@@ -283,8 +363,9 @@ async function runSequence(
     clients.length = 0;
     const exit = await runtime.stop(5_000); // SIGTERM flushes the batch span processor
     assert.equal(exit, 0, readFileSync(logPath, 'utf8'));
-    const spans = sink.index.spans().filter((s) => parents.has(s.traceId));
-    return { spans, outcomes, parents, log: readFileSync(logPath, 'utf8') };
+    const allSpans = sink.index.spans();
+    const spans = allSpans.filter((s) => parents.has(s.traceId));
+    return { spans, allSpans, outcomes, parents, log: readFileSync(logPath, 'utf8') };
   } finally {
     for (const c of clients) c.close();
     await runtime?.stop(5_000);
@@ -312,7 +393,7 @@ describe('persona span shapes for a fixed CRI call sequence', () => {
     it(`${key} matches its golden shape`, () => {
       const run = runs.get(key);
       assert.ok(run, 'run missing');
-      assertMatchesGolden(key, renderSpanShape(run.spans, { valueKeys: PERSONA_VALUE_KEYS }), { dir: GOLDEN_DIR });
+      assertMatchesGolden(key, renderSpanShape(withoutDurationsInEventNames(run.spans), { valueKeys: PERSONA_VALUE_KEYS }), { dir: GOLDEN_DIR });
     });
 
     it(`${key} parents every SERVER span on the caller's span`, () => {
@@ -370,12 +451,14 @@ describe('persona span shapes for a fixed CRI call sequence', () => {
     assert.equal(run.spans.length, 0);
   });
 
-  it('containerd 2.1 puts sandbox/container attributes and lifecycle events on the SERVER span', () => {
+  it('containerd 2.1 puts sandbox/container attributes, log lines and lifecycle events on the SERVER span', () => {
     const spans = runs.get('containerd-2.1')!.spans;
     const byName = (name: string) => spans.find((s) => s.kind === 'SERVER' && s.name === `runtime.v1.RuntimeService/${name}` && s.attributes['rpc.grpc.status_code'] === 0);
     const run = byName('RunPodSandbox');
     assert.equal(run?.attributes['sandbox.name'], 'web_default_5c9a7b1e-golden_0');
-    assert.deepEqual(run?.events.map((e) => e.name), ['setup pod network']);
+    const meta = '&PodSandboxMetadata{Name:web,Uid:5c9a7b1e-golden,Namespace:default,Attempt:0,}';
+    assert.deepEqual(run?.events.map((e) => e.name), [`RunPodSandbox for ${meta}`, 'setup pod network', `RunPodSandbox for ${meta} returns sandbox id "${run?.attributes['sandbox.id']}"`]);
+    assert.deepEqual(run?.events.map((e) => e.attributes.level), ['info', undefined, 'info']);
     const create = byName('CreateContainer');
     // A uint32 through containerd's tracing.Attribute is a string (captured from a real v2.1.0).
     assert.match(String(create?.attributes['sandbox.pid']), /^\d+$/);
@@ -386,7 +469,28 @@ describe('persona span shapes for a fixed CRI call sequence', () => {
     // A NotFound leaves a v0.60 server span's status Unset, but RecordError still adds the exception event.
     const failed = spans.find((s) => s.name === 'runtime.v1.RuntimeService/StartContainer' && s.attributes['rpc.grpc.status_code'] === 5);
     assert.equal(failed?.status.code, 'UNSET');
-    assert.equal(failed?.events.find((e) => e.name === 'exception')?.attributes['exception.type'], '*status.Error');
+    // The instrumented service logs the failure (WithError) before RecordError adds the exception.
+    assert.deepEqual(failed?.events.map((e) => e.name), ['StartContainer for "no-such-container"', 'StartContainer for "no-such-container" failed', 'exception']);
+    assert.deepEqual(failed?.events[1].attributes, { error: '{}', level: 'error' });
+    assert.match(String(failed?.events[2].attributes['exception.message']), /^rpc error: code = NotFound desc = /);
+  });
+
+  it('containerd 2.1 nests the client, metadata and ttrpc spans of a call under its SERVER span', () => {
+    const spans = runs.get('containerd-2.1')!.spans;
+    const server = spans.find((s) => s.kind === 'SERVER' && s.name === 'runtime.v1.RuntimeService/StartContainer' && s.attributes['rpc.grpc.status_code'] === 0);
+    assert.ok(server);
+    const kids = spans.filter((s) => s.parentSpanId === server.spanId);
+    assert.deepEqual(kids.map((s) => s.name), ['container.NewTask', 'task.Start']);
+    assert.equal(kids[0].scope, 'go.opentelemetry.io/otel/sdk/tracer');
+    const ttrpc = spans.filter((s) => s.parentSpanId === kids[0].spanId);
+    assert.deepEqual(ttrpc.map((s) => `${s.name} ${s.kind} ${s.scope}@${s.scopeVersion}`), [
+      'containerd.task.v3.Task/Create CLIENT github.com/containerd/otelttrpc@0.0.0',
+      'containerd.task.v3.Task/Connect CLIENT github.com/containerd/otelttrpc@0.0.0',
+    ]);
+    // A uint32 pid through tracing.Attribute is a string on task.Start; task.process.id is an int.
+    assert.equal(typeof kids[1].attributes['task.pid'], 'string');
+    assert.equal(typeof kids[0].events.find((e) => e.name === 'task created')?.attributes['task.process.id'], 'number');
+    assertNestedTiming(spans);
   });
 
   it('containerd 1.6 records the CRI plugin log lines as events and v0.28 message events with sizes', () => {
@@ -431,6 +535,12 @@ describe('persona span shapes for a fixed CRI call sequence', () => {
     assert.equal(run.spans.length, 0, run.spans.map((s) => s.name).join(', '));
   });
 });
+
+/** Spans whose event names end in a Go duration (" in 65.6ms") with that duration replaced, for shapes. */
+function withoutDurationsInEventNames(spans: readonly FlatSpan[]): FlatSpan[] {
+  const duration = / in [0-9.]+(ns|µs|ms|s|m[0-9.]+s|h[0-9.m]+s)$/;
+  return spans.map((s) => ({ ...s, events: s.events.map((e) => ({ ...e, name: e.name.replace(duration, ' in <duration>') })) }));
+}
 
 /**
  * Every span starts and ends inside its parent (runtime-side parents only), and siblings that are not
@@ -490,6 +600,54 @@ for (const version of ['1.33', '1.32']) {
     });
   });
 }
+
+describe('containerd 2.1: the span tree of each outcome', () => {
+  let run: VersionRun;
+  before(async () => {
+    run = await runSequence('containerd', '2.1', true, CONTAINERD21_VARIANTS, (workDir) => {
+      const model = join(workDir, 'variants-model.yaml');
+      writeFileSync(model, CRIO_VARIANTS_MODEL);
+      return ['--model', model];
+    });
+  });
+
+  it('matches the golden shape (the pull summary line\'s duration aside)', () => {
+    assertMatchesGolden('containerd-2.1-variants', renderSpanShape(withoutDurationsInEventNames(run.spans), { valueKeys: PERSONA_VALUE_KEYS }), { dir: GOLDEN_DIR });
+  });
+
+  it('keeps children inside parents and sequential siblings apart', () => {
+    assertNestedTiming(run.spans);
+  });
+
+  it('makes root traces of its own on task events: forwarded shim events, NRI lookups, the exit handler, task.Wait over the life', () => {
+    const roots = run.allSpans.filter((s) => s.parentSpanId === '');
+    const count = (name: string) => roots.filter((s) => s.name === name).length;
+    const forward = roots.find((s) => s.name === 'containerd.services.events.ttrpc.v1.Events/Forward');
+    assert.deepEqual([forward?.kind, forward?.scope, forward?.scopeVersion, forward?.service], ['SERVER', 'github.com/containerd/otelttrpc', '0.0.0', 'containerd']);
+    // Two sandboxes created and five containers started (TaskCreate + TaskStart each); the five containers exit
+    // (stopped, killed, or removed running) and so does the web sandbox (StopPodSandbox): TaskExit + TaskDelete each.
+    const exited = 6;
+    assert.ok(count('containerd.services.events.ttrpc.v1.Events/Forward') >= 2 * 2 + 2 * 5 + 2 * exited, `${count('containerd.services.events.ttrpc.v1.Events/Forward')} forwards`);
+    assert.ok(count('containerd.task.v3.Task/State') > 0, 'NRI task lookups');
+    const deletes = roots.filter((s) => s.name === 'task.Delete');
+    assert.ok(deletes.length >= exited, `${deletes.length} exit handlers`);
+    const under = (parent: FlatSpan) => run.allSpans.filter((s) => s.parentSpanId === parent.spanId).map((s) => s.name);
+    const shutdowns = deletes.filter((d) => under(d).includes('containerd.task.v3.Task/Shutdown'));
+    assert.ok(shutdowns.length >= 1 && shutdowns.length < deletes.length, 'only a sandbox\'s exit handler shuts its shim down');
+    assert.deepEqual(under(deletes[0]), ['task.Kill', 'task.Wait', 'containerd.task.v3.Task/State', 'containerd.task.v3.Task/Delete']);
+    // task.Wait lasts the container's life: stubborn lived more than its 1 s stop timeout.
+    const waits = roots.filter((s) => s.name === 'task.Wait').map((s) => BigInt(s.endTimeUnixNano) - BigInt(s.startTimeUnixNano));
+    assert.ok(waits.some((ns) => ns > 1_000_000_000n), `task.Wait durations ${waits.join(', ')}`);
+    assertNestedTiming(run.allSpans.filter((s) => !run.parents.has(s.traceId)));
+  });
+
+  it('kills a container that outlives its stop timeout with a second task.Kill, and the overlapping stop skips the signal', () => {
+    const stops = run.spans.filter((s) => s.name === 'runtime.v1.RuntimeService/StopContainer' && s.events.some((e) => e.name === 'container stopped'));
+    const kills = (server: FlatSpan) => run.spans.filter((s) => s.parentSpanId === server.spanId && s.name === 'task.Kill').length;
+    assert.deepEqual(stops.map(kills).sort(), [1, 2], 'timeout 0: one SIGKILL; timeout passed: SIGTERM then SIGKILL');
+    assert.ok(run.spans.some((s) => s.events.some((e) => /^Skipping the sending of signal terminated to container/.test(e.name))));
+  });
+});
 
 describe('containerd 1.6 log lines that depend on state, network and outcome', () => {
   let run: VersionRun;
