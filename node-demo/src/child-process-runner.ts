@@ -12,6 +12,8 @@ export interface RunningProcess {
   stop(graceMs?: number): Promise<number | string>;
   /** The last lines the process wrote to stdout or stderr (at most OUTPUT_TAIL_LINES), oldest first. */
   outputTail(): string[];
+  /** Calls `listener` with each whole line the process writes from now on; returns an unsubscribe function. */
+  onLine(listener: (line: string) => void): () => void;
 }
 
 /** Lines of output kept in memory per child, so a failure can be shown on screen and not only in the log. */
@@ -26,10 +28,12 @@ export function startNodeProcess(name: string, script: string, args: string[], l
   const log = createWriteStream(logPath, { flags: 'a' });
   const child = spawn(process.execPath, [script, ...args], { env: { ...env, [EXIT_WITH_PARENT_ENV]: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const tail: string[] = [];
+  const listeners = new Set<(line: string) => void>();
   let partial = '';
   const keep = (chunk: Buffer): void => {
     const lines = (partial + chunk.toString('utf8')).split('\n');
     partial = lines.pop() ?? '';
+    for (const listener of listeners) for (const line of lines) listener(line);
     tail.push(...lines);
     if (tail.length > OUTPUT_TAIL_LINES) tail.splice(0, tail.length - OUTPUT_TAIL_LINES);
   };
@@ -51,6 +55,10 @@ export function startNodeProcess(name: string, script: string, args: string[], l
     child,
     exited,
     outputTail: () => (partial === '' ? [...tail] : [...tail, partial].slice(-OUTPUT_TAIL_LINES)),
+    onLine: (listener) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
     stop: (graceMs = 10_000) =>
       (stopping ??= (async () => {
         if (child.exitCode === null && child.signalCode === null) {

@@ -24,9 +24,13 @@ import { writeSyntheticPods } from './synthetic-pods';
 
 /** Time kept at the end of --duration for the fleet to flush its spans and exit. */
 const FLUSH_RESERVE_MS = 5_000;
-/** After --duration, how long the processes get to exit before they are stopped. */
-const SHUTDOWN_GRACE_MS = 20_000;
-const STOP_GRACE_MS = 10_000;
+/**
+ * After --duration, how long the processes get to exit before they are stopped: kubelet-sim gives its nodes
+ * 10 s to stop and 10 s to flush before it reports (node/kubelet-fleet.ts), plus time for its summary.
+ */
+const SHUTDOWN_GRACE_MS = 30_000;
+/** SIGTERM to SIGKILL when a fleet process has to be stopped: enough to stop its nodes and print its summary. */
+const STOP_GRACE_MS = 25_000;
 /** Longest wait for the runtimes' sockets. */
 const RUNTIME_START_TIMEOUT_MS = 60_000;
 /** Per-node rows printed in full up to this many nodes; beyond, the first ones and a min/median/max line. */
@@ -119,6 +123,10 @@ export async function runFleetDemo(args: DemoArgs, nodeCount: number, context: {
   ], logPath);
   processes.push(kubelet);
   if (interrupted) void kubelet.stop(STOP_GRACE_MS);
+  let fleetPods: string | undefined;
+  kubelet.onLine((line) => {
+    if (line.includes('"Fleet progress"')) fleetPods = /pods=(\d+)/.exec(line)?.[1];
+  });
   const kubeletStartedAt = Date.now();
   meter.mark('start');
   // Steady state: the second half of the kubelets' run, after the fleet's start-up burst.
@@ -137,9 +145,7 @@ export async function runFleetDemo(args: DemoArgs, nodeCount: number, context: {
     const usage = meter.sample(now);
     const cores = (usage.cpuSeconds - last.cpuSeconds) / ((now - last.atMs) / 1000);
     last = { atMs: now, cpuSeconds: usage.cpuSeconds };
-    const fleetLine = [...kubelet.outputTail()].reverse().find((l) => l.includes('"Fleet progress"'));
-    const pods = fleetLine ? /pods=(\d+)/.exec(fleetLine)?.[1] : undefined;
-    say(`${Math.round((now - startedAt) / 1000)}s/${total}s  pods ${pods ?? '?'}  cpu ${cores.toFixed(2)} cores  rss ${mb(usage.rssBytes)} MB  ` +
+    say(`${Math.round((now - startedAt) / 1000)}s/${total}s  pods ${fleetPods ?? '?'}  cpu ${cores.toFixed(2)} cores  rss ${mb(usage.rssBytes)} MB  ` +
       `spans received ${received.spans} (${received.byHost.size} hosts)  bytes ${received.bytes}`);
   }, progressEvery);
 
@@ -214,7 +220,8 @@ function renderFleetReport(r: ReportInputs): { text: string; fullTable: string }
     `  CPU (both processes), cores: whole run ${perNode(whole, 3)}; steady (second half) ${perNode(steady, 3)}`,
     `  RSS (both processes), peak: ${mb(r.meter.peakRssBytes)} MB total, ${(mb(r.meter.peakRssBytes) / n).toFixed(1)} MB per node`,
     `  spans received: ${r.received.spans} (${(r.received.spans / r.receiveSeconds).toFixed(1)}/s), OTLP payload ${r.received.bytes} bytes (${(r.received.bytes / r.receiveSeconds).toFixed(0)} B/s)`,
-    `  PLEG relist interval: p50 ${kf.relistIntervalP50 ?? '?'}, p99 ${kf.relistIntervalP99 ?? '?'}, max ${kf.relistIntervalMax ?? '?'} (${kf.relists ?? '?'} relists)`,
+    `  PLEG relist interval: whole run p50 ${kf.relistIntervalP50 ?? '?'}, p99 ${kf.relistIntervalP99 ?? '?'}, max ${kf.relistIntervalMax ?? '?'} (${kf.relists ?? '?'} relists); ` +
+      `steady (second half) p50 ${kf.steadyRelistIntervalP50 ?? '?'}, p99 ${kf.steadyRelistIntervalP99 ?? '?'}, max ${kf.steadyRelistIntervalMax ?? '?'} (${kf.steadyRelists ?? '?'} relists)`,
     `  spans: kubelet exported ${kf.spansExported ?? '-'} lost ${kf.spansLost ?? '-'} dropped ${kf.spansDropped ?? '-'}; runtime exported ${rf.spansExported ?? '-'} lost ${rf.spansLost ?? '-'} dropped ${rf.spansDropped ?? '-'}; outside any node ${Number(kf.unscopedSpans ?? 0) + Number(rf.unscopedSpans ?? 0)}`,
   ];
   return { text: `Per node:\n\n${table([header, ...shown, ...spread])}\n\n${lines.join('\n')}\n`, fullTable: `${fullTable}\n` };
