@@ -156,6 +156,8 @@ export async function watchResource(scope: RequestScope, r: ServedResource): Pro
     const timeoutSeconds = Number(q.get('timeoutSeconds') ?? '1800');
     const { res } = scope;
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    // serveWatch flushes the headers before the first event (handlers/watch.go), so clients see 200 at once.
+    res.flushHeaders();
     const key = scope.info.name !== '' ? storageKey(r, scope.info.namespace, scope.info.name) : collectionKey(r, scope.info.namespace);
     const fieldName = /^metadata\.name=(.+)$/.exec(q.get('fieldSelector') ?? '')?.[1];
     const stop = await r.store.watch(key, scope.info.name === '', q.get('resourceVersion') ?? '', (type, object) => {
