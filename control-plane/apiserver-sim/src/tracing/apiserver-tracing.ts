@@ -46,7 +46,8 @@ export function apiserverId(hostname: string = osHostname()): string {
   return `apiserver-${base32NoPadding(hash.subarray(0, 16)).toLowerCase()}`;
 }
 
-function base32NoPadding(bytes: Buffer): string {
+/** RFC 4648 base32, upper case, without padding (Go base32.StdEncoding.WithPadding(NoPadding)). */
+export function base32NoPadding(bytes: Buffer): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   let bits = 0;
   let value = 0;
