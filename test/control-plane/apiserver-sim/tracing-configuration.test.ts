@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   apiServerTracingEnabled,
   decodeTracingConfiguration,
+  readTracingConfiguration,
   formatFieldErrors,
   validateTracingConfiguration,
 } from '../../../control-plane/apiserver-sim/src/config/tracing-configuration';
@@ -69,5 +71,14 @@ describe('apiserverId', () => {
   it('encodes base32 as Go does without padding (RFC 4648 vectors)', () => {
     assert.equal(base32NoPadding(Buffer.from('f')), 'MY');
     assert.equal(base32NoPadding(Buffer.from('foobar')), 'MZXW6YTBOI');
+  });
+});
+
+describe('configs/control-plane/apiserver-tracing.yaml', () => {
+  it('reads and validates as Kubernetes 1.34 reads it, tracing every request to 127.0.0.1:4317', () => {
+    const file = join(__dirname, '..', '..', '..', '..', 'configs', 'control-plane', 'apiserver-tracing.yaml');
+    const config = readTracingConfiguration(file, 34);
+    assert.deepEqual(config, { endpoint: '127.0.0.1:4317', samplingRatePerMillion: 1_000_000 });
+    assert.deepEqual(validateTracingConfiguration(config), []);
   });
 });
