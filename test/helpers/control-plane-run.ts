@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startTraceSink } from '../../trace-sink/src';
+import { freePort } from './free-port';
 import type { TraceSink } from '../../trace-sink/src';
 
 const ETCD_SIM = path.join(__dirname, '..', '..', 'control-plane', 'etcd-sim', 'src', 'main.js');
@@ -16,6 +17,8 @@ export interface ControlPlaneOptions {
   etcdSamplingRatePerMillion?: number;
   /** A token mapped to a system:masters user (--super-admin-token). */
   superAdminToken?: string;
+  /** Run the real `etcd` binary on PATH (e.g. Debian's etcd-server) instead of etcd-sim. */
+  realEtcd?: boolean;
 }
 
 export interface ControlPlaneRun {
@@ -77,16 +80,33 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       fs.rmSync(dir, { recursive: true, force: true });
     })());
   try {
-    const etcdSocket = `unix://${path.join(dir, 'etcd.sock')}`;
-    const etcd = spawn(process.execPath, [
-      ETCD_SIM,
-      '--listen-client-urls', etcdSocket,
-      '--enable-distributed-tracing',
-      '--distributed-tracing-address', sink.address,
-      '--distributed-tracing-sampling-rate', String(options.etcdSamplingRatePerMillion ?? 0),
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
-    children.push(etcd);
-    await waitForLine(etcd, /serving client traffic insecurely/, 'etcd-sim');
+    let etcdServers = `unix://${path.join(dir, 'etcd.sock')}`;
+    if (options.realEtcd) {
+      const client = `http://127.0.0.1:${await freePort()}`;
+      const peer = `http://127.0.0.1:${await freePort()}`;
+      const etcd = spawn('etcd', [
+        '--data-dir', path.join(dir, 'etcd-data'),
+        '--name', 'sim',
+        '--listen-client-urls', client,
+        '--advertise-client-urls', client,
+        '--listen-peer-urls', peer,
+        '--initial-advertise-peer-urls', peer,
+        '--initial-cluster', `sim=${peer}`,
+      ], { stdio: ['ignore', 'ignore', 'pipe'] });
+      children.push(etcd);
+      await waitForLine(etcd, /ready to serve client requests/, 'etcd');
+      etcdServers = client;
+    } else {
+      const etcd = spawn(process.execPath, [
+        ETCD_SIM,
+        '--listen-client-urls', etcdServers,
+        '--enable-distributed-tracing',
+        '--distributed-tracing-address', sink.address,
+        '--distributed-tracing-sampling-rate', String(options.etcdSamplingRatePerMillion ?? 0),
+      ], { stdio: ['ignore', 'ignore', 'pipe'] });
+      children.push(etcd);
+      await waitForLine(etcd, /serving client traffic insecurely/, 'etcd-sim');
+    }
 
     const tracingConfig = path.join(dir, 'tracing.yaml');
     fs.writeFileSync(tracingConfig, [
@@ -101,7 +121,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const apiserver = spawn(process.execPath, [
       APISERVER_SIM,
       '--listen', '127.0.0.1:0',
-      '--etcd-servers', etcdSocket,
+      '--etcd-servers', etcdServers,
       '--tracing-config-file', tracingConfig,
       '--kubeconfig-out', kubeconfig,
       '--admin-token', adminToken,
