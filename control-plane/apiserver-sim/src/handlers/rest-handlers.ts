@@ -1,0 +1,257 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { context as otelContext, ROOT_CONTEXT } from '@opentelemetry/api';
+import type { ResourceDefinition } from '../registry/resource-definition';
+import { metaTime } from '../registry/resource-definition';
+import { withComponentSpan } from '../storage/component-base-span';
+import type { Etcd3Store, StoredObject } from '../storage/etcd3-store';
+import { StorageError } from '../storage/etcd3-store';
+import type { RequestScope } from './request-scope';
+import { alreadyExists, badRequest, invalid, notFound, StatusError, writeObject } from './responses';
+import { tableVersionAccepted, toTable } from './table';
+import { traceFields } from './trace-fields';
+
+/** One served resource: its definition and storage. */
+export interface ServedResource {
+  def: ResourceDefinition;
+  store: Etcd3Store<StoredObject>;
+}
+
+/** Namespaces known to exist (the NamespaceLifecycle admission plugin reads an informer cache, not etcd). */
+export interface NamespaceLister {
+  has(name: string): boolean;
+}
+
+export interface RestContext {
+  namespaces: NamespaceLister;
+  now: () => Date;
+  /** Called after a namespace is created or finally removed, to keep the lister current. */
+  onNamespaceChange(name: string, exists: boolean): void;
+}
+
+/** names.SimpleNameGenerator: generateName + 5 random alphanumerics. */
+function generateName(base: string): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  const bytes = randomBytes(5);
+  return base + [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+function storageKey(r: ServedResource, namespace: string, name: string): string {
+  return r.def.namespaced ? `/${r.def.resource}/${namespace}/${name}` : `/${r.def.resource}/${name}`;
+}
+
+function collectionKey(r: ServedResource, namespace: string): string {
+  return r.def.namespaced && namespace !== '' ? `/${r.def.resource}/${namespace}` : `/${r.def.resource}`;
+}
+
+function toStatusError(err: unknown, r: ServedResource, name: string): StatusError {
+  if (err instanceof StatusError) return err;
+  if (err instanceof StorageError) {
+    if (err.reason === 'NotFound') return notFound(r.def.resource, name);
+    if (err.reason === 'AlreadyExists') return alreadyExists(r.def.resource, name);
+    if (err.reason === 'Expired') return new StatusError(410, 'Expired', err.message);
+    return new StatusError(409, 'Conflict', err.message);
+  }
+  return new StatusError(500, 'InternalError', `Internal error occurred: ${(err as Error).message}`);
+}
+
+/** handlers/create.go createHandler: span "Create" with its events, admission, storage, 201 with the object. */
+export async function createResource(scope: RequestScope, r: ServedResource, ctx: RestContext): Promise<void> {
+  await withComponentSpan(scope.tracer, 'Create', traceFields(scope), async (span) => {
+    const body = await scope.body();
+    span.addEvent('limitedReadBody succeeded', { len: body.length });
+    let obj: StoredObject;
+    try {
+      obj = JSON.parse(body.toString('utf8')) as StoredObject;
+      if (typeof obj !== 'object' || obj === null || typeof obj.metadata !== 'object') throw new Error('metadata is required');
+    } catch (err) {
+      throw badRequest(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf: ${(err as Error).message}`);
+    }
+    span.addEvent('About to convert to expected version');
+    if (obj.kind !== undefined && obj.kind !== r.def.kind) throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (v1)`);
+    span.addEvent('Conversion done');
+    const namespace = scope.info.namespace;
+    if (r.def.namespaced && obj.metadata.namespace && obj.metadata.namespace !== namespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    if (!obj.metadata.name && typeof obj.metadata.generateName === 'string') obj.metadata.name = generateName(obj.metadata.generateName);
+    const name = String(obj.metadata.name ?? '');
+    span.addEvent('About to store object in database');
+    // Admission (NamespaceLifecycle) then the strategy's PrepareForCreate and Validate, as rest.BeforeCreate.
+    if (r.def.namespaced && !ctx.namespaces.has(namespace)) throw notFound('namespaces', namespace);
+    const prepared = r.def.prepareForCreate(obj, namespace, ctx.now(), randomUUID());
+    const causes = r.def.validate(prepared);
+    if (causes.length > 0) throw invalid(r.def.kind, name, causes);
+    let created: StoredObject;
+    try {
+      created = await r.store.create(storageKey(r, namespace, name), prepared, scope.auditId);
+    } catch (err) {
+      span.addEvent('Write to database call failed', { len: body.length, err: (err as Error).message });
+      throw toStatusError(err, r, name);
+    }
+    span.addEvent('Write to database call succeeded', { len: body.length });
+    if (r.def.resource === 'namespaces') ctx.onNamespaceChange(name, true);
+    span.addEvent('About to write a response');
+    await writeObject(scope, 201, created);
+    span.addEvent('Writing http response done');
+  });
+}
+
+/** handlers/get.go GetResource: span "Get", storage Get (no storage span), 200 or 404. */
+export async function getResource(scope: RequestScope, r: ServedResource, ctx: RestContext): Promise<void> {
+  await withComponentSpan(scope.tracer, 'Get', traceFields(scope), async (span) => {
+    span.addEvent('About to Get from storage');
+    const { namespace, name } = scope.info;
+    let obj: StoredObject | undefined;
+    try {
+      obj = await r.store.get(storageKey(r, namespace, name));
+    } catch (err) {
+      throw toStatusError(err, r, name);
+    }
+    if (!obj) throw notFound(r.def.resource, name);
+    span.addEvent('About to write a response');
+    const table = tableVersionAccepted(scope.req.headers.accept);
+    await writeObject(scope, 200, table ? toTable(r.def, table, [obj], { resourceVersion: obj.metadata.resourceVersion }, ctx.now()) : obj, table ? `meta.k8s.io/${table}` : 'v1');
+    span.addEvent('Writing http response done');
+  });
+}
+
+/** handlers/get.go ListResource: span "List", storage GetList, the list (or a Table) with the etcd revision. */
+export async function listResource(scope: RequestScope, r: ServedResource, ctx: RestContext): Promise<void> {
+  await withComponentSpan(scope.tracer, 'List', traceFields(scope), async (span) => {
+    const q = scope.url.searchParams;
+    const limit = Number(q.get('limit') ?? '0');
+    if (!Number.isInteger(limit) || limit < 0) throw badRequest(`limit: Invalid value: ${JSON.stringify(q.get('limit'))}: must be a non-negative integer`);
+    span.addEvent('About to List from storage');
+    let result;
+    try {
+      result = await r.store.list(collectionKey(r, scope.info.namespace), {
+        limit,
+        continueKey: q.get('continue') ?? '',
+        resourceVersion: q.get('resourceVersion') ?? '',
+        auditId: scope.auditId,
+      });
+    } catch (err) {
+      throw toStatusError(err, r, '');
+    }
+    span.addEvent('Listing from storage done');
+    const listMeta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
+    if (result.continue) listMeta.continue = result.continue;
+    if (result.remainingItemCount !== undefined) listMeta.remainingItemCount = result.remainingItemCount;
+    const table = tableVersionAccepted(scope.req.headers.accept);
+    const body = table
+      ? toTable(r.def, table, result.items, listMeta, ctx.now())
+      : { kind: `${r.def.kind}List`, apiVersion: 'v1', metadata: listMeta, items: result.items.map(({ kind: _k, apiVersion: _a, ...rest }) => rest) };
+    await writeObject(scope, 200, body, table ? `meta.k8s.io/${table}` : 'v1');
+    span.addEvent('Writing http response done', { count: result.items.length });
+  });
+}
+
+/**
+ * handlers/watch.go serveWatch under ListResource's "List" span: a chunked JSON stream of
+ * {"type","object"} events from an etcd watch, until the client goes away or timeoutSeconds pass.
+ */
+export async function watchResource(scope: RequestScope, r: ServedResource): Promise<void> {
+  await withComponentSpan(scope.tracer, 'List', traceFields(scope), async () => {
+    const q = scope.url.searchParams;
+    const timeoutSeconds = Number(q.get('timeoutSeconds') ?? '1800');
+    const { res } = scope;
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    // serveWatch flushes the headers before the first event (handlers/watch.go), so clients see 200 at once.
+    res.flushHeaders();
+    const key = scope.info.name !== '' ? storageKey(r, scope.info.namespace, scope.info.name) : collectionKey(r, scope.info.namespace);
+    const fieldName = /^metadata\.name=(.+)$/.exec(q.get('fieldSelector') ?? '')?.[1];
+    const stop = await r.store.watch(key, scope.info.name === '', q.get('resourceVersion') ?? '', (type, object) => {
+      const name = (object as StoredObject).metadata?.name;
+      if (fieldName !== undefined && type !== 'ERROR' && name !== fieldName) return;
+      res.write(JSON.stringify({ type, object }) + '\n');
+    });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(1, timeoutSeconds) * 1000);
+      timer.unref();
+      scope.req.socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    stop();
+    if (!res.writableEnded) res.end();
+  });
+}
+
+/** handlers/delete.go DeleteResource: span "Delete"; unscheduled pods go at once (pod strategy CheckGracefulDelete). */
+export async function deleteResource(scope: RequestScope, r: ServedResource, ctx: RestContext): Promise<void> {
+  await withComponentSpan(scope.tracer, 'Delete', traceFields(scope), async (span) => {
+    const body = await scope.body();
+    span.addEvent('limitedReadBody succeeded', { len: body.length });
+    if (body.length > 0) span.addEvent('Decoded delete options');
+    span.addEvent('About to delete object from database');
+    const { namespace, name } = scope.info;
+    let out: StoredObject;
+    try {
+      if (r.def.resource === 'namespaces') {
+        // The namespace strategy only marks it Terminating; the namespace controller empties and removes it.
+        out = await r.store.guaranteedUpdate(storageKey(r, namespace, name), scope.auditId, (ns) => ({
+          ...ns,
+          metadata: { ...ns.metadata, deletionTimestamp: ns.metadata.deletionTimestamp ?? metaTime(ctx.now()) },
+          status: { phase: 'Terminating' },
+        }));
+      } else {
+        out = await r.store.delete(storageKey(r, namespace, name));
+      }
+    } catch (err) {
+      throw toStatusError(err, r, name);
+    }
+    span.addEvent('Object deleted from database');
+    span.addEvent('About to write a response');
+    await writeObject(scope, 200, out);
+    span.addEvent('Writing http response done');
+  });
+}
+
+/** handlers/update.go UpdateResource for the status subresource: only .status is taken from the body. */
+export async function updateStatus(scope: RequestScope, r: ServedResource): Promise<void> {
+  await withComponentSpan(scope.tracer, 'Update', traceFields(scope), async (span) => {
+    const body = await scope.body();
+    span.addEvent('limitedReadBody succeeded', { len: body.length });
+    let incoming: StoredObject;
+    try {
+      incoming = JSON.parse(body.toString('utf8')) as StoredObject;
+    } catch (err) {
+      throw badRequest(`the body of the request was in an unknown format: ${(err as Error).message}`);
+    }
+    span.addEvent('About to convert to expected version');
+    span.addEvent('Conversion done');
+    span.addEvent('About to store object in database');
+    const { namespace, name } = scope.info;
+    let out: StoredObject;
+    try {
+      out = await r.store.guaranteedUpdate(storageKey(r, namespace, name), scope.auditId, (current) => {
+        const rv = incoming.metadata?.resourceVersion;
+        if (rv && rv !== current.metadata.resourceVersion) {
+          throw new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${r.def.resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+        }
+        return { ...current, status: incoming.status };
+      });
+    } catch (err) {
+      span.addEvent('Write to database call failed', { len: body.length, err: (err as Error).message });
+      throw toStatusError(err, r, name);
+    }
+    span.addEvent('Write to database call succeeded', { len: body.length });
+    span.addEvent('About to write a response');
+    await writeObject(scope, 200, out);
+    span.addEvent('Writing http response done');
+  });
+}
+
+/**
+ * The namespace controller's finalization, reduced: deletes the namespace's pods, then the namespace. Runs
+ * outside any request (pkg/controller/namespace), so its etcd calls start from an empty context.
+ */
+export async function finalizeNamespace(name: string, pods: ServedResource, namespaces: ServedResource, ctx: RestContext): Promise<void> {
+  await otelContext.with(ROOT_CONTEXT, async () => {
+    const list = await pods.store.list(`/pods/${name}`, { limit: 0, continueKey: '', resourceVersion: '', auditId: '' });
+    for (const pod of list.items) await pods.store.delete(`/pods/${name}/${String(pod.metadata.name)}`).catch(() => undefined);
+    await namespaces.store.delete(`/namespaces/${name}`).catch(() => undefined);
+    ctx.onNamespaceChange(name, false);
+  });
+}
