@@ -5,10 +5,10 @@
  * the same nodes and sockets.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
@@ -44,6 +44,8 @@ function containerArgs(deployment: Deployment, name: string): string[] {
 }
 
 describe('configs/fleet-shards/fleet-shards.yaml', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-shards-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   it('holds two ConfigMaps and a Deployment, each valid against the Kubernetes schema', () => {
     const kinds = objects().map((o) => `${String(o.kind)}/${(o.metadata as { name: string }).name}`);
     assert.deepEqual(kinds, ['ConfigMap/kubelet-cri-fleet-config', 'ConfigMap/kubelet-cri-fleet-pods', 'Deployment/kubelet-cri-fleet']);
@@ -60,7 +62,6 @@ describe('configs/fleet-shards/fleet-shards.yaml', () => {
   });
 
   it('embeds a KubeletConfiguration that loads, tracing to the Collector at 100 per million', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fleet-shards-'));
     const data = (byKindAndName('ConfigMap', 'kubelet-cri-fleet-config').data as Record<string, string>)['kubelet-config.yaml'];
     writeFileSync(join(dir, 'kubelet-config.yaml'), data);
     const { config, warnings } = loadKubeletConfigFile(join(dir, 'kubelet-config.yaml'));
@@ -71,10 +72,11 @@ describe('configs/fleet-shards/fleet-shards.yaml', () => {
   });
 
   it('embeds static pods that validate', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fleet-shards-pods-'));
+    const podDir = join(dir, 'pods');
+    mkdirSync(podDir);
     const pods = byKindAndName('ConfigMap', 'kubelet-cri-fleet-pods').data as Record<string, string>;
-    for (const [file, text] of Object.entries(pods)) writeFileSync(join(dir, file), text);
-    const snapshot = readStaticPods(dir, `${POD_NAME}-0001`, 0);
+    for (const [file, text] of Object.entries(pods)) writeFileSync(join(podDir, file), text);
+    const snapshot = readStaticPods(podDir, `${POD_NAME}-0001`, 0);
     assert.deepEqual(snapshot.errors.map((e) => e.message), []);
     assert.equal(snapshot.pods.length, Object.keys(pods).length);
   });

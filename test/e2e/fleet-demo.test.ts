@@ -31,6 +31,9 @@ describe('npm start -- --nodes N (the fleet launcher)', () => {
 
   it('runs 3 nodes with 2 pods each and prints progress, the per-node table and the fleet totals', async () => {
     const run = await runDemo(['--nodes', '3', '--pods-per-node', '2', '--sampling-rate-per-million', '1000000', '--duration', '12s', '--out', join(dir, 'spans.jsonl')]);
+    // The launcher keeps its work directory (logs, per-node table) for the user; the test removes it.
+    const workDir = /^Sim logs: (.+)\/sims\.log$/m.exec(run.stdout)?.[1];
+    if (workDir !== undefined && workDir.includes('kubelet-cri-fleet-')) rmSync(workDir, { recursive: true, force: true });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stderr, /node-demo: fleet of 3 nodes \(node-0001 … node-0003\), 2 pods each/);
     assert.match(run.stderr, /node-demo: \d+s\/12s {2}pods (\d+|\?) {2}cpu \d+\.\d\d cores {2}rss \d+ MB {2}spans received \d+/);
