@@ -95,6 +95,10 @@ async function main(): Promise<number> {
     log,
   });
   const kubelet = node.kubelet;
+  const pipeline = tracing.tracing;
+  if (pipeline?.exportStats) {
+    node.metrics.observeSpanPipeline(() => ({ ended: pipeline.endedSpans() ?? 0, exported: pipeline.exportStats!.exportedSpans, failed: pipeline.exportStats!.failedSpans }));
+  }
 
   let stopping: Promise<number> | undefined;
   const startedAt = Date.now();

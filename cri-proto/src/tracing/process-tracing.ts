@@ -47,6 +47,8 @@ export interface ProcessTracing {
    * Exact once shutdown() has flushed; undefined without OTLP export.
    */
   droppedSpans(): number | undefined;
+  /** Sampled spans that ended and went to the batch processor so far; undefined without OTLP export. */
+  endedSpans(): number | undefined;
   readonly exportTarget: string | undefined;
   /** Flushes queued spans and stops exporting; idempotent. */
   shutdown(): Promise<void>;
@@ -95,6 +97,7 @@ export async function startProcessTracing(options: ProcessTracingOptions): Promi
     provider,
     exportStats: counting?.stats,
     droppedSpans: () => (counted && counting ? Math.max(0, counted.ended - counting.stats.exportedSpans - counting.stats.failedSpans) : undefined),
+    endedSpans: () => counted?.ended,
     exportTarget: counting?.target,
     shutdown: () => (shutdownPromise ??= provider.shutdown().catch(() => undefined)),
   };

@@ -104,4 +104,22 @@ describe('PodStartDurationRecorder', () => {
     recorder.observeSync(pod, podStatus([], [], pod));
     assert.equal((await observations(metrics)).count, 2);
   });
+
+  describe('observeSpanPipeline', () => {
+    it('reads the span counts at each scrape and exposes them under emulator-only names', async () => {
+      const metrics = new KubeletMetrics();
+      let counts = { ended: 14, exported: 10, failed: 2 };
+      metrics.observeSpanPipeline(() => counts);
+      let text = await metrics.exposition();
+      assert.match(text, /^# TYPE kubelet_sim_spans_ended_total counter$/m);
+      assert.match(text, /^kubelet_sim_spans_ended_total 14$/m);
+      assert.match(text, /^kubelet_sim_spans_exported_total\{result="ok"\} 10$/m);
+      assert.match(text, /^kubelet_sim_spans_exported_total\{result="failed"\} 2$/m);
+      counts = { ended: 40, exported: 25, failed: 9 };
+      text = await metrics.exposition();
+      assert.match(text, /^kubelet_sim_spans_ended_total 40$/m);
+      assert.match(text, /^kubelet_sim_spans_exported_total\{result="ok"\} 25$/m);
+      assert.match(text, /^kubelet_sim_spans_exported_total\{result="failed"\} 9$/m);
+    });
+  });
 });
