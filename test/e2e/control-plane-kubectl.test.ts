@@ -40,11 +40,14 @@ describe('real kubectl against apiserver-sim', { skip: 'skip' in kubectl ? kubec
   it('creates, shows and deletes a pod, each request traced down to etcd with kubectl as the user agent', async () => {
     const manifest = path.join(run.dir, 'pod.yaml');
     fs.writeFileSync(manifest, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: nginx\n    image: nginx:1.27\n');
-    // --validate=false: apiserver-sim serves no OpenAPI document, which kubectl's validation downloads first.
-    assert.equal((await k('create', '-f', manifest, '--validate=false')).stdout.trim(), 'pod/web created');
+    // kubectl's default --validate=strict reads /openapi/v3, sees fieldValidation on PATCH and sends ?fieldValidation=Strict.
+    assert.equal((await k('create', '-f', manifest)).stdout.trim(), 'pod/web created');
+    assert.equal((await k('label', 'pod', 'web', 'tier=front')).stdout.trim(), 'pod/web labeled');
     const table = (await k('get', 'pods')).stdout;
     assert.match(table, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\n/);
     assert.match(table, /\nweb\s+0\/1\s+Pending\s+0\s+\d+s\n/);
+    const labels = (await k('get', 'pod', 'web', '-o', 'jsonpath={.metadata.labels.tier}')).stdout;
+    assert.equal(labels, 'front');
     const json = JSON.parse((await k('get', 'pod', 'web', '-o', 'json')).stdout) as { metadata: { resourceVersion: string } };
     assert.match(json.metadata.resourceVersion, /^\d+$/);
     assert.equal((await k('delete', 'pod', 'web')).stdout.trim(), 'pod "web" deleted');
@@ -57,5 +60,10 @@ describe('real kubectl against apiserver-sim', { skip: 'skip' in kubectl ? kubec
     }, 15_000);
     assert.match(String(create.server.attributes['user_agent.original']), /^kubectl\/v\d+\.\d+\.\d+/);
     assert.ok(create.trace.some((s) => s.kind === 'CLIENT' && s.name === 'etcdserverpb.KV/Txn' && s.service === 'apiserver'));
+    assert.match(String(create.server.attributes['http.target']), /fieldValidation=Strict/);
+    const patch = await run.sink.index.waitFor((index) => index.spans().find((s) => s.name === 'Patch'), 15_000);
+    const storage = run.sink.index.trace(patch.traceId)?.find((s) => s.name === 'GuaranteedUpdate etcd3' && s.parentSpanId === patch.spanId);
+    assert.ok(storage, 'kubectl label: Patch → GuaranteedUpdate etcd3');
+    assert.deepEqual(patch.events.map((e) => e.name), ['limitedReadBody succeeded', 'About to apply patch', 'About to check admission control', 'Object stored in database', 'About to write a response', 'Writing http response done']);
   });
 });

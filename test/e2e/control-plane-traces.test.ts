@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FlatSpan } from '../../trace-sink/src';
 import { startControlPlane } from '../helpers/control-plane-run';
+import { assertMatchesGolden, renderSpanShape } from '../helpers/span-shape';
 import type { ControlPlaneRun } from '../helpers/control-plane-run';
+
+/*
+ * Golden shapes: test/fixtures/golden-traces/control-plane/*.txt. After an intended change regenerate with
+ *   npm run build && UPDATE_GOLDEN=1 node --test dist/test/e2e/control-plane-traces.test.js
+ * and review the fixture diff.
+ */
 
 /** What kubectl v1.32 sends (seen with `kubectl -v=8` against apiserver-sim). */
 const KUBECTL_USER_AGENT = 'kubectl/v1.32.4 (linux/amd64) kubernetes/4cb5f07';
@@ -116,6 +123,11 @@ describe('control plane traces (etcd-sim + apiserver-sim + trace-sink)', () => {
       assert.equal(client.attributes['rpc.method'], 'Txn');
     });
 
+    it('matches the golden shape of a pod create (apiserver spans, etcd CLIENT and SERVER spans)', () => {
+      const server = only(trace, 'SERVER', (s) => s.kind === 'SERVER' && s.service === 'apiserver');
+      assertMatchesGolden('control-plane/pod-create', renderSpanShape(trace.filter((s) => s.traceId === server.traceId)));
+    });
+
     it('has etcd-sim SERVER span as the child of the apiserver CLIENT span, in the same trace', () => {
       const client = only(trace, 'CLIENT', (s) => s.kind === 'CLIENT');
       const etcdServer = only(trace, 'etcd SERVER span', (s) => s.service === 'etcd');
@@ -148,6 +160,7 @@ describe('control plane traces (etcd-sim + apiserver-sim + trace-sink)', () => {
       assert.equal(storage.attributes['limit'], 500);
       const client = only(children(trace, storage), 'Range CLIENT', (s) => s.name === 'etcdserverpb.KV/Range');
       only(children(trace, client), 'Range SERVER', (s) => s.service === 'etcd' && s.kind === 'SERVER');
+      assertMatchesGolden('control-plane/pod-list-table', renderSpanShape(trace));
     });
   });
 

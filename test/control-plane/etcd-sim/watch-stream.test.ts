@@ -44,6 +44,15 @@ describe('WatchStream', () => {
     assert.equal(sent[2].events[0].prev_kv?.value.toString(), '2');
   });
 
+  it('waits for a start_revision in the future, sending nothing before it', () => {
+    const { store, sent, stream } = watchFixture();
+    stream.create({ key: b('k'), start_revision: 4 });
+    store.put({ key: b('k'), value: b('2') });
+    store.put({ key: b('k'), value: b('3') });
+    store.put({ key: b('k'), value: b('4') });
+    assert.deepEqual(sent.slice(1).map((r) => r.events.map((e) => e.kv.mod_revision)), [[4]]);
+  });
+
   it('cancels a watch that starts below the compacted revision with compact_revision set', () => {
     const { store, sent, stream } = watchFixture();
     store.put({ key: b('k'), value: b('1') });

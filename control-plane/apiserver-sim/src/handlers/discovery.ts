@@ -41,7 +41,7 @@ export function coreResourceList(defs: readonly ResourceDefinition[]) {
       ...(d.shortNames.length ? { shortNames: d.shortNames } : {}),
       ...(d.categories.length ? { categories: d.categories } : {}),
     },
-    { name: `${d.resource}/status`, singularName: '', namespaced: d.namespaced, kind: d.kind, verbs: ['get', 'patch', 'update'] },
+    { name: `${d.resource}/status`, singularName: '', namespaced: d.namespaced, kind: d.kind, verbs: ['update'] },
   ]);
   return { kind: 'APIResourceList', groupVersion: 'v1', resources };
 }

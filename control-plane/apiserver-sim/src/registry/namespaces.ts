@@ -13,7 +13,7 @@ export const NAMESPACES: ResourceDefinition = {
   namespaced: false,
   shortNames: ['ns'],
   categories: [],
-  verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+  verbs: ['create', 'delete', 'get', 'list', 'patch', 'watch'],
   typeName: '*core.Namespace',
   prepareForCreate(obj, _namespace, now, uid) {
     const name = String(obj.metadata.name ?? '');

@@ -21,7 +21,7 @@ export const PODS: ResourceDefinition = {
   namespaced: true,
   shortNames: ['po'],
   categories: ['all'],
-  verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+  verbs: ['create', 'delete', 'get', 'list', 'patch', 'watch'],
   typeName: '*core.Pod',
   prepareForCreate(obj, namespace, now, uid) {
     const spec = (obj.spec as Record<string, unknown> | undefined) ?? {};

@@ -6,7 +6,9 @@ import type { Tracer } from '@opentelemetry/api';
 import { ROOT_CONTEXT, context as otelContext } from '@opentelemetry/api';
 import { apiGroupList, apiVersions, coreResourceList, versionInfo } from '../handlers/discovery';
 import type { RestContext, ServedResource } from '../handlers/rest-handlers';
-import { createResource, deleteResource, finalizeNamespace, getResource, listResource, updateStatus, watchResource } from '../handlers/rest-handlers';
+import { createResource, deleteResource, finalizeNamespace, getResource, listResource, storageKey, updateStatus, watchResource } from '../handlers/rest-handlers';
+import { patchResource } from '../handlers/patch-resource';
+import { openApiV3Document, openApiV3Index } from '../handlers/openapi-v3';
 import { writeObject } from '../handlers/responses';
 import { NAMESPACES, SYSTEM_NAMESPACES } from '../registry/namespaces';
 import { PODS } from '../registry/pods';
@@ -36,8 +38,8 @@ export interface ApiserverHttp {
 }
 
 /**
- * apiserver-sim's HTTP server: discovery (/api, /api/v1, /apis, /version), namespaces and pods (create, get,
- * list, watch, delete, status update) over etcd, behind the apiserver's handler chain. At start it creates the
+ * apiserver-sim's HTTP server: discovery (/api, /api/v1, /apis, /version, /openapi/v3), namespaces and pods
+ * (create, get, list, watch, patch, delete, status update) over etcd, behind the apiserver's handler chain. At start it creates the
  * system namespaces that do not exist yet (as the apiserver's system namespaces controller does), outside any
  * request.
  */
@@ -66,6 +68,7 @@ export async function startApiserverHttp(options: ApiserverHttpOptions): Promise
   });
 
   let serverAddress = '';
+  const openApiDocument = openApiV3Document([PODS, NAMESPACES], options.minor);
   const route = (info: RequestInfo, url: URL): RouteHandler | undefined => {
     if (!info.isResourceRequest) {
       switch (url.pathname.replace(/\/+$/, '')) {
@@ -77,6 +80,10 @@ export async function startApiserverHttp(options: ApiserverHttpOptions): Promise
           return (scope) => writeObject(scope, 200, coreResourceList([PODS, NAMESPACES]));
         case '/apis':
           return (scope) => writeObject(scope, 200, apiGroupList());
+        case '/openapi/v3':
+          return (scope) => writeObject(scope, 200, openApiV3Index(openApiDocument));
+        case '/openapi/v3/api/v1':
+          return (scope) => writeObject(scope, 200, openApiDocument);
         default:
           return undefined;
       }
@@ -94,6 +101,8 @@ export async function startApiserverHttp(options: ApiserverHttpOptions): Promise
         return (s) => listResource(s, r, ctx);
       case 'watch':
         return (s) => watchResource(s, r);
+      case 'patch':
+        return (s) => patchResource(s, r, storageKey(r, info.namespace, info.name));
       case 'delete':
         return async (s) => {
           await deleteResource(s, r, ctx);

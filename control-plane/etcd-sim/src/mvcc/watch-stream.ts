@@ -14,6 +14,8 @@ interface Watcher {
   readonly noPut: boolean;
   readonly noDelete: boolean;
   readonly progressNotify: boolean;
+  /** Events of revisions below this are not sent (a start_revision in the future waits for it). */
+  readonly startRevision: number;
 }
 
 /**
@@ -55,8 +57,9 @@ export class WatchStream {
       noPut: (req.filters ?? []).includes('NOPUT'),
       noDelete: (req.filters ?? []).includes('NODELETE'),
       progressNotify: req.progress_notify === true,
+      startRevision: req.start_revision ?? 0,
     };
-    const start = req.start_revision ?? 0;
+    const start = watcher.startRevision;
     if (start > 0 && start < this.store.compactedRevision) {
       this.send({ header: this.currentHeader(), watch_id: id, created: true, events: [] });
       this.send({ header: this.currentHeader(), watch_id: id, canceled: true, compact_revision: this.store.compactedRevision, events: [] });
@@ -106,6 +109,7 @@ export class WatchStream {
 
   private deliver(txn: CommittedTxn): void {
     for (const w of this.watchers.values()) {
+      if (txn.revision < w.startRevision) continue;
       const events = txn.events.filter((e) => isInRange(w.range, e.kv.key.toString('latin1')) && this.passes(w, e));
       if (events.length === 0) continue;
       this.send({

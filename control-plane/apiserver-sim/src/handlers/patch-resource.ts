@@ -1,0 +1,72 @@
+import type { StoredObject } from '../storage/etcd3-store';
+import { StorageError } from '../storage/etcd3-store';
+import { withComponentSpan } from '../storage/component-base-span';
+import type { Json } from './json-patches';
+import { applyJsonPatch, applyMergePatch, PatchError } from './json-patches';
+import type { ServedResource } from './rest-handlers';
+import type { RequestScope } from './request-scope';
+import { invalid, notFound, StatusError, writeObject } from './responses';
+import { traceFields } from './trace-fields';
+
+/** The patch types apiserver-sim applies (strategic merge and server-side apply are not emulated). */
+export const SUPPORTED_PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json'] as const;
+
+/**
+ * handlers/patch.go PatchResource@v0.34.10: span "Patch" (traceFields) with `limitedReadBody succeeded` {len},
+ * then inside the storage update `About to apply patch` and `About to check admission control`, then
+ * `Object stored in database`, `About to write a response`, `Writing http response done`; an unknown
+ * Content-Type is 415 naming the accepted ones (negotiation.NewUnsupportedMediaTypeError). The patched object
+ * keeps its identity (name, namespace, uid, creationTimestamp) and is validated again.
+ */
+export async function patchResource(scope: RequestScope, r: ServedResource, key: string): Promise<void> {
+  await withComponentSpan(scope.tracer, 'Patch', traceFields(scope), async (span) => {
+    const contentType = (scope.req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+    if (!(SUPPORTED_PATCH_TYPES as readonly string[]).includes(contentType)) {
+      throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${SUPPORTED_PATCH_TYPES.join(', ')}`);
+    }
+    const body = await scope.body();
+    span.addEvent('limitedReadBody succeeded', { len: body.length });
+    let patch: unknown;
+    try {
+      patch = JSON.parse(body.toString('utf8'));
+    } catch (err) {
+      throw new StatusError(400, 'BadRequest', `error decoding patch: ${(err as Error).message}`);
+    }
+    const { name } = scope.info;
+    let out: StoredObject;
+    try {
+      out = await r.store.guaranteedUpdate(key, scope.auditId, (current) => {
+        span.addEvent('About to apply patch');
+        let patched: StoredObject;
+        try {
+          const applied = contentType === 'application/merge-patch+json' ? applyMergePatch(current as unknown as Json, patch as Json) : applyJsonPatch(current as unknown as Json, patch);
+          patched = applied as unknown as StoredObject;
+        } catch (err) {
+          if (err instanceof PatchError) throw new StatusError(422, 'Invalid', err.message);
+          throw err;
+        }
+        if (typeof patched !== 'object' || patched === null || typeof patched.metadata !== 'object') throw new StatusError(422, 'Invalid', 'the patch removed the object\'s metadata');
+        const rv = patched.metadata.resourceVersion;
+        if (rv && rv !== current.metadata.resourceVersion) {
+          throw new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${r.def.resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+        }
+        for (const field of ['name', 'namespace', 'uid', 'creationTimestamp'] as const) {
+          if (patched.metadata[field] !== current.metadata[field]) {
+            throw invalid(r.def.kind, name, [{ field: `metadata.${field}`, message: `Invalid value: ${JSON.stringify(patched.metadata[field])}: field is immutable` }]);
+          }
+        }
+        span.addEvent('About to check admission control');
+        const causes = r.def.validate(patched);
+        if (causes.length > 0) throw invalid(r.def.kind, name, causes);
+        return { ...patched, metadata: { ...patched.metadata, resourceVersion: current.metadata.resourceVersion } };
+      });
+    } catch (err) {
+      if (err instanceof StorageError && err.reason === 'NotFound') throw notFound(r.def.resource, name);
+      throw err;
+    }
+    span.addEvent('Object stored in database');
+    span.addEvent('About to write a response');
+    await writeObject(scope, 200, out);
+    span.addEvent('Writing http response done');
+  });
+}
