@@ -3,7 +3,7 @@
  * churn workload at one sampling setting; CPU and peak RSS of each process from /proc over a measurement
  * window after a warm-up; the spans and bytes received; the exit counters each process prints.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningProcess } from '../../../node-demo/src/child-process-runner';
@@ -91,7 +91,8 @@ export async function runNode(opts: NodeRunOptions): Promise<NodeRunResult> {
     // The kubelet first, as on a node being drained of its kubelet: it flushes its spans; then the runtime.
     await kubelet.stop(STOP_GRACE_MS);
     await runtime.stop(STOP_GRACE_MS);
-    const log = readFileSync(files.logPath, 'utf8');
+    // The exit lines from each process's own output: the shared log file may still be being written.
+    const output = { kubelet: kubelet.outputTail().join('\n'), runtime: runtime.outputTail().join('\n') };
     const volume = sink.volume();
     const lifecycles = churn.creationRate * ((windowEnd - windowStart) / 1000);
     const figures = (who: 'kubelet' | 'runtime', traced: boolean): ProcessFigures => {
@@ -101,7 +102,7 @@ export async function runNode(opts: NodeRunOptions): Promise<NodeRunResult> {
         cpuSecondsPerLifecycle: cpu / lifecycles,
         cpuSecondsInWindow: cpu,
         peakRssMiB: after[who].peakRssMiB,
-        exit: exitCounts(log, who, traced),
+        exit: exitCounts(output[who], who, traced),
         received: { spans: service?.spans ?? 0, bytes: service?.protobufBytes ?? 0, gzipBytes: service?.gzipBytes ?? 0 },
       };
     };
