@@ -15,6 +15,7 @@ import { consistencyChecks } from './sampling/consistency-checks';
 import { DEFAULT_CHURN_PER_NODE_PER_S, DEFAULT_FLEETS, extrapolateFleet, type FleetShape } from './sampling/fleet-extrapolation';
 import { runNode, type NodeRunResult } from './sampling/node-run';
 import { ProgressEta } from './sampling/progress-eta';
+import { renderSamplingChart } from './sampling/render-sampling-chart';
 import { renderSamplingReport } from './sampling/render-sampling-report';
 import { summariseSetting } from './sampling/run-summary';
 import { samplingSettings, type SamplingSetting, type Series } from './sampling/sampling-settings';
@@ -40,6 +41,7 @@ async function main(): Promise<number> {
     .option('nodes', { type: 'number', describe: 'fleet extrapolation: nodes in the cluster (default: 1,000 and 5,000)' })
     .option('pod-churn', { type: 'number', describe: `fleet extrapolation: pod lifecycles per second across the cluster (default nodes × ${DEFAULT_CHURN_PER_NODE_PER_S})` })
     .option('json', { type: 'string', default: 'test-artifacts/sampling-bench.json', describe: 'where to write the results as JSON' })
+    .option('svg', { type: 'string', default: 'test-artifacts/sampling-bench.svg', describe: 'where to write the chart (CPU × off and collector MB/s against the rate)' })
     .option('seed', { type: 'number', default: 1, describe: 'churn workload seed (same seed, same pods at the same times)' })
     .example('$0 --quick', 'a one-minute run')
     .example('$0 --rounds 5 --series follow --nodes 2000 --pod-churn 40', 'five rounds of the follow series, extrapolated to 2,000 nodes')
@@ -103,7 +105,10 @@ async function main(): Promise<number> {
   const jsonPath = resolve(argv.json);
   mkdirSync(dirname(jsonPath), { recursive: true });
   writeFileSync(jsonPath, JSON.stringify({ header, machine, churn, rounds, warmUpMs, measureMs, summaries, fleet, fleetAssumption, checks, runs: Object.fromEntries(results) }, null, 2));
-  process.stderr.write(`results: ${jsonPath}\n`);
+  const svgPath = resolve(argv.svg);
+  mkdirSync(dirname(svgPath), { recursive: true });
+  writeFileSync(svgPath, await renderSamplingChart(summaries, fleet));
+  process.stderr.write(`results: ${jsonPath}\nchart: ${svgPath}\n`);
   return checks.every((c) => c.ok) ? 0 : 1;
 }
 
