@@ -25,3 +25,7 @@ export { renderStartupReport } from './views/startup/render-startup-report';
 export { startupReportOf, reportHtmlOf } from './views/report/report-from-spans';
 export type { StartupReport } from './views/startup/startup-stats';
 export type { PodStartup } from './views/startup/pod-startup-collector';
+export { requestWireSizes } from './volume/request-wire-sizes';
+export type { RequestWireSizes, ResourceWireSizes } from './volume/request-wire-sizes';
+export { WireVolume, requestVolume } from './volume/wire-volume';
+export type { RequestVolume, VolumeCount, ServiceVolume, WireVolumeSnapshot } from './volume/wire-volume';

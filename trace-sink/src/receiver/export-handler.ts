@@ -11,7 +11,8 @@ export interface ExportSinkTarget {
   /** False once the sink is closing; late requests get UNAVAILABLE. */
   isOpen(): boolean;
   decode(bytes: Buffer): DecodedExportTraceServiceRequest;
-  accept(request: OtlpJsonExportTraceServiceRequest, line: string, spans: FlatSpan[]): void;
+  /** `bytes` is the request's protobuf encoding as received (after any transport decompression). */
+  accept(request: OtlpJsonExportTraceServiceRequest, line: string, spans: FlatSpan[], bytes: Buffer): void;
 }
 
 /** The result of one Export, as a gRPC status: OK, or the code and message the client gets. */
@@ -35,7 +36,7 @@ export function exportRequest(target: ExportSinkTarget, bytes: Buffer): ExportOu
   const spans = flattenRequest(request);
   try {
     // Like the Collector's receiver, a request without spans is a no-op.
-    if (spans.length > 0) target.accept(request, JSON.stringify(request), spans);
+    if (spans.length > 0) target.accept(request, JSON.stringify(request), spans, bytes);
   } catch (err) {
     return { code: grpc.status.INTERNAL, message: `trace-sink could not store spans: ${(err as Error).message}` };
   }

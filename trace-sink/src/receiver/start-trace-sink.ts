@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import { loadTraceService } from '../proto/load-trace-service';
 import type { OtlpJsonExportTraceServiceRequest } from '../otlp-json/otlp-json-types';
@@ -13,6 +14,8 @@ import { createExportHandler, type ExportSinkTarget } from './export-handler';
 import { formatListenAddress, isLoopbackHost, parseListenAddress, type ListenAddress } from './listen-address';
 import { fromGrpcBindError, ListenError, listenError, probeListen } from './listen-error';
 import { createOtlpHttpHandler } from './otlp-http-handler';
+import { requestWireSizes } from '../volume/request-wire-sizes';
+import { requestVolume, WireVolume, type RequestVolume, type WireVolumeSnapshot } from '../volume/wire-volume';
 
 export interface TraceSinkOptions {
   /** OTLP/gRPC `host:port` to listen on (loopback only); port 0 picks a free port. */
@@ -27,12 +30,19 @@ export interface TraceSinkOptions {
   listenFlag?: string;
   httpListenFlag?: string;
   outFlag?: string;
+  /**
+   * Also gzip every request (Node's default level 6, as Go's gzip.DefaultCompression) to report what it
+   * would weigh compressed, as OTLP exporters send it with `compression: gzip`. Costs CPU in this process.
+   */
+  measureGzip?: boolean;
 }
 
 /** One accepted export request, as written to the file and as indexed. */
 export interface ExportEvent {
   request: OtlpJsonExportTraceServiceRequest;
   spans: readonly FlatSpan[];
+  /** Its size on the wire, span by span. */
+  volume: RequestVolume;
 }
 
 export type ExportListener = (event: ExportEvent) => void;
@@ -49,6 +59,8 @@ export interface TraceSink {
   readonly index: SpanIndexView;
   /** Export requests accepted so far (requests without spans are not counted). */
   readonly exportCount: number;
+  /** Spans and bytes received so far, per service and per span name. */
+  volume(): WireVolumeSnapshot;
   /** Calls `listener` after each accepted request; returns an unsubscribe function. */
   onExport(listener: ExportListener): () => void;
   /** Stops both servers (letting in-flight calls finish) and closes the file. Idempotent. */
@@ -84,17 +96,21 @@ export async function startTraceSink(opts: TraceSinkOptions): Promise<TraceSink>
   const listeners = new Set<ExportListener>();
   let open = true;
   let exports = 0;
+  const wireVolume = new WireVolume();
 
   const target: ExportSinkTarget = {
     isOpen: () => open,
     decode: service.decodeRequest,
-    accept: (request, line, spans) => {
+    accept: (request, line, spans, bytes) => {
+      const sizes = requestWireSizes(bytes);
+      const volume = requestVolume(sizes, spans, opts.measureGzip ? zlib.gzipSync(bytes).length : 0);
       writer?.writeLine(line);
       index.add(spans);
+      wireVolume.add(spans, sizes, volume);
       exports += 1;
       for (const listener of [...listeners]) {
         try {
-          listener({ request, spans });
+          listener({ request, spans, volume });
         } catch (err) {
           console.error(`trace-sink: export listener failed: ${(err as Error).message}`);
         }
@@ -142,6 +158,7 @@ export async function startTraceSink(opts: TraceSinkOptions): Promise<TraceSink>
     get exportCount() {
       return exports;
     },
+    volume: () => wireVolume.snapshot(),
     onExport(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -1,0 +1,142 @@
+/**
+ * One benchmark run: a fresh trace-sink, runtime-sim (CRI-O persona, `--model fast`) and kubelet-sim with the
+ * churn workload at one sampling setting; CPU and peak RSS of each process from /proc over a measurement
+ * window after a warm-up; the spans and bytes received; the exit counters each process prints.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunningProcess } from '../../../node-demo/src/child-process-runner';
+import { startTraceSink } from '../../../trace-sink/src';
+import { startKubeletSim, startRuntimeSim, writeNodeFiles } from '../../helpers/node-processes';
+import { exitCounts, type ExitCounts } from './exit-counts';
+import { readProcUsage, type ProcUsage } from './proc-usage';
+import { receivedSpansOf, type ReceivedSpan } from './received-span';
+import type { SamplingSetting } from './sampling-settings';
+import { spanFigures, type SpanFigures, type Volume } from './span-figures';
+
+export interface ChurnShape {
+  /** Pods created per second (kubelet-sim --creation-rate). */
+  creationRate: number;
+  /** Seconds each pod lives (--pod-lifetime): pods on the node in steady state = creationRate × lifetime. */
+  podLifetimeS: number;
+  seed: number;
+}
+
+export interface NodeRunOptions {
+  setting: SamplingSetting;
+  churn: ChurnShape;
+  /** From kubelet-sim's start to the start of the measurement window. */
+  warmUpMs: number;
+  measureMs: number;
+}
+
+export interface ProcessFigures {
+  /** CPU seconds in the window divided by the pod lifecycles the churn schedules in it. */
+  cpuSecondsPerLifecycle: number;
+  cpuSecondsInWindow: number;
+  peakRssMiB: number;
+  /** From the process's exit line; undefined when it ran untraced. */
+  exit: ExitCounts | undefined;
+  /** Spans and bytes the receiver got from this process over the whole run (not only the window). */
+  received: Volume;
+}
+
+export interface NodeRunResult {
+  settingId: string;
+  window: { startMs: number; endMs: number };
+  /** Pod lifecycles in the window: creationRate × window seconds (deletions match creations in steady state). */
+  lifecycles: number;
+  kubelet: ProcessFigures;
+  runtime: ProcessFigures;
+  spans: SpanFigures;
+  /** Wall time of the whole run, start to clean-up. */
+  wallMs: number;
+}
+
+/** Seconds after the window in which the churn keeps creating pods, so the window is never the tail. */
+const CHURN_SLACK_S = 10;
+const STOP_GRACE_MS = 20_000;
+const SERVICE = { kubelet: 'kubelet', runtime: 'crio' } as const;
+
+export async function runNode(opts: NodeRunOptions): Promise<NodeRunResult> {
+  const startedAt = Date.now();
+  const { setting, churn } = opts;
+  const workDir = mkdtempSync(join(tmpdir(), 'sampling-bench-'));
+  const sink = await startTraceSink({ listen: '127.0.0.1:0', maxSpans: 1, measureGzip: true });
+  const received: ReceivedSpan[] = [];
+  sink.onExport((event) => void received.push(...receivedSpansOf(event)));
+  const processes: RunningProcess[] = [];
+  try {
+    const files = writeNodeFiles(workDir, setting.kubeletRate === undefined ? {} : { collector: sink.address, samplingRatePerMillion: setting.kubeletRate });
+    const runtime = await startRuntimeSim(files, {
+      collector: setting.runtimeRate === undefined ? undefined : sink.address,
+      samplingRatePerMillion: setting.runtimeRate,
+      extraArgs: ['--model', 'fast'],
+    });
+    processes.push(runtime);
+    const totalS = (opts.warmUpMs + opts.measureMs) / 1000 + CHURN_SLACK_S;
+    const kubelet = await startKubeletSim(files, [
+      '--workload', 'churn', '--pods', String(Math.ceil(totalS * churn.creationRate)), '--creation-rate', String(churn.creationRate),
+      '--pod-lifetime', `${churn.podLifetimeS}s`, '--workload-seed', String(churn.seed),
+    ]);
+    processes.push(kubelet);
+    const kubeletStart = Date.now();
+    await sleepWhileAlive(kubeletStart + opts.warmUpMs, [runtime, kubelet]);
+    const before = usageOf(runtime, kubelet);
+    const windowStart = Date.now();
+    await sleepWhileAlive(windowStart + opts.measureMs, [runtime, kubelet]);
+    const after = usageOf(runtime, kubelet);
+    const windowEnd = Date.now();
+    // The kubelet first, as on a node being drained of its kubelet: it flushes its spans; then the runtime.
+    await kubelet.stop(STOP_GRACE_MS);
+    await runtime.stop(STOP_GRACE_MS);
+    // The exit lines from each process's own output: the shared log file may still be being written.
+    const output = { kubelet: kubelet.outputTail().join('\n'), runtime: runtime.outputTail().join('\n') };
+    const volume = sink.volume();
+    const lifecycles = churn.creationRate * ((windowEnd - windowStart) / 1000);
+    const figures = (who: 'kubelet' | 'runtime', traced: boolean): ProcessFigures => {
+      const cpu = after[who].cpuSeconds - before[who].cpuSeconds;
+      const service = volume.byService[SERVICE[who]];
+      return {
+        cpuSecondsPerLifecycle: cpu / lifecycles,
+        cpuSecondsInWindow: cpu,
+        peakRssMiB: after[who].peakRssMiB,
+        exit: exitCounts(output[who], who, traced),
+        received: { spans: service?.spans ?? 0, bytes: service?.protobufBytes ?? 0, gzipBytes: service?.gzipBytes ?? 0 },
+      };
+    };
+    return {
+      settingId: setting.id,
+      window: { startMs: windowStart, endMs: windowEnd },
+      lifecycles,
+      kubelet: figures('kubelet', setting.kubeletRate !== undefined),
+      runtime: figures('runtime', setting.runtimeRate !== undefined),
+      spans: spanFigures(received, { startMs: windowStart, endMs: windowEnd }),
+      wallMs: Date.now() - startedAt,
+    };
+  } finally {
+    await Promise.all(processes.map((p) => p.stop(5_000)));
+    await sink.close();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+function usageOf(runtime: RunningProcess, kubelet: RunningProcess): { runtime: ProcUsage; kubelet: ProcUsage } {
+  const read = (p: RunningProcess): ProcUsage => {
+    const usage = readProcUsage(p.child.pid ?? -1);
+    if (!usage) throw new Error(`${p.name} exited during the run: ${p.outputTail().join('\n')}`);
+    return usage;
+  };
+  return { runtime: read(runtime), kubelet: read(kubelet) };
+}
+
+/** Waits until `untilMs`, failing at once if a process exits early. */
+async function sleepWhileAlive(untilMs: number, processes: readonly RunningProcess[]): Promise<void> {
+  const died = Promise.race(processes.map((p) => p.exited.then((code) => p)));
+  const wait = Math.max(0, untilMs - Date.now());
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([died, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), wait)))]);
+  clearTimeout(timer);
+  if (outcome !== undefined) throw new Error(`${outcome.name} exited during the run:\n${outcome.outputTail().join('\n')}`);
+}

@@ -1,0 +1,47 @@
+/**
+ * The tracing settings the sampling benchmark runs, each in fresh processes: the kubelet's
+ * `tracing.samplingRatePerMillion` (component-base `NewProvider`: ParentBased, root TraceIDRatioBased(rate/1e6),
+ * never for 0; no `tracing` block = no provider; as kubelet-sim/src/tracing/kubelet-tracing.ts encodes it) and
+ * CRI-O's `--tracing-sampling-rate-per-million` (ParentBased(NeverSample | ratio): 0 follows the caller's
+ * sampled flag, 1000000 also samples its own roots; cri-o/cri-o PR #6322, as
+ * runtime-sim/src/personas/persona-version-spec.ts encodes it).
+ */
+
+/** The rates of the issue: 0, the docs' example 100, 1%, everything. */
+export const KUBELET_RATES_PER_MILLION = [0, 100, 10_000, 1_000_000] as const;
+
+export type Series = 'runtime-follows' | 'runtime-samples-all';
+
+export interface SamplingSetting {
+  /** Stable key, e.g. `follow/100`, `follow/off`, `all/0`. */
+  readonly id: string;
+  readonly series: Series;
+  /** kubelet samplingRatePerMillion; undefined = no `tracing` block. */
+  readonly kubeletRate: number | undefined;
+  /** runtime-sim (CRI-O) rate; undefined = tracing disabled (no --enable-tracing). */
+  readonly runtimeRate: number | undefined;
+}
+
+/**
+ * `runtime-follows`: the baseline `off` is both processes untraced; the others run CRI-O with rate 0.
+ * `runtime-samples-all`: CRI-O at 1000000 beside each kubelet setting, `off` included.
+ */
+export function samplingSettings(series: readonly Series[] = ['runtime-follows', 'runtime-samples-all']): SamplingSetting[] {
+  const out: SamplingSetting[] = [];
+  for (const s of series) {
+    const prefix = s === 'runtime-follows' ? 'follow' : 'all';
+    const runtimeRate = s === 'runtime-follows' ? 0 : 1_000_000;
+    out.push({ id: `${prefix}/off`, series: s, kubeletRate: undefined, runtimeRate: s === 'runtime-follows' ? undefined : runtimeRate });
+    for (const rate of KUBELET_RATES_PER_MILLION) out.push({ id: `${prefix}/${rate}`, series: s, kubeletRate: rate, runtimeRate });
+  }
+  return out;
+}
+
+/** The setting every ratio of a series is taken against. */
+export const BASELINE_ID = 'follow/off';
+
+export function describeSetting(s: SamplingSetting): string {
+  const kubelet = s.kubeletRate === undefined ? 'no tracing block' : String(s.kubeletRate);
+  const runtime = s.runtimeRate === undefined ? 'off' : s.runtimeRate === 0 ? 'follows' : String(s.runtimeRate);
+  return `kubelet ${kubelet}, runtime ${runtime}`;
+}

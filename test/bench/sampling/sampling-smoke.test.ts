@@ -1,0 +1,39 @@
+/**
+ * The sampling benchmark's figures agree with each other on a tiny run (three settings side by side, a few
+ * seconds): what each process says it exported is what the receiver counted, sampled settings carry bytes,
+ * rate 0 sends no kubelet span, and 1 in 100 kubelet roots is sampled at 10000 within binomial bounds.
+ */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { consistencyChecks, type CheckResult } from './consistency-checks';
+import { runNode } from './node-run';
+import { samplingSettings } from './sampling-settings';
+
+const TINY = { churn: { creationRate: 10, podLifetimeS: 1, seed: 7 }, warmUpMs: 1_000, measureMs: 2_000 } as const;
+
+describe('sampling benchmark smoke run', () => {
+  let checks: CheckResult[] = [];
+  let volumeAtFull = 0;
+
+  before(async () => {
+    const settings = samplingSettings(['runtime-follows']).filter((s) => s.kubeletRate === 0 || s.kubeletRate === 10_000 || s.kubeletRate === 1_000_000);
+    // Side by side: the checks are about counts, not timing.
+    const runs = await Promise.all(settings.map(async (setting) => ({ setting, result: await runNode({ setting, ...TINY }) })));
+    checks = consistencyChecks(runs);
+    volumeAtFull = runs.find((r) => r.setting.kubeletRate === 1_000_000)!.result.spans.lifecycleByName.reduce((n, v) => n + v.spans, 0);
+  });
+
+  const expectCheck = (pattern: RegExp, count: number): void => {
+    const matching = checks.filter((c) => pattern.test(c.check));
+    assert.equal(matching.length, count, `checks matching ${pattern}: ${JSON.stringify(checks, null, 2)}`);
+    for (const c of matching) assert.ok(c.ok, `${c.check}: ${c.detail}`);
+  };
+
+  it('receives exactly the spans each traced process reports exported', () => expectCheck(/spans received = spans it reports exported/, 6));
+  it('receives spans, protobuf bytes and gzip bytes at 1000000', () => {
+    expectCheck(/follow\/1000000: spans and bytes > 0/, 1);
+    assert.ok(volumeAtFull > 0, 'pod lifecycle traces in the window at 1000000');
+  });
+  it('receives no kubelet span at rate 0', () => expectCheck(/follow\/0: 0 kubelet spans at rate 0/, 1));
+  it('samples kubelet root traces at 10000 within binomial bounds', () => expectCheck(/sampled at 10000 within Binomial/, 1));
+});
