@@ -42,10 +42,10 @@ export function startNodeProcess(name: string, script: string, args: string[], l
     stream?.on('data', keep);
   }
   const exited = new Promise<number | string>((resolve) => {
-    // 'close' comes after 'exit' once stdout and stderr are drained, so the log and the tail are complete.
+    // 'close' comes after 'exit' once stdout and stderr are drained, so the tail is complete; the log file is
+    // once its stream has finished writing, so a caller may read it as soon as this resolves.
     child.once('close', (code, signal) => {
-      log.end();
-      resolve(code ?? signal ?? 'unknown');
+      log.end(() => resolve(code ?? signal ?? 'unknown'));
     });
     child.once('error', () => resolve('spawn-error'));
   });
