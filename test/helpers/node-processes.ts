@@ -3,7 +3,7 @@
  * fixed sequence does not fit: killing the runtime, a collector that comes and goes, long soaks): the
  * kubelet's config and static pods in a temp dir, and runtime-sim and kubelet-sim started on its socket.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startNodeProcess, type RunningProcess } from '../../node-demo/src/child-process-runner';
 import { runtimeExportSetup } from '../../node-demo/src/runtime-export-setup';
@@ -12,6 +12,13 @@ import { waitForFile } from './wait-for-file';
 
 /** The compiled tree this file runs from. */
 const DIST = resolve(__dirname, '..', '..');
+const REPO_ROOT = resolve(DIST, '..');
+
+/** The example static pods in configs/pods, file name → YAML. */
+export function examplePods(): Record<string, string> {
+  const dir = join(REPO_ROOT, 'configs', 'pods');
+  return Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+}
 
 export interface NodeFilesOptions {
   /** Static pod manifests, file name → YAML. */

@@ -1,4 +1,5 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { examplePods, writeNodeFiles } from './node-processes';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startTraceSink } from '../../trace-sink/src';
@@ -6,7 +7,6 @@ import type { TraceSink } from '../../trace-sink/src';
 import { startNodeProcess } from '../../node-demo/src/child-process-runner';
 import type { RunningProcess } from '../../node-demo/src/child-process-runner';
 import { runtimeExportSetup } from '../../node-demo/src/runtime-export-setup';
-import { REPO_ROOT } from './simulated-node';
 
 /** The compiled tree this file runs from. */
 const DIST = resolve(__dirname, '..', '..');
@@ -38,26 +38,12 @@ export interface SimulatedFleetRun {
 export async function runSimulatedFleet(options: SimulatedFleetOptions): Promise<SimulatedFleetRun> {
   const workDir = mkdtempSync(join(tmpdir(), 'kubelet-cri-fleet-'));
   const sink = await startTraceSink({ listen: '127.0.0.1:0', outPath: join(workDir, 'spans.jsonl') });
-  const pods = join(workDir, 'pods');
-  if (options.podManifests) {
-    mkdirSync(pods);
-    for (const [file, yaml] of Object.entries(options.podManifests)) writeFileSync(join(pods, file), yaml);
-  } else {
-    cpSync(join(REPO_ROOT, 'configs', 'pods'), pods, { recursive: true });
-  }
-  const configPath = join(workDir, 'kubelet-config.yaml');
-  writeFileSync(configPath, [
-    'apiVersion: kubelet.config.k8s.io/v1beta1',
-    'kind: KubeletConfiguration',
-    `staticPodPath: ${pods}`,
-    `podLogsDir: ${join(workDir, 'pod-logs')}`,
-    'tracing:',
-    `  endpoint: ${sink.address}`,
-    `  samplingRatePerMillion: ${options.kubeletSamplingRatePerMillion}`,
-    '',
-  ].join('\n'));
+  const { configPath, logPath } = writeNodeFiles(workDir, {
+    pods: options.podManifests ?? examplePods(),
+    collector: sink.address,
+    samplingRatePerMillion: options.kubeletSamplingRatePerMillion,
+  });
   const socket = `unix://${join(workDir, '{node}.sock')}`;
-  const logPath = join(workDir, 'sims.log');
   const processes: RunningProcess[] = [];
   const cleanup = async (): Promise<void> => {
     await Promise.all(processes.map((p) => p.stop(5_000)));

@@ -1,4 +1,5 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { examplePods, writeNodeFiles } from './node-processes';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startTraceSink } from '../../trace-sink/src';
@@ -56,29 +57,13 @@ export interface SimulatedNodeRun {
 export async function runSimulatedNode(options: SimulatedNodeOptions): Promise<SimulatedNodeRun> {
   const workDir = mkdtempSync(join(tmpdir(), 'kubelet-cri-e2e-'));
   const sink = await startTraceSink({ listen: '127.0.0.1:0', outPath: join(workDir, 'spans.jsonl') });
-  const pods = join(workDir, 'pods');
-  if (options.podManifests) {
-    mkdirSync(pods);
-    for (const [file, yaml] of Object.entries(options.podManifests)) writeFileSync(join(pods, file), yaml);
-  } else {
-    cpSync(join(REPO_ROOT, 'configs', 'pods'), pods, { recursive: true });
-  }
-  const configPath = join(workDir, 'kubelet-config.yaml');
-  writeFileSync(configPath, [
-    'apiVersion: kubelet.config.k8s.io/v1beta1',
-    'kind: KubeletConfiguration',
-    `staticPodPath: ${pods}`,
-    'fileCheckFrequency: 1s',
-    // runtime-sim writes container logs under the kubelet's podLogsDir: keep them in the temp dir.
-    `podLogsDir: ${join(workDir, 'pod-logs')}`,
-    'tracing:',
-    `  endpoint: ${sink.address}`,
-    `  samplingRatePerMillion: ${options.kubeletSamplingRatePerMillion}`,
-    ...(options.extraKubeletConfigLines ?? []),
-    '',
-  ].join('\n'));
+  const { configPath, podsDir: pods, logPath } = writeNodeFiles(workDir, {
+    pods: options.podManifests ?? examplePods(),
+    collector: sink.address,
+    samplingRatePerMillion: options.kubeletSamplingRatePerMillion,
+    extraConfigLines: ['fileCheckFrequency: 1s', ...(options.extraKubeletConfigLines ?? [])],
+  });
   const socket = `unix://${join(workDir, 'runtime.sock')}`;
-  const logPath = join(workDir, 'sims.log');
   const processes: RunningProcess[] = [];
   const cleanup = async (): Promise<void> => {
     await Promise.all(processes.map((p) => p.stop(5_000)));
