@@ -7,7 +7,11 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { EXIT_CODE } from '../../cli-kit/src';
+import { ListenError, OutputFileError, startTraceSink } from '../../trace-sink/src';
+import type { TraceSink } from '../../trace-sink/src';
 import type { RunningProcess } from './child-process-runner';
+import type { DemoArgs } from './demo-args';
 
 /** A child's failure on screen: what it exited with, and its own last lines (without the usage hint). */
 export function reportFailure(child: RunningProcess, exit: number | string, when: string, logPath: string): void {
@@ -80,4 +84,28 @@ export async function freeLoopbackPort(): Promise<number> {
 
 export function say(line: string): void {
   process.stderr.write(`node-demo: ${line}\n`);
+}
+
+/**
+ * What both demos (one node, a fleet) open before starting anything: the KubeletConfiguration to copy and the
+ * embedded receiver. On a failure the message is written and the exit code returned instead.
+ */
+export async function openDemoInputs(args: DemoArgs): Promise<{ kubeletConfig: Record<string, unknown>; sink: TraceSink } | { exitCode: number }> {
+  let kubeletConfig: Record<string, unknown>;
+  try {
+    kubeletConfig = readKubeletConfig(args.config);
+  } catch (err) {
+    process.stderr.write(`Error: ${(err as Error).message}\n`);
+    return { exitCode: EXIT_CODE.BAD_USAGE };
+  }
+  try {
+    const sink = await startTraceSink({ listen: args.listen, httpListen: args.httpListen, outPath: resolve(args.out), listenFlag: '--listen', httpListenFlag: '--http-listen', outFlag: '--out' });
+    return { kubeletConfig, sink };
+  } catch (err) {
+    if (err instanceof ListenError || err instanceof OutputFileError) {
+      process.stderr.write(`${err.message}\n(when run as npm start, flags go after --: npm start -- --listen 127.0.0.1:14317)\n`);
+      return { exitCode: EXIT_CODE.FAILURE };
+    }
+    throw err;
+  }
 }

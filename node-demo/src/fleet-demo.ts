@@ -7,15 +7,13 @@
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DEFAULT_NODE_NAME_PATTERN, EXIT_CODE, fleetNodeNames, watchParent } from '../../cli-kit/src';
-import { ListenError, OutputFileError, startTraceSink } from '../../trace-sink/src';
-import type { TraceSink } from '../../trace-sink/src';
 import { otlpJsonToProtobuf } from '../../trace-sink/src/otlp-json/otlp-json-to-protobuf';
 import { startNodeProcess } from './child-process-runner';
 import type { RunningProcess } from './child-process-runner';
 import type { DemoArgs } from './demo-args';
-import { readKubeletConfig, reportFailure, say, waitForFile, writeDemoKubeletConfig } from './demo-kit';
+import { openDemoInputs, reportFailure, say, waitForFile, writeDemoKubeletConfig } from './demo-kit';
 import { parseFleetSummaries } from './fleet-summary-lines';
 import type { FleetSummaries } from './fleet-summary-lines';
 import { UsageMeter } from './process-usage';
@@ -39,23 +37,9 @@ const FULL_TABLE_MAX_NODES = 20;
 export async function runFleetDemo(args: DemoArgs, nodeCount: number, context: { startedAt: number; dist: string }): Promise<number> {
   const { startedAt } = context;
   const deadline = startedAt + args.durationMs;
-  let kubeletConfig: Record<string, unknown>;
-  try {
-    kubeletConfig = readKubeletConfig(args.config);
-  } catch (err) {
-    process.stderr.write(`Error: ${(err as Error).message}\n`);
-    return EXIT_CODE.BAD_USAGE;
-  }
-  let sink: TraceSink;
-  try {
-    sink = await startTraceSink({ listen: args.listen, httpListen: args.httpListen, outPath: resolve(args.out), listenFlag: '--listen', httpListenFlag: '--http-listen', outFlag: '--out' });
-  } catch (err) {
-    if (err instanceof ListenError || err instanceof OutputFileError) {
-      process.stderr.write(`${err.message}\n(when run as npm start, flags go after --: npm start -- --listen 127.0.0.1:14317)\n`);
-      return EXIT_CODE.FAILURE;
-    }
-    throw err;
-  }
+  const inputs = await openDemoInputs(args);
+  if ('exitCode' in inputs) return inputs.exitCode;
+  const { kubeletConfig, sink } = inputs;
   // What the collector receives: spans per node, and the OTLP protobuf payload bytes of every request.
   const received = { spans: 0, bytes: 0, byHost: new Map<string, number>() };
   sink.onExport(({ request, spans }) => {

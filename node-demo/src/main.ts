@@ -14,12 +14,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { EXIT_CODE, watchParent } from '../../cli-kit/src';
-import { ListenError, OutputFileError, renderSpanSummaryTable, renderStartupReport, renderTraceTree, reportHtmlOf, startTraceSink, startupReportOf } from '../../trace-sink/src';
+import { renderSpanSummaryTable, renderStartupReport, renderTraceTree, reportHtmlOf, startupReportOf } from '../../trace-sink/src';
 import type { TraceRecord, TraceSink } from '../../trace-sink/src';
 import { startNodeProcess, type RunningProcess } from './child-process-runner';
 import { DemoFlagError, parseDemoArgs, type DemoArgs } from './demo-args';
 import { runtimeExportSetup } from './runtime-export-setup';
-import { freeLoopbackPort, readKubeletConfig, reportFailure, say, waitForFile, writeDemoKubeletConfig } from './demo-kit';
+import { freeLoopbackPort, openDemoInputs, reportFailure, say, waitForFile, writeDemoKubeletConfig } from './demo-kit';
 
 const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 /** The compiled tree this file runs from, so the children match the build that started them. */
@@ -51,24 +51,9 @@ async function main(): Promise<number> {
   }
   const deadline = startedAt + args.durationMs;
 
-  let kubeletConfig: Record<string, unknown>;
-  try {
-    kubeletConfig = readKubeletConfig(args.config);
-  } catch (err) {
-    process.stderr.write(`Error: ${(err as Error).message}\n`);
-    return EXIT_CODE.BAD_USAGE;
-  }
-
-  let sink: TraceSink;
-  try {
-    sink = await startTraceSink({ listen: args.listen, httpListen: args.httpListen, outPath: resolve(args.out), listenFlag: '--listen', httpListenFlag: '--http-listen', outFlag: '--out' });
-  } catch (err) {
-    if (err instanceof ListenError || err instanceof OutputFileError) {
-      process.stderr.write(`${err.message}\n(when run as npm start, flags go after --: npm start -- --listen 127.0.0.1:14317)\n`);
-      return EXIT_CODE.FAILURE;
-    }
-    throw err;
-  }
+  const inputs = await openDemoInputs(args);
+  if ('exitCode' in inputs) return inputs.exitCode;
+  const { kubeletConfig, sink } = inputs;
   const work = mkdtempSync(join(tmpdir(), 'kubelet-cri-demo-'));
   const socketPath = join(work, 'runtime.sock');
   const socket = `unix://${socketPath}`;
