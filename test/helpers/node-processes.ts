@@ -64,6 +64,8 @@ export interface RuntimeSimOptions {
   /** CRI-O's own root sampling rate (it follows the kubelet's decision for CRI calls). */
   samplingRatePerMillion?: number;
   extraArgs?: string[];
+  /** More environment variables for the process (e.g. NODE_OPTIONS for a probe). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** runtime-sim (CRI-O persona) on the node's socket; resolves once the socket exists. */
@@ -73,17 +75,17 @@ export async function startRuntimeSim(files: NodeFiles, options: RuntimeSimOptio
     : runtimeExportSetup('crio', undefined, options.collector, files.workDir, options.samplingRatePerMillion ?? 0);
   const runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), [
     '--persona', 'crio', '--listen', `unix://${files.socketPath}`, ...(options.extraArgs ?? []), ...exportSetup.args,
-  ], files.logPath, exportSetup.env);
+  ], files.logPath, { ...exportSetup.env, ...options.env });
   await waitForFile(files.socketPath, 10_000);
   return runtime;
 }
 
 /** kubelet-sim on the node's socket, as node `e2e-node`, on a free port and without a healthz server. */
-export async function startKubeletSim(files: NodeFiles, extraArgs: string[] = []): Promise<RunningProcess> {
+export async function startKubeletSim(files: NodeFiles, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningProcess> {
   return startNodeProcess('kubelet-sim', join(DIST, 'kubelet-sim/src/main.js'), [
     '--config', files.configPath, '--container-runtime-endpoint', `unix://${files.socketPath}`, '--hostname-override', 'e2e-node',
     '--port', String(await freePort()), '--healthz-port', '0', ...extraArgs,
-  ], files.logPath);
+  ], files.logPath, { ...process.env, ...env });
 }
 
 /** A static pod with one long-running busybox container. */

@@ -4,16 +4,18 @@
  * each living 55 s) for the given time at each samplingRatePerMillion, in fresh processes, exporting to an
  * in-process trace-sink. Every SAMPLE_PERIOD_MS it reads each process's RSS and open file descriptors from
  * /proc; the summary gives the growth per hour of each (a least-squares slope over the samples after the
- * warm-up) next to the first and last values, and the spans received. A script with a summary, not a test:
+ * warm-up) next to the first and last values, and the spans received. A probe preloaded into both processes
+ * (./soak-probe.ts) adds their V8 heap and their live handles and timers, which /proc cannot show. A script with a summary, not a test:
  * record the figures in docs/reliability.md. Every run is bounded by --minutes; nothing outlives the script.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yargs from 'yargs';
 import type { RunningProcess } from '../../node-demo/src/child-process-runner';
 import { startTraceSink } from '../../trace-sink/src';
 import { startKubeletSim, startRuntimeSim, writeNodeFiles } from '../helpers/node-processes';
+import type { ProbeLine } from './soak-probe';
 
 const SAMPLE_PERIOD_MS = 10_000;
 /** Samples before this share of the run are the warm-up (pods still being created), left out of the slope. */
@@ -25,12 +27,40 @@ interface Sample {
   atMs: number;
   rssMiB: number;
   fds: number;
+  /** From the process's probe (its latest line); undefined until it has written one. */
+  heapUsedMiB: number | undefined;
+  /** Live handles and requests other than timers. */
+  handles: number | undefined;
+  timers: number | undefined;
 }
 
-function sample(pid: number, atMs: number): Sample | undefined {
+/** The environment that preloads the probe into a process, writing to `file`. */
+function probeEnv(file: string): NodeJS.ProcessEnv {
+  const probe = join(__dirname, 'soak-probe.js');
+  return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${probe}`.trim(), SOAK_PROBE_FILE: file, SOAK_PROBE_PERIOD_MS: String(SAMPLE_PERIOD_MS) };
+}
+
+function latestProbeLine(file: string): ProbeLine | undefined {
+  if (!existsSync(file)) return undefined;
+  const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+  const last = lines[lines.length - 1];
+  return last ? (JSON.parse(last) as ProbeLine) : undefined;
+}
+
+function sample(pid: number, atMs: number, probeFile: string): Sample | undefined {
   try {
     const statm = readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ');
-    return { atMs, rssMiB: (Number(statm[1]) * PAGE_BYTES) / 2 ** 20, fds: readdirSync(`/proc/${pid}/fd`).length };
+    const probe = latestProbeLine(probeFile);
+    const timers = probe?.resources.Timeout ?? 0;
+    const all = probe ? Object.values(probe.resources).reduce((a, b) => a + b, 0) : undefined;
+    return {
+      atMs,
+      rssMiB: (Number(statm[1]) * PAGE_BYTES) / 2 ** 20,
+      fds: readdirSync(`/proc/${pid}/fd`).length,
+      heapUsedMiB: probe?.heapUsedMiB,
+      handles: all === undefined ? undefined : all - timers,
+      timers: probe ? timers : undefined,
+    };
   } catch {
     return undefined; // the process is gone
   }
@@ -64,21 +94,22 @@ async function soak(rate: string, minutes: number): Promise<SoakResult> {
   try {
     const traced = rate !== 'off';
     const files = writeNodeFiles(workDir, traced ? { collector: sink.address, samplingRatePerMillion: Number(rate) } : {});
-    const runtime = await startRuntimeSim(files, { collector: traced ? sink.address : undefined, extraArgs: ['--model', 'fast'] });
+    const probeFiles = { kubelet: join(workDir, 'kubelet-probe.jsonl'), runtime: join(workDir, 'runtime-probe.jsonl') };
+    const runtime = await startRuntimeSim(files, { collector: traced ? sink.address : undefined, extraArgs: ['--model', 'fast'], env: probeEnv(probeFiles.runtime) });
     processes.push(runtime);
     const durationMs = minutes * 60_000;
     const kubelet = await startKubeletSim(files, [
       '--duration', `${durationMs}ms`, '--workload', 'churn', '--pods', String(Math.ceil((durationMs / 1000) * CHURN.CREATION_RATE) + 10),
       '--creation-rate', String(CHURN.CREATION_RATE), '--pod-lifetime', CHURN.POD_LIFETIME,
-    ]);
+    ], probeEnv(probeFiles.kubelet));
     processes.push(kubelet);
 
     const started = Date.now();
     const samples = { kubelet: [] as Sample[], runtime: [] as Sample[] };
     const timer = setInterval(() => {
       const at = Date.now() - started;
-      const k = sample(kubelet.child.pid ?? -1, at);
-      const r = sample(runtime.child.pid ?? -1, at);
+      const k = sample(kubelet.child.pid ?? -1, at, probeFiles.kubelet);
+      const r = sample(runtime.child.pid ?? -1, at, probeFiles.runtime);
       if (k) samples.kubelet.push(k);
       if (r) samples.runtime.push(r);
       process.stderr.write(`\r  rate ${rate}: ${Math.round(at / 1000)} s / ${minutes * 60} s, kubelet ${k?.rssMiB.toFixed(0) ?? '-'} MiB, runtime ${r?.rssMiB.toFixed(0) ?? '-'} MiB   `);
@@ -110,8 +141,15 @@ function summaryRow(r: SoakResult, who: 'kubelet' | 'runtime'): string {
   const first = steady[0];
   const last = all[all.length - 1];
   const fmt = (n: number | undefined, digits = 1): string => (n === undefined ? '-' : n.toFixed(digits));
+  const probed = steady.filter((s) => s.heapUsedMiB !== undefined);
+  const range = (value: (s: Sample) => number | undefined): string => {
+    const values = steady.map(value).filter((v): v is number => v !== undefined);
+    return values.length === 0 ? '-' : `${Math.min(...values)}–${Math.max(...values)}`;
+  };
   return `| ${r.rate} | ${who}-sim | ${r.minutes} | ${fmt(first?.rssMiB)} → ${fmt(last?.rssMiB)} | ${fmt(perHour(steady, (s) => s.rssMiB))} | ` +
-    `${first?.fds ?? '-'} → ${last?.fds ?? '-'} | ${fmt(perHour(steady, (s) => s.fds))} | ${r.spans[who]} | ${r.exits[who]} |`;
+    `${fmt(probed[0]?.heapUsedMiB)} → ${fmt(probed[probed.length - 1]?.heapUsedMiB)} | ${fmt(perHour(probed, (s) => s.heapUsedMiB ?? 0))} | ` +
+    `${first?.fds ?? '-'} → ${last?.fds ?? '-'} | ${fmt(perHour(steady, (s) => s.fds))} | ${range((s) => s.handles)} | ${range((s) => s.timers)} | ` +
+    `${r.spans[who]} | ${r.exits[who]} |`;
 }
 
 async function main(): Promise<void> {
@@ -128,8 +166,8 @@ async function main(): Promise<void> {
     '',
     `Soak: 1 node, churn of ~110 pods (${CHURN.CREATION_RATE}/s, each ${CHURN.POD_LIFETIME}), CRI-O persona, model fast; growth = least-squares slope after the first ${WARM_UP_SHARE * 100}% of each run.`,
     '',
-    '| samplingRatePerMillion | process | minutes | RSS MiB (after warm-up → end) | RSS MiB/hour | open fds | fds/hour | spans received | exit |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| samplingRatePerMillion | process | minutes | RSS MiB (after warm-up → end) | RSS MiB/hour | heap used MiB | heap MiB/hour | open fds | fds/hour | live handles (min–max) | timers (min–max) | spans received | exit |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.flatMap((r) => [summaryRow(r, 'kubelet'), summaryRow(r, 'runtime')]),
     '',
   ].join('\n'));
