@@ -2,7 +2,7 @@
  * `npm run bench:sampling` (also `npm run bench -- …` runs the CRI call benchmark; this one is its own
  * command): what tracing costs a node at each samplingRatePerMillion, and what a fleet sends its collector.
  *
- * Each setting (sampling/sampling-settings.ts) runs in fresh processes: the real runtime-sim (CRI-O persona,
+ * Each setting (sampling/sampling-settings.ts) runs in fresh processes: the real runtime-sim (CRI-O or containerd persona,
  * `--model fast`) and kubelet-sim with the churn workload, exporting to an in-process trace-sink that counts
  * spans and protobuf/gzip bytes as received. Settings are interleaved round by round (the order rotates) so
  * drift on a shared machine hits them alike; the tables give medians over rounds with min–max.
@@ -11,6 +11,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import yargs from 'yargs';
+import { BENCH_PERSONAS, BENCH_PERSONA_SPECS, type BenchPersona } from './sampling/bench-persona';
 import { consistencyChecks } from './sampling/consistency-checks';
 import { DEFAULT_CHURN_PER_NODE_PER_S, DEFAULT_FLEETS, extrapolateFleet, type FleetShape } from './sampling/fleet-extrapolation';
 import { runNode, type NodeRunResult } from './sampling/node-run';
@@ -30,14 +31,15 @@ const RUN_OVERHEAD_MS = 3_000;
 async function main(): Promise<number> {
   const argv = yargs(process.argv.slice(2))
     .scriptName('npm run bench:sampling --')
-    .usage('$0 [options]\n\nRuns kubelet-sim + runtime-sim (CRI-O, model fast) with the churn workload at each samplingRatePerMillion, fresh processes per setting, interleaved rounds; prints markdown tables (cost per pod lifecycle, latency, volume by span name, fleet extrapolation) and writes them as JSON.')
+    .usage('$0 [options]\n\nRuns kubelet-sim + runtime-sim (CRI-O or containerd, model fast) with the churn workload at each samplingRatePerMillion, fresh processes per setting, interleaved rounds; prints markdown tables (cost per pod lifecycle, latency, volume by span name, fleet extrapolation) and writes them as JSON.')
     .option('quick', { type: 'boolean', default: false, describe: `about a minute: ${QUICK.rounds} round, ${QUICK.podsOnNode} pods at ${QUICK.creationRate}/s, ${QUICK.warmUpS}+${QUICK.measureS} s per setting` })
     .option('rounds', { type: 'number', describe: `rounds of every setting (default ${FULL.rounds})` })
     .option('pods-on-node', { type: 'number', describe: `pods on the node in steady state (default ${FULL.podsOnNode}); pod lifetime = pods / creation rate` })
     .option('creation-rate', { type: 'number', describe: `pod lifecycles per second (default ${FULL.creationRate})` })
     .option('warm-up', { type: 'number', describe: `seconds before the measurement window (default ${FULL.warmUpS})` })
     .option('measure', { type: 'number', describe: `seconds of the measurement window (default ${FULL.measureS})` })
-    .option('series', { type: 'string', default: 'follow,all', describe: 'follow = CRI-O follows the kubelet (rate 0); all = CRI-O samples everything (1000000)' })
+    .option('persona', { choices: BENCH_PERSONAS, default: 'crio' as BenchPersona, describe: 'the runtime runtime-sim plays: crio (CRI-O 1.33) or containerd (2.1, OTLP/HTTP)' })
+    .option('series', { type: 'string', default: 'follow,all', describe: 'follow = the runtime follows the kubelet and samples no root of its own (CRI-O rate 0; containerd OTEL_TRACES_SAMPLER=parentbased_always_off); all = it also samples all its own roots (CRI-O 1000000; containerd\'s default ParentBased(AlwaysOn))' })
     .option('nodes', { type: 'number', describe: 'fleet extrapolation: nodes in the cluster (default: 1,000 and 5,000)' })
     .option('pod-churn', { type: 'number', describe: `fleet extrapolation: pod lifecycles per second across the cluster (default nodes × ${DEFAULT_CHURN_PER_NODE_PER_S})` })
     .option('json', { type: 'string', default: 'test-artifacts/sampling-bench.json', describe: 'where to write the results as JSON' })
@@ -74,6 +76,7 @@ async function main(): Promise<number> {
   const churn = { creationRate, podLifetimeS: podsOnNode / creationRate, seed: argv.seed };
   const series = argv.series.split(',').map((s) => (s.trim() === 'follow' ? 'runtime-follows' : 'runtime-samples-all') as Series);
   const settings = samplingSettings(series);
+  const persona = BENCH_PERSONA_SPECS[argv.persona];
   const fleets: FleetShape[] = argv.nodes === undefined
     ? [...DEFAULT_FLEETS]
     : [{ nodes: argv.nodes, podChurnPerSecond: argv['pod-churn'] ?? argv.nodes * DEFAULT_CHURN_PER_NODE_PER_S, label: `${argv.nodes} nodes, ${argv['pod-churn'] ?? argv.nodes * DEFAULT_CHURN_PER_NODE_PER_S} pod lifecycles/s` }];
@@ -86,7 +89,7 @@ async function main(): Promise<number> {
     const order = settings.map((_, i) => settings[(i + round) % settings.length] as SamplingSetting);
     for (const setting of order) {
       progress.starting(`round ${round + 1} ${setting.id}`);
-      const result = await runNode({ setting, churn, warmUpMs, measureMs });
+      const result = await runNode({ setting, persona: persona.persona, churn, warmUpMs, measureMs });
       results.get(setting.id)?.push(result);
       checked.push({ setting, result });
       progress.finished();
@@ -98,13 +101,14 @@ async function main(): Promise<number> {
   const fleet = fleets.flatMap((f) => summaries.map((s) => extrapolateFleet(f, s, fullOf(s.setting))));
   const checks = consistencyChecks(checked);
   const header = `Sampling benchmark ${new Date().toISOString()}: ${rounds} round(s) × ${settings.length} settings; churn ${podsOnNode} pods on the node, ` +
-    `${creationRate} lifecycles/s (pod lifetime ${churn.podLifetimeS} s), warm-up ${warmUpMs / 1000} s, window ${measureMs / 1000} s; runtime-sim CRI-O 1.33, model fast; ${machine}.`;
+    `${creationRate} lifecycles/s (pod lifetime ${churn.podLifetimeS} s), warm-up ${warmUpMs / 1000} s, window ${measureMs / 1000} s; runtime-sim ${persona.label}, model fast; ${machine}.\n\n` +
+    series.map((s) => `- ${s === 'runtime-follows' ? '`follow/…`' : '`all/…`'}: ${persona.seriesMeaning[s]}`).join('\n');
   const fleetAssumption = 'Assumption: traces holding kubelet spans scale with samplingRatePerMillion (the series\' 1,000,000 volume × rate/1e6); traces of runtime spans alone as measured at the setting; every node runs the benchmark node\'s background loops; pod lifecycles cost what the churn measured.';
   process.stdout.write(renderSamplingReport({ summaries, fleet, header, fleetAssumption }));
   process.stdout.write('\n### Consistency\n\n' + checks.map((c) => `- ${c.ok ? 'ok' : '**FAILED**'}: ${c.check} (${c.detail})`).join('\n') + '\n');
   const jsonPath = resolve(argv.json);
   mkdirSync(dirname(jsonPath), { recursive: true });
-  writeFileSync(jsonPath, JSON.stringify({ header, machine, churn, rounds, warmUpMs, measureMs, summaries, fleet, fleetAssumption, checks, runs: Object.fromEntries(results) }, null, 2));
+  writeFileSync(jsonPath, JSON.stringify({ header, machine, persona: persona.persona, seriesMeaning: persona.seriesMeaning, churn, rounds, warmUpMs, measureMs, summaries, fleet, fleetAssumption, checks, runs: Object.fromEntries(results) }, null, 2));
   const svgPath = resolve(argv.svg);
   mkdirSync(dirname(svgPath), { recursive: true });
   writeFileSync(svgPath, await renderSamplingChart(summaries, fleet));

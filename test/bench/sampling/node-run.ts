@@ -1,5 +1,5 @@
 /**
- * One benchmark run: a fresh trace-sink, runtime-sim (CRI-O persona, `--model fast`) and kubelet-sim with the
+ * One benchmark run: a fresh trace-sink, runtime-sim (CRI-O or containerd persona, `--model fast`) and kubelet-sim with the
  * churn workload at one sampling setting; CPU and peak RSS of each process from /proc over a measurement
  * window after a warm-up; the spans and bytes received; the exit counters each process prints.
  */
@@ -8,12 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningProcess } from '../../../node-demo/src/child-process-runner';
 import { startTraceSink } from '../../../trace-sink/src';
-import { startKubeletSim, startRuntimeSim, writeNodeFiles } from '../../helpers/node-processes';
+import { startKubeletSim, writeNodeFiles } from '../../helpers/node-processes';
+import { BENCH_PERSONA_SPECS, type BenchPersona } from './bench-persona';
 import { exitCounts, type ExitCounts } from './exit-counts';
 import { readProcUsage, type ProcUsage } from './proc-usage';
 import { receivedSpansOf, type ReceivedSpan } from './received-span';
 import type { SamplingSetting } from './sampling-settings';
 import { spanFigures, type SpanFigures, type Volume } from './span-figures';
+import { startBenchRuntime } from './start-bench-runtime';
 
 export interface ChurnShape {
   /** Pods created per second (kubelet-sim --creation-rate). */
@@ -25,6 +27,8 @@ export interface ChurnShape {
 
 export interface NodeRunOptions {
   setting: SamplingSetting;
+  /** The runtime runtime-sim plays (default crio). */
+  persona?: BenchPersona;
   churn: ChurnShape;
   /** From kubelet-sim's start to the start of the measurement window. */
   warmUpMs: number;
@@ -44,6 +48,8 @@ export interface ProcessFigures {
 
 export interface NodeRunResult {
   settingId: string;
+  /** service.name of the runtime's spans (crio, containerd). */
+  runtimeService: string;
   window: { startMs: number; endMs: number };
   /** Pod lifecycles in the window: creationRate × window seconds (deletions match creations in steady state). */
   lifecycles: number;
@@ -57,22 +63,26 @@ export interface NodeRunResult {
 /** Seconds after the window in which the churn keeps creating pods, so the window is never the tail. */
 const CHURN_SLACK_S = 10;
 const STOP_GRACE_MS = 20_000;
-const SERVICE = { kubelet: 'kubelet', runtime: 'crio' } as const;
 
 export async function runNode(opts: NodeRunOptions): Promise<NodeRunResult> {
   const startedAt = Date.now();
   const { setting, churn } = opts;
+  const persona = BENCH_PERSONA_SPECS[opts.persona ?? 'crio'];
+  const service = { kubelet: 'kubelet', runtime: persona.service } as const;
   const workDir = mkdtempSync(join(tmpdir(), 'sampling-bench-'));
-  const sink = await startTraceSink({ listen: '127.0.0.1:0', maxSpans: 1, measureGzip: true });
+  const sink = await startTraceSink({ listen: '127.0.0.1:0', httpListen: persona.needsHttpReceiver ? '127.0.0.1:0' : undefined, maxSpans: 1, measureGzip: true });
   const received: ReceivedSpan[] = [];
   sink.onExport((event) => void received.push(...receivedSpansOf(event)));
   const processes: RunningProcess[] = [];
   try {
     const files = writeNodeFiles(workDir, setting.kubeletRate === undefined ? {} : { collector: sink.address, samplingRatePerMillion: setting.kubeletRate });
-    const runtime = await startRuntimeSim(files, {
-      collector: setting.runtimeRate === undefined ? undefined : sink.address,
-      samplingRatePerMillion: setting.runtimeRate,
-      extraArgs: ['--model', 'fast'],
+    const runtime = await startBenchRuntime({
+      persona: persona.persona,
+      listen: `unix://${files.socketPath}`,
+      readySocket: files.socketPath,
+      workDir,
+      logPath: files.logPath,
+      export: setting.runtimeRate === undefined ? undefined : { grpc: sink.address, http: sink.httpAddress, runtimeRate: setting.runtimeRate },
     });
     processes.push(runtime);
     const totalS = (opts.warmUpMs + opts.measureMs) / 1000 + CHURN_SLACK_S;
@@ -97,17 +107,18 @@ export async function runNode(opts: NodeRunOptions): Promise<NodeRunResult> {
     const lifecycles = churn.creationRate * ((windowEnd - windowStart) / 1000);
     const figures = (who: 'kubelet' | 'runtime', traced: boolean): ProcessFigures => {
       const cpu = after[who].cpuSeconds - before[who].cpuSeconds;
-      const service = volume.byService[SERVICE[who]];
+      const got = volume.byService[service[who]];
       return {
         cpuSecondsPerLifecycle: cpu / lifecycles,
         cpuSecondsInWindow: cpu,
         peakRssMiB: after[who].peakRssMiB,
         exit: exitCounts(output[who], who, traced),
-        received: { spans: service?.spans ?? 0, bytes: service?.protobufBytes ?? 0, gzipBytes: service?.gzipBytes ?? 0 },
+        received: { spans: got?.spans ?? 0, bytes: got?.protobufBytes ?? 0, gzipBytes: got?.gzipBytes ?? 0 },
       };
     };
     return {
       settingId: setting.id,
+      runtimeService: persona.service,
       window: { startMs: windowStart, endMs: windowEnd },
       lifecycles,
       kubelet: figures('kubelet', setting.kubeletRate !== undefined),

@@ -65,7 +65,7 @@ export function summariseSetting(setting: SamplingSetting, runs: readonly NodeRu
   const windowSeconds = runs.reduce((n, r) => n + windowS(r), 0);
   const lifecycles = runs.reduce((n, r) => n + r.lifecycles, 0);
   const proc = (who: 'kubelet' | 'runtime'): ProcessSummary => {
-    const service = who === 'kubelet' ? 'kubelet' : 'crio';
+    const service = who === 'kubelet' ? 'kubelet' : (runs[0]?.runtimeService ?? 'crio');
     const rate = (pick: (v: Volume) => number) => spread(runs.map((r) => pick(r.spans.byService[service] ?? { spans: 0, bytes: 0, gzipBytes: 0 }) / windowS(r)));
     const sumExit = (pick: (f: ProcessFigures) => number | undefined): number | undefined =>
       runs.every((r) => r[who].exit === undefined) ? undefined : runs.reduce((n, r) => n + (pick(r[who]) ?? 0), 0);
