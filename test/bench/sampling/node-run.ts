@@ -30,6 +30,12 @@ export interface NodeRunOptions {
   /** The runtime runtime-sim plays (default crio). */
   persona?: BenchPersona;
   churn: ChurnShape;
+  /**
+   * OTLP/gRPC `host:port` of the user's collector: both processes export there instead of to the embedded
+   * receiver (containerd then with OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=grpc), and volume comes from each
+   * process's own export count; bytes, latencies and span names are not known.
+   */
+  collector?: string;
   /** From kubelet-sim's start to the start of the measurement window. */
   warmUpMs: number;
   measureMs: number;
@@ -44,6 +50,8 @@ export interface ProcessFigures {
   exit: ExitCounts | undefined;
   /** Spans and bytes the receiver got from this process over the whole run (not only the window). */
   received: Volume;
+  /** Its exit line's exported spans over its whole life (start to stop), per second; undefined when untraced. */
+  exportedPerSecond: number | undefined;
 }
 
 export interface NodeRunResult {
@@ -58,6 +66,8 @@ export interface NodeRunResult {
   spans: SpanFigures;
   /** Wall time of the whole run, start to clean-up. */
   wallMs: number;
+  /** The spans went to the user's collector (NodeRunOptions.collector): nothing was received here. */
+  external: boolean;
 }
 
 /** Seconds after the window in which the churn keeps creating pods, so the window is never the tail. */
@@ -75,14 +85,16 @@ export async function runNode(opts: NodeRunOptions): Promise<NodeRunResult> {
   sink.onExport((event) => void received.push(...receivedSpansOf(event)));
   const processes: RunningProcess[] = [];
   try {
-    const files = writeNodeFiles(workDir, setting.kubeletRate === undefined ? {} : { collector: sink.address, samplingRatePerMillion: setting.kubeletRate });
+    const target = opts.collector === undefined ? { grpc: sink.address, http: sink.httpAddress } : { grpc: opts.collector, http: undefined };
+    const files = writeNodeFiles(workDir, setting.kubeletRate === undefined ? {} : { collector: target.grpc, samplingRatePerMillion: setting.kubeletRate });
+    const runtimeStart = Date.now();
     const runtime = await startBenchRuntime({
       persona: persona.persona,
       listen: `unix://${files.socketPath}`,
       readySocket: files.socketPath,
       workDir,
       logPath: files.logPath,
-      export: setting.runtimeRate === undefined ? undefined : { grpc: sink.address, http: sink.httpAddress, runtimeRate: setting.runtimeRate },
+      export: setting.runtimeRate === undefined ? undefined : { ...target, runtimeRate: setting.runtimeRate },
     });
     processes.push(runtime);
     const totalS = (opts.warmUpMs + opts.measureMs) / 1000 + CHURN_SLACK_S;
@@ -100,7 +112,9 @@ export async function runNode(opts: NodeRunOptions): Promise<NodeRunResult> {
     const windowEnd = Date.now();
     // The kubelet first, as on a node being drained of its kubelet: it flushes its spans; then the runtime.
     await kubelet.stop(STOP_GRACE_MS);
+    const kubeletStopped = Date.now();
     await runtime.stop(STOP_GRACE_MS);
+    const runtimeStopped = Date.now();
     // The exit lines from each process's own output: the shared log file may still be being written.
     const output = { kubelet: kubelet.outputTail().join('\n'), runtime: runtime.outputTail().join('\n') };
     const volume = sink.volume();
@@ -108,11 +122,14 @@ export async function runNode(opts: NodeRunOptions): Promise<NodeRunResult> {
     const figures = (who: 'kubelet' | 'runtime', traced: boolean): ProcessFigures => {
       const cpu = after[who].cpuSeconds - before[who].cpuSeconds;
       const got = volume.byService[service[who]];
+      const exit = exitCounts(output[who], who, traced);
+      const lifeS = who === 'kubelet' ? (kubeletStopped - kubeletStart) / 1000 : (runtimeStopped - runtimeStart) / 1000;
       return {
         cpuSecondsPerLifecycle: cpu / lifecycles,
         cpuSecondsInWindow: cpu,
         peakRssMiB: after[who].peakRssMiB,
-        exit: exitCounts(output[who], who, traced),
+        exit,
+        exportedPerSecond: exit === undefined ? undefined : exit.exported / lifeS,
         received: { spans: got?.spans ?? 0, bytes: got?.protobufBytes ?? 0, gzipBytes: got?.gzipBytes ?? 0 },
       };
     };
@@ -125,6 +142,7 @@ export async function runNode(opts: NodeRunOptions): Promise<NodeRunResult> {
       runtime: figures('runtime', setting.runtimeRate !== undefined),
       spans: spanFigures(received, { startMs: windowStart, endMs: windowEnd }),
       wallMs: Date.now() - startedAt,
+      external: opts.collector !== undefined,
     };
   } finally {
     await Promise.all(processes.map((p) => p.stop(5_000)));
