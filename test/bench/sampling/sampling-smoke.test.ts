@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { startTraceSink } from '../../../trace-sink/src';
 import { consistencyChecks, type CheckResult } from './consistency-checks';
 import { runNode } from './node-run';
 import { samplingSettings } from './sampling-settings';
@@ -63,5 +64,25 @@ describe('sampling benchmark smoke run, containerd persona (OTLP/HTTP)', () => {
     assert.equal(all.kubelet.received.spans, 0, 'untraced kubelet');
     assert.ok(all.spans.runtimeRooted.spans > 0, 'containerd roots of its own at its default sampler');
     assert.equal(follow.spans.runtimeRooted.spans, 0, `parentbased_always_off: no containerd root, got ${follow.spans.runtimeRooted.spans}`);
+  });
+});
+
+describe('sampling benchmark smoke run, --endpoint (the user\'s collector)', () => {
+  it('sends every span to the given collector and counts them from the processes\' own exit lines', async () => {
+    const collector = await startTraceSink({ listen: '127.0.0.1:0' });
+    try {
+      const setting = samplingSettings(['runtime-follows']).find((s) => s.kubeletRate === 1_000_000)!;
+      const result = await runNode({ setting, ...TINY, collector: collector.address });
+      assert.equal(result.external, true);
+      assert.equal(result.kubelet.received.spans + result.runtime.received.spans, 0, 'nothing reached the embedded receiver');
+      const atCollector = collector.volume().byService;
+      assert.ok((result.kubelet.exit?.exported ?? 0) > 0, 'the kubelet exported spans');
+      assert.equal(atCollector.kubelet?.spans, result.kubelet.exit?.exported);
+      assert.equal(atCollector.crio?.spans, result.runtime.exit?.exported);
+      assert.ok((result.kubelet.exportedPerSecond ?? 0) > 0);
+      for (const c of consistencyChecks([{ setting, result }])) assert.ok(c.ok, `${c.check}: ${c.detail}`);
+    } finally {
+      await collector.close();
+    }
   });
 });
