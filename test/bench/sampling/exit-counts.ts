@@ -18,7 +18,7 @@ export function exitCounts(log: string, process: keyof typeof EXIT_LINE_PREFIX, 
   const line = log.split('\n').reverse().find((l) => l.startsWith(EXIT_LINE_PREFIX[process]));
   if (!traced) return undefined;
   if (line === undefined || !line.includes('spansExported=')) {
-    throw new Error(`${process}-sim left no exit line with spansExported= (did it crash or get killed?)`);
+    throw new Error(`${process}-sim left no exit line with spansExported= (did it crash or get killed?); its last lines:\n${log}`);
   }
   const count = (name: string): number => {
     const m = new RegExp(`\\b${name}=(\\d+)`).exec(line);

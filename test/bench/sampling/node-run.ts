@@ -73,6 +73,9 @@ export interface NodeRunResult {
 /** Seconds after the window in which the churn keeps creating pods, so the window is never the tail. */
 const CHURN_SLACK_S = 10;
 const STOP_GRACE_MS = 20_000;
+/** kubelet-sim's line once the churn runs (kubelet-sim/src/main.ts). */
+const WORKLOAD_STARTED = 'Started synthetic workload';
+const KUBELET_START_TIMEOUT_MS = 60_000;
 
 export async function runNode(opts: NodeRunOptions): Promise<NodeRunResult> {
   const startedAt = Date.now();
@@ -103,6 +106,8 @@ export async function runNode(opts: NodeRunOptions): Promise<NodeRunResult> {
       '--pod-lifetime', `${churn.podLifetimeS}s`, '--workload-seed', String(churn.seed),
     ]);
     processes.push(kubelet);
+    // The warm-up counts from the workload's start: a loaded machine can take seconds to load the code.
+    await lineOrExit(kubelet, WORKLOAD_STARTED, KUBELET_START_TIMEOUT_MS);
     const kubeletStart = Date.now();
     await sleepWhileAlive(kubeletStart + opts.warmUpMs, [runtime, kubelet]);
     const before = usageOf(runtime, kubelet);
@@ -168,4 +173,22 @@ async function sleepWhileAlive(untilMs: number, processes: readonly RunningProce
   const outcome = await Promise.race([died, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), wait)))]);
   clearTimeout(timer);
   if (outcome !== undefined) throw new Error(`${outcome.name} exited during the run:\n${outcome.outputTail().join('\n')}`);
+}
+
+/** Resolves once `process` writes a line containing `text`; rejects if it exits first or after `timeoutMs`. */
+export function lineOrExit(process: RunningProcess, text: string, timeoutMs: number): Promise<void> {
+  if (process.outputTail().some((l) => l.includes(text))) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error(`${process.name} wrote no "${text}" within ${timeoutMs} ms:\n${process.outputTail().join('\n')}`)), timeoutMs);
+    const unsubscribe = process.onLine((line) => {
+      if (line.includes(text)) done(undefined);
+    });
+    void process.exited.then((code) => done(new Error(`${process.name} exited (${code}) before "${text}":\n${process.outputTail().join('\n')}`)));
+    function done(err: Error | undefined): void {
+      clearTimeout(timer);
+      unsubscribe();
+      if (err) reject(err);
+      else resolve();
+    }
+  });
 }
