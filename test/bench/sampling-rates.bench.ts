@@ -1,6 +1,7 @@
+#!/usr/bin/env node
 /**
- * `npm run bench:sampling` (also `npm run bench -- …` runs the CRI call benchmark; this one is its own
- * command): what tracing costs a node at each samplingRatePerMillion, and what a fleet sends its collector.
+ * `npx sampling-bench` (package.json bin) or `npm run bench:sampling --` (builds first; `npm run bench` is the
+ * CRI call benchmark, a command of its own): what tracing costs a node at each samplingRatePerMillion, and what a fleet sends its collector.
  *
  * Each setting (sampling/sampling-settings.ts) runs in fresh processes: the real runtime-sim (CRI-O or containerd persona,
  * `--model fast`) and kubelet-sim with the churn workload, exporting to an in-process trace-sink that counts
@@ -13,6 +14,8 @@ import { dirname, resolve } from 'node:path';
 import yargs from 'yargs';
 import { BENCH_PERSONAS, BENCH_PERSONA_SPECS, type BenchPersona } from './sampling/bench-persona';
 import { consistencyChecks } from './sampling/consistency-checks';
+import { compareFleet, renderFleetCheck } from './sampling/fleet-check-comparison';
+import { runFleetCheck, type FleetCheckResult } from './sampling/fleet-check-run';
 import { DEFAULT_CHURN_PER_NODE_PER_S, DEFAULT_FLEETS, extrapolateFleet, type FleetShape } from './sampling/fleet-extrapolation';
 import { runNode, type NodeRunResult } from './sampling/node-run';
 import { ProgressEta } from './sampling/progress-eta';
@@ -41,8 +44,8 @@ const RAW_RUN_MS = 5_000;
 
 async function main(): Promise<number> {
   const argv = yargs(process.argv.slice(2))
-    .scriptName('npm run bench:sampling --')
-    .usage('$0 [options]\n\nRuns kubelet-sim + runtime-sim (CRI-O or containerd, model fast) with the churn workload at each samplingRatePerMillion, fresh processes per setting, interleaved rounds; prints markdown tables (cost per pod lifecycle, latency, volume by span name, fleet extrapolation) and writes them as JSON.')
+    .scriptName('sampling-bench')
+    .usage('$0 [options]   (from a clone: npx sampling-bench, or npm run bench:sampling -- [options] to build first)\n\nRuns kubelet-sim + runtime-sim (CRI-O or containerd, model fast) with the churn workload at each samplingRatePerMillion, fresh processes per setting, interleaved rounds, beside a raw grpc-js arm (the physical ceiling); prints markdown tables (cost per pod lifecycle, latency, volume by span name, fleet extrapolation; or with --saturate the pod lifecycles/s the pair sustains) and writes them as JSON and an SVG chart. The full run takes about an hour: run it on a quiet machine.')
     .option('quick', { type: 'boolean', default: false, describe: `about a minute: ${QUICK.rounds} round, ${QUICK.podsOnNode} pods at ${QUICK.creationRate}/s, ${QUICK.warmUpS}+${QUICK.measureS} s per setting` })
     .option('rounds', { type: 'number', describe: `rounds of every setting (default ${FULL.rounds})` })
     .option('pods-on-node', { type: 'number', describe: `pods on the node in steady state (default ${FULL.podsOnNode}); pod lifetime = pods / creation rate` })
@@ -57,11 +60,16 @@ async function main(): Promise<number> {
     .option('raw-concurrency', { type: 'number', describe: `lifecycles in flight in the raw grpc-js arm (default ${RAW_FULL.concurrency})` })
     .option('nodes', { type: 'number', describe: 'fleet extrapolation: nodes in the cluster (default: 1,000 and 5,000)' })
     .option('pod-churn', { type: 'number', describe: `fleet extrapolation: pod lifecycles per second across the cluster (default nodes × ${DEFAULT_CHURN_PER_NODE_PER_S})` })
+    .option('fleet-check', { type: 'number', describe: 'after the rounds, run the fleet mode (kubelet-sim and runtime-sim --nodes N) with the same churn per node at the series\' 1000000 setting and compare its spans/s and bytes/s with the extrapolation for N nodes (target ±15%)' })
     .option('endpoint', { type: 'string', describe: 'OTLP/gRPC host:port of your collector: both processes export there instead of to the embedded receiver (containerd over gRPC); volume then comes from the processes\' own export counts, and bytes, latencies and the fleet figures are left out' })
     .option('json', { type: 'string', default: 'test-artifacts/sampling-bench.json', describe: 'where to write the results as JSON' })
     .option('svg', { type: 'string', default: 'test-artifacts/sampling-bench.svg', describe: 'where to write the chart (CPU × off and collector MB/s against the rate)' })
     .option('seed', { type: 'number', default: 1, describe: 'churn workload seed (same seed, same pods at the same times)' })
-    .example('$0 --quick', 'a one-minute run')
+    .example('$0 --quick', 'a short run (a few minutes on 2 busy cores)')
+    .example('$0 --quick --persona containerd --series all', 'containerd 2.1 at its default sampler')
+    .example('$0 --quick --saturate --series follow', 'throughput: 30 pods at once per setting, against the raw grpc-js ceiling')
+    .example('$0 --quick --series follow --fleet-check 3', 'then 3 nodes in fleet mode, measured against the extrapolation')
+    .example('$0 --quick --endpoint 127.0.0.1:4317', 'spans to your collector; volume from the processes\' export counts')
     .example('$0 --rounds 5 --series follow --nodes 2000 --pod-churn 40', 'five rounds of the follow series, extrapolated to 2,000 nodes')
     .check((a) => {
       const positive = (name: string, v: number | undefined, max: number): void => {
@@ -80,6 +88,10 @@ async function main(): Promise<number> {
       for (const flag of ['saturate-pods', 'raw-concurrency'] as const) if (a[flag] !== undefined && !Number.isInteger(a[flag])) throw new Error(`--${flag} must be an integer, got ${a[flag]}`);
       if (a.endpoint !== undefined && !/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/.test(a.endpoint)) {
         throw new Error(`--endpoint must be host:port of an OTLP/gRPC collector, without a scheme (as the kubelet's tracing.endpoint), got "${a.endpoint}"`);
+      }
+      if (a['fleet-check'] !== undefined) {
+        if (!Number.isInteger(a['fleet-check']) || a['fleet-check'] < 1 || a['fleet-check'] > 500) throw new Error(`--fleet-check must be a whole number of nodes from 1 to 500, got ${a['fleet-check']}`);
+        if (a.saturate || a.endpoint !== undefined) throw new Error('--fleet-check compares volumes the embedded receiver counts at the fixed churn: leave out --saturate and --endpoint');
       }
       if ((a['saturate-pods'] !== undefined || a['saturate-lifetime'] !== undefined) && !a.saturate) throw new Error('--saturate-pods and --saturate-lifetime apply to a saturation run: add --saturate');
       positive('pod-churn', a['pod-churn'], 1_000_000);
@@ -113,7 +125,8 @@ async function main(): Promise<number> {
     : undefined;
   const raw = { ...(argv.quick ? RAW_QUICK : RAW_FULL), ...(argv['raw-concurrency'] === undefined ? {} : { concurrency: argv['raw-concurrency'] }) };
   const runMs = saturation ? saturation.lifetimeS * 1000 + RUN_OVERHEAD_MS * 3 : warmUpMs + measureMs + RUN_OVERHEAD_MS;
-  const progress = new ProgressEta(rounds * (settings.length + 1), (line) => process.stderr.write(`${line}\n`), (runMs * settings.length + RAW_RUN_MS) / (settings.length + 1));
+  const fleetCheckNodes = argv['fleet-check'];
+  const progress = new ProgressEta(rounds * (settings.length + 1) + (fleetCheckNodes === undefined ? 0 : 1), (line) => process.stderr.write(`${line}\n`), (runMs * settings.length + RAW_RUN_MS) / (settings.length + 1));
   const results = new Map<string, NodeRunResult[]>(settings.map((s) => [s.id, []]));
   const saturationResults = new Map<string, SaturationResult[]>(settings.map((s) => [s.id, []]));
   const rawResults: RawCeilingResult[] = [];
@@ -135,6 +148,13 @@ async function main(): Promise<number> {
       }
       progress.finished();
     }
+  }
+  const fleetCheckSetting = settings.find((s) => s.kubeletRate === 1_000_000);
+  let fleetCheck: FleetCheckResult | undefined;
+  if (fleetCheckNodes !== undefined && fleetCheckSetting !== undefined) {
+    progress.starting(`fleet check: ${fleetCheckNodes} nodes at ${fleetCheckSetting.id}`);
+    fleetCheck = await runFleetCheck({ nodes: fleetCheckNodes, setting: fleetCheckSetting, persona: persona.persona, churn, warmUpMs, measureMs });
+    progress.finished();
   }
   const ceiling = summariseCeiling(rawResults, raw.concurrency);
   const seriesLines = series.map((s) => `- ${s === 'runtime-follows' ? '`follow/…`' : '`all/…`'}: ${persona.seriesMeaning[s]}`).join('\n') +
@@ -163,8 +183,10 @@ async function main(): Promise<number> {
   const fleetAssumption = 'Assumption: traces holding kubelet spans scale with samplingRatePerMillion (the series\' 1,000,000 volume × rate/1e6); traces of runtime spans alone as measured at the setting; every node runs the benchmark node\'s background loops; pod lifecycles cost what the churn measured.';
   process.stdout.write(renderSamplingReport({ summaries, fleet, header, fleetAssumption }));
   process.stdout.write('\n' + renderCeiling(ceiling, creationRate));
+  const fleetComparison = fleetCheck === undefined ? undefined : compareFleet(fleetCheck, summaries, creationRate);
+  if (fleetComparison) process.stdout.write('\n' + renderFleetCheck(fleetComparison, cpus().length));
   process.stdout.write('\n### Consistency\n\n' + checks.map((c) => `- ${c.ok ? 'ok' : '**FAILED**'}: ${c.check} (${c.detail})`).join('\n') + '\n');
-  writeFileSync(jsonPath, JSON.stringify({ header, machine, persona: persona.persona, seriesMeaning: persona.seriesMeaning, churn, rounds, warmUpMs, measureMs, ceiling, summaries, fleet, fleetAssumption, checks, raw: rawResults, runs: Object.fromEntries(results) }, null, 2));
+  writeFileSync(jsonPath, JSON.stringify({ header, machine, persona: persona.persona, seriesMeaning: persona.seriesMeaning, churn, rounds, warmUpMs, measureMs, ceiling, summaries, fleet, fleetAssumption, fleetCheck: fleetComparison, checks, raw: rawResults, runs: Object.fromEntries(results) }, null, 2));
   const svgPath = resolve(argv.svg);
   mkdirSync(dirname(svgPath), { recursive: true });
   writeFileSync(svgPath, await renderSamplingChart(summaries, fleet));

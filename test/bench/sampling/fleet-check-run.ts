@@ -14,7 +14,7 @@ import { startNodeProcess, type RunningProcess } from '../../../node-demo/src/ch
 import { startTraceSink } from '../../../trace-sink/src';
 import { writeNodeFiles } from '../../helpers/node-processes';
 import { BENCH_PERSONA_SPECS, type BenchPersona } from './bench-persona';
-import type { ChurnShape } from './node-run';
+import { lineOrExit, type ChurnShape } from './node-run';
 import { readProcUsage } from './proc-usage';
 import { receivedSpansOf, type ReceivedSpan } from './received-span';
 import type { SamplingSetting } from './sampling-settings';
@@ -45,6 +45,9 @@ export interface FleetCheckResult {
 /** The compiled tree this file runs from. */
 const DIST = resolve(__dirname, '..', '..', '..');
 const CHURN_SLACK_S = 10;
+/** kubelet-sim's line once every node has started its kubelet and churn (kubelet-sim/src/node/kubelet-fleet.ts). */
+const FLEET_STARTED = 'Started kubelet fleet';
+const FLEET_START_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 20_000;
 
 export async function runFleetCheck(o: FleetCheckOptions): Promise<FleetCheckResult> {
@@ -71,6 +74,8 @@ export async function runFleetCheck(o: FleetCheckOptions): Promise<FleetCheckRes
       '--pod-lifetime', `${churn.podLifetimeS}s`, '--workload-seed', String(churn.seed),
     ], files.logPath);
     processes.push(kubelet);
+    // The warm-up counts from the moment every node runs its churn (kubelet-fleet.ts starts 16 at a time).
+    await lineOrExit(kubelet, FLEET_STARTED, FLEET_START_TIMEOUT_MS);
     await sleepAlive(o.warmUpMs, [runtime, kubelet]);
     const cpu = (): number => [runtime, kubelet].reduce((n, p) => n + (readProcUsage(p.child.pid ?? -1)?.cpuSeconds ?? Number.NaN), 0);
     const cpuBefore = cpu();
