@@ -48,6 +48,7 @@ export function renderFleetCheck(c: FleetComparison, machineCores: number): stri
     ),
     '',
     `Spans/s and protobuf bytes/s ${verdict}. The fleet's two processes used ${m.cores.toFixed(2)} of the machine's ${machineCores} cores in the window` +
-      (m.cores > machineCores * 0.8 ? ': CPU-bound, so its nodes ran behind their loops and churn and sent less than the extrapolation.' : '.'),
+      (m.cores > machineCores * 0.8 ? ': CPU-bound, so its nodes ran behind their loops and churn and sent less than the extrapolation.' : '.') +
+      ` Exported (fleet exit lines): kubelet ${m.exit.kubelet?.exported ?? 'untraced'}, runtime ${m.exit.runtime?.exported ?? 'untraced'} (dropped ${(m.exit.kubelet?.dropped ?? 0) + (m.exit.runtime?.dropped ?? 0)}, failed ${(m.exit.kubelet?.lost ?? 0) + (m.exit.runtime?.lost ?? 0)}); received ${m.received}.`,
   ].join('\n') + '\n';
 }

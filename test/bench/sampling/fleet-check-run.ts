@@ -15,6 +15,7 @@ import { startTraceSink } from '../../../trace-sink/src';
 import { writeNodeFiles } from '../../helpers/node-processes';
 import { BENCH_PERSONA_SPECS, type BenchPersona } from './bench-persona';
 import { lineOrExit, type ChurnShape } from './node-run';
+import { exitCounts, type ExitCounts } from './exit-counts';
 import { readProcUsage } from './proc-usage';
 import { receivedSpansOf, type ReceivedSpan } from './received-span';
 import type { SamplingSetting } from './sampling-settings';
@@ -40,6 +41,9 @@ export interface FleetCheckResult {
   gzipBytesPerSecond: number;
   /** Both processes' CPU in the window over its wall time: near the machine's core count = CPU-bound. */
   cores: number;
+  /** The fleet exit lines' counters (undefined when that process ran untraced), and what the receiver got in all. */
+  exit: { kubelet: ExitCounts | undefined; runtime: ExitCounts | undefined };
+  received: number;
 }
 
 /** The compiled tree this file runs from. */
@@ -85,6 +89,10 @@ export async function runFleetCheck(o: FleetCheckOptions): Promise<FleetCheckRes
     const cpuAfter = cpu();
     await kubelet.stop(STOP_GRACE_MS);
     await runtime.stop(STOP_GRACE_MS);
+    const exit = {
+      kubelet: exitCounts(kubelet.outputTail().join('\n'), 'kubelet-fleet', setting.kubeletRate !== undefined),
+      runtime: exitCounts(runtime.outputTail().join('\n'), 'runtime-fleet', setting.runtimeRate !== undefined),
+    };
     const figures = spanFigures(received, { startMs: windowStart, endMs: windowEnd });
     const total = Object.values(figures.byService).reduce((a, v) => ({ spans: a.spans + v.spans, bytes: a.bytes + v.bytes, gzip: a.gzip + v.gzipBytes }), { spans: 0, bytes: 0, gzip: 0 });
     const windowSeconds = (windowEnd - windowStart) / 1000;
@@ -96,6 +104,8 @@ export async function runFleetCheck(o: FleetCheckOptions): Promise<FleetCheckRes
       protobufBytesPerSecond: total.bytes / windowSeconds,
       gzipBytesPerSecond: total.gzip / windowSeconds,
       cores: (cpuAfter - cpuBefore) / windowSeconds,
+      exit,
+      received: received.length,
     };
   } finally {
     await Promise.all(processes.map((p) => p.stop(5_000)));
