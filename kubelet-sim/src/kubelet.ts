@@ -304,6 +304,19 @@ export class Kubelet {
     return [...this.desiredPods.values()];
   }
 
+  /** podManager.GetPodByName: the managed pod with that namespace and name. */
+  getPodByName(namespace: string, name: string): Pod | undefined {
+    for (const pod of this.desiredPods.values()) {
+      if (pod.metadata.namespace === namespace && pod.metadata.name === name) return pod;
+    }
+    return undefined;
+  }
+
+  /** The CRI client kuberuntime uses (instrumented), for the HTTP server's streaming and log calls. */
+  get runtimeService(): RuntimeService & ImageService {
+    return this.runtime;
+  }
+
   /** LatestLoopEntryTime, for the `syncloop` healthz check; undefined before the first iteration. */
   latestLoopEntryMs(): number | undefined {
     return this.syncLoopEntryMs;

@@ -120,6 +120,7 @@ function listen(handler: RestfulContainer, address: string, port: number, kind: 
   return new Promise((resolve, reject) => {
     // http.Server in server.go: MaxHeaderBytes 1 MiB, IdleTimeout 90 s (keep-alive).
     const server = createServer({ maxHeaderSize: 1 << 20 }, (req, res) => void handler.serve(req, res));
+    server.on('upgrade', (req, socket, head: Buffer) => void handler.serveUpgrade(req, socket, head));
     server.keepAliveTimeout = 90_000;
     server.once('error', (err: NodeJS.ErrnoException) => reject(new KubeletListenError(kind, goListenError(err, address, port), port)));
     server.listen({ host: address, port, exclusive: true }, () => {
