@@ -21,6 +21,12 @@ import type { TokenUsers } from './authentication';
 import type { ChainTracers, RouteHandler } from './handler-chain';
 import { createHandlerChain } from './handler-chain';
 import type { RequestInfo } from './request-info';
+import { podConnect, podLog } from '../handlers/pod-subresources';
+import type { ConnectKind, PodSubresourceDeps } from '../handlers/pod-subresources';
+import { NODES } from '../registry/nodes';
+import { setUpgradeConnection } from './upgrade-connections';
+import { ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 export interface ApiserverHttpOptions {
   /** `host:port` on loopback; port 0 picks a free one. */
@@ -47,6 +53,8 @@ export interface ApiserverHttp {
  * system namespaces that do not exist yet (as the apiserver's system namespaces controller does), outside any
  * request.
  */
+const CONNECT_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
+
 export async function startApiserverHttp(options: ApiserverHttpOptions): Promise<ApiserverHttp> {
   const now = options.now ?? (() => new Date());
   const store = (def: ResourceDefinition): ServedResource => ({
@@ -80,6 +88,7 @@ export async function startApiserverHttp(options: ApiserverHttpOptions): Promise
     }
   });
 
+  const kubeletProxy: PodSubresourceDeps = { pods, nodes: servedOf(NODES), clientTracer: options.tracers.otelhttp };
   let serverAddress = '';
   const openApiDocuments = openApiV3Documents(API_RESOURCES, options.minor);
   const route = (info: RequestInfo, url: URL): RouteHandler | undefined => {
@@ -108,6 +117,11 @@ export async function startApiserverHttp(options: ApiserverHttpOptions): Promise
     // A cluster-scoped resource has no namespace (RequestInfo names a namespace object's own name as its namespace).
     if (!r.def.namespaced && info.namespace !== '' && r !== namespaces) return undefined;
     if (info.subresource !== '') {
+      // Pod subresources proxied to the kubelet (log: get; exec, attach, portforward: get and create).
+      if (r === pods && info.subresource === 'log' && info.verb === 'get') return (s) => podLog(s, kubeletProxy);
+      if (r === pods && CONNECT_SUBRESOURCES.has(info.subresource) && (info.verb === 'get' || info.verb === 'create')) {
+        return (s) => podConnect(s, info.subresource as ConnectKind, kubeletProxy);
+      }
       if (!r.def.subresources.includes(info.subresource)) return undefined;
       if (info.subresource === 'status') {
         if (info.verb === 'get') return (s) => getResource(s, r, ctx);
@@ -140,7 +154,22 @@ export async function startApiserverHttp(options: ApiserverHttpOptions): Promise
     }
   };
 
-  const server: Server = createServer(createHandlerChain(options.tracers, options.tokens, route));
+  const chain = createHandlerChain(options.tracers, options.tokens, route);
+  const server: Server = createServer(chain);
+  // Upgrade requests (exec, attach, portforward) go through the same chain with a response bound to the
+  // connection; the proxy handler takes the connection over, any other answer is ordinary HTTP.
+  const upgraded = new Set<Duplex>();
+  server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    setUpgradeConnection(req, { socket, head });
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket as never);
+    res.once('finish', () => socket.end());
+    chain(req, res);
+  });
   const match = /^(.*):(\d+)$/.exec(options.listen);
   if (!match) throw new Error(`--listen: ${JSON.stringify(options.listen)}: expected 127.0.0.1:<port>`);
   await new Promise<void>((resolve, reject) => {
@@ -156,6 +185,7 @@ export async function startApiserverHttp(options: ApiserverHttpOptions): Promise
       (closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const socket of upgraded) socket.destroy();
       })),
   };
 }
