@@ -20,6 +20,18 @@ spec:
       command: ["sh", "-c", "echo hello from talker; echo warning >&2; echo third; sleep 3600"]
 `;
 const POD = 'talker-e2e-node';
+const SHORT = `apiVersion: v1
+kind: Pod
+metadata:
+  name: short
+  namespace: default
+spec:
+  restartPolicy: Never
+  containers:
+    - name: once
+      image: docker.io/library/busybox:1.37
+      command: ["sh", "-c", "echo one; sleep 2; echo two"]
+`;
 
 /** A websocket upgrade request the server refuses: its status and body (fetch cannot send upgrades). */
 function upgradeRequest(port: number, path: string): Promise<{ status: number; body: string }> {
@@ -55,6 +67,8 @@ async function eventually<T>(what: string, deadlineMs: number, probe: () => Prom
 }
 
 interface Observed {
+  followed: string;
+  portForward: ChannelSession;
   logs: string;
   logsTimestamps: string;
   logsTail1: string;
@@ -84,14 +98,21 @@ describe('kubelet-sim /containerLogs, /exec, /run on a simulated node (real proc
     run = await runSimulatedNode({
       kubeletSamplingRatePerMillion: 1_000_000,
       durationMs: 12_000,
-      podManifests: { 'talker.yaml': TALKER },
+      podManifests: { 'talker.yaml': TALKER, 'short.yaml': SHORT },
       extraKubeletArgs: ['--port', String(port)],
       whileRunning: async () => {
+        // follow from the first line until the container exits (two seconds later): both lines, then the end.
+        const followed = await eventually('the short container started', 9_000, async () => {
+          const r = await text('/containerLogs/default/short-e2e-node/once?follow=true');
+          return r.status === 200 && r.body.startsWith('one\n') ? r.body : undefined;
+        });
         const logs = await eventually('three log lines', 9_000, async () => {
           const r = await text(`/containerLogs/default/${POD}/app`);
           return r.status === 200 && r.body.split('\n').length >= 4 ? r.body : undefined;
         });
         observed = {
+          followed,
+          portForward: await runChannelSession(`ws://127.0.0.1:${port}/portForward/default/${POD}?port=8080`, { protocols: ['v4.channel.k8s.io'] }),
           logs,
           logsTimestamps: (await text(`/containerLogs/default/${POD}/app?timestamps=true`)).body,
           logsTail1: (await text(`/containerLogs/default/${POD}/app?tailLines=1`)).body,
@@ -128,6 +149,17 @@ describe('kubelet-sim /containerLogs, /exec, /run on a simulated node (real proc
     assert.equal(observed.logsLimit7, 'hello f');
     assert.deepEqual(observed.logsBadTail, { status: 422, body: '{"message": "Invalid request."}' });
     assert.deepEqual(observed.logsUnknownContainer, { status: 404, body: `container "nope" not found in pod "${POD}"` });
+  });
+
+  it('follows a log until the container exits', () => {
+    assert.equal(observed.followed, 'one\ntwo\n');
+  });
+
+  it('proxies port-forward to the runtime stream server, which reports that pod networking is simulated', () => {
+    assert.equal(observed.portForward.protocol, 'v4.channel.k8s.io');
+    const errorChannel = observed.portForward.channels.get(1)!;
+    assert.equal(errorChannel.readUInt16LE(0), 8080);
+    assert.match(errorChannel.subarray(2).toString(), /^error forwarding port 8080 to pod [0-9a-f]+, uid : runtime-sim: pod networking is simulated/);
   });
 
   it('proxies exec to the runtime stream server: v4 negotiated, output and a Success status', () => {
@@ -167,8 +199,11 @@ describe('kubelet-sim /containerLogs, /exec, /run on a simulated node (real proc
     const runtimeExec = spans.find((s) => s.parentSpanId === execClient.spanId && s.service === 'crio');
     assert.ok(runtimeExec, 'the runtime SERVER span under the kubelet Exec CLIENT span');
     assert.equal(runtimeExec.kind, 'SERVER');
-    const logSpan = spans.find((s) => s.name === '/containerLogs/{podNamespace}/{podID}/{containerName}' && children(s).length > 0)!;
-    assert.deepEqual(children(logSpan).map((c) => c.name), ['runtime.v1.RuntimeService/ContainerStatus']);
+    // One ContainerStatus for the log path; with follow, one more before every wait for new lines.
+    const logSpans = spans.filter((s) => s.name === '/containerLogs/{podNamespace}/{podID}/{containerName}' && children(s).length > 0);
+    for (const logSpan of logSpans) assert.ok(children(logSpan).every((c) => c.name === 'runtime.v1.RuntimeService/ContainerStatus'));
+    assert.ok(logSpans.some((l) => children(l).length === 1));
+    assert.ok(logSpans.some((l) => children(l).length >= 3), 'a followed log re-checks the container while it waits');
     const runSpan = spans.find((s) => s.name === '/run/{podNamespace}/{podID}/{containerName}')!;
     assert.ok(children(runSpan).some((c) => c.name === 'runtime.v1.RuntimeService/ExecSync'));
     assert.ok(byId.size > 0);

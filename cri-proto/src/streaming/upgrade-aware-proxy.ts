@@ -106,7 +106,24 @@ export function proxyUpgrade(req: IncomingMessage, client: Duplex, head: Buffer,
       // upgradeaware.go writes the backend's raw response to the client, then copies both ways.
       client.write(headBuffer);
       if (status !== 101) {
-        backend.pipe(client);
+        // Not upgraded: the rest of the answer goes to the client, then both connections are closed.
+        const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(headBuffer.subarray(0, end).toString('latin1'))?.[1] ?? NaN);
+        let remaining = Number.isNaN(length) ? Infinity : length - (headBuffer.length - end - 4);
+        if (remaining <= 0) {
+          onClose();
+          return;
+        }
+        const chunked = Number.isNaN(length) && /\r\ntransfer-encoding:\s*chunked/i.test(headBuffer.subarray(0, end).toString('latin1'));
+        const chunkedEnd = (data: Buffer): boolean => chunked && data.subarray(-5).toString('latin1') === '0\r\n\r\n';
+        if (chunkedEnd(headBuffer)) {
+          onClose();
+          return;
+        }
+        backend.on('data', (more: Buffer) => {
+          client.write(more);
+          remaining -= more.length;
+          if (remaining <= 0 || chunkedEnd(more)) onClose();
+        });
         return;
       }
       backend.pipe(client);
