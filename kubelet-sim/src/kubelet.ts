@@ -44,6 +44,9 @@ import { CriStatsProvider } from './stats/cri-stats-provider';
 import { StatsProvider } from './stats/stats-provider';
 import type { PeriodicLoops } from './util/periodic-loops';
 import { TimerLoops } from './util/periodic-loops';
+import type { ApiSourcePod } from './pod-sources/apiserver-source';
+import { generateApiPodStatus } from './status/generate-api-pod-status';
+import type { StatusManager } from './status/status-manager';
 
 /** The settings kubelet-sim runs with, resolved from KubeletConfiguration and flags (all durations in ms). */
 export interface KubeletSettings {
@@ -72,6 +75,10 @@ export interface KubeletSettings {
   plegRelistPeriodMs: number;
   /** Log rotation, stats provider and gates of the background loops; the 1.34 defaults when absent. */
   background?: BackgroundLoopSettings;
+  /** Pods also come from an API server (--kubeconfig): the `api` source is then one the kubelet waits for. */
+  apiSource?: boolean;
+  /** The node's IP (InternalIP; the pods' hostIP). */
+  nodeIP?: string;
 }
 
 /** What a Kubelet is wired to besides the runtime; tests inject fakes so that nothing sleeps. */
@@ -145,6 +152,14 @@ export class Kubelet {
   readonly runtimeState: RuntimeState;
   /** Runtime name from CRI Version (`cri-o`, `containerd`), the scheme of container IDs. */
   runtimeName = '';
+  /** Runtime version from CRI Version (the node's containerRuntimeVersion is `<name>://<version>`). */
+  runtimeVersion = '';
+  /** Sends the status of API pods back (set when pods come from an API server). */
+  private statusManager: StatusManager | undefined;
+  /** API pods being deleted (deletionTimestamp seen): killed once, never started again. */
+  private readonly apiTerminating = new Set<string>();
+  /** The status each API pod had in the API when first seen, where the status manager starts. */
+  private readonly apiStatuses = new Map<string, ApiSourcePod['apiStatus']>();
   /** syncLoopMonitor: when the sync loop last entered an iteration; read by the `syncloop` healthz check. */
   private syncLoopEntryMs: number | undefined;
   private readonly podStartRecorder: PodStartDurationRecorder | undefined;
@@ -194,7 +209,7 @@ export class Kubelet {
     this.runtimeCache = new RuntimeCache(this.runtimeManager, clock);
     // makePodSourceConfig registers the file source only when staticPodPath is set; kubelet-sim has no HTTP or
     // API server source (its churn workload plays a fresh API server, which would list no pods at first).
-    this.sourcesReady = new SourcesReady(settings.staticPodPath !== undefined ? [CONFIG_SOURCE.FILE] : []);
+    this.sourcesReady = new SourcesReady([...(settings.staticPodPath !== undefined ? [CONFIG_SOURCE.FILE] : []), ...(settings.apiSource ? [CONFIG_SOURCE.API] : [])]);
     this.fileSource = settings.staticPodPath === undefined
       ? undefined
       : new StaticPodFileSource(settings.staticPodPath, settings.nodeName, clock, log, (pods) => this.handleFileSourceSet(pods), deps.watchManifests);
@@ -215,6 +230,7 @@ export class Kubelet {
     await context.with(ROOT_CONTEXT, () => this.preInitRuntime());
     const version = await context.with(ROOT_CONTEXT, () => this.runtime.version(this.settings.runtimeApiVersion));
     this.runtimeName = version.runtime_name;
+    this.runtimeVersion = version.runtime_version;
     this.log.info(`Container runtime initialized containerRuntime="${version.runtime_name}" version="${version.runtime_version}" apiVersion="${version.runtime_api_version}"`);
     this.every(LOOP_NAME.CONTAINER_GC, this.settings.containerGCPeriodMs, () => this.garbageCollectContainers(), true);
     this.every(LOOP_NAME.IMAGE_GC, this.settings.imageGCPeriodMs, () => this.garbageCollectImages(), true);
@@ -304,6 +320,11 @@ export class Kubelet {
     return [...this.desiredPods.values()];
   }
 
+  /** What keeps the node's Ready condition False (the ReadyCondition setter's runtimeErrors: runtime status, PLEG). */
+  readinessErrors(): string[] {
+    return this.runtimeState.runtimeErrors();
+  }
+
   /** LatestLoopEntryTime, for the `syncloop` healthz check; undefined before the first iteration. */
   latestLoopEntryMs(): number | undefined {
     return this.syncLoopEntryMs;
@@ -340,6 +361,8 @@ export class Kubelet {
     return this.tracer.startActiveSpan(KUBELET_SPAN.SYNC_POD, { kind: SpanKind.INTERNAL, attributes: podSpanAttributes(pod, updateType) }, ROOT_CONTEXT, async (span) => {
       try {
         this.podStartRecorder?.observeSync(pod, status);
+        // SyncPod: generateAPIPodStatus from the cached runtime status, then statusManager.SetPodStatus.
+        this.reportStatus(pod, status, false);
         const result = await this.runtimeManager.syncPod(pod, status);
         if (result.errors.length > 0 && !isBackoffOnly(result)) {
           const message = syncResultError(result);
@@ -365,6 +388,7 @@ export class Kubelet {
         const stopped = await this.runtimeManager.getPodStatus(pod.metadata.uid, pod.metadata.name, pod.metadata.namespace);
         const running = stopped.containerStatuses.filter((c) => c.state === 'running');
         if (running.length > 0) throw new Error(`detected running containers after a successful KillPod, CRI violation: ${running.map((c) => c.id).join(', ')}`);
+        this.reportStatus(pod, stopped, false);
         this.log.info(`Pod termination stopped all running containers pod="${podFullName(pod)}" podUID="${pod.metadata.uid}"`);
       } finally {
         span.end();
@@ -388,9 +412,12 @@ export class Kubelet {
     this.log.info(`Pod termination stopped all running orphaned containers pod="${runningPod.namespace}/${runningPod.name}" podUID="${runningPod.uid}"`);
   }
 
-  async syncTerminatedPod(pod: Pod, _status: PodStatus): Promise<void> {
+  async syncTerminatedPod(pod: Pod, status: PodStatus): Promise<void> {
     this.stats.syncTerminatedPod++;
     this.podStartRecorder?.forget(pod.metadata.uid);
+    // SyncTerminatedPod: the terminal status, then the status manager may remove a pod the API is deleting.
+    this.reportStatus(pod, status, true);
+    if (this.isApiPod(pod)) this.statusManager?.podTerminated(pod);
     return this.tracer.startActiveSpan(KUBELET_SPAN.SYNC_TERMINATED_POD, { kind: SpanKind.INTERNAL, attributes: podSpanAttributes(pod) }, ROOT_CONTEXT, async (span) => {
       // Volumes, cgroups and status are not emulated: nothing here calls the runtime, as upstream.
       span.end();
@@ -417,6 +444,65 @@ export class Kubelet {
     const previousFromFiles = new Map([...this.desiredPods].filter(([, p]) => p.metadata.annotations[CONFIG_ANNOTATION.SOURCE] === CONFIG_SOURCE.FILE));
     for (const update of diffPods(previousFromFiles, pods)) {
       this.log.info(`SyncLoop ${update.op} source="${CONFIG_SOURCE.FILE}" pods=["${podFullName(update.pod)}"]`);
+      if (update.op === POD_OPERATION.ADD) this.addPod(update.pod);
+      else if (update.op === POD_OPERATION.UPDATE) this.updatePod(update.pod);
+      else this.deletePod(update.pod.metadata.uid);
+    }
+  }
+
+  /** Pods from an API server get their status sent back by this status manager. */
+  attachStatusManager(statusManager: StatusManager): void {
+    this.statusManager = statusManager;
+  }
+
+  private isApiPod(pod: Pod): boolean {
+    return pod.metadata.annotations[CONFIG_ANNOTATION.SOURCE] === CONFIG_SOURCE.API;
+  }
+
+  /** generateAPIPodStatus + SetPodStatus for a pod from the API (static pods have no mirror pod here). */
+  private reportStatus(pod: Pod, status: PodStatus | undefined, podIsTerminal: boolean): void {
+    if (!this.statusManager || !this.isApiPod(pod)) return;
+    const apiStatus = generateApiPodStatus(pod, status, { runtimeName: this.runtimeName, hostIP: this.settings.nodeIP ?? '127.0.0.1', podIsTerminal });
+    this.statusManager.setPodStatus(pod, apiStatus, this.apiStatuses.get(pod.metadata.uid));
+  }
+
+  /**
+   * The API source sent its whole set (config.go merge for ApiserverSource): new UIDs are ADDs, vanished
+   * ones REMOVEs, changed ones UPDATEs; a pod that now has a deletionTimestamp is a DELETE: killed with its
+   * deletionGracePeriodSeconds and never started again (checkAndUpdatePod; the status manager then deletes
+   * it from the API once it has terminated).
+   */
+  handleApiSourceSet(pods: ApiSourcePod[]): void {
+    this.sourcesReady.addSource(CONFIG_SOURCE.API);
+    const current: Pod[] = [];
+    for (const { pod, apiStatus } of pods) {
+      const uid = pod.metadata.uid;
+      if (!this.apiStatuses.has(uid)) this.apiStatuses.set(uid, apiStatus);
+      if (pod.metadata.deletionTimestamp !== undefined) {
+        if (!this.apiTerminating.has(uid)) {
+          this.apiTerminating.add(uid);
+          if (this.desiredPods.has(uid)) {
+            this.log.info(`SyncLoop DELETE source="${CONFIG_SOURCE.API}" pods=["${podFullName(pod)}"]`);
+            const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds;
+            this.desiredPods.set(uid, { ...pod, spec: { ...pod.spec, terminationGracePeriodSeconds: grace } });
+            this.deletePod(uid);
+          }
+        }
+        continue;
+      }
+      if (!this.apiTerminating.has(uid)) current.push(pod);
+    }
+    const seen = new Set(pods.map((p) => p.pod.metadata.uid));
+    for (const uid of [...this.apiTerminating]) if (!seen.has(uid)) this.apiTerminating.delete(uid);
+    for (const uid of [...this.apiStatuses.keys()]) {
+      if (!seen.has(uid)) {
+        this.apiStatuses.delete(uid);
+        this.statusManager?.removePod(uid);
+      }
+    }
+    const previousFromApi = new Map([...this.desiredPods].filter(([, p]) => this.isApiPod(p)));
+    for (const update of diffPods(previousFromApi, current)) {
+      this.log.info(`SyncLoop ${update.op} source="${CONFIG_SOURCE.API}" pods=["${podFullName(update.pod)}"]`);
       if (update.op === POD_OPERATION.ADD) this.addPod(update.pod);
       else if (update.op === POD_OPERATION.UPDATE) this.updatePod(update.pod);
       else this.deletePod(update.pod.metadata.uid);
