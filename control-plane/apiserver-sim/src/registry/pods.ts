@@ -24,7 +24,7 @@ export const PODS: ResourceDefinition = {
   shortNames: ['po'],
   categories: ['all'],
   verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-  subresources: ['status'],
+  subresources: ['status', 'binding'],
   typeName: '*core.Pod',
   prepareForCreate(obj, namespace, now, uid) {
     const spec = (obj.spec as Record<string, unknown> | undefined) ?? {};
