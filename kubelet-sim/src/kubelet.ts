@@ -47,6 +47,7 @@ import { TimerLoops } from './util/periodic-loops';
 import type { ApiSourcePod } from './pod-sources/apiserver-source';
 import { generateApiPodStatus } from './status/generate-api-pod-status';
 import type { StatusManager } from './status/status-manager';
+import type { MirrorClient, MirrorPod } from './pod/mirror-client';
 
 /** The settings kubelet-sim runs with, resolved from KubeletConfiguration and flags (all durations in ms). */
 export interface KubeletSettings {
@@ -158,6 +159,10 @@ export class Kubelet {
   private statusManager: StatusManager | undefined;
   /** API pods being deleted (deletionTimestamp seen): killed once, never started again. */
   private readonly apiTerminating = new Set<string>();
+  /** Creates and deletes mirror pods of static pods (set with an API server). */
+  private mirrorClient: MirrorClient | undefined;
+  /** Mirror pods in the API by `namespace/name` (podManager's mirror pods). */
+  private readonly mirrorPods = new Map<string, MirrorPod>();
   /** The status each API pod had in the API when first seen, where the status manager starts. */
   private readonly apiStatuses = new Map<string, ApiSourcePod['apiStatus']>();
   /** syncLoopMonitor: when the sync loop last entered an iteration; read by the `syncloop` healthz check. */
@@ -363,6 +368,8 @@ export class Kubelet {
         this.podStartRecorder?.observeSync(pod, status);
         // SyncPod: generateAPIPodStatus from the cached runtime status, then statusManager.SetPodStatus.
         this.reportStatus(pod, status, false);
+        // Create Mirror Pod for Static Pod if it doesn't already exist (under this span, as upstream).
+        await this.ensureMirrorPod(pod);
         const result = await this.runtimeManager.syncPod(pod, status);
         if (result.errors.length > 0 && !isBackoffOnly(result)) {
           const message = syncResultError(result);
@@ -450,18 +457,60 @@ export class Kubelet {
     }
   }
 
-  /** Pods from an API server get their status sent back by this status manager. */
-  attachStatusManager(statusManager: StatusManager): void {
+  /** With an API server: the status manager (API and static pods) and the mirror pod client (static pods). */
+  attachStatusManager(statusManager: StatusManager, mirrorClient?: MirrorClient): void {
     this.statusManager = statusManager;
+    this.mirrorClient = mirrorClient;
   }
 
   private isApiPod(pod: Pod): boolean {
     return pod.metadata.annotations[CONFIG_ANNOTATION.SOURCE] === CONFIG_SOURCE.API;
   }
 
-  /** generateAPIPodStatus + SetPodStatus for a pod from the API (static pods have no mirror pod here). */
+  private isStaticPod(pod: Pod): boolean {
+    return pod.metadata.annotations[CONFIG_ANNOTATION.SOURCE] === CONFIG_SOURCE.FILE;
+  }
+
+  /**
+   * SyncPod's mirror pod step (kubelet.go@v1.34.0): a mirror pod that is being deleted or mirrors another
+   * version of the static pod (IsMirrorPodOf: its config.mirror ≠ the pod's config.hash) is deleted; then, if
+   * there is none, one is created. Failures are logged; the pod still syncs.
+   */
+  private async ensureMirrorPod(pod: Pod): Promise<void> {
+    if (!this.mirrorClient || !this.isStaticPod(pod) || this.stopped) return;
+    const key = podFullName(pod);
+    const mirror = this.mirrorPods.get(key);
+    let deleted = false;
+    try {
+      if (mirror && (mirror.deleting || mirror.hash !== pod.metadata.annotations[CONFIG_ANNOTATION.HASH])) {
+        this.log.info(`"Trying to delete pod" pod="${key}" podUID="${mirror.uid}"`);
+        deleted = await this.mirrorClient.deleteMirrorPod(mirror.namespace, mirror.name, mirror.uid);
+        this.mirrorPods.delete(key);
+      }
+      if (!mirror || deleted) await this.mirrorClient.createMirrorPod(pod);
+    } catch (err) {
+      this.log.error(`"Failed creating a mirror pod" err="${(err as Error).message}" pod="${key}"`);
+    }
+  }
+
+  /** HandlePodCleanups' orphaned mirror pods: a mirror pod whose static pod is gone is deleted. */
+  private async deleteOrphanedMirrorPods(): Promise<void> {
+    if (!this.mirrorClient) return;
+    const staticPods = new Set([...this.desiredPods.values()].filter((p) => this.isStaticPod(p)).map(podFullName));
+    for (const [key, mirror] of [...this.mirrorPods]) {
+      if (staticPods.has(key) || mirror.deleting) continue;
+      try {
+        await this.mirrorClient.deleteMirrorPod(mirror.namespace, mirror.name, mirror.uid);
+        this.mirrorPods.delete(key);
+      } catch (err) {
+        this.log.error(`"Failed deleting a mirror pod" err="${(err as Error).message}" pod="${key}"`);
+      }
+    }
+  }
+
+  /** generateAPIPodStatus + SetPodStatus for a pod from the API, or a static pod (sent to its mirror pod). */
   private reportStatus(pod: Pod, status: PodStatus | undefined, podIsTerminal: boolean): void {
-    if (!this.statusManager || !this.isApiPod(pod)) return;
+    if (!this.statusManager || !(this.isApiPod(pod) || (this.mirrorClient && this.isStaticPod(pod)))) return;
     const apiStatus = generateApiPodStatus(pod, status, { runtimeName: this.runtimeName, hostIP: this.settings.nodeIP ?? '127.0.0.1', podIsTerminal });
     this.statusManager.setPodStatus(pod, apiStatus, this.apiStatuses.get(pod.metadata.uid));
   }
@@ -475,8 +524,14 @@ export class Kubelet {
   handleApiSourceSet(pods: ApiSourcePod[]): void {
     this.sourcesReady.addSource(CONFIG_SOURCE.API);
     const current: Pod[] = [];
-    for (const { pod, apiStatus } of pods) {
+    this.mirrorPods.clear();
+    for (const { pod, apiStatus, mirrorHash } of pods) {
       const uid = pod.metadata.uid;
+      if (mirrorHash !== undefined) {
+        const { namespace, name } = pod.metadata;
+        this.mirrorPods.set(podFullName(pod), { namespace, name, uid, hash: mirrorHash, deleting: pod.metadata.deletionTimestamp !== undefined });
+        continue;
+      }
       if (!this.apiStatuses.has(uid)) this.apiStatuses.set(uid, apiStatus);
       if (pod.metadata.deletionTimestamp !== undefined) {
         if (!this.apiTerminating.has(uid)) {
@@ -492,7 +547,7 @@ export class Kubelet {
       }
       if (!this.apiTerminating.has(uid)) current.push(pod);
     }
-    const seen = new Set(pods.map((p) => p.pod.metadata.uid));
+    const seen = new Set(pods.filter((p) => p.mirrorHash === undefined).map((p) => p.pod.metadata.uid));
     for (const uid of [...this.apiTerminating]) if (!seen.has(uid)) this.apiTerminating.delete(uid);
     for (const uid of [...this.apiStatuses.keys()]) {
       if (!seen.has(uid)) {
@@ -561,6 +616,7 @@ export class Kubelet {
         gcCrashLoopBackOff: () => this.runtimeManager.gcCrashLoopBackOff(),
         metrics: this.metrics,
       }));
+      await context.with(ROOT_CONTEXT, () => this.deleteOrphanedMirrorPods());
     } catch (err) {
       this.log.error(`"Failed cleaning pods" err="${(err as Error).message}"`);
     }

@@ -7,7 +7,7 @@ import type { RunningProcess } from '../../node-demo/src/child-process-runner';
 import { startControlPlane } from '../helpers/control-plane-run';
 import type { ControlPlaneRun } from '../helpers/control-plane-run';
 import type { NodeFiles } from '../helpers/node-processes';
-import { startKubeletSim, startRuntimeSim, writeNodeFiles } from '../helpers/node-processes';
+import { sleeperPod, startKubeletSim, startRuntimeSim, writeNodeFiles } from '../helpers/node-processes';
 
 const NODE = 'e2e-node';
 
@@ -48,6 +48,7 @@ describe('kubelet-sim with --kubeconfig against apiserver-sim (real processes)',
     run = await startControlPlane();
     dir = mkdtempSync(join(tmpdir(), 'cp-node-'));
     files = writeNodeFiles(dir, {
+      pods: { 'static-web.yaml': sleeperPod('static-web') },
       collector: run.sink.address,
       samplingRatePerMillion: 1_000_000,
       // A 4 s lease renews every second; node status is checked every second.
@@ -134,5 +135,20 @@ describe('kubelet-sim with --kubeconfig against apiserver-sim (real processes)',
     const server = await run.sink.index.waitFor((index) => index.spans().find((s) => s.service === 'apiserver' && s.kind === 'SERVER' && s.links.some((l) => l.spanId === patch.spanId)), 15_000);
     assert.equal(server.name, 'PATCH /api/v1/namespaces/{:namespace}/pods/{:name}/status');
     assert.notEqual(server.traceId, patch.traceId);
+  });
+
+  it('mirrors its static pod into the API (owned by the Node, config.mirror set) with its status, created under syncPod', async () => {
+    const mirror = await eventually('mirror pod Running', async () => {
+      const res = await api('GET', `/api/v1/namespaces/default/pods/static-web-${NODE}`);
+      return res.status === 200 && (res.body.status as { phase?: string }).phase === 'Running' ? res.body : undefined;
+    });
+    const meta = mirror.metadata as ApiObject['metadata'] & { annotations: Record<string, string> };
+    assert.equal(meta.annotations['kubernetes.io/config.source'], 'file');
+    assert.equal(meta.annotations['kubernetes.io/config.mirror'], meta.annotations['kubernetes.io/config.hash']);
+    assert.deepEqual(meta.ownerReferences?.map((o) => `${o.kind}/${o.name}`), [`Node/${NODE}`]);
+    assert.equal(mirror.spec.nodeName, NODE);
+    const post = await run.sink.index.waitFor((index) => index.spans().find((s) => s.service === 'kubelet' && s.name === 'HTTP POST' && String(s.attributes['http.url']).endsWith('/api/v1/namespaces/default/pods')), 15_000);
+    const parent = run.sink.index.trace(post.traceId)?.find((s) => s.spanId === post.parentSpanId);
+    assert.equal(parent?.name, 'syncPod', 'CreateMirrorPod runs inside SyncPod, under its span');
   });
 });

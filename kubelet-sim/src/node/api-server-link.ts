@@ -8,6 +8,7 @@ import { KubeletNodeStatus } from '../nodestatus/kubelet-node-status';
 import type { NodeFacts } from '../nodestatus/node-status-setters';
 import { ApiserverSource } from '../pod-sources/apiserver-source';
 import { StatusManager } from '../status/status-manager';
+import { MirrorClient } from '../pod/mirror-client';
 import { realClock } from '../util/clock';
 import type { Logger } from '../util/logger';
 import { TimerLoops } from '../util/periodic-loops';
@@ -59,7 +60,7 @@ export class ApiServerLink {
     });
     this.loops = new TimerLoops((name, err) => log.error(`loop failed loop="${name}" err="${err.message}"`));
     this.statusManager = new StatusManager(this.client, realClock, log, this.loops);
-    kubelet.attachStatusManager(this.statusManager);
+    kubelet.attachStatusManager(this.statusManager, new MirrorClient(this.client, nodeName));
     const facts = (): NodeFacts => ({
       nodeName,
       kubeletVersion: config.kubeletVersion,

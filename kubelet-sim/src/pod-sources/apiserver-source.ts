@@ -14,6 +14,8 @@ export const WAIT_FOR_API_SERVER_SYNC_PERIOD_MS = 1_000;
 export interface ApiSourcePod {
   pod: Pod;
   apiStatus: IPodStatus;
+  /** A mirror pod (kubernetes.io/config.mirror set): the API copy of a static pod, never run (pod manager keeps it apart). */
+  mirrorHash?: string;
 }
 
 export interface ApiserverSourceOptions {
@@ -91,5 +93,6 @@ export function toApiSourcePod(obj: ApiObject, seenMs: number): ApiSourcePod {
     },
     spec: converted.spec,
   };
-  return { pod, apiStatus: (obj.status as IPodStatus | undefined) ?? {} };
+  const mirrorHash = (meta.annotations as Record<string, string> | undefined)?.[CONFIG_ANNOTATION.MIRROR];
+  return { pod, apiStatus: (obj.status as IPodStatus | undefined) ?? {}, ...(mirrorHash !== undefined ? { mirrorHash } : {}) };
 }

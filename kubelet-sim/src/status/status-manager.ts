@@ -9,6 +9,7 @@ import type { Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
 import type { PeriodicLoops } from '../util/periodic-loops';
 import { KUBELET_POD_CONDITIONS } from './generate-api-pod-status';
+import { CONFIG_ANNOTATION, CONFIG_SOURCE } from '../pod-sources/static-pod-source';
 import type { Json } from './two-way-merge-patch';
 import { createTwoWayMergePatch } from './two-way-merge-patch';
 
@@ -22,7 +23,7 @@ interface VersionedStatus {
 }
 
 interface ApiPod {
-  metadata: { name: string; namespace: string; uid: string; deletionTimestamp?: string };
+  metadata: { name: string; namespace: string; uid: string; deletionTimestamp?: string; annotations?: Record<string, string> };
   status?: IPodStatus;
 }
 
@@ -42,7 +43,8 @@ function metaTime(ms: number): string {
  *   when it holds more than the uid. A failure is logged and retried on the next sync.
  * - Once a pod the API is deleting has terminated on the node, its final status is sent and it is deleted
  *   with gracePeriodSeconds 0 and a UID precondition ("Pod fully terminated and removed from etcd").
- * Static pods (no mirror pods here) are not sent. Requests run in context.Background().
+ * A static pod's status goes to its mirror pod (the UID is translated to the mirror's, as translatedUID
+ * does); until the mirror pod exists there is nothing to update. Requests run in context.Background().
  */
 export class StatusManager {
   private readonly statuses = new Map<string, VersionedStatus>();
@@ -134,14 +136,20 @@ export class StatusManager {
       this.log.error(`"Failed to get status for pod" podUID="${uid}" pod="${podFullName(pod)}" err="${(err as Error).message}"`);
       return;
     }
-    if (current.metadata.uid !== uid) {
+    const isStatic = pod.metadata.annotations[CONFIG_ANNOTATION.SOURCE] === CONFIG_SOURCE.FILE;
+    if (isStatic) {
+      if (current.metadata.annotations?.[CONFIG_ANNOTATION.MIRROR] === undefined) {
+        this.log.info(`"Static pod has no mirror pod yet, skipping status update" pod="${podFullName(pod)}"`);
+        return;
+      }
+    } else if (current.metadata.uid !== uid) {
       this.log.info(`"Pod was deleted and then recreated, skipping status update" pod="${podFullName(pod)}" oldPodUID="${uid}" podUID="${current.metadata.uid}"`);
       this.removePod(uid);
       return;
     }
     const oldStatus = current.status ?? {};
     const merged = mergePodStatus(oldStatus, entry.status);
-    const patch = createTwoWayMergePatch({ status: oldStatus as unknown as Json }, { metadata: { uid }, status: merged as unknown as Json });
+    const patch = createTwoWayMergePatch({ status: oldStatus as unknown as Json }, { metadata: { uid: current.metadata.uid }, status: merged as unknown as Json });
     const onlyUid = Object.keys(patch).length === 1 && patch.metadata !== undefined;
     if (!onlyUid) {
       try {
@@ -153,7 +161,7 @@ export class StatusManager {
       }
     }
     this.apiVersions.set(uid, entry.version);
-    if (this.terminated.has(uid) && current.metadata.deletionTimestamp) {
+    if (!isStatic && this.terminated.has(uid) && current.metadata.deletionTimestamp) {
       try {
         await this.client.delete(path, { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0, preconditions: { uid } });
         this.log.info(`"Pod fully terminated and removed from etcd" pod="${podFullName(pod)}"`);
