@@ -53,7 +53,11 @@ export function resourceList(groupVersion: string, defs: readonly ResourceDefini
       ...(d.shortNames.length ? { shortNames: d.shortNames } : {}),
       ...(d.categories.length ? { categories: d.categories } : {}),
     },
-    ...d.subresources.map((sub) => ({ name: `${d.resource}/${sub}`, singularName: '', namespaced: d.namespaced, kind: d.kind, verbs: ['get', 'patch', 'update'] })),
+    ...d.subresources.map((sub) =>
+      sub === 'binding'
+        ? { name: `${d.resource}/binding`, singularName: '', namespaced: d.namespaced, kind: 'Binding', verbs: ['create'] }
+        : { name: `${d.resource}/${sub}`, singularName: '', namespaced: d.namespaced, kind: d.kind, verbs: ['get', 'patch', 'update'] },
+    ),
   ]);
   // The legacy group's list carries no apiVersion; the named groups' lists do.
   return groupVersion.includes('/') ? { kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources } : { kind: 'APIResourceList', groupVersion, resources };

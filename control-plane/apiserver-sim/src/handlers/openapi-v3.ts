@@ -52,6 +52,10 @@ export function openApiV3Document(defs: readonly ResourceDefinition[], minor: nu
       patch: op(def, 'patch', `patch${id}`, [fieldValidation]),
     };
     for (const sub of def.subresources) {
+      if (sub === 'binding') {
+        paths[`${base}/{name}/binding`] = { post: op(def, 'post', `create${id}Binding`) };
+        continue;
+      }
       const Sub = sub.charAt(0).toUpperCase() + sub.slice(1);
       paths[`${base}/{name}/${sub}`] = {
         get: op(def, 'get', `read${id}${Sub}`),

@@ -216,17 +216,70 @@ export async function watchResource(scope: RequestScope, r: ServedResource): Pro
   });
 }
 
-/** handlers/delete.go DeleteResource: span "Delete"; unscheduled pods go at once (pod strategy CheckGracefulDelete). */
+/** metav1.DeleteOptions as the body or the query gives them. */
+interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+function deleteOptionsOf(scope: RequestScope, body: Buffer): DeleteOptions {
+  let options: DeleteOptions = {};
+  if (body.length > 0) {
+    try {
+      options = JSON.parse(body.toString('utf8')) as DeleteOptions;
+    } catch (err) {
+      throw badRequest(`error decoding the delete options: ${(err as Error).message}`);
+    }
+  }
+  const q = scope.url.searchParams.get('gracePeriodSeconds');
+  if (q !== null) {
+    const n = Number(q);
+    if (!Number.isInteger(n)) throw badRequest(`gracePeriodSeconds: Invalid value: ${JSON.stringify(q)}: must be a whole number of seconds`);
+    options.gracePeriodSeconds = n;
+  }
+  return options;
+}
+
+/**
+ * handlers/delete.go DeleteResource: span "Delete". Preconditions (uid, resourceVersion) must hold (409).
+ * A resource with a graceful-delete strategy (pods) and a grace period above 0 is only marked: the stored
+ * object gets deletionTimestamp = now + grace and deletionGracePeriodSeconds (a MODIFIED watch event), and
+ * a later delete may only shorten it (pkg/registry/rest/delete.go BeforeDelete); a grace period of 0 removes
+ * it (the kubelet's final delete, or `--force --grace-period=0`).
+ */
 export async function deleteResource(scope: RequestScope, r: ServedResource, ctx: RestContext): Promise<void> {
   await withComponentSpan(scope.tracer, 'Delete', traceFields(scope), async (span) => {
     const body = await scope.body();
     span.addEvent('limitedReadBody succeeded', { len: body.length });
+    const options = deleteOptionsOf(scope, body);
     if (body.length > 0) span.addEvent('Decoded delete options');
     span.addEvent('About to delete object from database');
     const { namespace, name } = scope.info;
+    const key = storageKey(r, namespace, name);
+    const checkPreconditions = (current: StoredObject): void => {
+      const uid = options.preconditions?.uid;
+      if (uid && uid !== current.metadata.uid) {
+        throw new StatusError(409, 'Conflict', `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${String(current.metadata.uid)}`, { name, kind: r.def.resource });
+      }
+      const rv = options.preconditions?.resourceVersion;
+      if (rv && rv !== current.metadata.resourceVersion) {
+        throw new StatusError(409, 'Conflict', `Precondition failed: ResourceVersion in precondition: ${rv}, ResourceVersion in object meta: ${String(current.metadata.resourceVersion)}`, { name, kind: r.def.resource });
+      }
+    };
     let out: StoredObject;
     try {
-      if (r.def.resource === 'namespaces') {
+      const current = await r.store.get(key);
+      if (!current) throw notFound(r.def.resource, name);
+      checkPreconditions(current);
+      const grace = r.def.deletionGracePeriodSeconds?.(current, options.gracePeriodSeconds) ?? 0;
+      if (grace > 0) {
+        out = await r.store.guaranteedUpdate(key, scope.auditId, (obj) => {
+          checkPreconditions(obj);
+          const had = obj.metadata.deletionGracePeriodSeconds as number | undefined;
+          if (had !== undefined && had <= grace) return obj;
+          return { ...obj, metadata: { ...obj.metadata, deletionTimestamp: metaTime(new Date(ctx.now().getTime() + grace * 1000)), deletionGracePeriodSeconds: grace } };
+        });
+      } else if (r.def.resource === 'namespaces') {
         // The namespace strategy only marks it Terminating; the namespace controller empties and removes it.
         out = await r.store.guaranteedUpdate(storageKey(r, namespace, name), scope.auditId, (ns) => ({
           ...ns,
@@ -234,7 +287,7 @@ export async function deleteResource(scope: RequestScope, r: ServedResource, ctx
           status: { phase: 'Terminating' },
         }));
       } else {
-        out = await r.store.delete(storageKey(r, namespace, name));
+        out = await r.store.delete(key);
       }
     } catch (err) {
       throw toStatusError(err, r, name);

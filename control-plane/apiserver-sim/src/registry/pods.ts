@@ -24,7 +24,7 @@ export const PODS: ResourceDefinition = {
   shortNames: ['po'],
   categories: ['all'],
   verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-  subresources: ['status'],
+  subresources: ['status', 'binding'],
   typeName: '*core.Pod',
   prepareForCreate(obj, namespace, now, uid) {
     const spec = (obj.spec as Record<string, unknown> | undefined) ?? {};
@@ -68,6 +68,18 @@ export const PODS: ResourceDefinition = {
     return errs;
   },
   prepareForUpdate: keepStatus,
+  /**
+   * pod strategy CheckGracefulDelete (pkg/registry/core/pod/strategy.go@v1.34.0): the requested period, else
+   * spec.terminationGracePeriodSeconds; 0 for a pod no node has (spec.nodeName unset) or one already
+   * Succeeded or Failed, since no kubelet has to stop it.
+   */
+  deletionGracePeriodSeconds(obj, requested) {
+    const spec = (obj.spec as { nodeName?: string; terminationGracePeriodSeconds?: number } | undefined) ?? {};
+    const phase = (obj.status as { phase?: string } | undefined)?.phase;
+    if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
+    const period = requested ?? spec.terminationGracePeriodSeconds ?? 30;
+    return Math.max(0, period);
+  },
   prepareForStatusUpdate: takeStatusOnly,
   /** pod strategy ToSelectableFields (pkg/registry/core/pod/strategy.go@v1.34.0). */
   selectableFields(obj) {

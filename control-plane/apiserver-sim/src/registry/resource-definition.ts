@@ -35,6 +35,11 @@ export interface ResourceDefinition {
   prepareForUpdate(next: StoredObject, old: StoredObject): StoredObject;
   /** The status strategy's PrepareForUpdate: only `.status` comes from the request, the rest is kept. */
   prepareForStatusUpdate(next: StoredObject, old: StoredObject): StoredObject;
+  /**
+   * The strategy's CheckGracefulDelete: the grace period a delete gets, from the requested one (undefined when
+   * the request names none). Absent: every delete is immediate.
+   */
+  deletionGracePeriodSeconds?(obj: StoredObject, requested: number | undefined): number;
   /** The fields a fieldSelector may name, and their values for an object (the strategy's GetAttrs). */
   selectableFields(obj: StoredObject): Record<string, string>;
   /** printers.go columns and cells (k8s.io/kubernetes pkg/printers/internalversion). */

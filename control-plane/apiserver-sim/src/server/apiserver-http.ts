@@ -8,6 +8,7 @@ import { apiGroup, apiGroupList, apiVersions, resourceList, versionInfo } from '
 import type { RestContext, ServedResource } from '../handlers/rest-handlers';
 import { createResource, deleteResource, finalizeNamespace, getResource, listResource, storageKey, updateResource, watchResource } from '../handlers/rest-handlers';
 import { patchResource } from '../handlers/patch-resource';
+import { createBinding } from '../handlers/create-binding';
 import { openApiV3Documents, openApiV3Index } from '../handlers/openapi-v3';
 import { writeObject } from '../handlers/responses';
 import { API_RESOURCES, servedGroups } from '../registry/api-resources';
@@ -123,6 +124,7 @@ export async function startApiserverHttp(options: ApiserverHttpOptions): Promise
         return (s) => podConnect(s, info.subresource as ConnectKind, kubeletProxy);
       }
       if (!r.def.subresources.includes(info.subresource)) return undefined;
+      if (info.subresource === 'binding' && info.verb === 'create' && r === pods) return (s) => createBinding(s, r, now);
       if (info.subresource === 'status') {
         if (info.verb === 'get') return (s) => getResource(s, r, ctx);
         if (info.verb === 'update') return (s) => updateResource(s, r);
