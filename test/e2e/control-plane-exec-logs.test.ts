@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FlatSpan } from '../../trace-sink/src';
 import { runChannelSession, type ChannelSession } from '../helpers/channel-websocket';
@@ -84,34 +85,33 @@ describe('kubectl exec and logs traced from apiserver to runtime (etcd-sim, apis
     haveKubectl = await kubectlAvailable();
     cp = await startControlPlane();
     const kubeletPort = await freePort();
+    const kubeletKubeconfig = join(cp.dir, 'kubelet.kubeconfig');
+    writeFileSync(kubeletKubeconfig, [
+      'apiVersion: v1', 'kind: Config', 'clusters:', '- name: sim', '  cluster:', `    server: ${cp.apiserverUrl}`,
+      'contexts:', '- name: kubelet', '  context:', '    cluster: sim', 'current-context: kubelet', '',
+    ].join('\n'));
     const api = (path: string, init: RequestInit = {}) =>
       fetch(cp.apiserverUrl + path, { ...init, headers: { 'Content-Type': 'application/json', 'User-Agent': KUBECTL_USER_AGENT, ...(init.headers as Record<string, string> | undefined) } });
     node = await runSimulatedNode({
       kubeletSamplingRatePerMillion: 1_000_000,
       durationMs: 16_000,
       podManifests: { 'talker.yaml': TALKER },
-      extraKubeletArgs: ['--port', String(kubeletPort)],
+      extraKubeletArgs: ['--port', String(kubeletPort), '--kubeconfig', kubeletKubeconfig],
       whileRunning: async () => {
         await eventually('the static pod running', 9_000, async () => {
           const list = (await (await fetch(`http://127.0.0.1:${kubeletPort}/pods`)).json()) as { items: Array<{ status: { phase: string } }> };
           return list.items.some((p) => p.status.phase === 'Running') ? true : undefined;
         });
-        // What kubelet registration and the mirror pod would put in the API: the node with its loopback
-        // address and kubelet port, and the static pod bound to it.
-        const nodeRes = await api('/api/v1/nodes', {
-          method: 'POST',
-          body: JSON.stringify({
-            apiVersion: 'v1', kind: 'Node', metadata: { name: NODE },
-            status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: NODE }], daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } } },
-          }),
+        // The kubelet registers its Node (InternalIP 127.0.0.1, daemonEndpoints = its port) and creates the
+        // static pod's mirror pod; the apiserver finds the kubelet through them.
+        await eventually('the registered node and the mirror pod', 12_000, async () => {
+          const nodeRes = await api(`/api/v1/nodes/${NODE}`);
+          const mirror = await api(`/api/v1/namespaces/default/pods/${POD}`);
+          if (nodeRes.status !== 200 || mirror.status !== 200) return undefined;
+          const node = (await nodeRes.json()) as { status?: { daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } } };
+          const pod = (await mirror.json()) as { spec?: { nodeName?: string } };
+          return node.status?.daemonEndpoints?.kubeletEndpoint?.Port === kubeletPort && pod.spec?.nodeName === NODE ? true : undefined;
         });
-        assert.equal(nodeRes.status, 201, await nodeRes.text());
-        const podRes = await api('/api/v1/namespaces/default/pods', {
-          method: 'POST',
-          body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: POD, namespace: 'default' }, spec: { nodeName: NODE, containers: [{ name: 'app', image: 'docker.io/library/busybox:1.37' }] } }),
-        });
-        assert.equal(podRes.status, 201, await podRes.text());
-
         const wsBase = cp.apiserverUrl.replace(/^http/, 'ws');
         const shapedExec = await runChannelSession(`${wsBase}/api/v1/namespaces/default/pods/${POD}/exec?command=echo&command=hi&container=app&stderr=true&stdout=true`, {
           protocols: KUBECTL_EXEC_PROTOCOLS,
