@@ -39,6 +39,17 @@ export function apiGroupList(groups: Array<{ name: string; versions: string[] }>
 }
 
 /**
+ * The pod subresources served by proxying to the kubelet (../handlers/pod-subresources.ts), as kube-apiserver
+ * lists them: the connect options kinds with get and create, `log` with get only.
+ */
+const KUBELET_PROXIED_POD_SUBRESOURCES = [
+  { name: 'pods/attach', singularName: '', namespaced: true, kind: 'PodAttachOptions', verbs: ['create', 'get'] },
+  { name: 'pods/exec', singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get'] },
+  { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] },
+  { name: 'pods/portforward', singularName: '', namespaced: true, kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
+];
+
+/**
  * GET /api/v1 or /apis/<group>/<version>: each resource of the group-version and its subresources
  * (metav1.APIResourceList; status takes get/patch/update, as the apiserver lists it).
  */
@@ -58,7 +69,8 @@ export function resourceList(groupVersion: string, defs: readonly ResourceDefini
         ? { name: `${d.resource}/binding`, singularName: '', namespaced: d.namespaced, kind: 'Binding', verbs: ['create'] }
         : { name: `${d.resource}/${sub}`, singularName: '', namespaced: d.namespaced, kind: d.kind, verbs: ['get', 'patch', 'update'] },
     ),
-  ]);
+    ...(d.group === '' && d.resource === 'pods' ? KUBELET_PROXIED_POD_SUBRESOURCES : []),
+  ]).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   // The legacy group's list carries no apiVersion; the named groups' lists do.
   return groupVersion.includes('/') ? { kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources } : { kind: 'APIResourceList', groupVersion, resources };
 }
