@@ -214,8 +214,9 @@ export class Kubelet {
     this.containerGC = new ContainerGC(this.runtimeManager, this.podWorkers, getTracer(KUBELET_TRACER_SCOPE.KUBERUNTIME), clock);
     this.imageGC = new ImageGCManager(runtime, this.runtimeManager, getTracer(KUBELET_TRACER_SCOPE.IMAGES), clock, settings.imageGCPolicy, settings.imageFsCapacityBytes, this.statsProvider);
     this.runtimeCache = new RuntimeCache(this.runtimeManager, clock);
-    // makePodSourceConfig registers the file source only when staticPodPath is set; kubelet-sim has no HTTP or
-    // API server source (its churn workload plays a fresh API server, which would list no pods at first).
+    // makePodSourceConfig registers the file source only when staticPodPath is set and the API source only with
+    // a kubeconfig; kubelet-sim has no HTTP source, and its churn workload is no registered source (it plays a
+    // fresh API server, which would list no pods at first).
     this.sourcesReady = new SourcesReady([...(settings.staticPodPath !== undefined ? [CONFIG_SOURCE.FILE] : []), ...(settings.apiSource ? [CONFIG_SOURCE.API] : [])]);
     this.fileSource = settings.staticPodPath === undefined
       ? undefined
@@ -325,6 +326,14 @@ export class Kubelet {
   /** The pods the kubelet manages (podManager.GetPods), for the `/pods` endpoint. */
   managedPods(): Pod[] {
     return [...this.desiredPods.values()];
+  }
+
+  /** GetImageList for the node status: the image manager's cached list, largest first (images.imageCache sorts by size). */
+  imageList(): Array<{ repoTags: string[]; repoDigests: string[]; sizeBytes: number }> {
+    return this.imageGC
+      .imageList()
+      .map((i) => ({ repoTags: [...i.repo_tags], repoDigests: [...i.repo_digests], sizeBytes: Number(i.size) }))
+      .sort((a, b) => b.sizeBytes - a.sizeBytes);
   }
 
   /** What keeps the node's Ready condition False (the ReadyCondition setter's runtimeErrors: runtime status, PLEG). */

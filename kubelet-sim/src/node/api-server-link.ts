@@ -70,6 +70,8 @@ export class ApiServerLink {
       containerRuntimeVersion: kubelet.runtimeName ? `${kubelet.runtimeName}://${kubelet.runtimeVersion}` : '',
       readinessErrors: kubelet.readinessErrors(),
       imageFsCapacityBytes: options.imageFsCapacityBytes,
+      images: kubelet.imageList(),
+      maxImages: config.nodeStatusMaxImages,
     });
     this.nodeStatus = new KubeletNodeStatus({
       client: this.client,
