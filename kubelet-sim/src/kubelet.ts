@@ -159,6 +159,8 @@ export class Kubelet {
   private statusManager: StatusManager | undefined;
   /** API pods being deleted (deletionTimestamp seen): killed once, never started again. */
   private readonly apiTerminating = new Set<string>();
+  /** API pods whose termination has finished on this node (SyncTerminatedPod ran). */
+  private readonly apiTerminated = new Set<string>();
   /** Creates and deletes mirror pods of static pods (set with an API server). */
   private mirrorClient: MirrorClient | undefined;
   /** Mirror pods in the API by `namespace/name` (podManager's mirror pods). */
@@ -212,8 +214,9 @@ export class Kubelet {
     this.containerGC = new ContainerGC(this.runtimeManager, this.podWorkers, getTracer(KUBELET_TRACER_SCOPE.KUBERUNTIME), clock);
     this.imageGC = new ImageGCManager(runtime, this.runtimeManager, getTracer(KUBELET_TRACER_SCOPE.IMAGES), clock, settings.imageGCPolicy, settings.imageFsCapacityBytes, this.statsProvider);
     this.runtimeCache = new RuntimeCache(this.runtimeManager, clock);
-    // makePodSourceConfig registers the file source only when staticPodPath is set; kubelet-sim has no HTTP or
-    // API server source (its churn workload plays a fresh API server, which would list no pods at first).
+    // makePodSourceConfig registers the file source only when staticPodPath is set and the API source only with
+    // a kubeconfig; kubelet-sim has no HTTP source, and its churn workload is no registered source (it plays a
+    // fresh API server, which would list no pods at first).
     this.sourcesReady = new SourcesReady([...(settings.staticPodPath !== undefined ? [CONFIG_SOURCE.FILE] : []), ...(settings.apiSource ? [CONFIG_SOURCE.API] : [])]);
     this.fileSource = settings.staticPodPath === undefined
       ? undefined
@@ -338,6 +341,14 @@ export class Kubelet {
     return this.runtime;
   }
 
+  /** GetImageList for the node status: the image manager's cached list, largest first (images.imageCache sorts by size). */
+  imageList(): Array<{ repoTags: string[]; repoDigests: string[]; sizeBytes: number }> {
+    return this.imageGC
+      .imageList()
+      .map((i) => ({ repoTags: [...i.repo_tags], repoDigests: [...i.repo_digests], sizeBytes: Number(i.size) }))
+      .sort((a, b) => b.sizeBytes - a.sizeBytes);
+  }
+
   /** What keeps the node's Ready condition False (the ReadyCondition setter's runtimeErrors: runtime status, PLEG). */
   readinessErrors(): string[] {
     return this.runtimeState.runtimeErrors();
@@ -437,7 +448,11 @@ export class Kubelet {
     this.podStartRecorder?.forget(pod.metadata.uid);
     // SyncTerminatedPod: the terminal status, then the status manager may remove a pod the API is deleting.
     this.reportStatus(pod, status, true);
-    if (this.isApiPod(pod)) this.statusManager?.podTerminated(pod);
+    if (this.isApiPod(pod)) {
+      this.apiTerminated.add(pod.metadata.uid);
+      // The status manager removes the API object only once the API is deleting it (canBeDeleted).
+      if (this.apiTerminating.has(pod.metadata.uid)) this.statusManager?.podTerminated(pod);
+    }
     return this.tracer.startActiveSpan(KUBELET_SPAN.SYNC_TERMINATED_POD, { kind: SpanKind.INTERNAL, attributes: podSpanAttributes(pod) }, ROOT_CONTEXT, async (span) => {
       // Volumes, cgroups and status are not emulated: nothing here calls the runtime, as upstream.
       span.end();
@@ -549,6 +564,8 @@ export class Kubelet {
       if (pod.metadata.deletionTimestamp !== undefined) {
         if (!this.apiTerminating.has(uid)) {
           this.apiTerminating.add(uid);
+          // A pod that already ran to completion here has nothing left to stop: it can go from the API now.
+          if (this.apiTerminated.has(uid)) this.statusManager?.podTerminated(pod);
           if (this.desiredPods.has(uid)) {
             this.log.info(`SyncLoop DELETE source="${CONFIG_SOURCE.API}" pods=["${podFullName(pod)}"]`);
             const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds;
@@ -562,6 +579,7 @@ export class Kubelet {
     }
     const seen = new Set(pods.filter((p) => p.mirrorHash === undefined).map((p) => p.pod.metadata.uid));
     for (const uid of [...this.apiTerminating]) if (!seen.has(uid)) this.apiTerminating.delete(uid);
+    for (const uid of [...this.apiTerminated]) if (!seen.has(uid)) this.apiTerminated.delete(uid);
     for (const uid of [...this.apiStatuses.keys()]) {
       if (!seen.has(uid)) {
         this.apiStatuses.delete(uid);

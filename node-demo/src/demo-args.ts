@@ -37,7 +37,7 @@ const EXAMPLES = examplesEpilogue([
     lines: ['npm start -- --nodes 50 --pods-per-node 30 \\', '--sampling-rate-per-million 100 --duration 5m'],
   },
   {
-    what: 'a control plane too: etcd-sim, apiserver-sim and the node; prints a kubeconfig for kubectl, runs until Ctrl-C',
+    what: 'a one-node cluster for kubectl (etcd-sim, apiserver-sim; until Ctrl-C)',
     lines: ['npm start -- --control-plane'],
   },
   {

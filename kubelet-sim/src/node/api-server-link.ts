@@ -40,6 +40,8 @@ export interface ApiServerLinkOptions {
  */
 export class ApiServerLink {
   readonly client: ApiClient;
+  /** kubeDeps.HeartbeatClient: node status and lease; no rate limit, timeout min(nodeStatusUpdateFrequency, lease duration). */
+  readonly heartbeatClient: ApiClient;
   readonly statusManager: StatusManager;
   readonly nodeStatus: KubeletNodeStatus;
   readonly lease: NodeLeaseController;
@@ -58,6 +60,17 @@ export class ApiServerLink {
       clock: realClock,
       requestTimeoutMs: API_REQUEST_TIMEOUT_MS,
     });
+    // cmd/kubelet/app/server.go run: a copy of the client config for heartbeats, throttling off (QPS -1) and a
+    // timeout of nodeStatusUpdateFrequency, lowered to the lease duration; the tracing wrapper is copied with it.
+    this.heartbeatClient = new ApiClient({
+      connection,
+      userAgent: kubeletUserAgent(config.kubeletVersion),
+      qps: 0,
+      burst: 0,
+      tracer: options.tracer,
+      clock: realClock,
+      requestTimeoutMs: Math.min(config.nodeStatusUpdateFrequencyMs, config.nodeLeaseDurationSeconds * 1000),
+    });
     this.loops = new TimerLoops((name, err) => log.error(`loop failed loop="${name}" err="${err.message}"`));
     this.statusManager = new StatusManager(this.client, realClock, log, this.loops);
     kubelet.attachStatusManager(this.statusManager, new MirrorClient(this.client, nodeName));
@@ -70,16 +83,19 @@ export class ApiServerLink {
       containerRuntimeVersion: kubelet.runtimeName ? `${kubelet.runtimeName}://${kubelet.runtimeVersion}` : '',
       readinessErrors: kubelet.readinessErrors(),
       imageFsCapacityBytes: options.imageFsCapacityBytes,
+      images: kubelet.imageList(),
+      maxImages: config.nodeStatusMaxImages,
     });
     this.nodeStatus = new KubeletNodeStatus({
       client: this.client,
+      heartbeatClient: this.heartbeatClient,
       clock: realClock,
       log,
       updateFrequencyMs: config.nodeStatusUpdateFrequencyMs,
       reportFrequencyMs: config.nodeStatusReportFrequencyMs,
       facts,
     });
-    this.lease = new NodeLeaseController({ client: this.client, clock: realClock, log, nodeName, leaseDurationSeconds: config.nodeLeaseDurationSeconds });
+    this.lease = new NodeLeaseController({ client: this.heartbeatClient, clock: realClock, log, nodeName, leaseDurationSeconds: config.nodeLeaseDurationSeconds });
     this.source = new ApiserverSource({ client: this.client, nodeName, log, onSet: (pods) => kubelet.handleApiSourceSet(pods) });
     log.info(`"Connecting to the API server" server="${connection.server}" context="${connection.context}"`);
   }
@@ -103,5 +119,6 @@ export class ApiServerLink {
     this.statusManager.stop();
     await Promise.all([this.source.stop(), this.lease.stop(), this.nodeStatus.stop(), this.loops.stop()]);
     this.client.close();
+    this.heartbeatClient.close();
   }
 }

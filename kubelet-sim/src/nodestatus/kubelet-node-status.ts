@@ -24,7 +24,10 @@ export const NODE_STATUS = {
 } as const;
 
 export interface NodeStatusOptions {
+  /** kubeClient: registration. */
   client: ApiClient;
+  /** heartbeatClient: the status updates (no rate limit, a timeout; defaults to `client`). */
+  heartbeatClient?: ApiClient;
   clock: Clock;
   log: Logger;
   /** nodeStatusUpdateFrequency / nodeStatusReportFrequency (ms). */
@@ -155,20 +158,21 @@ export class KubeletNodeStatus {
   }
 
   private async tryUpdateNodeStatus(): Promise<void> {
-    const { client, clock } = this.options;
+    const { clock } = this.options;
+    const client = this.options.heartbeatClient ?? this.options.client;
     const name = this.options.facts().nodeName;
     const original = await client.get<ApiNode>(`/api/v1/nodes/${encodeURIComponent(name)}`);
     const updated = setNodeStatus(original, this.options.facts(), clock.nowMs());
     const now = clock.nowMs();
     if (now < this.lastReportMs + this.options.reportFrequencyMs && !nodeStatusHasChanged(original.status, updated.status)) return;
-    await this.patchNode(original, updated);
+    await this.patchNode(original, updated, client);
     this.lastReportMs = now;
   }
 
   /** nodeutil.PatchNodeStatus: the two-way strategic merge patch of the whole node, to nodes/<name>/status. */
-  private async patchNode(original: ApiNode, updated: ApiNode): Promise<void> {
+  private async patchNode(original: ApiNode, updated: ApiNode, client: ApiClient = this.options.client): Promise<void> {
     const patch = createTwoWayMergePatch(original as unknown as Json, updated as unknown as Json);
-    await this.options.client.patch(`/api/v1/nodes/${encodeURIComponent(original.metadata.name)}/status`, JSON.stringify(patch), 'application/strategic-merge-patch+json');
+    await client.patch(`/api/v1/nodes/${encodeURIComponent(original.metadata.name)}/status`, JSON.stringify(patch), 'application/strategic-merge-patch+json');
     this.stats.statusPatches++;
   }
 }

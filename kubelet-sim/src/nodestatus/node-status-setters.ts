@@ -46,6 +46,7 @@ export interface ApiNode {
     addresses?: Array<{ type: string; address: string }>;
     daemonEndpoints?: { kubeletEndpoint: { Port: number } };
     nodeInfo?: Record<string, string>;
+    images?: Array<{ names: string[]; sizeBytes: number }>;
     [k: string]: unknown;
   };
 }
@@ -65,7 +66,14 @@ export interface NodeFacts {
   /** runtimeState errors (runtime not ready, PLEG unhealthy): Ready=False with them as the message. */
   readinessErrors: string[];
   imageFsCapacityBytes: number;
+  /** The image manager's cached list (GetImageList), largest first. */
+  images: ReadonlyArray<{ repoTags: readonly string[]; repoDigests: readonly string[]; sizeBytes: number }>;
+  /** nodeStatusMaxImages: at most this many images are reported (-1: all). */
+  maxImages: number;
 }
+
+/** nodestatus/setters.go MaxNamesPerImageInNodeStatus. */
+export const MAX_NAMES_PER_IMAGE_IN_NODE_STATUS = 5;
 
 const goArch = (): string => (process.arch === 'x64' ? 'amd64' : process.arch);
 
@@ -94,9 +102,10 @@ export function initialNode(facts: NodeFacts, nowMs: number): ApiNode {
 /**
  * defaultNodeStatusFuncs in the order the kubelet runs them, for what kubelet-sim models: NodeAddress
  * (InternalIP, Hostname), MachineInfo (capacity cpu/memory/pods/ephemeral-storage/hugepages; allocatable =
- * capacity − the default hard eviction reservation), VersionInfo, DaemonEndpoints, GoRuntime, then the
- * MemoryPressure, DiskPressure, PIDPressure and Ready conditions (heartbeat now; transition time kept unless
- * the status changed). Images, volumes and runtime handlers are not reported. Returns a new object.
+ * capacity − the default hard eviction reservation), VersionInfo, DaemonEndpoints, Images (the cached image
+ * list, largest first, at most nodeStatusMaxImages, each with up to 5 names: digests then tags), GoRuntime,
+ * then the MemoryPressure, DiskPressure, PIDPressure and Ready conditions (heartbeat now; transition time kept
+ * unless the status changed). Volumes and runtime handlers are not reported. Returns a new object.
  */
 export function setNodeStatus(node: ApiNode, facts: NodeFacts, nowMs: number): ApiNode {
   const now = new Date(Math.floor(nowMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
@@ -153,6 +162,10 @@ export function setNodeStatus(node: ApiNode, facts: NodeFacts, nowMs: number): A
         operatingSystem: process.platform,
         architecture: goArch(),
       },
+      images: (facts.maxImages > -1 ? facts.images.slice(0, facts.maxImages) : facts.images).map((img) => ({
+        names: [...img.repoDigests, ...img.repoTags].slice(0, MAX_NAMES_PER_IMAGE_IN_NODE_STATUS),
+        sizeBytes: img.sizeBytes,
+      })),
     },
   };
 }

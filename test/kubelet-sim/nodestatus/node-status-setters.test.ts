@@ -12,6 +12,11 @@ const FACTS: NodeFacts = {
   containerRuntimeVersion: 'containerd://2.1.0',
   readinessErrors: [],
   imageFsCapacityBytes: 100 * 1024 ** 3,
+  images: [
+    { repoTags: ['nginx:1.27'], repoDigests: ['nginx@sha256:aa'], sizeBytes: 70_000_000 },
+    { repoTags: ['a:1', 'a:2', 'a:3', 'a:4', 'a:5'], repoDigests: ['a@sha256:bb'], sizeBytes: 5_000_000 },
+  ],
+  maxImages: 50,
 };
 
 describe('initialNode / setNodeStatus', () => {
@@ -24,6 +29,11 @@ describe('initialNode / setNodeStatus', () => {
     assert.equal(node.status.capacity?.['ephemeral-storage'], `${100 * 1024 * 1024}Ki`);
     assert.equal(node.status.allocatable?.['ephemeral-storage'], String(Math.floor(100 * 1024 ** 3 * 0.9)));
     assert.equal(node.status.nodeInfo?.kubeletVersion, 'v1.34.0');
+    assert.deepEqual(node.status.images, [
+      { names: ['nginx@sha256:aa', 'nginx:1.27'], sizeBytes: 70_000_000 },
+      { names: ['a@sha256:bb', 'a:1', 'a:2', 'a:3', 'a:4'], sizeBytes: 5_000_000 },
+    ]);
+    assert.equal(initialNode({ ...FACTS, maxImages: 1 }, 0).status.images?.length, 1);
     assert.deepEqual(node.status.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`), [
       'MemoryPressure=False/KubeletHasSufficientMemory',
       'DiskPressure=False/KubeletHasNoDiskPressure',
