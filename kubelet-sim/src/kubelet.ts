@@ -44,6 +44,10 @@ import { CriStatsProvider } from './stats/cri-stats-provider';
 import { StatsProvider } from './stats/stats-provider';
 import type { PeriodicLoops } from './util/periodic-loops';
 import { TimerLoops } from './util/periodic-loops';
+import type { ApiSourcePod } from './pod-sources/apiserver-source';
+import { generateApiPodStatus } from './status/generate-api-pod-status';
+import type { StatusManager } from './status/status-manager';
+import type { MirrorClient, MirrorPod } from './pod/mirror-client';
 
 /** The settings kubelet-sim runs with, resolved from KubeletConfiguration and flags (all durations in ms). */
 export interface KubeletSettings {
@@ -72,6 +76,10 @@ export interface KubeletSettings {
   plegRelistPeriodMs: number;
   /** Log rotation, stats provider and gates of the background loops; the 1.34 defaults when absent. */
   background?: BackgroundLoopSettings;
+  /** Pods also come from an API server (--kubeconfig): the `api` source is then one the kubelet waits for. */
+  apiSource?: boolean;
+  /** The node's IP (InternalIP; the pods' hostIP). */
+  nodeIP?: string;
 }
 
 /** What a Kubelet is wired to besides the runtime; tests inject fakes so that nothing sleeps. */
@@ -145,6 +153,20 @@ export class Kubelet {
   readonly runtimeState: RuntimeState;
   /** Runtime name from CRI Version (`cri-o`, `containerd`), the scheme of container IDs. */
   runtimeName = '';
+  /** Runtime version from CRI Version (the node's containerRuntimeVersion is `<name>://<version>`). */
+  runtimeVersion = '';
+  /** Sends the status of API pods back (set when pods come from an API server). */
+  private statusManager: StatusManager | undefined;
+  /** API pods being deleted (deletionTimestamp seen): killed once, never started again. */
+  private readonly apiTerminating = new Set<string>();
+  /** API pods whose termination has finished on this node (SyncTerminatedPod ran). */
+  private readonly apiTerminated = new Set<string>();
+  /** Creates and deletes mirror pods of static pods (set with an API server). */
+  private mirrorClient: MirrorClient | undefined;
+  /** Mirror pods in the API by `namespace/name` (podManager's mirror pods). */
+  private readonly mirrorPods = new Map<string, MirrorPod>();
+  /** The status each API pod had in the API when first seen, where the status manager starts. */
+  private readonly apiStatuses = new Map<string, ApiSourcePod['apiStatus']>();
   /** syncLoopMonitor: when the sync loop last entered an iteration; read by the `syncloop` healthz check. */
   private syncLoopEntryMs: number | undefined;
   private readonly podStartRecorder: PodStartDurationRecorder | undefined;
@@ -192,9 +214,10 @@ export class Kubelet {
     this.containerGC = new ContainerGC(this.runtimeManager, this.podWorkers, getTracer(KUBELET_TRACER_SCOPE.KUBERUNTIME), clock);
     this.imageGC = new ImageGCManager(runtime, this.runtimeManager, getTracer(KUBELET_TRACER_SCOPE.IMAGES), clock, settings.imageGCPolicy, settings.imageFsCapacityBytes, this.statsProvider);
     this.runtimeCache = new RuntimeCache(this.runtimeManager, clock);
-    // makePodSourceConfig registers the file source only when staticPodPath is set; kubelet-sim has no HTTP or
-    // API server source (its churn workload plays a fresh API server, which would list no pods at first).
-    this.sourcesReady = new SourcesReady(settings.staticPodPath !== undefined ? [CONFIG_SOURCE.FILE] : []);
+    // makePodSourceConfig registers the file source only when staticPodPath is set and the API source only with
+    // a kubeconfig; kubelet-sim has no HTTP source, and its churn workload is no registered source (it plays a
+    // fresh API server, which would list no pods at first).
+    this.sourcesReady = new SourcesReady([...(settings.staticPodPath !== undefined ? [CONFIG_SOURCE.FILE] : []), ...(settings.apiSource ? [CONFIG_SOURCE.API] : [])]);
     this.fileSource = settings.staticPodPath === undefined
       ? undefined
       : new StaticPodFileSource(settings.staticPodPath, settings.nodeName, clock, log, (pods) => this.handleFileSourceSet(pods), deps.watchManifests);
@@ -215,6 +238,7 @@ export class Kubelet {
     await context.with(ROOT_CONTEXT, () => this.preInitRuntime());
     const version = await context.with(ROOT_CONTEXT, () => this.runtime.version(this.settings.runtimeApiVersion));
     this.runtimeName = version.runtime_name;
+    this.runtimeVersion = version.runtime_version;
     this.log.info(`Container runtime initialized containerRuntime="${version.runtime_name}" version="${version.runtime_version}" apiVersion="${version.runtime_api_version}"`);
     this.every(LOOP_NAME.CONTAINER_GC, this.settings.containerGCPeriodMs, () => this.garbageCollectContainers(), true);
     this.every(LOOP_NAME.IMAGE_GC, this.settings.imageGCPeriodMs, () => this.garbageCollectImages(), true);
@@ -304,6 +328,32 @@ export class Kubelet {
     return [...this.desiredPods.values()];
   }
 
+  /** podManager.GetPodByName: the managed pod with that namespace and name. */
+  getPodByName(namespace: string, name: string): Pod | undefined {
+    for (const pod of this.desiredPods.values()) {
+      if (pod.metadata.namespace === namespace && pod.metadata.name === name) return pod;
+    }
+    return undefined;
+  }
+
+  /** The CRI client kuberuntime uses (instrumented), for the HTTP server's streaming and log calls. */
+  get runtimeService(): RuntimeService & ImageService {
+    return this.runtime;
+  }
+
+  /** GetImageList for the node status: the image manager's cached list, largest first (images.imageCache sorts by size). */
+  imageList(): Array<{ repoTags: string[]; repoDigests: string[]; sizeBytes: number }> {
+    return this.imageGC
+      .imageList()
+      .map((i) => ({ repoTags: [...i.repo_tags], repoDigests: [...i.repo_digests], sizeBytes: Number(i.size) }))
+      .sort((a, b) => b.sizeBytes - a.sizeBytes);
+  }
+
+  /** What keeps the node's Ready condition False (the ReadyCondition setter's runtimeErrors: runtime status, PLEG). */
+  readinessErrors(): string[] {
+    return this.runtimeState.runtimeErrors();
+  }
+
   /** LatestLoopEntryTime, for the `syncloop` healthz check; undefined before the first iteration. */
   latestLoopEntryMs(): number | undefined {
     return this.syncLoopEntryMs;
@@ -340,6 +390,10 @@ export class Kubelet {
     return this.tracer.startActiveSpan(KUBELET_SPAN.SYNC_POD, { kind: SpanKind.INTERNAL, attributes: podSpanAttributes(pod, updateType) }, ROOT_CONTEXT, async (span) => {
       try {
         this.podStartRecorder?.observeSync(pod, status);
+        // SyncPod: generateAPIPodStatus from the cached runtime status, then statusManager.SetPodStatus.
+        this.reportStatus(pod, status, false);
+        // Create Mirror Pod for Static Pod if it doesn't already exist (under this span, as upstream).
+        await this.ensureMirrorPod(pod);
         const result = await this.runtimeManager.syncPod(pod, status);
         if (result.errors.length > 0 && !isBackoffOnly(result)) {
           const message = syncResultError(result);
@@ -365,6 +419,7 @@ export class Kubelet {
         const stopped = await this.runtimeManager.getPodStatus(pod.metadata.uid, pod.metadata.name, pod.metadata.namespace);
         const running = stopped.containerStatuses.filter((c) => c.state === 'running');
         if (running.length > 0) throw new Error(`detected running containers after a successful KillPod, CRI violation: ${running.map((c) => c.id).join(', ')}`);
+        this.reportStatus(pod, stopped, false);
         this.log.info(`Pod termination stopped all running containers pod="${podFullName(pod)}" podUID="${pod.metadata.uid}"`);
       } finally {
         span.end();
@@ -388,9 +443,16 @@ export class Kubelet {
     this.log.info(`Pod termination stopped all running orphaned containers pod="${runningPod.namespace}/${runningPod.name}" podUID="${runningPod.uid}"`);
   }
 
-  async syncTerminatedPod(pod: Pod, _status: PodStatus): Promise<void> {
+  async syncTerminatedPod(pod: Pod, status: PodStatus): Promise<void> {
     this.stats.syncTerminatedPod++;
     this.podStartRecorder?.forget(pod.metadata.uid);
+    // SyncTerminatedPod: the terminal status, then the status manager may remove a pod the API is deleting.
+    this.reportStatus(pod, status, true);
+    if (this.isApiPod(pod)) {
+      this.apiTerminated.add(pod.metadata.uid);
+      // The status manager removes the API object only once the API is deleting it (canBeDeleted).
+      if (this.apiTerminating.has(pod.metadata.uid)) this.statusManager?.podTerminated(pod);
+    }
     return this.tracer.startActiveSpan(KUBELET_SPAN.SYNC_TERMINATED_POD, { kind: SpanKind.INTERNAL, attributes: podSpanAttributes(pod) }, ROOT_CONTEXT, async (span) => {
       // Volumes, cgroups and status are not emulated: nothing here calls the runtime, as upstream.
       span.end();
@@ -417,6 +479,116 @@ export class Kubelet {
     const previousFromFiles = new Map([...this.desiredPods].filter(([, p]) => p.metadata.annotations[CONFIG_ANNOTATION.SOURCE] === CONFIG_SOURCE.FILE));
     for (const update of diffPods(previousFromFiles, pods)) {
       this.log.info(`SyncLoop ${update.op} source="${CONFIG_SOURCE.FILE}" pods=["${podFullName(update.pod)}"]`);
+      if (update.op === POD_OPERATION.ADD) this.addPod(update.pod);
+      else if (update.op === POD_OPERATION.UPDATE) this.updatePod(update.pod);
+      else this.deletePod(update.pod.metadata.uid);
+    }
+  }
+
+  /** With an API server: the status manager (API and static pods) and the mirror pod client (static pods). */
+  attachStatusManager(statusManager: StatusManager, mirrorClient?: MirrorClient): void {
+    this.statusManager = statusManager;
+    this.mirrorClient = mirrorClient;
+  }
+
+  private isApiPod(pod: Pod): boolean {
+    return pod.metadata.annotations[CONFIG_ANNOTATION.SOURCE] === CONFIG_SOURCE.API;
+  }
+
+  private isStaticPod(pod: Pod): boolean {
+    return pod.metadata.annotations[CONFIG_ANNOTATION.SOURCE] === CONFIG_SOURCE.FILE;
+  }
+
+  /**
+   * SyncPod's mirror pod step (kubelet.go@v1.34.0): a mirror pod that is being deleted or mirrors another
+   * version of the static pod (IsMirrorPodOf: its config.mirror ≠ the pod's config.hash) is deleted; then, if
+   * there is none, one is created. Failures are logged; the pod still syncs.
+   */
+  private async ensureMirrorPod(pod: Pod): Promise<void> {
+    if (!this.mirrorClient || !this.isStaticPod(pod) || this.stopped) return;
+    const key = podFullName(pod);
+    const mirror = this.mirrorPods.get(key);
+    let deleted = false;
+    try {
+      if (mirror && (mirror.deleting || mirror.hash !== pod.metadata.annotations[CONFIG_ANNOTATION.HASH])) {
+        this.log.info(`"Trying to delete pod" pod="${key}" podUID="${mirror.uid}"`);
+        deleted = await this.mirrorClient.deleteMirrorPod(mirror.namespace, mirror.name, mirror.uid);
+        this.mirrorPods.delete(key);
+      }
+      if (!mirror || deleted) await this.mirrorClient.createMirrorPod(pod);
+    } catch (err) {
+      this.log.error(`"Failed creating a mirror pod" err="${(err as Error).message}" pod="${key}"`);
+    }
+  }
+
+  /** HandlePodCleanups' orphaned mirror pods: a mirror pod whose static pod is gone is deleted. */
+  private async deleteOrphanedMirrorPods(): Promise<void> {
+    if (!this.mirrorClient) return;
+    const staticPods = new Set([...this.desiredPods.values()].filter((p) => this.isStaticPod(p)).map(podFullName));
+    for (const [key, mirror] of [...this.mirrorPods]) {
+      if (staticPods.has(key) || mirror.deleting) continue;
+      try {
+        await this.mirrorClient.deleteMirrorPod(mirror.namespace, mirror.name, mirror.uid);
+        this.mirrorPods.delete(key);
+      } catch (err) {
+        this.log.error(`"Failed deleting a mirror pod" err="${(err as Error).message}" pod="${key}"`);
+      }
+    }
+  }
+
+  /** generateAPIPodStatus + SetPodStatus for a pod from the API, or a static pod (sent to its mirror pod). */
+  private reportStatus(pod: Pod, status: PodStatus | undefined, podIsTerminal: boolean): void {
+    if (!this.statusManager || !(this.isApiPod(pod) || (this.mirrorClient && this.isStaticPod(pod)))) return;
+    const apiStatus = generateApiPodStatus(pod, status, { runtimeName: this.runtimeName, hostIP: this.settings.nodeIP ?? '127.0.0.1', podIsTerminal });
+    this.statusManager.setPodStatus(pod, apiStatus, this.apiStatuses.get(pod.metadata.uid));
+  }
+
+  /**
+   * The API source sent its whole set (config.go merge for ApiserverSource): new UIDs are ADDs, vanished
+   * ones REMOVEs, changed ones UPDATEs; a pod that now has a deletionTimestamp is a DELETE: killed with its
+   * deletionGracePeriodSeconds and never started again (checkAndUpdatePod; the status manager then deletes
+   * it from the API once it has terminated).
+   */
+  handleApiSourceSet(pods: ApiSourcePod[]): void {
+    this.sourcesReady.addSource(CONFIG_SOURCE.API);
+    const current: Pod[] = [];
+    this.mirrorPods.clear();
+    for (const { pod, apiStatus, mirrorHash } of pods) {
+      const uid = pod.metadata.uid;
+      if (mirrorHash !== undefined) {
+        const { namespace, name } = pod.metadata;
+        this.mirrorPods.set(podFullName(pod), { namespace, name, uid, hash: mirrorHash, deleting: pod.metadata.deletionTimestamp !== undefined });
+        continue;
+      }
+      if (!this.apiStatuses.has(uid)) this.apiStatuses.set(uid, apiStatus);
+      if (pod.metadata.deletionTimestamp !== undefined) {
+        if (!this.apiTerminating.has(uid)) {
+          this.apiTerminating.add(uid);
+          // A pod that already ran to completion here has nothing left to stop: it can go from the API now.
+          if (this.apiTerminated.has(uid)) this.statusManager?.podTerminated(pod);
+          if (this.desiredPods.has(uid)) {
+            this.log.info(`SyncLoop DELETE source="${CONFIG_SOURCE.API}" pods=["${podFullName(pod)}"]`);
+            const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds;
+            this.desiredPods.set(uid, { ...pod, spec: { ...pod.spec, terminationGracePeriodSeconds: grace } });
+            this.deletePod(uid);
+          }
+        }
+        continue;
+      }
+      if (!this.apiTerminating.has(uid)) current.push(pod);
+    }
+    const seen = new Set(pods.filter((p) => p.mirrorHash === undefined).map((p) => p.pod.metadata.uid));
+    for (const uid of [...this.apiTerminating]) if (!seen.has(uid)) this.apiTerminating.delete(uid);
+    for (const uid of [...this.apiTerminated]) if (!seen.has(uid)) this.apiTerminated.delete(uid);
+    for (const uid of [...this.apiStatuses.keys()]) {
+      if (!seen.has(uid)) {
+        this.apiStatuses.delete(uid);
+        this.statusManager?.removePod(uid);
+      }
+    }
+    const previousFromApi = new Map([...this.desiredPods].filter(([, p]) => this.isApiPod(p)));
+    for (const update of diffPods(previousFromApi, current)) {
+      this.log.info(`SyncLoop ${update.op} source="${CONFIG_SOURCE.API}" pods=["${podFullName(update.pod)}"]`);
       if (update.op === POD_OPERATION.ADD) this.addPod(update.pod);
       else if (update.op === POD_OPERATION.UPDATE) this.updatePod(update.pod);
       else this.deletePod(update.pod.metadata.uid);
@@ -475,6 +647,7 @@ export class Kubelet {
         gcCrashLoopBackOff: () => this.runtimeManager.gcCrashLoopBackOff(),
         metrics: this.metrics,
       }));
+      await context.with(ROOT_CONTEXT, () => this.deleteOrphanedMirrorPods());
     } catch (err) {
       this.log.error(`"Failed cleaning pods" err="${(err as Error).message}"`);
     }

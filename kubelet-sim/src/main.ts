@@ -85,16 +85,25 @@ async function main(): Promise<number> {
   const { KubeletListenError } = await import('./server/kubelet-http-servers');
 
   const endpoint = args.containerRuntimeEndpoint ?? config.containerRuntimeEndpoint;
-  const node = new KubeletNode({
-    config,
-    args,
-    nodeName,
-    endpoint: criTargets.runtime,
-    imageEndpoint: criTargets.image,
-    tracing: { getTracer: tracing.getTracer, enabled: tracing.tracing !== undefined },
-    workload: args.workload,
-    log,
-  });
+  const { KubeconfigError } = await import('./client/kubeconfig');
+  let node: InstanceType<typeof KubeletNode>;
+  try {
+    node = new KubeletNode({
+      config,
+      args,
+      nodeName,
+      endpoint: criTargets.runtime,
+      imageEndpoint: criTargets.image,
+      tracing: { getTracer: tracing.getTracer, enabled: tracing.tracing !== undefined },
+      workload: args.workload,
+      log,
+    });
+  } catch (err) {
+    if (!(err instanceof KubeconfigError)) throw err;
+    log.error(`"command failed" err="invalid kubeconfig: ${err.message}"`);
+    await tracing.shutdown();
+    return 1;
+  }
   const kubelet = node.kubelet;
   const pipeline = tracing.tracing;
   if (pipeline?.exportStats) {
@@ -139,6 +148,7 @@ async function main(): Promise<number> {
   try {
     const servers = await node.startServers();
     log.info(`Kubelet HTTP servers (plain HTTP, loopback only) main="${servers.mainUrl}" readOnly="${servers.readOnlyUrl ?? 'off'}" healthz="${servers.healthzUrl ?? 'off'}"`);
+    node.startHeartbeats();
   } catch (err) {
     if (!(err instanceof KubeletListenError)) throw err;
     log.error(err.message);

@@ -19,6 +19,8 @@ export interface DemoArgs {
   podsPerNode: number | undefined;
   /** --sampling-rate-per-million: overrides the config's tracing.samplingRatePerMillion. */
   samplingRatePerMillion: number | undefined;
+  /** --control-plane: etcd-sim and apiserver-sim too, the node registered with them (./control-plane-demo.ts). */
+  controlPlane: boolean;
 }
 
 /** A flag the demo cannot use; main prints it and exits 1. */
@@ -35,6 +37,10 @@ const EXAMPLES = examplesEpilogue([
     lines: ['npm start -- --nodes 50 --pods-per-node 30 \\', '--sampling-rate-per-million 100 --duration 5m'],
   },
   {
+    what: 'a one-node cluster for kubectl (etcd-sim, apiserver-sim; until Ctrl-C)',
+    lines: ['npm start -- --control-plane'],
+  },
+  {
     what: 'another port pair when a Collector already holds 4317/4318',
     lines: ['npm start -- --listen 127.0.0.1:14317 --http-listen 127.0.0.1:14318'],
   },
@@ -47,7 +53,7 @@ export function parseDemoArgs(argv: readonly string[], repoRoot: string): DemoAr
     .usage('$0 [options]\n\nRuns runtime-sim and kubelet-sim with an embedded OTLP receiver and shows the node\'s traces.')
     .option('listen', { type: 'string', default: '127.0.0.1:4317', describe: 'embedded OTLP/gRPC receiver (the kubelet and CRI-O export here)' })
     .option('http-listen', { type: 'string', default: '127.0.0.1:4318', describe: 'embedded OTLP/HTTP receiver (containerd 2.x exports here); "" = off' })
-    .option('duration', { type: 'string', default: '30s', describe: 'how long the whole run takes (30s, 2m); Ctrl-C stops early' })
+    .option('duration', { type: 'string', defaultDescription: '30s; with --control-plane until Ctrl-C', describe: 'how long the whole run takes (30s, 2m); Ctrl-C stops early' })
     .option('out', { type: 'string', default: 'spans.jsonl', describe: 'file every span is appended to (OTLP JSON lines; earlier runs are kept)' })
     .option('persona', { choices: ['crio', 'containerd'] as const, default: 'crio' as const, describe: 'which runtime runtime-sim plays' })
     .option('persona-version', { type: 'string', describe: 'runtime version to play (crio 1.33 or 1.32; containerd 2.1 or 1.6); default: the persona\'s newest' })
@@ -56,6 +62,7 @@ export function parseDemoArgs(argv: readonly string[], repoRoot: string): DemoAr
     .option('nodes', { type: 'string', describe: `run a fleet: N simulated nodes in one runtime-sim and one kubelet-sim process (1–${MAX_FLEET_NODES}); prints per-node and fleet totals` })
     .option('pods-per-node', { type: 'string', describe: 'with --nodes: P plain static pods on every node instead of the config\'s staticPodPath' })
     .option('sampling-rate-per-million', { type: 'string', describe: 'the kubelet\'s tracing.samplingRatePerMillion (0–1000000), instead of the config\'s' })
+    .option('control-plane', { type: 'boolean', default: false, describe: 'also run etcd-sim and apiserver-sim; the node registers, takes its pods from the API (kubectl create -f ...) and reports their status' })
     .epilogue(EXAMPLES)
     .strict()
     .help()
@@ -67,9 +74,11 @@ export function parseDemoArgs(argv: readonly string[], repoRoot: string): DemoAr
     .parseSync();
   const repeated = repeatedFlagMessage(parsed);
   if (repeated !== undefined) throw new DemoFlagError(repeated);
+  const controlPlane = parsed['control-plane'];
   let durationMs: number;
   try {
-    durationMs = parseDemoDuration(parsed.duration);
+    // With a control plane the run is for a person at kubectl: it lasts until Ctrl-C unless --duration says otherwise.
+    durationMs = parsed.duration === undefined ? (controlPlane ? Number.POSITIVE_INFINITY : parseDemoDuration(DEFAULT_DURATION)) : parseDemoDuration(parsed.duration);
   } catch (err) {
     throw new DemoFlagError(`--duration: ${(err as Error).message}`);
   }
@@ -81,6 +90,7 @@ export function parseDemoArgs(argv: readonly string[], repoRoot: string): DemoAr
   }
   const podsPerNode = parsed['pods-per-node'] === undefined ? undefined : wholeNumber('--pods-per-node', parsed['pods-per-node'], 1, MAX_PODS_PER_NODE);
   if (podsPerNode !== undefined && nodes === undefined) throw new DemoFlagError('--pods-per-node needs --nodes: give --nodes N (1 for a single node)');
+  if (controlPlane && nodes !== undefined) throw new DemoFlagError('--control-plane runs one node: leave out --nodes');
   const rate = parsed['sampling-rate-per-million'];
   return {
     nodes,
@@ -94,8 +104,12 @@ export function parseDemoArgs(argv: readonly string[], repoRoot: string): DemoAr
     personaVersion: parsed['persona-version'],
     model: parsed.model,
     config: parsed.config,
+    controlPlane,
   };
 }
+
+/** The run's length without --duration (and without --control-plane). */
+export const DEFAULT_DURATION = '30s';
 
 /** Most synthetic pods per node (the kubelet's default maxPods). */
 export const MAX_PODS_PER_NODE = 110;

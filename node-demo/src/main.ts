@@ -45,6 +45,10 @@ async function main(): Promise<number> {
     process.stderr.write(`Error: ${err.message}\nRun 'npm start -- --help' for usage.\n`);
     return EXIT_CODE.BAD_USAGE;
   }
+  if (args.controlPlane) {
+    const { runControlPlaneDemo } = await import('./control-plane-demo');
+    return runControlPlaneDemo(args, { startedAt, dist: DIST, repoRoot: REPO_ROOT });
+  }
   if (args.nodes !== undefined) {
     const { runFleetDemo } = await import('./fleet-demo');
     return runFleetDemo(args, args.nodes, { startedAt, dist: DIST });

@@ -66,4 +66,21 @@ describe('real kubectl against apiserver-sim', { skip: 'skip' in kubectl ? kubec
     assert.ok(storage, 'kubectl label: Patch → GuaranteedUpdate etcd3');
     assert.deepEqual(patch.events.map((e) => e.name), ['limitedReadBody succeeded', 'About to apply patch', 'About to check admission control', 'Object stored in database', 'About to write a response', 'Writing http response done']);
   });
+
+  it('creates a node and a lease and shows them with kubectl get nodes / leases', async () => {
+    const manifest = path.join(run.dir, 'node.yaml');
+    fs.writeFileSync(manifest, [
+      'apiVersion: v1', 'kind: Node', 'metadata:', '  name: node-k', 'status:', '  conditions:', '  - type: Ready', '    status: "True"',
+      '  nodeInfo:', '    kubeletVersion: v1.34.0', '---', 'apiVersion: coordination.k8s.io/v1', 'kind: Lease', 'metadata:', '  name: node-k',
+      '  namespace: kube-node-lease', 'spec:', '  holderIdentity: node-k', '  leaseDurationSeconds: 40', '',
+    ].join('\n'));
+    assert.deepEqual((await k('create', '-f', manifest)).stdout.trim().split('\n'), ['node/node-k created', 'lease.coordination.k8s.io/node-k created']);
+    const nodes = (await k('get', 'nodes')).stdout;
+    assert.match(nodes, /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\n/);
+    assert.match(nodes, /\nnode-k\s+Ready\s+<none>\s+\d+s\s+v1\.34\.0\n/);
+    const leases = (await k('get', 'leases', '-n', 'kube-node-lease')).stdout;
+    assert.match(leases, /\nnode-k\s+node-k\s+\d+s\n/);
+    assert.equal((await k('cordon', 'node-k')).stdout.trim(), 'node/node-k cordoned');
+    assert.match((await k('get', 'node', 'node-k')).stdout, /Ready,SchedulingDisabled/);
+  });
 });

@@ -22,6 +22,8 @@ export interface KubeletSimArgs {
   workload: ChurnWorkloadOptions | undefined;
   /** --nodes N: run N simulated nodes in this process; undefined = one node (the default). */
   fleet: FleetArgs | undefined;
+  /** --kubeconfig: take pods from this API server, register the Node and heartbeat (undefined: standalone). */
+  kubeconfig: string | undefined;
 }
 
 /** `--nodes N [--node-name-pattern P]`. */
@@ -73,6 +75,7 @@ export function parseKubeletSimArgs(argv: string[]): KubeletSimArgs {
     .option('port', { type: 'string', describe: 'port of the kubelet server (KubeletConfiguration port, default 10250); plain HTTP on loopback here' })
     .option('read-only-port', { type: 'string', describe: 'port of the read-only server (readOnlyPort, default 0 = off)' })
     .option('healthz-port', { type: 'string', describe: 'port of the healthz server on healthzBindAddress (healthzPort, default 10248; 0 = off)' })
+    .option('kubeconfig', { type: 'string', describe: 'kubeconfig of an API server (apiserver-sim): take pods bound to this node from it, register the Node, renew its Lease and send pod status (default: standalone, static pods only)' })
     .option('workload', { type: 'string', describe: `synthetic API-server pods next to the static pods: "${WORKLOAD_KIND.CHURN}" creates, updates and deletes pods` })
     .option('pods', { type: 'string', defaultDescription: CHURN_DEFAULTS.PODS, describe: 'churn: pods to create in total' })
     .option('pod-lifetime', { type: 'string', defaultDescription: CHURN_DEFAULTS.POD_LIFETIME, describe: 'churn: how long each pod lives (Go duration: 30s, 2m)' })
@@ -105,6 +108,7 @@ export function parseKubeletSimArgs(argv: string[]): KubeletSimArgs {
     imageFsCapacityBytes: positiveNumber('image-fs-capacity-bytes', parsed['image-fs-capacity-bytes']),
     serverPorts: serverPortFlags({ port: parsed.port, readOnlyPort: parsed['read-only-port'], healthzPort: parsed['healthz-port'] }),
     fleet: fleetFlags(parsed.nodes, parsed['node-name-pattern'], parsed['hostname-override']),
+    kubeconfig: kubeconfigFlag(parsed.kubeconfig, parsed.nodes),
     workload: workloadFlags({ workload: parsed.workload, pods: parsed.pods, podLifetime: parsed['pod-lifetime'], creationRate: parsed['creation-rate'], workloadSeed: parsed['workload-seed'] }),
   };
 }
@@ -131,6 +135,14 @@ function fleetFlags(nodes: string | undefined, pattern: string | undefined, host
   } catch (err) {
     throw new FlagError((err as Error).message);
   }
+}
+
+/** --kubeconfig: one node talks to the API server; a fleet in one process does not (yet). */
+function kubeconfigFlag(kubeconfig: string | undefined, nodes: string | undefined): string | undefined {
+  if (kubeconfig === undefined) return undefined;
+  if (kubeconfig === '') throw new FlagError('invalid argument "" for "--kubeconfig" flag: give the path of a kubeconfig file');
+  if (nodes !== undefined) throw new FlagError('--kubeconfig cannot be used with --nodes yet: run one kubelet-sim per node to connect nodes to an API server');
+  return kubeconfig;
 }
 
 /** --kubelet-version: a release this simulator reproduces, checked before any config is read. */

@@ -33,6 +33,9 @@ export interface Pod {
     uid: string;
     labels: Record<string, string>;
     annotations: Record<string, string>;
+    /** Set by the API server when a pod from it is being deleted (graceful deletion). */
+    deletionTimestamp?: string;
+    deletionGracePeriodSeconds?: number;
   };
   spec: {
     initContainers: ContainerSpec[];

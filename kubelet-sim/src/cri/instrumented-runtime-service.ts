@@ -9,7 +9,7 @@ import type {
 } from '../../../cri-proto/src/types';
 import type { KubeletMetrics } from '../metrics/kubelet-metrics';
 import type { Clock } from '../util/clock';
-import type { ImageService, RuntimeService } from './runtime-service';
+import type { ImageService, RuntimeService, StreamFlags, StreamingRuntimeService } from './runtime-service';
 
 /**
  * The `operation_type` label per CRI call, exactly as pkg/kubelet/kuberuntime/instrumented_services.go
@@ -37,6 +37,10 @@ export const RUNTIME_OPERATION = {
   LIST_CONTAINER_STATS: 'list_container_stats',
   LIST_PODSANDBOX_STATS: 'list_podsandbox_stats',
   REOPEN_CONTAINER_LOG: 'reopen_container_log',
+  EXEC_SYNC: 'exec_sync',
+  EXEC: 'exec',
+  ATTACH: 'attach',
+  PORT_FORWARD: 'port_forward',
 } as const;
 
 export type RuntimeOperation = (typeof RUNTIME_OPERATION)[keyof typeof RUNTIME_OPERATION];
@@ -54,7 +58,7 @@ export type RuntimeOperation = (typeof RUNTIME_OPERATION)[keyof typeof RUNTIME_O
  * kubeDeps.RemoteRuntimeService); the container log manager, the CRI stats provider and the start-up checks
  * call the remote service directly, so their calls are not counted: they use {@link remote}.
  */
-export class InstrumentedRuntimeService implements RuntimeService, ImageService {
+export class InstrumentedRuntimeService implements RuntimeService, ImageService, StreamingRuntimeService {
   constructor(
     private readonly inner: RuntimeService & ImageService,
     private readonly metrics: KubeletMetrics,
@@ -163,6 +167,23 @@ export class InstrumentedRuntimeService implements RuntimeService, ImageService 
     return this.record(RUNTIME_OPERATION.IMAGE_FS_INFO, () => this.inner.imageFsInfo());
   }
 
+  /** The streaming RPCs, recorded like the others; only a remote client that has them can serve them. */
+  execSync(containerId: string, cmd: readonly string[], timeoutSeconds: number) {
+    return this.record(RUNTIME_OPERATION.EXEC_SYNC, () => streamingOf(this.inner).execSync(containerId, cmd, timeoutSeconds));
+  }
+
+  exec(containerId: string, cmd: readonly string[], flags: StreamFlags) {
+    return this.record(RUNTIME_OPERATION.EXEC, () => streamingOf(this.inner).exec(containerId, cmd, flags));
+  }
+
+  attach(containerId: string, flags: StreamFlags) {
+    return this.record(RUNTIME_OPERATION.ATTACH, () => streamingOf(this.inner).attach(containerId, flags));
+  }
+
+  portForward(podSandboxId: string, ports: readonly number[]) {
+    return this.record(RUNTIME_OPERATION.PORT_FORWARD, () => streamingOf(this.inner).portForward(podSandboxId, ports));
+  }
+
   /** recordOperation + recordError: the count and the duration whatever the outcome, the error count on failure. */
   private async record<T>(operation: RuntimeOperation, call: () => Promise<T>): Promise<T> {
     const startMs = this.clock.nowMs();
@@ -181,6 +202,15 @@ export class InstrumentedRuntimeService implements RuntimeService, ImageService 
 /** The CRI client beneath `runtime`: the remote service an InstrumentedRuntimeService wraps, else `runtime` itself. */
 export function remoteServiceOf(runtime: RuntimeService & ImageService): RuntimeService & ImageService {
   return runtime instanceof InstrumentedRuntimeService ? runtime.remote : runtime;
+}
+
+/** The streaming half of a CRI client, or an error naming what is missing (a test fake without it). */
+export function streamingOf(runtime: object): StreamingRuntimeService {
+  const s = runtime as Partial<StreamingRuntimeService>;
+  if (typeof s.exec !== 'function' || typeof s.attach !== 'function' || typeof s.portForward !== 'function' || typeof s.execSync !== 'function') {
+    throw new Error('this CRI client has no streaming calls (Exec, Attach, PortForward, ExecSync)');
+  }
+  return s as StreamingRuntimeService;
 }
 
 function secondsSince(startMs: number, clock: Clock): number {

@@ -13,7 +13,7 @@ import type {
 } from '../../../cri-proto/src/types';
 import { processLoopTurns, type TurnGate } from '../../../cri-proto/src/transport/loop-turns';
 import { CRI_DIAL_BACKOFF } from './dial-backoff';
-import type { ImageService, RuntimeService } from './runtime-service';
+import type { ImageService, RuntimeService, StreamFlags, StreamingRuntimeService } from './runtime-service';
 import { CriCallError } from './runtime-service';
 
 export interface RemoteRuntimeOptions {
@@ -42,7 +42,7 @@ export interface RemoteRuntimeOptions {
  * (`verbose: false`, an empty version), while protobufjs writes any field that is set, so defaults are not
  * set here; a nil filter is absent and an empty one (`&ContainerFilter{}`) is present, as in Go.
  */
-export class RemoteRuntimeService implements RuntimeService, ImageService {
+export class RemoteRuntimeService implements RuntimeService, ImageService, StreamingRuntimeService {
   private readonly runtime: grpc.Client & Record<string, UnaryMethod>;
   private readonly image: grpc.Client & Record<string, UnaryMethod>;
   private readonly turns: TurnGate;
@@ -126,6 +126,24 @@ export class RemoteRuntimeService implements RuntimeService, ImageService {
   async runtimeConfig() {
     return this.call(this.runtime, 'RuntimeConfig', {});
   }
+  /**
+   * ExecSync (remote_runtime.go): with a timeout the deadline is runtimeRequestTimeout plus it, so the
+   * runtime has time to clean up; without one the call has no deadline.
+   */
+  async execSync(containerId: string, cmd: readonly string[], timeoutSeconds: number) {
+    const request = timeoutSeconds !== 0 ? { container_id: containerId, cmd: [...cmd], timeout: timeoutSeconds } : { container_id: containerId, cmd: [...cmd] };
+    const res = await this.call(this.runtime, 'ExecSync', request, timeoutSeconds !== 0 ? this.options.timeoutMs + timeoutSeconds * 1000 : null);
+    return { stdout: Buffer.from(res.stdout ?? []), stderr: Buffer.from(res.stderr ?? []), exitCode: Number(res.exit_code ?? 0) };
+  }
+  async exec(containerId: string, cmd: readonly string[], flags: StreamFlags) {
+    return (await this.call(this.runtime, 'Exec', { container_id: containerId, cmd: [...cmd], ...setFlags(flags) })).url as string;
+  }
+  async attach(containerId: string, flags: StreamFlags) {
+    return (await this.call(this.runtime, 'Attach', { container_id: containerId, ...setFlags(flags) })).url as string;
+  }
+  async portForward(podSandboxId: string, ports: readonly number[]) {
+    return (await this.call(this.runtime, 'PortForward', { pod_sandbox_id: podSandboxId, port: [...ports] })).url as string;
+  }
   async listImages() {
     return (await this.call(this.image, 'ListImages', {})).images;
   }
@@ -165,6 +183,11 @@ export class RemoteRuntimeService implements RuntimeService, ImageService {
 function withoutZeroState<F extends { state?: { state?: unknown } | null }>(filter: F | undefined, zero: string): F | undefined {
   if (filter?.state?.state !== zero && filter?.state?.state !== 0) return filter;
   return { ...filter, state: {} };
+}
+
+/** Only the true flags: protobuf-go leaves false booleans off the wire. */
+function setFlags(flags: StreamFlags): Partial<StreamFlags> {
+  return Object.fromEntries(Object.entries(flags).filter(([, v]) => v)) as Partial<StreamFlags>;
 }
 
 type UnaryMethod = (request: object, options: grpc.CallOptions, callback: (err: grpc.ServiceError | null, response: unknown) => void) => unknown;

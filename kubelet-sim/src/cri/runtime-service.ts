@@ -57,6 +57,27 @@ export interface ImageService {
   imageFsInfo(): Promise<{ imageFilesystems: FilesystemUsage__Output[]; containerFilesystems: FilesystemUsage__Output[] }>;
 }
 
+/** The stdio and terminal flags of an Exec or Attach (cri-api ExecRequest / AttachRequest). */
+export interface StreamFlags {
+  readonly tty: boolean;
+  readonly stdin: boolean;
+  readonly stdout: boolean;
+  readonly stderr: boolean;
+}
+
+/**
+ * The streaming RPCs the kubelet's HTTP server calls (cri-api services.go ContainerManager.ExecSync,
+ * Exec, Attach; PodSandboxManager.PortForward). Exec/Attach/PortForward answer with the URL of the
+ * runtime's stream server, which the kubelet then proxies the client's connection to.
+ */
+export interface StreamingRuntimeService {
+  /** ExecSync with `timeoutSeconds` (0: no timeout); resolves with the captured output and exit code. */
+  execSync(containerId: string, cmd: readonly string[], timeoutSeconds: number): Promise<{ stdout: Buffer; stderr: Buffer; exitCode: number }>;
+  exec(containerId: string, cmd: readonly string[], flags: StreamFlags): Promise<string>;
+  attach(containerId: string, flags: StreamFlags): Promise<string>;
+  portForward(podSandboxId: string, ports: readonly number[]): Promise<string>;
+}
+
 /** A failed CRI call, with the gRPC status the runtime answered. */
 export class CriCallError extends Error {
   constructor(readonly method: string, readonly code: number, readonly details: string) {

@@ -25,6 +25,8 @@ import type { StartedKubeletServers } from '../server/start-kubelet-servers';
 import { realClock } from '../util/clock';
 import type { Logger } from '../util/logger';
 import { backgroundLoopSettings } from '../background-loop-settings';
+import { OTELHTTP } from '../client/otelhttp-transport';
+import { ApiServerLink, NODE_IP } from './api-server-link';
 
 /** How a node's kubelet traces. */
 export interface KubeletNodeTracing {
@@ -54,6 +56,8 @@ export class KubeletNode {
   readonly metrics = new KubeletMetrics();
   servers: StartedKubeletServers | undefined;
   workload: ChurnWorkload | undefined;
+  /** With --kubeconfig: the API pod source, node registration and heartbeats, the status manager. */
+  readonly apiServer: ApiServerLink | undefined;
   private readonly runtime: RemoteRuntimeService;
 
   constructor(private readonly options: KubeletNodeOptions) {
@@ -69,6 +73,24 @@ export class KubeletNode {
     // durations use a monotonic sub-millisecond clock.
     const instrumented = new InstrumentedRuntimeService(remote, this.metrics, { nowMs: () => performance.now() });
     this.kubelet = new Kubelet(kubeletSettings(config, options.args, options.nodeName, options.endpoint), instrumented, (scope) => tracing.getTracer(scope), realClock, options.log, this.metrics);
+    if (options.args.kubeconfig !== undefined) {
+      this.apiServer = new ApiServerLink({
+        kubeconfig: options.args.kubeconfig,
+        config,
+        nodeName: options.nodeName,
+        kubelet: this.kubelet,
+        // buildKubeletClientConfig wraps the transport with WrapperFor(tp) only when KubeletTracing is on.
+        tracer: config.kubeletTracingEnabled ? tracing.getTracer(OTELHTTP.SCOPE_NAME, tracing.enabled ? OTELHTTP.SCOPE_VERSION : undefined) : undefined,
+        port: () => (this.servers ? Number(new URL(this.servers.mainUrl).port) : config.port),
+        imageFsCapacityBytes: options.args.imageFsCapacityBytes,
+        log: options.log,
+      });
+    }
+  }
+
+  /** With --kubeconfig: the lease, node status and status manager loops (before the runtime answers). */
+  startHeartbeats(): void {
+    this.apiServer?.startHeartbeats();
   }
 
   /** Like startKubelet, the HTTP servers come up next to the kubelet, before the runtime has answered. Rejects with KubeletListenError. */
@@ -93,7 +115,9 @@ export class KubeletNode {
   async startKubelet(deadlineMs: number): Promise<void> {
     for (let base: number = CRI_DIAL_BACKOFF.BASE_DELAY_MS; ; base = Math.min(base * CRI_DIAL_BACKOFF.MULTIPLIER, CRI_DIAL_BACKOFF.MAX_DELAY_MS)) {
       try {
-        return await this.kubelet.start();
+        await this.kubelet.start();
+        this.apiServer?.startPodSource();
+        return;
       } catch (err) {
         const delay = Math.round(base * (1 + CRI_DIAL_BACKOFF.JITTER * (Math.random() * 2 - 1)));
         if (Date.now() + delay > deadlineMs) throw err;
@@ -113,6 +137,7 @@ export class KubeletNode {
 
   async stop(): Promise<void> {
     this.workload?.stop();
+    await this.apiServer?.stop();
     await this.servers?.stop();
     await this.kubelet.stop();
     this.runtime.close();
@@ -146,5 +171,7 @@ export function kubeletSettings(config: ResolvedKubeletConfig, args: KubeletSimA
     imageFsCapacityBytes: args.imageFsCapacityBytes,
     plegRelistPeriodMs: GENERIC_PLEG.RELIST_PERIOD_MS,
     background: backgroundLoopSettings(config, endpoint),
+    apiSource: args.kubeconfig !== undefined,
+    nodeIP: NODE_IP,
   };
 }

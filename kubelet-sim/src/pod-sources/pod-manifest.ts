@@ -328,7 +328,7 @@ function annotationKeyErrors(annotations: Record<string, unknown> | undefined): 
 }
 
 /** The validated object as kubelet-sim's Pod, defaults applied. */
-function toPod(obj: Record<string, unknown>): ParsedPod['pod'] {
+export function toPod(obj: Record<string, unknown>): ParsedPod['pod'] {
   const metadata = asRecord(obj.metadata) ?? {};
   const spec = asRecord(obj.spec) ?? {};
   const containers = toContainers(spec.containers);

@@ -120,6 +120,13 @@ function listen(handler: RestfulContainer, address: string, port: number, kind: 
   return new Promise((resolve, reject) => {
     // http.Server in server.go: MaxHeaderBytes 1 MiB, IdleTimeout 90 s (keep-alive).
     const server = createServer({ maxHeaderSize: 1 << 20 }, (req, res) => void handler.serve(req, res));
+    const upgraded = new Set<import('node:stream').Duplex>();
+    upgradedSockets.set(server, upgraded);
+    server.on('upgrade', (req, socket, head: Buffer) => {
+      upgraded.add(socket);
+      socket.once('close', () => upgraded.delete(socket));
+      void handler.serveUpgrade(req, socket, head);
+    });
     server.keepAliveTimeout = 90_000;
     server.once('error', (err: NodeJS.ErrnoException) => reject(new KubeletListenError(kind, goListenError(err, address, port), port)));
     server.listen({ host: address, port, exclusive: true }, () => {
@@ -141,9 +148,13 @@ function urlOf(address: string, port: number): string {
   return address.includes(':') ? `http://[${address}]:${port}` : `http://${address}:${port}`;
 }
 
+/** Connections taken over by an upgrade (exec, attach, port-forward sessions), which closeAllConnections does not see. */
+const upgradedSockets = new WeakMap<Server, Set<import('node:stream').Duplex>>();
+
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();
+    for (const socket of upgradedSockets.get(server) ?? []) socket.destroy();
   });
 }

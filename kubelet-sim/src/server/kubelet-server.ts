@@ -6,6 +6,10 @@ import { otelRestfulFilter, OTEL_RESTFUL } from './otel-restful-filter';
 import type { PodListSource } from './pod-list';
 import { buildPodList } from './pod-list';
 import { RestfulContainer } from './restful-container';
+import type { ContainerLogsHost } from './container-logs';
+import { serveContainerLogs } from './container-logs';
+import type { StreamingHost } from './streaming-handlers';
+import { serveAttach, serveExec, servePortForward, serveRun } from './streaming-handlers';
 
 /** Paths of pkg/kubelet/server/server.go that kubelet-sim serves. */
 export const KUBELET_PATH = {
@@ -28,6 +32,11 @@ export interface KubeletHandlerOptions {
   publicEndpoint: boolean;
   propagator?: TextMapPropagator;
   logHealthzFailure?: (line: string) => void;
+  /**
+   * The authorization-required handlers (server.go InstallAuthRequiredHandlers: /run, /exec, /attach,
+   * /portForward, /containerLogs), which only the main server installs; absent on the read-only server.
+   */
+  authRequired?: { logs: ContainerLogsHost; streaming: StreamingHost };
 }
 
 /**
@@ -55,6 +64,7 @@ export function newKubeletHandler(options: KubeletHandlerOptions): RestfulContai
       return goHttpError(`An error has occurred while serving metrics:\n\n${(err as Error).message}`, 500);
     }
   });
+  if (options.authRequired !== undefined) installAuthRequiredHandlers(container, options.authRequired);
   if (options.tracer !== undefined) {
     container.filter(otelRestfulFilter(options.tracer, { service: OTEL_RESTFUL.KUBELET_SERVICE, publicEndpoint: options.publicEndpoint, propagator: options.propagator }));
   }
@@ -69,6 +79,28 @@ export function newHealthzHandler(): RestfulContainer {
   const mux = new RestfulContainer();
   installHealthz(mux, [PING_HEALTHZ]);
   return mux;
+}
+
+/**
+ * InstallAuthRequiredHandlers' streaming and log routes, in its order, each a go-restful web service whose
+ * route templates name the tracing filter's spans (`/exec/{podNamespace}/{podID}/{containerName}`).
+ */
+function installAuthRequiredHandlers(container: RestfulContainer, hosts: { logs: ContainerLogsHost; streaming: StreamingHost }): void {
+  const { streaming, logs } = hosts;
+  for (const template of ['/run/{podNamespace}/{podID}/{containerName}', '/run/{podNamespace}/{podID}/{uid}/{containerName}']) {
+    container.route('POST', template, (req) => serveRun(req, streaming));
+  }
+  for (const [root, serve] of [['/exec', serveExec], ['/attach', serveAttach]] as const) {
+    for (const rest of ['/{podNamespace}/{podID}/{containerName}', '/{podNamespace}/{podID}/{uid}/{containerName}']) {
+      container.route('GET', root + rest, (req) => serve(req, streaming));
+      container.route('POST', root + rest, (req) => serve(req, streaming));
+    }
+  }
+  for (const rest of ['/{podNamespace}/{podID}', '/{podNamespace}/{podID}/{uid}']) {
+    container.route('GET', `/portForward${rest}`, (req) => servePortForward(req, streaming));
+    container.route('POST', `/portForward${rest}`, (req) => servePortForward(req, streaming));
+  }
+  container.route('GET', '/containerLogs/{podNamespace}/{podID}/{containerName}', (req) => serveContainerLogs(req, logs));
 }
 
 /** healthz.InstallHandler: `/healthz` plus one `/healthz/<name>` per check. */

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyJsonPatch, applyMergePatch, PatchError } from '../../../control-plane/apiserver-sim/src/handlers/json-patches';
+import type { Json } from '../../../control-plane/apiserver-sim/src/handlers/json-patches';
+import { applyStrategicMergePatch } from '../../../control-plane/apiserver-sim/src/handlers/strategic-merge-patch';
 
 describe('applyMergePatch (RFC 7386)', () => {
   it('merges objects, deletes keys set to null and replaces arrays and scalars', () => {
@@ -31,5 +33,30 @@ describe('applyJsonPatch (RFC 6902)', () => {
     assert.throws(() => applyJsonPatch({ a: 1 }, [{ op: 'test', path: '/a', value: 2 }]), PatchError);
     assert.throws(() => applyJsonPatch({ a: 1 }, [{ op: 'remove', path: '/b' }]), /missing path/);
     assert.throws(() => applyJsonPatch({ a: 1 }, { op: 'add' }), /must be an array/);
+  });
+});
+
+describe('applyStrategicMergePatch', () => {
+  it('merges lists with a merge key by that key, deletes with $patch: delete and orders by $setElementOrder', () => {
+    const target: Json = { status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }, { type: 'DiskPressure', status: 'False' }] } };
+    const out = applyStrategicMergePatch(target, {
+      status: {
+        '$setElementOrder/conditions': [{ type: 'PIDPressure' }, { type: 'Ready' }],
+        conditions: [{ type: 'Ready', status: 'False' }, { type: 'PIDPressure', status: 'False' }, { type: 'DiskPressure', $patch: 'delete' }],
+      },
+    });
+    assert.deepEqual(out, { status: { conditions: [{ type: 'PIDPressure', status: 'False' }, { type: 'Ready', status: 'False', reason: 'KubeletReady' }] } });
+    assert.equal(JSON.stringify(target).includes('DiskPressure'), true, 'the target is not modified');
+  });
+
+  it('replaces lists without a merge key, unions primitive merge lists and deletes keys set to null', () => {
+    const target: Json = { metadata: { finalizers: ['a'], labels: { x: '1', y: '2' } }, status: { containerStatuses: [{ name: 'c', ready: false }, { name: 'd' }] } };
+    const out = applyStrategicMergePatch(target, { metadata: { finalizers: ['b', 'a'], labels: { y: null } }, status: { containerStatuses: [{ name: 'c', ready: true }] } });
+    assert.deepEqual(out, { metadata: { finalizers: ['a', 'b'], labels: { x: '1' } }, status: { containerStatuses: [{ name: 'c', ready: true }] } });
+  });
+
+  it('refuses a merge-keyed item without its key and a patch that is not an object', () => {
+    assert.throws(() => applyStrategicMergePatch({}, { status: { conditions: [{ status: 'True' }] } }), /does not contain declared merge key: type/);
+    assert.throws(() => applyStrategicMergePatch({}, [] as never), PatchError);
   });
 });

@@ -64,4 +64,12 @@ describe('parseKubeletSimArgs --nodes', () => {
   it('refuses a bad node count as a flag error', () => {
     assert.throws(() => parseKubeletSimArgs([...BASE, '--nodes', '0']), (err: unknown) => err instanceof FlagError && /"--nodes" flag/.test(err.message));
   });
+
+  it('takes --kubeconfig for one node and refuses it with --nodes, saying how to connect several', () => {
+    assert.equal(parseKubeletSimArgs([...BASE, '--kubeconfig', '/tmp/k.conf']).kubeconfig, '/tmp/k.conf');
+    assert.equal(parseKubeletSimArgs(BASE).kubeconfig, undefined);
+    assert.throws(() => parseKubeletSimArgs([...BASE, '--kubeconfig', '/tmp/k.conf', '--nodes', '3', '--container-runtime-endpoint', 'unix:///tmp/{node}.sock']), {
+      message: '--kubeconfig cannot be used with --nodes yet: run one kubelet-sim per node to connect nodes to an API server',
+    });
+  });
 });

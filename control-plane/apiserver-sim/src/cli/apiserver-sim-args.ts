@@ -26,7 +26,7 @@ export interface ApiserverSimArgs {
 export function parseApiserverSimArgs(argv: readonly string[], newToken: () => string): ApiserverSimArgs {
   const parsed = yargs(attachNegativeValues(argv))
     .scriptName('apiserver-sim')
-    .usage('apiserver-sim: a kube-apiserver subset (discovery, namespaces, pods) over etcd, traced as kube-apiserver traces')
+    .usage('apiserver-sim: a kube-apiserver subset (discovery, namespaces, pods, nodes, coordination.k8s.io leases) over etcd, traced as kube-apiserver traces')
     .option('listen', { type: 'string', default: '127.0.0.1:6443', describe: 'loopback host:port to serve the API on (port 0: a free one); plain HTTP' })
     .option('etcd-servers', { type: 'string', demandOption: true, describe: 'etcd-sim or etcd: http://127.0.0.1:2379 or unix:///path' })
     .option('tracing-config-file', { type: 'string', describe: 'TracingConfiguration (apiserver.config.k8s.io v1alpha1/v1beta1/v1)' })

@@ -1,6 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { ResourceDefinition } from '../registry/resource-definition';
 
+/** The path of a group-version's document under /openapi/v3 (`api/v1`, `apis/<group>/<version>`). */
+export function openApiV3Path(def: Pick<ResourceDefinition, 'group' | 'version'>): string {
+  return def.group === '' ? `api/${def.version}` : `apis/${def.group}/${def.version}`;
+}
+
+/** kube-openapi's operation-id prefix of a group-version: CoreV1, CoordinationV1 (first DNS label, camel-cased). */
+function operationGroup(def: ResourceDefinition): string {
+  const group = def.group === '' ? 'core' : (def.group.split('.')[0] as string);
+  const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+  return `${cap(group)}${cap(def.version)}`;
+}
+
 /**
  * The OpenAPI v3 discovery apiserver-sim serves (k8s.io/kube-openapi handler3: `/openapi/v3` lists each
  * group-version with a `serverRelativeURL` carrying the document's hash; `/openapi/v3/api/v1` is the
@@ -10,7 +22,7 @@ import type { ResourceDefinition } from '../registry/resource-definition';
  */
 export function openApiV3Document(defs: readonly ResourceDefinition[], minor: number) {
   const paths: Record<string, unknown> = {};
-  const gvk = (def: ResourceDefinition) => ({ group: '', version: 'v1', kind: def.kind });
+  const gvk = (def: ResourceDefinition) => ({ group: def.group, version: def.version, kind: def.kind });
   const fieldValidation = {
     name: 'fieldValidation',
     in: 'query',
@@ -18,7 +30,7 @@ export function openApiV3Document(defs: readonly ResourceDefinition[], minor: nu
     schema: { type: 'string', uniqueItems: true },
   };
   const op = (def: ResourceDefinition, action: string, id: string, params: unknown[] = []) => ({
-    tags: ['core_v1'],
+    tags: [`${def.group === '' ? 'core' : (def.group.split('.')[0] as string)}_${def.version}`],
     operationId: id,
     parameters: params,
     responses: { '200': { description: 'OK' } },
@@ -26,29 +38,52 @@ export function openApiV3Document(defs: readonly ResourceDefinition[], minor: nu
     'x-kubernetes-group-version-kind': gvk(def),
   });
   for (const def of defs) {
-    const base = def.namespaced ? `/api/v1/namespaces/{namespace}/${def.resource}` : `/api/v1/${def.resource}`;
-    const kind = def.kind;
+    const root = `/${openApiV3Path(def)}`;
+    const base = def.namespaced ? `${root}/namespaces/{namespace}/${def.resource}` : `${root}/${def.resource}`;
+    const id = `${operationGroup(def)}${def.namespaced ? 'Namespaced' : ''}${def.kind}`;
     paths[base] = {
-      get: op(def, 'list', `listCoreV1${def.namespaced ? 'Namespaced' : ''}${kind}`),
-      post: op(def, 'post', `createCoreV1${def.namespaced ? 'Namespaced' : ''}${kind}`, [fieldValidation]),
+      get: op(def, 'list', `list${id}`),
+      post: op(def, 'post', `create${id}`, [fieldValidation]),
     };
     paths[`${base}/{name}`] = {
-      get: op(def, 'get', `readCoreV1${def.namespaced ? 'Namespaced' : ''}${kind}`),
-      delete: op(def, 'delete', `deleteCoreV1${def.namespaced ? 'Namespaced' : ''}${kind}`),
-      patch: op(def, 'patch', `patchCoreV1${def.namespaced ? 'Namespaced' : ''}${kind}`, [fieldValidation]),
+      get: op(def, 'get', `read${id}`),
+      put: op(def, 'put', `replace${id}`, [fieldValidation]),
+      delete: op(def, 'delete', `delete${id}`),
+      patch: op(def, 'patch', `patch${id}`, [fieldValidation]),
     };
-    paths[`${base}/{name}/status`] = {
-      put: op(def, 'put', `replaceCoreV1${def.namespaced ? 'Namespaced' : ''}${kind}Status`, [fieldValidation]),
-    };
+    for (const sub of def.subresources) {
+      if (sub === 'binding') {
+        paths[`${base}/{name}/binding`] = { post: op(def, 'post', `create${id}Binding`) };
+        continue;
+      }
+      const Sub = sub.charAt(0).toUpperCase() + sub.slice(1);
+      paths[`${base}/{name}/${sub}`] = {
+        get: op(def, 'get', `read${id}${Sub}`),
+        put: op(def, 'put', `replace${id}${Sub}`, [fieldValidation]),
+        patch: op(def, 'patch', `patch${id}${Sub}`, [fieldValidation]),
+      };
+    }
   }
   return { openapi: '3.0.0', info: { title: 'Kubernetes', version: `v1.${minor}.0` }, paths };
 }
 
-/** `/openapi/v3`: the group-versions and where their documents are. */
-export function openApiV3Index(document: unknown) {
-  const hash = createHash('sha512').update(JSON.stringify(document)).digest('hex').slice(0, 128).toUpperCase();
-  return { paths: { 'api/v1': { serverRelativeURL: `/openapi/v3/api/v1?hash=${hash}` } } };
+/** `/openapi/v3`: the group-versions (`api/v1`, `apis/<group>/<version>`) and where their documents are. */
+export function openApiV3Index(documents: ReadonlyMap<string, unknown>) {
+  const paths: Record<string, { serverRelativeURL: string }> = {};
+  for (const [path, document] of documents) {
+    const hash = createHash('sha512').update(JSON.stringify(document)).digest('hex').slice(0, 128).toUpperCase();
+    paths[path] = { serverRelativeURL: `/openapi/v3/${path}?hash=${hash}` };
+  }
+  return { paths };
 }
+
+/** One OpenAPI v3 document per served group-version, keyed by its path under /openapi/v3. */
+export function openApiV3Documents(defs: readonly ResourceDefinition[], minor: number): Map<string, unknown> {
+  const byPath = new Map<string, ResourceDefinition[]>();
+  for (const d of defs) (byPath.get(openApiV3Path(d)) ?? byPath.set(openApiV3Path(d), []).get(openApiV3Path(d)))?.push(d);
+  return new Map([...byPath].map(([path, group]) => [path, openApiV3Document(group, minor)]));
+}
+
 
 const KNOWN_TOP_LEVEL = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
 const KNOWN_METADATA = new Set([

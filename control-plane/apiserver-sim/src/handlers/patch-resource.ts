@@ -1,24 +1,29 @@
+import { groupVersionOf } from '../registry/resource-definition';
 import type { StoredObject } from '../storage/etcd3-store';
 import { StorageError } from '../storage/etcd3-store';
 import { withComponentSpan } from '../storage/component-base-span';
 import type { Json } from './json-patches';
 import { applyJsonPatch, applyMergePatch, PatchError } from './json-patches';
+import { applyStrategicMergePatch } from './strategic-merge-patch';
 import type { ServedResource } from './rest-handlers';
 import type { RequestScope } from './request-scope';
 import { invalid, notFound, StatusError, writeObject } from './responses';
 import { traceFields } from './trace-fields';
 
-/** The patch types apiserver-sim applies (strategic merge and server-side apply are not emulated). */
-export const SUPPORTED_PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json'] as const;
+/** The patch types apiserver-sim applies (server-side apply is not emulated). */
+export const SUPPORTED_PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'] as const;
 
 /**
  * handlers/patch.go PatchResource@v0.34.10: span "Patch" (traceFields) with `limitedReadBody succeeded` {len},
  * then inside the storage update `About to apply patch` and `About to check admission control`, then
  * `Object stored in database`, `About to write a response`, `Writing http response done`; an unknown
  * Content-Type is 415 naming the accepted ones (negotiation.NewUnsupportedMediaTypeError). The patched object
- * keeps its identity (name, namespace, uid, creationTimestamp) and is validated again.
+ * keeps its identity (name, namespace, uid, creationTimestamp) and is validated again. On the `status`
+ * subresource only the patched status is kept (the status strategy); on the object itself the stored status
+ * is kept where the resource has a status subresource.
  */
 export async function patchResource(scope: RequestScope, r: ServedResource, key: string): Promise<void> {
+  const onStatus = scope.info.subresource === 'status';
   await withComponentSpan(scope.tracer, 'Patch', traceFields(scope), async (span) => {
     const contentType = (scope.req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
     if (!(SUPPORTED_PATCH_TYPES as readonly string[]).includes(contentType)) {
@@ -39,7 +44,13 @@ export async function patchResource(scope: RequestScope, r: ServedResource, key:
         span.addEvent('About to apply patch');
         let patched: StoredObject;
         try {
-          const applied = contentType === 'application/merge-patch+json' ? applyMergePatch(current as unknown as Json, patch as Json) : applyJsonPatch(current as unknown as Json, patch);
+          const base = current as unknown as Json;
+          const applied =
+            contentType === 'application/merge-patch+json'
+              ? applyMergePatch(base, patch as Json)
+              : contentType === 'application/strategic-merge-patch+json'
+                ? applyStrategicMergePatch(base, patch as Json)
+                : applyJsonPatch(base, patch);
           patched = applied as unknown as StoredObject;
         } catch (err) {
           if (err instanceof PatchError) throw new StatusError(422, 'Invalid', err.message);
@@ -56,9 +67,10 @@ export async function patchResource(scope: RequestScope, r: ServedResource, key:
           }
         }
         span.addEvent('About to check admission control');
-        const causes = r.def.validate(patched);
+        const prepared = onStatus ? r.def.prepareForStatusUpdate(patched, current) : r.def.prepareForUpdate(patched, current);
+        const causes = r.def.validate(prepared);
         if (causes.length > 0) throw invalid(r.def.kind, name, causes);
-        return { ...patched, metadata: { ...patched.metadata, resourceVersion: current.metadata.resourceVersion } };
+        return { ...prepared, metadata: { ...prepared.metadata, resourceVersion: current.metadata.resourceVersion } };
       });
     } catch (err) {
       if (err instanceof StorageError && err.reason === 'NotFound') throw notFound(r.def.resource, name);
@@ -66,7 +78,7 @@ export async function patchResource(scope: RequestScope, r: ServedResource, key:
     }
     span.addEvent('Object stored in database');
     span.addEvent('About to write a response');
-    await writeObject(scope, 200, out);
+    await writeObject(scope, 200, out, groupVersionOf(r.def));
     span.addEvent('Writing http response done');
   });
 }

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { context as otelContext, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { ResourceDefinition } from '../registry/resource-definition';
-import { metaTime } from '../registry/resource-definition';
+import { groupVersionOf, metaTime } from '../registry/resource-definition';
 import { withComponentSpan } from '../storage/component-base-span';
 import type { Etcd3Store, StoredObject } from '../storage/etcd3-store';
 import { StorageError } from '../storage/etcd3-store';
@@ -10,6 +10,7 @@ import { alreadyExists, badRequest, invalid, notFound, StatusError, writeObject 
 import { tableVersionAccepted, toTable } from './table';
 import { traceFields } from './trace-fields';
 import { unknownFields } from './openapi-v3';
+import { selectorOf } from './selectors';
 
 /** One served resource: its definition and storage. */
 export interface ServedResource {
@@ -74,7 +75,7 @@ export async function createResource(scope: RequestScope, r: ServedResource, ctx
     }
     checkFieldValidation(scope, obj);
     span.addEvent('About to convert to expected version');
-    if (obj.kind !== undefined && obj.kind !== r.def.kind) throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (v1)`);
+    if (obj.kind !== undefined && obj.kind !== r.def.kind) throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${groupVersionOf(r.def)})`);
     span.addEvent('Conversion done');
     const namespace = scope.info.namespace;
     if (r.def.namespaced && obj.metadata.namespace && obj.metadata.namespace !== namespace) {
@@ -98,7 +99,7 @@ export async function createResource(scope: RequestScope, r: ServedResource, ctx
     span.addEvent('Write to database call succeeded', { len: body.length });
     if (r.def.resource === 'namespaces') ctx.onNamespaceChange(name, true);
     span.addEvent('About to write a response');
-    await writeObject(scope, 201, created);
+    await writeObject(scope, 201, created, groupVersionOf(r.def));
     span.addEvent('Writing http response done');
   });
 }
@@ -134,7 +135,7 @@ export async function getResource(scope: RequestScope, r: ServedResource, ctx: R
     if (!obj) throw notFound(r.def.resource, name);
     span.addEvent('About to write a response');
     const table = tableVersionAccepted(scope.req.headers.accept);
-    await writeObject(scope, 200, table ? toTable(r.def, table, [obj], { resourceVersion: obj.metadata.resourceVersion }, ctx.now()) : obj, table ? `meta.k8s.io/${table}` : 'v1');
+    await writeObject(scope, 200, table ? toTable(r.def, table, [obj], { resourceVersion: obj.metadata.resourceVersion }, ctx.now()) : obj, table ? `meta.k8s.io/${table}` : groupVersionOf(r.def));
     span.addEvent('Writing http response done');
   });
 }
@@ -145,6 +146,7 @@ export async function listResource(scope: RequestScope, r: ServedResource, ctx: 
     const q = scope.url.searchParams;
     const limit = Number(q.get('limit') ?? '0');
     if (!Number.isInteger(limit) || limit < 0) throw badRequest(`limit: Invalid value: ${JSON.stringify(q.get('limit'))}: must be a non-negative integer`);
+    const selector = selectorOf(q, r.def);
     span.addEvent('About to List from storage');
     let result;
     try {
@@ -158,36 +160,48 @@ export async function listResource(scope: RequestScope, r: ServedResource, ctx: 
       throw toStatusError(err, r, '');
     }
     span.addEvent('Listing from storage done');
+    // The registry's SelectionPredicate filters what storage returned (a page may then hold fewer than limit).
+    const items = selector.empty ? result.items : result.items.filter((o) => selector.matches(o));
     const listMeta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
     if (result.continue) listMeta.continue = result.continue;
     if (result.remainingItemCount !== undefined) listMeta.remainingItemCount = result.remainingItemCount;
     const table = tableVersionAccepted(scope.req.headers.accept);
     const body = table
-      ? toTable(r.def, table, result.items, listMeta, ctx.now())
-      : { kind: `${r.def.kind}List`, apiVersion: 'v1', metadata: listMeta, items: result.items.map(({ kind: _k, apiVersion: _a, ...rest }) => rest) };
-    await writeObject(scope, 200, body, table ? `meta.k8s.io/${table}` : 'v1');
-    span.addEvent('Writing http response done', { count: result.items.length });
+      ? toTable(r.def, table, items, listMeta, ctx.now())
+      : { kind: `${r.def.kind}List`, apiVersion: groupVersionOf(r.def), metadata: listMeta, items: items.map(({ kind: _k, apiVersion: _a, ...rest }) => rest) };
+    await writeObject(scope, 200, body, table ? `meta.k8s.io/${table}` : groupVersionOf(r.def));
+    span.addEvent('Writing http response done', { count: items.length });
   });
 }
 
 /**
  * handlers/watch.go serveWatch under ListResource's "List" span: a chunked JSON stream of
- * {"type","object"} events from an etcd watch, until the client goes away or timeoutSeconds pass.
+ * {"type","object"} events from an etcd watch, until the client goes away or timeoutSeconds pass. With a
+ * field or label selector, a change that makes an object match is sent as ADDED and one that makes it stop
+ * matching as DELETED (storage/etcd3/watcher.go transform@v0.34.10).
  */
 export async function watchResource(scope: RequestScope, r: ServedResource): Promise<void> {
   await withComponentSpan(scope.tracer, 'List', traceFields(scope), async () => {
     const q = scope.url.searchParams;
     const timeoutSeconds = Number(q.get('timeoutSeconds') ?? '1800');
+    const selector = selectorOf(q, r.def);
     const { res } = scope;
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     // serveWatch flushes the headers before the first event (handlers/watch.go), so clients see 200 at once.
     res.flushHeaders();
     const key = scope.info.name !== '' ? storageKey(r, scope.info.namespace, scope.info.name) : collectionKey(r, scope.info.namespace);
-    const fieldName = /^metadata\.name=(.+)$/.exec(q.get('fieldSelector') ?? '')?.[1];
-    const stop = await r.store.watch(key, scope.info.name === '', q.get('resourceVersion') ?? '', (type, object) => {
-      const name = (object as StoredObject).metadata?.name;
-      if (fieldName !== undefined && type !== 'ERROR' && name !== fieldName) return;
-      res.write(JSON.stringify({ type, object }) + '\n');
+    const stop = await r.store.watch(key, scope.info.name === '', q.get('resourceVersion') ?? '', (type, object, prev) => {
+      if (type === 'ERROR' || selector.empty) {
+        res.write(JSON.stringify({ type, object }) + '\n');
+        return;
+      }
+      const obj = object as StoredObject;
+      const now = selector.matches(obj);
+      const before = prev !== undefined && selector.matches(prev);
+      if (type === 'MODIFIED' && now && !before) res.write(JSON.stringify({ type: 'ADDED', object }) + '\n');
+      else if (type === 'MODIFIED' && !now && before) {
+        res.write(JSON.stringify({ type: 'DELETED', object: { ...prev, metadata: { ...prev.metadata, resourceVersion: obj.metadata.resourceVersion } } }) + '\n');
+      } else if (now) res.write(JSON.stringify({ type, object }) + '\n');
     });
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, Math.max(1, timeoutSeconds) * 1000);
@@ -202,17 +216,70 @@ export async function watchResource(scope: RequestScope, r: ServedResource): Pro
   });
 }
 
-/** handlers/delete.go DeleteResource: span "Delete"; unscheduled pods go at once (pod strategy CheckGracefulDelete). */
+/** metav1.DeleteOptions as the body or the query gives them. */
+interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+function deleteOptionsOf(scope: RequestScope, body: Buffer): DeleteOptions {
+  let options: DeleteOptions = {};
+  if (body.length > 0) {
+    try {
+      options = JSON.parse(body.toString('utf8')) as DeleteOptions;
+    } catch (err) {
+      throw badRequest(`error decoding the delete options: ${(err as Error).message}`);
+    }
+  }
+  const q = scope.url.searchParams.get('gracePeriodSeconds');
+  if (q !== null) {
+    const n = Number(q);
+    if (!Number.isInteger(n)) throw badRequest(`gracePeriodSeconds: Invalid value: ${JSON.stringify(q)}: must be a whole number of seconds`);
+    options.gracePeriodSeconds = n;
+  }
+  return options;
+}
+
+/**
+ * handlers/delete.go DeleteResource: span "Delete". Preconditions (uid, resourceVersion) must hold (409).
+ * A resource with a graceful-delete strategy (pods) and a grace period above 0 is only marked: the stored
+ * object gets deletionTimestamp = now + grace and deletionGracePeriodSeconds (a MODIFIED watch event), and
+ * a later delete may only shorten it (pkg/registry/rest/delete.go BeforeDelete); a grace period of 0 removes
+ * it (the kubelet's final delete, or `--force --grace-period=0`).
+ */
 export async function deleteResource(scope: RequestScope, r: ServedResource, ctx: RestContext): Promise<void> {
   await withComponentSpan(scope.tracer, 'Delete', traceFields(scope), async (span) => {
     const body = await scope.body();
     span.addEvent('limitedReadBody succeeded', { len: body.length });
+    const options = deleteOptionsOf(scope, body);
     if (body.length > 0) span.addEvent('Decoded delete options');
     span.addEvent('About to delete object from database');
     const { namespace, name } = scope.info;
+    const key = storageKey(r, namespace, name);
+    const checkPreconditions = (current: StoredObject): void => {
+      const uid = options.preconditions?.uid;
+      if (uid && uid !== current.metadata.uid) {
+        throw new StatusError(409, 'Conflict', `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${String(current.metadata.uid)}`, { name, kind: r.def.resource });
+      }
+      const rv = options.preconditions?.resourceVersion;
+      if (rv && rv !== current.metadata.resourceVersion) {
+        throw new StatusError(409, 'Conflict', `Precondition failed: ResourceVersion in precondition: ${rv}, ResourceVersion in object meta: ${String(current.metadata.resourceVersion)}`, { name, kind: r.def.resource });
+      }
+    };
     let out: StoredObject;
     try {
-      if (r.def.resource === 'namespaces') {
+      const current = await r.store.get(key);
+      if (!current) throw notFound(r.def.resource, name);
+      checkPreconditions(current);
+      const grace = r.def.deletionGracePeriodSeconds?.(current, options.gracePeriodSeconds) ?? 0;
+      if (grace > 0) {
+        out = await r.store.guaranteedUpdate(key, scope.auditId, (obj) => {
+          checkPreconditions(obj);
+          const had = obj.metadata.deletionGracePeriodSeconds as number | undefined;
+          if (had !== undefined && had <= grace) return obj;
+          return { ...obj, metadata: { ...obj.metadata, deletionTimestamp: metaTime(new Date(ctx.now().getTime() + grace * 1000)), deletionGracePeriodSeconds: grace } };
+        });
+      } else if (r.def.resource === 'namespaces') {
         // The namespace strategy only marks it Terminating; the namespace controller empties and removes it.
         out = await r.store.guaranteedUpdate(storageKey(r, namespace, name), scope.auditId, (ns) => ({
           ...ns,
@@ -220,41 +287,70 @@ export async function deleteResource(scope: RequestScope, r: ServedResource, ctx
           status: { phase: 'Terminating' },
         }));
       } else {
-        out = await r.store.delete(storageKey(r, namespace, name));
+        out = await r.store.delete(key);
       }
     } catch (err) {
       throw toStatusError(err, r, name);
     }
     span.addEvent('Object deleted from database');
     span.addEvent('About to write a response');
-    await writeObject(scope, 200, out);
+    await writeObject(scope, 200, out, groupVersionOf(r.def));
     span.addEvent('Writing http response done');
   });
 }
 
-/** handlers/update.go UpdateResource for the status subresource: only .status is taken from the body. */
-export async function updateStatus(scope: RequestScope, r: ServedResource): Promise<void> {
+/**
+ * handlers/update.go UpdateResource: span "Update" with its events. On the object (PUT .../<name>) the body
+ * replaces it but for what the strategy keeps (PrepareForUpdate: the status where there is a status
+ * subresource); on `status` only the body's .status is taken. resourceVersion, when given, must match the
+ * stored one (409 otherwise); without it the update is unconditional (AllowUnconditionalUpdate). uid,
+ * creationTimestamp and namespace stay as stored (rest.BeforeUpdate). The object is validated again.
+ */
+export async function updateResource(scope: RequestScope, r: ServedResource): Promise<void> {
   await withComponentSpan(scope.tracer, 'Update', traceFields(scope), async (span) => {
     const body = await scope.body();
     span.addEvent('limitedReadBody succeeded', { len: body.length });
     let incoming: StoredObject;
     try {
       incoming = JSON.parse(body.toString('utf8')) as StoredObject;
+      if (typeof incoming !== 'object' || incoming === null || typeof incoming.metadata !== 'object') throw new Error('metadata is required');
     } catch (err) {
       throw badRequest(`the body of the request was in an unknown format: ${(err as Error).message}`);
     }
+    checkFieldValidation(scope, incoming);
     span.addEvent('About to convert to expected version');
+    if (incoming.kind !== undefined && incoming.kind !== r.def.kind) throw badRequest(`the API version in the data (${String(incoming.apiVersion)}) does not match the expected API version (${groupVersionOf(r.def)})`);
     span.addEvent('Conversion done');
-    span.addEvent('About to store object in database');
     const { namespace, name } = scope.info;
+    if (incoming.metadata.name !== undefined && incoming.metadata.name !== name) {
+      throw badRequest(`the name of the object (${String(incoming.metadata.name)}) does not match the name on the URL (${name})`);
+    }
+    span.addEvent('About to store object in database');
+    const onStatus = scope.info.subresource === 'status';
     let out: StoredObject;
     try {
       out = await r.store.guaranteedUpdate(storageKey(r, namespace, name), scope.auditId, (current) => {
-        const rv = incoming.metadata?.resourceVersion;
+        const rv = incoming.metadata.resourceVersion;
         if (rv && rv !== current.metadata.resourceVersion) {
-          throw new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${r.def.resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+          throw new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${r.def.resource}${r.def.group ? `.${r.def.group}` : ''} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, group: r.def.group || undefined, kind: r.def.resource });
         }
-        return { ...current, status: incoming.status };
+        const next: StoredObject = {
+          ...incoming,
+          apiVersion: current.apiVersion,
+          kind: current.kind,
+          metadata: {
+            ...incoming.metadata,
+            name,
+            namespace: current.metadata.namespace,
+            uid: current.metadata.uid,
+            creationTimestamp: current.metadata.creationTimestamp,
+            resourceVersion: current.metadata.resourceVersion,
+          },
+        };
+        const prepared = onStatus ? r.def.prepareForStatusUpdate(next, current) : r.def.prepareForUpdate(next, current);
+        const causes = r.def.validate(prepared);
+        if (causes.length > 0) throw invalid(r.def.kind, name, causes);
+        return prepared;
       });
     } catch (err) {
       span.addEvent('Write to database call failed', { len: body.length, err: (err as Error).message });
@@ -262,7 +358,7 @@ export async function updateStatus(scope: RequestScope, r: ServedResource): Prom
     }
     span.addEvent('Write to database call succeeded', { len: body.length });
     span.addEvent('About to write a response');
-    await writeObject(scope, 200, out);
+    await writeObject(scope, 200, out, groupVersionOf(r.def));
     span.addEvent('Writing http response done');
   });
 }

@@ -1,19 +1,22 @@
 import type { StoredObject } from '../storage/etcd3-store';
 import type { ResourceDefinition } from './resource-definition';
-import { age, dnsNameProblems, metaTime } from './resource-definition';
+import { age, dnsNameProblems, metaTime, objectMetaFields, takeStatusOnly } from './resource-definition';
 
 /** The namespaces a kube-apiserver creates at start (pkg/controlplane/controller/systemnamespaces). */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
 
 /** Namespaces (k8s.io/kubernetes pkg/registry/core/namespace/strategy.go; printers.go printNamespace). */
 export const NAMESPACES: ResourceDefinition = {
+  group: '',
+  version: 'v1',
   resource: 'namespaces',
   singular: 'namespace',
   kind: 'Namespace',
   namespaced: false,
   shortNames: ['ns'],
   categories: [],
-  verbs: ['create', 'delete', 'get', 'list', 'patch', 'watch'],
+  verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+  subresources: ['status'],
   typeName: '*core.Namespace',
   prepareForCreate(obj, _namespace, now, uid) {
     const name = String(obj.metadata.name ?? '');
@@ -39,6 +42,16 @@ export const NAMESPACES: ResourceDefinition = {
     if (typeof name !== 'string' || name === '') return [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }];
     const problem = dnsNameProblems(name, true);
     return problem ? [{ field: 'metadata.name', message: `Invalid value: "${name}": ${problem}` }] : [];
+  },
+  /** namespace strategy PrepareForUpdate: finalizers and status are the stored ones. */
+  prepareForUpdate(next, old) {
+    const oldSpec = (old.spec as Record<string, unknown> | undefined) ?? {};
+    return { ...next, spec: { ...((next.spec as Record<string, unknown> | undefined) ?? {}), finalizers: oldSpec.finalizers }, status: old.status };
+  },
+  prepareForStatusUpdate: takeStatusOnly,
+  /** NamespaceToSelectableFields: metadata.name and status.phase. */
+  selectableFields(obj) {
+    return { ...objectMetaFields(obj, false), 'status.phase': String((obj.status as { phase?: string } | undefined)?.phase ?? '') };
   },
   columns: [
     { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },

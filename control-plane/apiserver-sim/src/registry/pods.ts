@@ -1,6 +1,6 @@
 import type { StoredObject } from '../storage/etcd3-store';
 import type { ResourceDefinition } from './resource-definition';
-import { age, dnsNameProblems, metaTime } from './resource-definition';
+import { age, dnsNameProblems, keepStatus, metaTime, objectMetaFields, takeStatusOnly } from './resource-definition';
 
 interface Container {
   name?: string;
@@ -15,13 +15,16 @@ interface Container {
  * columns). Validation covers what a bad manifest most often gets wrong: containers, names, images.
  */
 export const PODS: ResourceDefinition = {
+  group: '',
+  version: 'v1',
   resource: 'pods',
   singular: 'pod',
   kind: 'Pod',
   namespaced: true,
   shortNames: ['po'],
   categories: ['all'],
-  verbs: ['create', 'delete', 'get', 'list', 'patch', 'watch'],
+  verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+  subresources: ['status', 'binding'],
   typeName: '*core.Pod',
   prepareForCreate(obj, namespace, now, uid) {
     const spec = (obj.spec as Record<string, unknown> | undefined) ?? {};
@@ -63,6 +66,36 @@ export const PODS: ResourceDefinition = {
       if (!c.image) errs.push({ field: `spec.containers[${i}].image`, message: 'Required value' });
     });
     return errs;
+  },
+  prepareForUpdate: keepStatus,
+  /**
+   * pod strategy CheckGracefulDelete (pkg/registry/core/pod/strategy.go@v1.34.0): the requested period, else
+   * spec.terminationGracePeriodSeconds; 0 for a pod no node has (spec.nodeName unset) or one already
+   * Succeeded or Failed, since no kubelet has to stop it.
+   */
+  deletionGracePeriodSeconds(obj, requested) {
+    const spec = (obj.spec as { nodeName?: string; terminationGracePeriodSeconds?: number } | undefined) ?? {};
+    const phase = (obj.status as { phase?: string } | undefined)?.phase;
+    if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
+    const period = requested ?? spec.terminationGracePeriodSeconds ?? 30;
+    return Math.max(0, period);
+  },
+  prepareForStatusUpdate: takeStatusOnly,
+  /** pod strategy ToSelectableFields (pkg/registry/core/pod/strategy.go@v1.34.0). */
+  selectableFields(obj) {
+    const spec = (obj.spec as Record<string, unknown> | undefined) ?? {};
+    const status = (obj.status as Record<string, unknown> | undefined) ?? {};
+    return {
+      ...objectMetaFields(obj, true),
+      'spec.nodeName': String(spec.nodeName ?? ''),
+      'spec.restartPolicy': String(spec.restartPolicy ?? ''),
+      'spec.schedulerName': String(spec.schedulerName ?? ''),
+      'spec.serviceAccountName': String(spec.serviceAccountName ?? ''),
+      'spec.hostNetwork': String(spec.hostNetwork === true),
+      'status.phase': String(status.phase ?? ''),
+      'status.podIP': String(status.podIP ?? ''),
+      'status.nominatedNodeName': String(status.nominatedNodeName ?? ''),
+    };
   },
   columns: [
     { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },

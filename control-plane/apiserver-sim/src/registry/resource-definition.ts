@@ -8,8 +8,11 @@ export interface TableColumn {
   priority: number;
 }
 
-/** One served resource of the core group: what create defaults and validates, and how a Table shows it. */
+/** One served resource: where it is served, what create and update default and validate, and how a Table shows it. */
 export interface ResourceDefinition {
+  /** API group ('' for the legacy core group served under /api). */
+  group: string;
+  version: string;
   resource: string;
   singular: string;
   kind: string;
@@ -17,12 +20,28 @@ export interface ResourceDefinition {
   shortNames: string[];
   categories: string[];
   verbs: string[];
+  /** Subresources served besides the resource itself (discovery lists them as `<resource>/<sub>`). */
+  subresources: readonly string[];
   /** Go type name of the internal object (storage spans' `type`). */
   typeName: string;
   /** Fills server-set fields and defaults (the registry strategy's PrepareForCreate + defaulting). */
   prepareForCreate(obj: StoredObject, namespace: string, now: Date, uid: string): StoredObject;
-  /** Field errors of a new object, as `field` + message (the strategy's Validate). */
+  /** Field errors of a new or updated object, as `field` + message (the strategy's Validate / ValidateUpdate). */
   validate(obj: StoredObject): Array<{ field: string; message: string }>;
+  /**
+   * The strategy's PrepareForUpdate for a write to the resource itself: with a `status` subresource the
+   * status is kept from the stored object (a PUT or PATCH of the object cannot change it).
+   */
+  prepareForUpdate(next: StoredObject, old: StoredObject): StoredObject;
+  /** The status strategy's PrepareForUpdate: only `.status` comes from the request, the rest is kept. */
+  prepareForStatusUpdate(next: StoredObject, old: StoredObject): StoredObject;
+  /**
+   * The strategy's CheckGracefulDelete: the grace period a delete gets, from the requested one (undefined when
+   * the request names none). Absent: every delete is immediate.
+   */
+  deletionGracePeriodSeconds?(obj: StoredObject, requested: number | undefined): number;
+  /** The fields a fieldSelector may name, and their values for an object (the strategy's GetAttrs). */
+  selectableFields(obj: StoredObject): Record<string, string>;
   /** printers.go columns and cells (k8s.io/kubernetes pkg/printers/internalversion). */
   columns: TableColumn[];
   cells(obj: StoredObject, now: Date): Array<string | number>;
@@ -52,6 +71,28 @@ export function humanDuration(ms: number): string {
   }
   if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`;
   return `${Math.floor(hours / 24 / 365)}y`;
+}
+
+/** The group/version string of a definition (`v1` for core, `<group>/<version>` otherwise). */
+export function groupVersionOf(def: Pick<ResourceDefinition, 'group' | 'version'>): string {
+  return def.group === '' ? def.version : `${def.group}/${def.version}`;
+}
+
+/** generic.ObjectMetaFieldsSet (k8s.io/apiserver pkg/registry/generic/matcher.go): metadata.name [+ namespace]. */
+export function objectMetaFields(obj: StoredObject, namespaced: boolean): Record<string, string> {
+  const fields: Record<string, string> = { 'metadata.name': String(obj.metadata.name ?? '') };
+  if (namespaced) fields['metadata.namespace'] = String(obj.metadata.namespace ?? '');
+  return fields;
+}
+
+/** PrepareForUpdate of a resource with a status subresource: the stored status wins. */
+export function keepStatus(next: StoredObject, old: StoredObject): StoredObject {
+  return { ...next, status: old.status };
+}
+
+/** A status strategy's PrepareForUpdate: everything but `.status` is the stored object's. */
+export function takeStatusOnly(next: StoredObject, old: StoredObject): StoredObject {
+  return { ...old, metadata: { ...old.metadata, resourceVersion: next.metadata.resourceVersion }, status: next.status };
 }
 
 export function age(obj: StoredObject, now: Date): string {

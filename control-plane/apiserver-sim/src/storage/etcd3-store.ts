@@ -169,9 +169,15 @@ export class Etcd3Store<T extends StoredObject> {
 
   /**
    * Watches `key` (an object or a collection prefix) from `resourceVersion` ('' or '0': the current state as
-   * ADDED events first, then changes), calling `onEvent` per change; returns a stop function.
+   * ADDED events first, then changes), calling `onEvent` per change with the object before a change where
+   * etcd gave it (prev_kv); returns a stop function.
    */
-  async watch(key: string, recursive: boolean, resourceVersion: string, onEvent: (type: WatchEventType, obj: T | { kind: 'Status'; [k: string]: unknown }) => void): Promise<() => void> {
+  async watch(
+    key: string,
+    recursive: boolean,
+    resourceVersion: string,
+    onEvent: (type: WatchEventType, obj: T | { kind: 'Status'; [k: string]: unknown }, prev?: T) => void,
+  ): Promise<() => void> {
     const watchKey = this.prefix + key + (recursive && !key.endsWith('/') ? '/' : '');
     let startRevision = Number(resourceVersion || '0') + 1;
     if (resourceVersion === '' || resourceVersion === '0') {
@@ -189,7 +195,8 @@ export class Etcd3Store<T extends StoredObject> {
         if (e.type === 'DELETE') {
           if (e.prev_kv) onEvent('DELETED', decode<T>(e.prev_kv.value, e.kv.mod_revision));
         } else {
-          onEvent(e.kv.create_revision === e.kv.mod_revision ? 'ADDED' : 'MODIFIED', decode<T>(e.kv.value, e.kv.mod_revision));
+          const prev = e.prev_kv ? decode<T>(e.prev_kv.value, e.prev_kv.mod_revision) : undefined;
+          onEvent(e.kv.create_revision === e.kv.mod_revision ? 'ADDED' : 'MODIFIED', decode<T>(e.kv.value, e.kv.mod_revision), prev);
         }
       }
     });

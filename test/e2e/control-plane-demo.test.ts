@@ -1,0 +1,74 @@
+// `npm start -- --control-plane` as a user at kubectl meets it: the kubeconfig it prints works, the node is
+// Ready, a plain manifest (no spec.nodeName) is bound to the node, runs, shows its status and is deleted; SIGINT
+// stops every process and prints the span summary. Skipped with the reason where kubectl is absent.
+import assert from 'node:assert/strict';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+
+const run$ = promisify(execFile);
+const DEMO = resolve(__dirname, '..', '..', 'node-demo/src/main.js');
+const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+
+function kubectlSkipReason(): string | false {
+  const probe = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8', timeout: 20_000 });
+  if (probe.error || probe.status !== 0) return `kubectl is not on PATH (${probe.error?.message ?? probe.stderr.trim()}); install one (e.g. apt-get install -y kubernetes-client) to run this test`;
+  return false;
+}
+
+async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms ${last}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+describe('npm start -- --control-plane with a real kubectl', { skip: kubectlSkipReason() }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cp-demo-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints a kubeconfig; kubectl sees the node Ready, creates configs/pods/web.yaml, sees it Running and deletes it', async () => {
+    const child = spawn(process.execPath, [DEMO, '--control-plane', '--listen', '127.0.0.1:0', '--http-listen', '', '--out', join(dir, 'spans.jsonl'), '--duration', '90s'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const closed = new Promise<number | null>((r) => child.on('close', r));
+    try {
+      const kubeconfig = await eventually('kubeconfig line', async () => /^Kubeconfig: (\S+)$/m.exec(stdout)?.[1], 40_000);
+      const k = async (...args: string[]) => (await run$('kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 30_000, cwd: REPO_ROOT })).stdout;
+      assert.match(await k('get', 'nodes'), /\nsim-node\s+Ready\s+<none>\s+\S+\s+v1\.34\.0\n/);
+      assert.equal((await k('create', '-f', 'configs/pods/web.yaml')).trim(), 'pod/web created');
+      await eventually('web Running on sim-node', async () => {
+        const out = await k('get', 'pod', 'web', '-o', 'jsonpath={.spec.nodeName} {.status.phase} {.status.containerStatuses[0].ready}');
+        return out === 'sim-node Running true' ? out : undefined;
+      });
+      assert.match(await k('get', 'pods', '-o', 'wide'), /\nweb\s+1\/1\s+Running\s+0\s+\S+\s+10\.\d+\.\d+\.\d+\s+sim-node\s/);
+      // The first lease sync runs before the Node exists (no owner reference yet, so no lease); the next, 10 s on, creates it.
+      await eventually('node lease', async () => (/\nsim-node\s+sim-node\s/.test(await k('get', 'leases', '-n', 'kube-node-lease')) ? true : undefined), 20_000);
+      assert.equal((await k('delete', 'pod', 'web')).trim(), 'pod "web" deleted');
+      assert.match(await k('get', 'pods', '-A', '-o', 'name').catch((e: Error) => e.message), /^$/);
+    } finally {
+      child.kill('SIGINT');
+      const status = await closed;
+      assert.equal(status, 0, stderr);
+    }
+    assert.match(stdout, /Span summary \(\d+ spans in \d+ traces\)/);
+    assert.match(stdout, /kubelet\s+HTTP PATCH\s+\d+/);
+    assert.match(stderr, /bound pod default\/web to node sim-node \(binding subresource\)/);
+  });
+});

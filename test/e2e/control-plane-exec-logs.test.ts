@@ -1,0 +1,227 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { FlatSpan } from '../../trace-sink/src';
+import { runChannelSession, type ChannelSession } from '../helpers/channel-websocket';
+import { startControlPlane, type ControlPlaneRun } from '../helpers/control-plane-run';
+import { freePort } from '../helpers/free-port';
+import { runSimulatedNode, type SimulatedNodeRun } from '../helpers/simulated-node';
+import { assertMatchesGolden, renderSpanShape, subtreeOf } from '../helpers/span-shape';
+
+/*
+ * kubectl exec / logs through apiserver-sim to kubelet-sim and runtime-sim, real processes, one trace each.
+ * Goldens: test/fixtures/golden-traces/control-plane/{pod-exec,pod-log}.txt; regenerate with
+ *   npm run build && UPDATE_GOLDEN=1 node --test dist/test/e2e/control-plane-exec-logs.test.js
+ */
+
+const NODE = 'e2e-node';
+const POD = `talker-${NODE}`;
+const TALKER = `apiVersion: v1
+kind: Pod
+metadata:
+  name: talker
+  namespace: default
+spec:
+  containers:
+    - name: app
+      image: docker.io/library/busybox:1.37
+      command: ["sh", "-c", "echo hello from talker; echo warning >&2; echo third; sleep 3600"]
+`;
+
+/**
+ * The exec request kubectl v1.32.4 sends (seen with `kubectl -v=9` against apiserver-sim): GET with the
+ * PodExecOptions as query (false booleans left out) and a WebSocket upgrade offering only
+ * `v5.channel.k8s.io`; when that upgrade fails it falls back to SPDY (POST, X-Stream-Protocol-Version v5…v1).
+ */
+const KUBECTL_USER_AGENT = 'kubectl/v1.32.4 (linux/amd64) kubernetes/4cb5f07';
+const KUBECTL_EXEC_PROTOCOLS = ['v5.channel.k8s.io'];
+
+function kubectl(kubeconfig: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function kubectlAvailable(): Promise<boolean> {
+  return new Promise((resolve) => execFile('kubectl', ['version', '--client'], { timeout: 10_000 }, (err) => resolve(!err)));
+}
+
+async function eventually<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+interface Observed {
+  kubectl?: { exec: Awaited<ReturnType<typeof kubectl>>; logs: Awaited<ReturnType<typeof kubectl>>; logsTail: Awaited<ReturnType<typeof kubectl>> };
+  shapedExec: ChannelSession;
+  v4Exec: ChannelSession;
+  shapedLog: { status: number; contentType: string | null; body: string };
+  badContainer: { status: number; body: { reason: string; message: string } };
+  notUpgraded: { status: number; body: { reason: string; message: string } };
+}
+
+describe('kubectl exec and logs traced from apiserver to runtime (etcd-sim, apiserver-sim, kubelet-sim, runtime-sim)', () => {
+  let cp: ControlPlaneRun;
+  let node: SimulatedNodeRun;
+  let observed: Observed;
+  let spans: FlatSpan[];
+  let haveKubectl = false;
+
+  before(async () => {
+    haveKubectl = await kubectlAvailable();
+    cp = await startControlPlane();
+    const kubeletPort = await freePort();
+    const kubeletKubeconfig = join(cp.dir, 'kubelet.kubeconfig');
+    writeFileSync(kubeletKubeconfig, [
+      'apiVersion: v1', 'kind: Config', 'clusters:', '- name: sim', '  cluster:', `    server: ${cp.apiserverUrl}`,
+      'contexts:', '- name: kubelet', '  context:', '    cluster: sim', 'current-context: kubelet', '',
+    ].join('\n'));
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(cp.apiserverUrl + path, { ...init, headers: { 'Content-Type': 'application/json', 'User-Agent': KUBECTL_USER_AGENT, ...(init.headers as Record<string, string> | undefined) } });
+    node = await runSimulatedNode({
+      kubeletSamplingRatePerMillion: 1_000_000,
+      durationMs: 16_000,
+      podManifests: { 'talker.yaml': TALKER },
+      extraKubeletArgs: ['--port', String(kubeletPort), '--kubeconfig', kubeletKubeconfig],
+      whileRunning: async () => {
+        await eventually('the static pod running', 9_000, async () => {
+          const list = (await (await fetch(`http://127.0.0.1:${kubeletPort}/pods`)).json()) as { items: Array<{ status: { phase: string } }> };
+          return list.items.some((p) => p.status.phase === 'Running') ? true : undefined;
+        });
+        // The kubelet registers its Node (InternalIP 127.0.0.1, daemonEndpoints = its port) and creates the
+        // static pod's mirror pod; the apiserver finds the kubelet through them.
+        await eventually('the registered node and the mirror pod', 12_000, async () => {
+          const nodeRes = await api(`/api/v1/nodes/${NODE}`);
+          const mirror = await api(`/api/v1/namespaces/default/pods/${POD}`);
+          if (nodeRes.status !== 200 || mirror.status !== 200) return undefined;
+          const node = (await nodeRes.json()) as { status?: { daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } } };
+          const pod = (await mirror.json()) as { spec?: { nodeName?: string } };
+          return node.status?.daemonEndpoints?.kubeletEndpoint?.Port === kubeletPort && pod.spec?.nodeName === NODE ? true : undefined;
+        });
+        const wsBase = cp.apiserverUrl.replace(/^http/, 'ws');
+        const shapedExec = await runChannelSession(`${wsBase}/api/v1/namespaces/default/pods/${POD}/exec?command=echo&command=hi&container=app&stderr=true&stdout=true`, {
+          protocols: KUBECTL_EXEC_PROTOCOLS,
+          headers: { 'User-Agent': KUBECTL_USER_AGENT },
+        });
+        // An older WebSocket client (no v5): proxied as is to the kubelet and the runtime, which answers v4.
+        const v4Exec = await runChannelSession(`${wsBase}/api/v1/namespaces/default/pods/${POD}/exec?command=echo&command=v4&container=app&stdout=true`, {
+          protocols: ['v4.channel.k8s.io'],
+        });
+        const logRes = await api(`/api/v1/namespaces/default/pods/${POD}/log?container=app`, { headers: { Accept: 'application/json, */*' } });
+        const shapedLog = { status: logRes.status, contentType: logRes.headers.get('content-type'), body: await logRes.text() };
+        const bad = await api(`/api/v1/namespaces/default/pods/${POD}/log?container=nope`);
+        const notUpgraded = await api(`/api/v1/namespaces/default/pods/${POD}/exec?command=echo&stdout=true`);
+        observed = {
+          shapedExec,
+          v4Exec,
+          shapedLog,
+          badContainer: { status: bad.status, body: (await bad.json()) as Observed['badContainer']['body'] },
+          notUpgraded: { status: notUpgraded.status, body: (await notUpgraded.json()) as Observed['notUpgraded']['body'] },
+        };
+        if (haveKubectl) {
+          observed.kubectl = {
+            exec: await kubectl(cp.kubeconfig, ['exec', POD, '--', 'echo', 'hi']),
+            logs: await kubectl(cp.kubeconfig, ['logs', POD]),
+            logsTail: await kubectl(cp.kubeconfig, ['logs', POD, '--tail=1', '--timestamps']),
+          };
+        }
+      },
+    });
+    await cp.stop();
+    spans = [...cp.sink.index.spans(), ...node.sink.index.spans()];
+  });
+  after(async () => {
+    await node?.cleanup();
+    await cp?.stop();
+  });
+
+  it('runs the node to a clean exit', () => {
+    assert.equal(node.kubeletExit, 0, readFileSync(node.logPath, 'utf8'));
+  });
+
+  it('exec shaped as kubectl 1.32 sends it: the apiserver translates v5, "hi" on stdout, a Success status', () => {
+    assert.equal(observed.shapedExec.protocol, 'v5.channel.k8s.io');
+    assert.equal(observed.shapedExec.channels.get(1)?.toString(), 'hi\n');
+    assert.deepEqual(JSON.parse(observed.shapedExec.channels.get(3)!.toString()), { metadata: {}, status: 'Success' });
+  });
+
+  it('a v4-only WebSocket exec is proxied as is and the runtime negotiates v4.channel.k8s.io', () => {
+    assert.equal(observed.v4Exec.protocol, 'v4.channel.k8s.io');
+    assert.equal(observed.v4Exec.channels.get(1)?.toString(), 'v4\n');
+  });
+
+  it('log shaped as kubectl sends it: the container log as text/plain', () => {
+    assert.deepEqual(observed.shapedLog, { status: 200, contentType: 'text/plain', body: 'hello from talker\nwarning\nthird\n' });
+  });
+
+  it('answers errors as the apiserver does: an unknown container, an exec without upgrade', () => {
+    assert.equal(observed.badContainer.status, 400);
+    assert.equal(observed.badContainer.body.message, `container nope is not valid for pod ${POD}`);
+    assert.equal(observed.notUpgraded.status, 400);
+    assert.equal(observed.notUpgraded.body.message, 'Upgrade request required');
+  });
+
+  it('a real kubectl exec and logs work end to end', (t) => {
+    if (!haveKubectl) {
+      t.skip('kubectl not on PATH (Debian: apt-get install -y kubernetes-client)');
+      return;
+    }
+    const k = observed.kubectl!;
+    assert.deepEqual({ code: k.exec.code, stdout: k.exec.stdout }, { code: 0, stdout: 'hi\n' }, k.exec.stderr);
+    assert.deepEqual({ code: k.logs.code, stdout: k.logs.stdout }, { code: 0, stdout: 'hello from talker\nwarning\nthird\n' }, k.logs.stderr);
+    assert.match(k.logsTail.stdout, /^\d{4}-\d{2}-\d{2}T[\d:.]+Z third\n$/, k.logsTail.stderr);
+  });
+
+  function execTrace(): FlatSpan[] {
+    const server = spans.find((s) => s.service === 'apiserver' && s.kind === 'SERVER' && s.name === 'GET /api/v1/namespaces/{:namespace}/pods/{:name}/exec' && s.attributes['http.target']?.toString().includes('command=hi'));
+    assert.ok(server, 'the apiserver SERVER span of the shaped exec');
+    return spans.filter((s) => s.traceId === server.traceId);
+  }
+
+  it('exec is one trace: apiserver SERVER → apiserver CLIENT → kubelet SERVER → kubelet CRI CLIENT → runtime SERVER', () => {
+    const trace = execTrace();
+    const byId = new Map(trace.map((s) => [s.spanId, s]));
+    const runtimeExec = trace.find((s) => s.service === 'crio' && s.kind === 'SERVER' && s.name === 'runtime.v1.RuntimeService/Exec');
+    assert.ok(runtimeExec, `runtime Exec SERVER span in the trace: ${trace.map((s) => `${s.service}:${s.name}`).join(', ')}`);
+    const chain: string[] = [];
+    for (let s: FlatSpan | undefined = runtimeExec; s; s = s.parentSpanId ? byId.get(s.parentSpanId) : undefined) chain.unshift(`${s.service} ${s.kind} ${s.name}`);
+    assert.deepEqual(chain.filter((c) => !c.includes(' INTERNAL ')), [
+      'apiserver SERVER GET /api/v1/namespaces/{:namespace}/pods/{:name}/exec',
+      'apiserver CLIENT HTTP GET',
+      'kubelet SERVER /exec/{podNamespace}/{podID}/{containerName}',
+      'kubelet CLIENT runtime.v1.RuntimeService/Exec',
+      'crio SERVER runtime.v1.RuntimeService/Exec',
+    ]);
+    const client = trace.find((s) => s.service === 'apiserver' && s.kind === 'CLIENT' && s.name === 'HTTP GET')!;
+    assert.match(String(client.attributes['http.url']), new RegExp(`^http://127\\.0\\.0\\.1:\\d+/exec/default/${POD}/app\\?command=echo&command=hi&error=1&output=1$`));
+    assert.equal(client.attributes['http.status_code'], 101);
+  });
+
+  it('matches the pod-exec golden shape', () => {
+    const trace = execTrace();
+    const root = trace.find((s) => !s.parentSpanId || !trace.some((p) => p.spanId === s.parentSpanId))!;
+    assertMatchesGolden('control-plane/pod-exec', renderSpanShape(subtreeOf(trace, root)));
+  });
+
+  it('logs is one trace down to the runtime ContainerStatus, and matches the pod-log golden shape', () => {
+    const server = spans.find((s) => s.service === 'apiserver' && s.kind === 'SERVER' && s.name === 'GET /api/v1/namespaces/{:namespace}/pods/{:name}/log' && s.attributes['http.target'] === `/api/v1/namespaces/default/pods/${POD}/log?container=app`);
+    assert.ok(server, 'the apiserver SERVER span of the shaped log request');
+    const trace = spans.filter((s) => s.traceId === server.traceId);
+    assert.ok(trace.some((s) => s.service === 'crio' && s.name === 'runtime.v1.RuntimeService/ContainerStatus'), 'runtime ContainerStatus in the log trace');
+    assertMatchesGolden('control-plane/pod-log', renderSpanShape(subtreeOf(trace, server)));
+  });
+});
