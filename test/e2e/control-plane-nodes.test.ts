@@ -132,4 +132,30 @@ describe('apiserver-sim nodes and coordination.k8s.io leases', () => {
     assert.deepEqual([first.type, first.object.metadata.name], ['ADDED', 'late']);
     await reader?.cancel();
   });
+
+  it('prints pods as kubectl does (Init:n/m, waiting reasons, Terminating) and sends one-row Tables on a Table watch', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'printed' }, spec: { nodeName: 'node-a', initContainers: [{ name: 'init', image: 'busybox:1.36' }], containers: [{ name: 'c', image: 'nginx:1.27' }] } };
+    const created = await call('POST', '/api/v1/namespaces/default/pods', pod);
+    assert.equal(created.status, 201);
+    const watch = await fetch(`${run.apiserverUrl}/api/v1/namespaces/default/pods?watch=true&resourceVersion=${created.body.metadata.resourceVersion}&timeoutSeconds=5`, { headers: { Accept: TABLE_ACCEPT } });
+    const reader = watch.body?.getReader();
+    const row = async (status: Record<string, unknown>): Promise<unknown[]> => {
+      const current = (await call('GET', '/api/v1/namespaces/default/pods/printed')).body;
+      assert.equal((await call('PUT', '/api/v1/namespaces/default/pods/printed/status', { ...current, status })).status, 200);
+      return (await call('GET', '/api/v1/namespaces/default/pods/printed', undefined, 'application/json', TABLE_ACCEPT)).body.rows?.[0]?.cells ?? [];
+    };
+    assert.equal((await row({ phase: 'Pending', initContainerStatuses: [{ name: 'init', ready: false, restartCount: 0, state: { running: {} } }] }))[2], 'Init:0/1');
+    const { value } = (await reader?.read()) ?? { value: undefined };
+    const event = JSON.parse(new TextDecoder().decode(value).split('\n')[0] as string) as { type: string; object: { kind: string; rows: Array<{ cells: unknown[] }> } };
+    assert.deepEqual([event.type, event.object.kind, event.object.rows[0]?.cells[2]], ['MODIFIED', 'Table', 'Init:0/1']);
+    await reader?.cancel();
+    const initialized = [{ type: 'Initialized', status: 'True' }];
+    const done = { name: 'init', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } };
+    assert.equal((await row({ phase: 'Pending', conditions: initialized, initContainerStatuses: [done], containerStatuses: [{ name: 'c', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }] }))[2], 'ContainerCreating');
+    const running = await row({ phase: 'Running', conditions: initialized, initContainerStatuses: [done], containerStatuses: [{ name: 'c', ready: true, restartCount: 2, state: { running: {} } }] });
+    assert.deepEqual([running[1], running[2], running[3]], ['1/1', 'Running', '2']);
+    assert.equal((await call('DELETE', '/api/v1/namespaces/default/pods/printed')).status, 200);
+    const terminating = (await call('GET', '/api/v1/namespaces/default/pods/printed', undefined, 'application/json', TABLE_ACCEPT)).body.rows?.[0]?.cells ?? [];
+    assert.equal(terminating[2], 'Terminating');
+  });
 });

@@ -178,30 +178,36 @@ export async function listResource(scope: RequestScope, r: ServedResource, ctx: 
  * handlers/watch.go serveWatch under ListResource's "List" span: a chunked JSON stream of
  * {"type","object"} events from an etcd watch, until the client goes away or timeoutSeconds pass. With a
  * field or label selector, a change that makes an object match is sent as ADDED and one that makes it stop
- * matching as DELETED (storage/etcd3/watcher.go transform@v0.34.10).
+ * matching as DELETED (storage/etcd3/watcher.go transform@v0.34.10). When the Accept header asks for a
+ * meta.k8s.io Table (`kubectl get -w`), each event's object is a one-row Table, as handlers/watch.go
+ * transforms watch events for a Table target; Status (ERROR) events stay as they are.
  */
-export async function watchResource(scope: RequestScope, r: ServedResource): Promise<void> {
+export async function watchResource(scope: RequestScope, r: ServedResource, ctx: RestContext): Promise<void> {
   await withComponentSpan(scope.tracer, 'List', traceFields(scope), async () => {
     const q = scope.url.searchParams;
     const timeoutSeconds = Number(q.get('timeoutSeconds') ?? '1800');
     const selector = selectorOf(q, r.def);
+    const table = tableVersionAccepted(scope.req.headers.accept);
     const { res } = scope;
+    const send = (type: string, object: unknown): void => {
+      const out = table && type !== 'ERROR' ? toTable(r.def, table, [object as StoredObject], { resourceVersion: (object as StoredObject).metadata.resourceVersion }, ctx.now()) : object;
+      res.write(JSON.stringify({ type, object: out }) + '\n');
+    };
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     // serveWatch flushes the headers before the first event (handlers/watch.go), so clients see 200 at once.
     res.flushHeaders();
     const key = scope.info.name !== '' ? storageKey(r, scope.info.namespace, scope.info.name) : collectionKey(r, scope.info.namespace);
     const stop = await r.store.watch(key, scope.info.name === '', q.get('resourceVersion') ?? '', (type, object, prev) => {
       if (type === 'ERROR' || selector.empty) {
-        res.write(JSON.stringify({ type, object }) + '\n');
+        send(type, object);
         return;
       }
       const obj = object as StoredObject;
       const now = selector.matches(obj);
       const before = prev !== undefined && selector.matches(prev);
-      if (type === 'MODIFIED' && now && !before) res.write(JSON.stringify({ type: 'ADDED', object }) + '\n');
-      else if (type === 'MODIFIED' && !now && before) {
-        res.write(JSON.stringify({ type: 'DELETED', object: { ...prev, metadata: { ...prev.metadata, resourceVersion: obj.metadata.resourceVersion } } }) + '\n');
-      } else if (now) res.write(JSON.stringify({ type, object }) + '\n');
+      if (type === 'MODIFIED' && now && !before) send('ADDED', object);
+      else if (type === 'MODIFIED' && !now && before) send('DELETED', { ...prev, metadata: { ...prev.metadata, resourceVersion: obj.metadata.resourceVersion } });
+      else if (now) send(type, object);
     });
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, Math.max(1, timeoutSeconds) * 1000);

@@ -109,12 +109,10 @@ export const PODS: ResourceDefinition = {
     { name: 'Readiness Gates', type: 'string', format: '', description: 'If specified, all readiness gates will be evaluated for pod readiness.', priority: 1 },
   ],
   cells(obj: StoredObject, now: Date) {
-    const spec = (obj.spec as { containers?: Container[]; nodeName?: string } | undefined) ?? {};
-    const status = (obj.status as { phase?: string; podIP?: string; containerStatuses?: Array<{ ready?: boolean; restartCount?: number }> } | undefined) ?? {};
-    const total = spec.containers?.length ?? 0;
-    const ready = (status.containerStatuses ?? []).filter((s) => s.ready).length;
-    const restarts = (status.containerStatuses ?? []).reduce((n, s) => n + (s.restartCount ?? 0), 0);
-    return [String(obj.metadata.name), `${ready}/${total}`, status.phase ?? '', String(restarts), age(obj, now), status.podIP || '<none>', spec.nodeName || '<none>', '<none>', '<none>'];
+    const spec = (obj.spec as { containers?: Container[]; initContainers?: Container[]; nodeName?: string } | undefined) ?? {};
+    const status = (obj.status as PodStatusView | undefined) ?? {};
+    const { reason, ready, restarts } = printPodStatus(obj, spec.initContainers?.length ?? 0, status);
+    return [String(obj.metadata.name), `${ready}/${spec.containers?.length ?? 0}`, reason, String(restarts), age(obj, now), status.podIP || '<none>', spec.nodeName || '<none>', '<none>', '<none>'];
   },
 };
 
@@ -128,4 +126,72 @@ function defaultContainer(c: Container): Container {
     resources: {},
     ...c,
   };
+}
+
+interface ContainerStateView {
+  waiting?: { reason?: string };
+  running?: object;
+  terminated?: { exitCode?: number; signal?: number; reason?: string };
+}
+
+interface ContainerStatusView {
+  ready?: boolean;
+  restartCount?: number;
+  state?: ContainerStateView;
+}
+
+interface PodStatusView {
+  phase?: string;
+  reason?: string;
+  podIP?: string;
+  conditions?: Array<{ type?: string; status?: string }>;
+  initContainerStatuses?: ContainerStatusView[];
+  containerStatuses?: ContainerStatusView[];
+}
+
+/**
+ * printPod's STATUS, READY and RESTARTS (pkg/printers/internalversion/printers.go@v1.34.0, without sidecars
+ * and the "(Xs ago)" restart suffix): the phase (or status.reason); the first unfinished init container as
+ * `Init:<n>/<total>`, `Init:<waiting reason>` or `Init:<terminated reason|ExitCode:n>`; then, once
+ * initialized, the last container's waiting or terminated reason; `Completed` with a container still running
+ * reads Running (or NotReady); a pod being deleted that is not yet terminal is `Terminating`.
+ */
+function printPodStatus(obj: StoredObject, initTotal: number, status: PodStatusView): { reason: string; ready: number; restarts: number } {
+  let reason = status.reason || status.phase || '';
+  let restarts = 0;
+  let ready = 0;
+  let initializing = false;
+  const inits = status.initContainerStatuses ?? [];
+  for (let i = 0; i < inits.length; i++) {
+    const c = inits[i] as ContainerStatusView;
+    restarts += c.restartCount ?? 0;
+    const t = c.state?.terminated;
+    if (t && t.exitCode === 0) continue;
+    if (t) reason = t.reason ? `Init:${t.reason}` : t.signal ? `Init:Signal:${t.signal}` : `Init:ExitCode:${t.exitCode ?? 0}`;
+    else if (c.state?.waiting?.reason && c.state.waiting.reason !== 'PodInitializing') reason = `Init:${c.state.waiting.reason}`;
+    else reason = `Init:${i}/${initTotal}`;
+    initializing = true;
+    break;
+  }
+  const initializedTrue = (status.conditions ?? []).some((c) => c.type === 'Initialized' && c.status === 'True');
+  if (!initializing || initializedTrue) {
+    restarts = 0;
+    let hasRunning = false;
+    const containers = status.containerStatuses ?? [];
+    for (let i = containers.length - 1; i >= 0; i--) {
+      const c = containers[i] as ContainerStatusView;
+      restarts += c.restartCount ?? 0;
+      const t = c.state?.terminated;
+      if (c.state?.waiting?.reason) reason = c.state.waiting.reason;
+      else if (t?.reason) reason = t.reason;
+      else if (t) reason = t.signal ? `Signal:${t.signal}` : `ExitCode:${t.exitCode ?? 0}`;
+      else if (c.ready && c.state?.running) {
+        hasRunning = true;
+        ready++;
+      }
+    }
+    if (reason === 'Completed' && hasRunning) reason = (status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True') ? 'Running' : 'NotReady';
+  }
+  if (obj.metadata.deletionTimestamp && status.phase !== 'Succeeded' && status.phase !== 'Failed') reason = 'Terminating';
+  return { reason, ready, restarts };
 }

@@ -143,7 +143,7 @@ export async function startApiserverHttp(options: ApiserverHttpOptions): Promise
       case 'list':
         return (s) => listResource(s, r, ctx);
       case 'watch':
-        return (s) => watchResource(s, r);
+        return (s) => watchResource(s, r, ctx);
       case 'patch':
         return (s) => patchResource(s, r, storageKey(r, info.namespace, info.name));
       case 'delete':
