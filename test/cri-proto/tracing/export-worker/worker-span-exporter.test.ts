@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -130,7 +131,43 @@ for (const [kind, capture] of [
   });
 }
 
+/** A child process that exports one span through a WorkerSpanExporter and prints what happened; it never calls process.exit. */
+function childExport(url: string, then: 'idle' | 'shutdown'): Promise<{ code: number | null; output: string; ms: number }> {
+  const exporterModule = require.resolve('../../../../cri-proto/src/tracing/export-worker/worker-span-exporter');
+  const script = `
+    const { WorkerSpanExporter } = require(${JSON.stringify(exporterModule)});
+    const exporter = new WorkerSpanExporter({ protocol: 'grpc', url: ${JSON.stringify(url)} });
+    const span = { resource: { attributes: { 'service.name': 'kubelet' } }, instrumentationScope: { name: 's' }, spanContext: () => ({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 0 }),
+      name: 'n', kind: 0, startTime: [1, 0], endTime: [2, 0], attributes: {}, droppedAttributesCount: 0, events: [], droppedEventsCount: 0, status: { code: 0 }, links: [], droppedLinksCount: 0 };
+    exporter.export([span], (result) => {
+      console.log('exported ' + result.code);
+      if (${JSON.stringify(then)} === 'shutdown') exporter.shutdown().then(() => console.log('shut down'));
+    });`;
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, output, ms: Date.now() - started });
+    });
+  });
+}
+
 describe('WorkerSpanExporter', () => {
+  let server: Capture;
+  before(async () => (server = await captureGrpc()));
+  after(() => server.close());
+
+  it('does not keep the process alive once its exports are done, shut down or not', async () => {
+    const idle = await childExport(server.spec.url!, 'idle');
+    assert.deepEqual({ code: idle.code, output: idle.output }, { code: 0, output: 'exported 0\n' }, 'exits by itself after the export');
+    const shut = await childExport(server.spec.url!, 'shutdown');
+    assert.deepEqual({ code: shut.code, output: shut.output }, { code: 0, output: 'exported 0\nshut down\n' }, 'runs the code after shutdown, then exits');
+  });
+
   it('fails the export, and shuts down within the export timeout, when the collector never answers', async () => {
     const stalled = net.createServer(() => undefined); // accepts, never speaks HTTP/2
     await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
