@@ -58,8 +58,9 @@ export interface ProcessTracing {
  * One process's tracing, set up as the Go components set theirs up (k8s.io/component-base tracing
  * `NewProvider`, CRI-O `internal/opentelemetry`): a batch span processor over an insecure OTLP/gRPC exporter,
  * the caller's resource and sampler, W3C TraceContext + Baggage propagation, and gRPC instrumentation.
- * Order matters: the instrumentation is registered (through a proxy provider) before the exporter loads
- * @grpc/grpc-js, and the real provider is swapped in once it exists.
+ * Order matters: the instrumentation is registered (through a proxy provider) before anything in this thread
+ * loads @grpc/grpc-js (the exporter loads its own copy on the export worker, uninstrumented), and the real
+ * provider is swapped in once it exists.
  */
 export async function startProcessTracing(options: ProcessTracingOptions): Promise<ProcessTracing> {
   const proxy = new ProxyTracerProvider();

@@ -5,8 +5,9 @@
  * load (docs/benchmarks.md, "The floor"); a CRI request or answer arriving meanwhile waited, and that wait
  * showed up between the kubelet's CLIENT span and the runtime's SERVER span as if the node were slow. The
  * Go components never pay it on a request's path: otel-go's batch span processor exports from its own
- * goroutine (go.opentelemetry.io/otel/sdk/trace batch_span_processor.go `processQueue`, v1.35.0), which the
- * Go scheduler runs beside the gRPC handlers. Here the worker is that goroutine.
+ * goroutine (go.opentelemetry.io/otel/sdk/trace batch_span_processor.go: `NewBatchSpanProcessor` starts
+ * `processQueue` with `go`, and it calls the exporter), which the Go scheduler runs beside the gRPC handlers.
+ * Here the worker is that goroutine.
  *
  * The main thread only copies each span into plain data (./plain-span.ts) and posts it, in parts of
  * `chunkSpans` spans with a loop turn between parts (../../transport/loop-turns.ts), so no single
