@@ -11,8 +11,9 @@
  *
  * The main thread only copies each span into plain data (./plain-span.ts) and posts it, in parts of
  * `chunkSpans` spans with a loop turn between parts (../../transport/loop-turns.ts), so no single
- * postMessage holds the loop for long. One worker per exporter, started on the first export (a process that
- * samples nothing never starts one); one exporter per process, shared by all nodes in fleet mode.
+ * postMessage holds the loop for long. One worker per exporter, started with it, so that loading the exporter's
+ * modules happens at start-up as it did in-thread, not beside the first burst of CRI calls; one exporter per
+ * process, shared by all nodes in fleet mode.
  *
  * Semantics kept from the in-thread exporter: each export's callback gets the collector's outcome; forceFlush
  * resolves once every export handed over has its outcome; shutdown flushes, shuts the OTLP exporter down and
@@ -69,6 +70,7 @@ export class WorkerSpanExporter implements SpanExporter {
     if (!Number.isInteger(this.chunkSpans) || this.chunkSpans < 1) throw new Error(`chunkSpans: ${this.chunkSpans} is not a positive integer; use e.g. ${EXPORT_CHUNK_SPANS}`);
     this.turns = options.turns ?? processLoopTurns;
     this.env = { ...(options.env ?? process.env) };
+    this.startedWorker();
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -142,7 +144,7 @@ export class WorkerSpanExporter implements SpanExporter {
     callback(result);
   }
 
-  /** Fails every export still waiting on a worker that is gone; the next export starts a new one. */
+  /** Fails every export still waiting on a worker that is gone; the next export starts a new one (a crash, not a shutdown). */
   private workerGone(running: RunningWorker, reason: string): void {
     if (running.gone !== undefined) return;
     running.gone = reason;
