@@ -131,6 +131,11 @@ export class CountingSpanExporter implements SpanExporter {
     return this.delegate.shutdown();
   }
 
+  /** Resolves when the delegate can export (the export worker has loaded the exporter); at once for others. */
+  ready(): Promise<void> {
+    return (this.delegate as SpanExporter & { ready?: () => Promise<void> }).ready?.() ?? Promise.resolve();
+  }
+
   forceFlush(): Promise<void> {
     return this.delegate.forceFlush?.() ?? Promise.resolve();
   }

@@ -74,6 +74,7 @@ export async function startProcessTracing(options: ProcessTracingOptions): Promi
   const counting: CountingSpanExporter | undefined = options.exporter
     ? undefined
     : (options.createExporter?.() ?? createOtlpGrpcTraceExporter(options.endpoint));
+  await counting?.ready(); // the export worker's module loading, done before the process serves
   // Counted in front of the batch processor, which drops spans without a word when its queue is full.
   const counted = options.exporter ? undefined : new CountingSpanProcessor(new BatchSpanProcessor(counting as CountingSpanExporter));
   const processor: SpanProcessor = counted ?? new SimpleSpanProcessor(options.exporter as SpanExporter);

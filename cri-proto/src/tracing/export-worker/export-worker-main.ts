@@ -19,6 +19,7 @@ const assembling = new Map<number, ReadableSpan[]>();
 /** Exports whose failure was already answered; their remaining parts are dropped. */
 const failed = new Set<number>();
 const post = (message: FromExportWorker): void => port.postMessage(message);
+post({ type: 'ready' });
 
 port.on('message', (message: ToExportWorker) => {
   if (message.type === 'shutdown') {

@@ -14,5 +14,7 @@ export type ToExportWorker =
   | { readonly type: 'shutdown' };
 
 export type FromExportWorker =
+  /** The exporter is built (its modules loaded); sent once, first. */
+  | { readonly type: 'ready' }
   | { readonly type: 'result'; readonly id: number; readonly ok: boolean; readonly error?: string }
   | { readonly type: 'shutdown-done' };

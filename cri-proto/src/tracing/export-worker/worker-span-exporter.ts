@@ -47,6 +47,8 @@ export interface WorkerSpanExporterOptions {
 interface RunningWorker {
   readonly worker: Worker;
   readonly copier: PlainSpanCopier;
+  /** Resolves when the worker has built its exporter, or is gone. */
+  readonly ready: Promise<void>;
   /** Why the worker is gone, once it is. */
   gone?: string;
 }
@@ -115,15 +117,26 @@ export class WorkerSpanExporter implements SpanExporter {
     const workerData: ExportWorkerData = { spec: this.spec };
     const worker = new Worker(require.resolve('./export-worker-main'), { workerData, env: this.env, name: 'otlp-export' });
     worker.unref();
-    const running: RunningWorker = { worker, copier: new PlainSpanCopier() };
-    worker.on('message', (message: FromExportWorker) => this.onMessage(message));
+    let markReady = (): void => undefined;
+    const running: RunningWorker = { worker, copier: new PlainSpanCopier(), ready: new Promise<void>((resolve) => (markReady = resolve)) };
+    worker.on('message', (message: FromExportWorker) => (message.type === 'ready' ? markReady() : this.onMessage(message)));
+    worker.once('exit', () => markReady());
     worker.on('error', (err) => this.workerGone(running, `the OTLP export worker failed: ${err.message}`));
     worker.on('exit', (code) => this.workerGone(running, `the OTLP export worker exited with code ${code}`));
     this.running = running;
     return running;
   }
 
-  private onMessage(message: FromExportWorker): void {
+  /**
+   * Resolves once the worker has loaded the exporter (a few hundred ms of one core on a loaded machine), so a
+   * process can finish that before it serves, as the in-thread exporter's modules were loaded at start-up.
+   * Resolves as well when the worker fails; the exports then report why.
+   */
+  ready(): Promise<void> {
+    return this.running?.ready ?? Promise.resolve();
+  }
+
+  private onMessage(message: Exclude<FromExportWorker, { type: 'ready' }>): void {
     if (message.type === 'shutdown-done') {
       this.shutdownDone?.();
       return;
