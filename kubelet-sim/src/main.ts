@@ -11,6 +11,7 @@ import type { KubeletSimArgs } from './cli/kubelet-sim-args';
 import { KubeletConfigError, loadKubeletConfigFile } from './config';
 import type { ResolvedKubeletConfig } from './config';
 import { startKubeletTracing } from './tracing/kubelet-tracing';
+import { spanPipelineCounts } from '../../cri-proto/src/tracing/span-pipeline-metrics';
 import { createKlogLogger } from './util/logger';
 import { checkStartupSettings } from './startup-checks';
 import { KubeletStartError } from './util/kubelet-start-error';
@@ -97,7 +98,7 @@ async function main(): Promise<number> {
   const kubelet = node.kubelet;
   const pipeline = tracing.tracing;
   if (pipeline?.exportStats) {
-    node.metrics.observeSpanPipeline(() => ({ ended: pipeline.endedSpans() ?? 0, exported: pipeline.exportStats!.exportedSpans, failed: pipeline.exportStats!.failedSpans }));
+    node.metrics.observeSpanPipeline(() => spanPipelineCounts(pipeline));
   }
 
   let stopping: Promise<number> | undefined;
@@ -120,10 +121,12 @@ async function main(): Promise<number> {
       await tracing.shutdown();
       const s = kubelet.stats;
       const exported = tracing.tracing?.exportStats;
+      // Lost: the exporter gave up on them, or they were still on their way when shutdown ended; dropped: the
+      // batch queue was full; ended: every sampled span, = exported + lost + dropped.
       process.stderr.write(
         `kubelet-sim: syncPod=${s.syncPod} (errors ${s.syncPodErrors}) syncTerminatingPod=${s.syncTerminatingPod} syncTerminatedPod=${s.syncTerminatedPod} ` +
           `containerGC=${s.containerGC} imageGC=${s.imageGC} plegEvents=${s.plegEvents}` +
-          (exported ? ` spansExported=${exported.exportedSpans} spansLost=${exported.failedSpans} spansDropped=${tracing.tracing?.droppedSpans() ?? 0}` : ' tracing=off') + '\n',
+          (exported ? ` spansExported=${exported.exportedSpans} spansLost=${exported.failedSpans + (tracing.tracing?.unsettledSpans() ?? 0)} spansDropped=${tracing.tracing?.droppedSpans() ?? 0} spansEnded=${tracing.tracing?.endedSpans() ?? 0}` : ' tracing=off') + '\n',
       );
       return 0;
     })());

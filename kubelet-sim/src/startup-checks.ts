@@ -1,14 +1,83 @@
 /**
- * What the kubelet refuses while it starts, after its config file loaded and validated: the CRI endpoints
- * (PreInitRuntimeService) and the container log size (NewMainKubelet's log manager). Run before tracing and
- * before any dial, so that a bad setting fails at once with a KubeletStartError naming its field.
+ * What the kubelet refuses while it starts, after its config file loaded and validated, in its order
+ * (cmd/kubelet/app/server.go run → RunKubelet → NewMainKubelet): the CRI endpoints (PreInitRuntimeService),
+ * kubeReserved and systemReserved (parseResourceList), the hard eviction thresholds and the CPU manager policy
+ * (building the container manager), then in NewMainKubelet all eviction settings and the container log size.
+ * Run before tracing and before any dial, so that a bad setting fails at once with a KubeletStartError naming
+ * its field. Errors from run() read `failed to run Kubelet: <err>`; from NewMainKubelet
+ * `failed to run Kubelet: failed to create kubelet: <err>`.
  */
 import { parseContainerLogMaxSize } from './background-loop-settings';
+import { checkCpuManagerPolicy, CpuManagerPolicyError } from './cm/cpu-manager-policy';
+import { parseResourceList, ReservedResourceError } from './cm/reserved-resources';
 import type { ResolvedKubeletConfig } from './config';
 import { resolveCriEndpoints, type CriEndpointTargets } from './cri/cri-endpoint';
+import { checkEvictionSettings, EvictionConfigError, EVICTION_SIGNALS } from './eviction/eviction-thresholds';
+import { KubeletStartError } from './util/kubelet-start-error';
+
+const RUN = 'failed to run Kubelet: ';
+const CREATE = `${RUN}failed to create kubelet: `;
 
 export function checkStartupSettings(config: ResolvedKubeletConfig, flagEndpoint: string | undefined): CriEndpointTargets {
   const targets = resolveCriEndpoints(config, flagEndpoint);
+  const reserved = (field: 'kubeReserved' | 'systemReserved', flag: string): Map<string, number> => {
+    try {
+      return parseResourceList(config[field]);
+    } catch (err) {
+      if (!(err instanceof ReservedResourceError)) throw err;
+      throw new KubeletStartError(`${RUN}--${flag} value failed to parse: ${err.message}`, field,
+        'reserve only cpu, memory, ephemeral-storage or pid, each a non-negative quantity such as 500m, 1Gi or 100');
+    }
+  };
+  const kubeReserved = reserved('kubeReserved', 'kube-reserved');
+  const systemReserved = reserved('systemReserved', 'system-reserved');
+  const evictionFix = {
+    evictionHard: `signals are ${EVICTION_SIGNALS.join(', ')}; a threshold is a positive quantity (100Mi) or a percentage from 0% to 100% (10%)`,
+    evictionSoft: `signals and thresholds as in evictionHard, and each evictionSoft signal needs an evictionSoftGracePeriod (1m30s)`,
+    evictionSoftGracePeriod: 'a non-negative duration per evictionSoft signal, e.g. memory.available: 1m30s',
+    evictionMinimumReclaim: 'a non-negative quantity (500Mi) or a positive percentage (5%) per signal',
+  } as const;
+  const eviction = (prefix: string, settings: Parameters<typeof checkEvictionSettings>[0]): void => {
+    try {
+      checkEvictionSettings(settings);
+    } catch (err) {
+      if (!(err instanceof EvictionConfigError)) throw err;
+      throw new KubeletStartError(`${prefix}${err.message}`, err.field, evictionFix[err.field]);
+    }
+  };
+  eviction(RUN, { evictionHard: config.evictionHard, evictionSoft: {}, evictionSoftGracePeriod: {}, evictionMinimumReclaim: {} });
+  try {
+    checkCpuManagerPolicy(config.cpuManagerPolicy, reservedCpus(config, kubeReserved, systemReserved));
+  } catch (err) {
+    if (!(err instanceof CpuManagerPolicyError)) throw err;
+    throw new KubeletStartError(`${RUN}${err.message}`, 'cpuManagerPolicy',
+      'use none (the default) or static; static needs kubeReserved.cpu or systemReserved.cpu above zero, or reservedSystemCPUs');
+  }
+  eviction(CREATE, config);
   parseContainerLogMaxSize(config.containerLogMaxSize);
   return targets;
+}
+
+/**
+ * The CPUs the node reserves, as the CPU manager sees them: server.go replaces the cpu of both reservations
+ * with the size of reservedSystemCPUs when it is set; undefined when nothing names cpu, or when
+ * reservedSystemCPUs is not a plain list kubelet-sim can count (the check is then left out).
+ */
+function reservedCpus(config: ResolvedKubeletConfig, kube: Map<string, number>, system: Map<string, number>): number | undefined {
+  if (config.reservedSystemCPUs !== '') return cpuSetSize(config.reservedSystemCPUs) ?? 1;
+  if (!kube.has('cpu') && !system.has('cpu')) return undefined;
+  return (kube.get('cpu') ?? 0) + (system.get('cpu') ?? 0);
+}
+
+/** The size of a cpuset list such as "0-3,6"; undefined when it is not one. */
+function cpuSetSize(list: string): number | undefined {
+  let size = 0;
+  for (const part of list.split(',')) {
+    const m = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part);
+    if (m === null) return undefined;
+    const [lo, hi] = [Number(m[1]), Number(m[2] ?? m[1])];
+    if (hi < lo) return undefined;
+    size += hi - lo + 1;
+  }
+  return size;
 }

@@ -10,6 +10,7 @@ import { socketInUseMessage } from './cli/socket-in-use-message';
 import { createFsLogWriter } from './state/container-log-writer';
 import { planRuntimeTracing, startRuntimeTracing } from './tracing/runtime-tracing';
 import { criServerOptions } from './cli/cri-server-options';
+import { startRuntimeSimMetrics } from './metrics/runtime-sim-metrics';
 
 const say = (line: string): void => void process.stderr.write(`runtime-sim: ${line}\n`);
 
@@ -62,6 +63,19 @@ async function main(): Promise<number> {
     await tracing?.shutdown();
     return 1;
   }
+  let metrics: Awaited<ReturnType<typeof startRuntimeSimMetrics>> | undefined;
+  if (args.metrics !== undefined) {
+    try {
+      metrics = await startRuntimeSimMetrics(args.metrics, tracing);
+    } catch (err) {
+      say(`cannot serve metrics on ${args.metrics.host}:${args.metrics.port} (${args.metrics.from}): ${(err as Error).message}`);
+      await server.close();
+      await tracing?.shutdown();
+      return 1;
+    }
+    // CRI-O's line (server/metrics/metrics.go startEndpoint).
+    say(`Serving metrics on ${metrics.url} using HTTP`);
+  }
   if (args.model !== undefined) say(`model=${args.model.source} rules=${args.model.rules.length} seed=${args.seed}`);
   say(`stream server ${server.streamServer.baseUrl}` + (server.stateStore ? ` state=${server.stateStore.file}` : ' state=memory'));
   say(`persona=${args.persona} version=${args.spec.version} (${args.spec.runtimeVersion}) serving CRI v1 on ${args.listen} `
@@ -75,9 +89,11 @@ async function main(): Promise<number> {
       say(`${signal}: shutting down`);
       await server.close();
       await tracing?.shutdown();
+      await metrics?.close();
       const stats = tracing?.exportStats;
-      // Lost: the exporter failed to send them; dropped: the batch processor's queue was full.
-      if (stats) say(`spansExported=${stats.exportedSpans} spansLost=${stats.failedSpans} spansDropped=${tracing?.droppedSpans() ?? 0}`);
+      // Lost: the exporter failed to send them, or they were still on their way when shutdown gave up on them;
+      // dropped: the batch processor's queue was full; ended: all the sampled spans, = exported + lost + dropped.
+      if (stats) say(`spansExported=${stats.exportedSpans} spansLost=${stats.failedSpans + (tracing?.unsettledSpans() ?? 0)} spansDropped=${tracing?.droppedSpans() ?? 0} spansEnded=${tracing?.endedSpans() ?? 0}`);
       resolve(0);
     };
     // A second signal exits at once with status 1 (cli-kit shutdown-signals).

@@ -80,11 +80,14 @@ export async function startRuntimeSim(files: NodeFiles, options: RuntimeSimOptio
   return runtime;
 }
 
-/** kubelet-sim on the node's socket, as node `e2e-node`, on a free port and without a healthz server. */
-export async function startKubeletSim(files: NodeFiles, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningProcess> {
+/**
+ * kubelet-sim on the node's socket, as node `e2e-node`, without a healthz server; its main server (`/healthz`,
+ * `/pods`, `/metrics`) on `port`, a free one by default.
+ */
+export async function startKubeletSim(files: NodeFiles, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}, port?: number): Promise<RunningProcess> {
   return startNodeProcess('kubelet-sim', join(DIST, 'kubelet-sim/src/main.js'), [
     '--config', files.configPath, '--container-runtime-endpoint', `unix://${files.socketPath}`, '--hostname-override', 'e2e-node',
-    '--port', String(await freePort()), '--healthz-port', '0', ...extraArgs,
+    '--port', String(port ?? await freePort()), '--healthz-port', '0', ...extraArgs,
   ], files.logPath, { ...process.env, ...env });
 }
 

@@ -15,6 +15,7 @@ import yargs from 'yargs';
 import type { RunningProcess } from '../../node-demo/src/child-process-runner';
 import { startTraceSink } from '../../trace-sink/src';
 import { startKubeletSim, startRuntimeSim, writeNodeFiles } from '../helpers/node-processes';
+import { perHour } from './growth-per-hour';
 import type { ProbeLine } from './soak-probe';
 
 const SAMPLE_PERIOD_MS = 10_000;
@@ -64,18 +65,6 @@ function sample(pid: number, atMs: number, probeFile: string): Sample | undefine
   } catch {
     return undefined; // the process is gone
   }
-}
-
-/** Least-squares slope of `value` against time, per hour. */
-function perHour(samples: readonly Sample[], value: (s: Sample) => number): number {
-  if (samples.length < 2) return 0;
-  const xs = samples.map((s) => s.atMs / 3_600_000);
-  const ys = samples.map(value);
-  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
-  const num = xs.reduce((a, x, i) => a + (x - mx) * ((ys[i] as number) - my), 0);
-  const den = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
-  return den === 0 ? 0 : num / den;
 }
 
 interface SoakResult {

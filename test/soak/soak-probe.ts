@@ -1,7 +1,8 @@
 /**
  * Preloaded into a soaked process (`NODE_OPTIONS=--require …/soak-probe.js`, SOAK_PROBE_FILE=path) to report
  * what /proc cannot show: V8 heap and the event loop's live handles and timers. Every SOAK_PROBE_PERIOD_MS
- * (default 10 s) it appends one JSON line to the file. It loads only node:fs and uses an unref'd timer, so it
+ * (default 10 s) it appends one JSON line to the file (`%p` in the path is replaced by the process id, so one
+ * NODE_OPTIONS inherited by a launcher and its children gives each process its own file). It loads only node:fs and uses an unref'd timer, so it
  * changes neither the process's module load order (the gRPC instrumentation must load first) nor when it exits.
  * Test tooling only; the sims know nothing of it.
  */
@@ -17,7 +18,7 @@ export interface ProbeLine {
   resources: Record<string, number>;
 }
 
-const file = process.env.SOAK_PROBE_FILE;
+const file = process.env.SOAK_PROBE_FILE?.replace('%p', String(process.pid));
 if (file !== undefined && file !== '' && isMainThread) {
   const periodMs = Number(process.env.SOAK_PROBE_PERIOD_MS ?? 10_000);
   const started = Date.now();

@@ -3,9 +3,10 @@ import { ProxyTracerProvider, trace } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import type { Resource } from '@opentelemetry/resources';
-import type { Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { BufferConfig, Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { BatchSpanProcessor, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { BatchQueueObserver } from './batch-queue-observer';
 import { CountingSpanProcessor } from './counting-span-processor';
 import { HighResolutionTracerProvider } from './high-resolution-tracer-provider';
 import { registerOtelgrpcInstrumentation } from './otelgrpc-instrumentation';
@@ -42,13 +43,18 @@ export interface ProcessTracing {
   readonly provider: NodeTracerProvider;
   /** Export counts when exporting over OTLP. */
   readonly exportStats: ExportStats | undefined;
-  /**
-   * Sampled spans the batch processor dropped (its queue was full): ended minus exported minus failed.
-   * Exact once shutdown() has flushed; undefined without OTLP export.
-   */
+  /** Sampled spans the batch processor dropped because its queue was full; undefined without OTLP export. */
   droppedSpans(): number | undefined;
+  /** Spans waiting in the batch processor's queue now, and its capacity (maxQueueSize); undefined without OTLP export. */
+  queue(): { size: number; capacity: number } | undefined;
   /** Sampled spans that ended and went to the batch processor so far; undefined without OTLP export. */
   endedSpans(): number | undefined;
+  /**
+   * Ended spans that were neither exported, nor given up on by the exporter, nor dropped: once shutdown() has
+   * returned, the spans abandoned in an export still in flight (the batch processor's shutdown flushes its
+   * queue but does not wait for an export its timer started). Before shutdown, those queued or in flight.
+   */
+  unsettledSpans(): number | undefined;
   readonly exportTarget: string | undefined;
   /** Flushes queued spans and stops exporting; idempotent. */
   shutdown(): Promise<void>;
@@ -75,8 +81,13 @@ export async function startProcessTracing(options: ProcessTracingOptions): Promi
     ? undefined
     : (options.createExporter?.() ?? createOtlpGrpcTraceExporter(options.endpoint));
   await counting?.ready(); // the export worker's module loading, done before the process serves
-  // Counted in front of the batch processor, which drops spans without a word when its queue is full.
-  const counted = options.exporter ? undefined : new CountingSpanProcessor(new BatchSpanProcessor(counting as CountingSpanExporter));
+  // The batch processor drops spans with only a diag warning when its queue is full: its own self-observability
+  // counts say how many, and the queue's length; the spans that reach it are counted in front of it.
+  const queueObserver = options.exporter ? undefined : new BatchQueueObserver();
+  // sdk-trace-base 2.12's BatchSpanProcessor types its config as BufferConfig but passes all of it on to
+  // @opentelemetry/sdk-trace's BatchSpanProcessorBase, whose options include selfObsMeterProvider.
+  const batchConfig = { selfObsMeterProvider: queueObserver?.meterProvider } as BufferConfig;
+  const counted = options.exporter ? undefined : new CountingSpanProcessor(new BatchSpanProcessor(counting as CountingSpanExporter, batchConfig));
   const processor: SpanProcessor = counted ?? new SimpleSpanProcessor(options.exporter as SpanExporter);
 
   const provider = new NodeTracerProvider({
@@ -98,8 +109,12 @@ export async function startProcessTracing(options: ProcessTracingOptions): Promi
     tracer: (scopeName, version) => timed.getTracer(scopeName, version),
     provider,
     exportStats: counting?.stats,
-    droppedSpans: () => (counted && counting ? Math.max(0, counted.ended - counting.stats.exportedSpans - counting.stats.failedSpans) : undefined),
+    droppedSpans: () => queueObserver?.dropped,
+    queue: () => (queueObserver ? { size: queueObserver.queueSize(), capacity: queueObserver.capacity } : undefined),
     endedSpans: () => counted?.ended,
+    unsettledSpans: () => (counted && counting && queueObserver
+      ? Math.max(0, counted.ended - counting.stats.exportedSpans - counting.stats.failedSpans - queueObserver.dropped)
+      : undefined),
     exportTarget: counting?.target,
     shutdown: () => (shutdownPromise ??= provider.shutdown().catch(() => undefined)),
   };

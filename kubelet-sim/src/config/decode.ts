@@ -837,7 +837,8 @@ export function toKubeletConfiguration(fields: Record<string, unknown>): Kubelet
     'shutdownGracePeriodCriticalPods', 'enforceNodeAllocatable', 'seccompDefault', 'nodeLeaseDurationSeconds',
     'eventRecordQPS', 'eventBurst', 'kubeAPIQPS', 'kubeAPIBurst', 'iptablesDropBit', 'iptablesMasqueradeBit',
     'nodeStatusMaxImages', 'maxOpenFiles', 'oomScoreAdj', 'podsPerCore', 'topologyManagerPolicy', 'topologyManagerScope',
-    'hairpinMode', 'memoryThrottlingFactor',
+    'hairpinMode', 'memoryThrottlingFactor', 'serverTLSBootstrap', 'logging', 'evictionHard', 'evictionSoft',
+    'evictionSoftGracePeriod', 'evictionMinimumReclaim', 'systemReserved', 'kubeReserved', 'reservedSystemCPUs', 'cpuManagerPolicy',
   ] as const) {
     copy(name);
   }

@@ -267,6 +267,17 @@ export function applyKubeletDefaults(cfg: KubeletConfiguration, opts: Defaulting
     topologyManagerScope: orZeroDefault(cfg.topologyManagerScope, DEFAULT_TOPOLOGY_MANAGER_SCOPE),
     hairpinMode: orZeroDefault(cfg.hairpinMode, DEFAULT_HAIRPIN_MODE),
     memoryThrottlingFactor: orDefault(cfg.memoryThrottlingFactor, DEFAULT_MEMORY_THROTTLING_FACTOR),
+    serverTLSBootstrap: orDefault(cfg.serverTLSBootstrap, false),
+    logging: cfg.logging,
+    evictionHard: { ...(cfg.evictionHard ?? {}) },
+    evictionSoft: { ...(cfg.evictionSoft ?? {}) },
+    evictionSoftGracePeriod: { ...(cfg.evictionSoftGracePeriod ?? {}) },
+    evictionMinimumReclaim: { ...(cfg.evictionMinimumReclaim ?? {}) },
+    systemReserved: { ...(cfg.systemReserved ?? {}) },
+    kubeReserved: { ...(cfg.kubeReserved ?? {}) },
+    reservedSystemCPUs: cfg.reservedSystemCPUs ?? '',
+    // defaults.go: CPUManagerPolicy "none" when empty.
+    cpuManagerPolicy: orZeroDefault(cfg.cpuManagerPolicy, 'none'),
   };
   for (const [field, value] of Object.entries(durations) as [DurationField, DurationValue][]) {
     resolved[field] = value.text;

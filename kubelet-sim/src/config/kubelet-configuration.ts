@@ -91,6 +91,18 @@ export interface KubeletConfiguration {
   topologyManagerScope?: string;
   hairpinMode?: string;
   memoryThrottlingFactor?: number | null;
+  serverTLSBootstrap?: boolean | null;
+  /** component-base LoggingConfiguration, as written (only format, verbosity and vmodule are checked). */
+  logging?: unknown;
+  // Checked at start-up as the kubelet parses them (server.go run, NewMainKubelet); nothing acts on them.
+  evictionHard?: Record<string, string> | null;
+  evictionSoft?: Record<string, string> | null;
+  evictionSoftGracePeriod?: Record<string, string> | null;
+  evictionMinimumReclaim?: Record<string, string> | null;
+  systemReserved?: Record<string, string> | null;
+  kubeReserved?: Record<string, string> | null;
+  reservedSystemCPUs?: string;
+  cpuManagerPolicy?: string;
 }
 
 /** Tracing settings after defaulting (present only when the file had a `tracing` block). */
@@ -194,6 +206,19 @@ export interface ResolvedKubeletConfig {
   topologyManagerScope: string;
   hairpinMode: string;
   memoryThrottlingFactor: number;
+  serverTLSBootstrap: boolean;
+  /** The `logging` block as written; undefined when absent. */
+  logging: unknown;
+  /** As written; {} when absent (the kubelet's default hard thresholds are valid, so they change no check). */
+  evictionHard: Record<string, string>;
+  evictionSoft: Record<string, string>;
+  evictionSoftGracePeriod: Record<string, string>;
+  evictionMinimumReclaim: Record<string, string>;
+  systemReserved: Record<string, string>;
+  kubeReserved: Record<string, string>;
+  reservedSystemCPUs: string;
+  /** Default "none". */
+  cpuManagerPolicy: string;
 }
 
 /** Names of the duration fields of {@link ResolvedKubeletConfig} (each has a `<name>Ms` twin). */

@@ -12,6 +12,7 @@
  *  - `staging/src/k8s.io/apimachinery/pkg/util/validation/field/errors.go`
  *    (`Error.Error`, `ErrorBody`, `ErrorType.String`) for the field.Error rendering.
  *  - `staging/src/k8s.io/component-base/featuregate/feature_gate.go` for gate errors.
+ *  - `staging/src/k8s.io/component-base/logs/api/v1/options.go` (`Validate`) for `logging`.
  *  - KubeletTracing gate rule: before 1.34 tracing is validated only when the gate is
  *    on, and a `tracing` block with the gate off is an error; kubernetes/kubernetes
  *    PR #132341 (GA in 1.34) removed the gate checks, so from 1.34 the block is always
@@ -307,6 +308,9 @@ export function validateKubeletConfiguration(cfg: ResolvedKubeletConfig, opts: V
     errs.push(configError('maxParallelImagePulls', cfg.maxParallelImagePulls,
       'maxParallelImagePulls cannot be larger than 1 unless SerializeImagePulls (--serialize-image-pulls) is set to false'));
   }
+  if (cfg.serverTLSBootstrap && !gates.enabled('RotateKubeletServerCertificate')) {
+    errs.push(configError('serverTLSBootstrap', true, 'serverTLSBootstrap true requires feature gate RotateKubeletServerCertificate', 'Forbidden'));
+  }
 
   if (!(TOPOLOGY_MANAGER_POLICIES as readonly string[]).includes(cfg.topologyManagerPolicy)) {
     errs.push(configError('topologyManagerPolicy', cfg.topologyManagerPolicy,
@@ -343,6 +347,8 @@ export function validateKubeletConfiguration(cfg: ResolvedKubeletConfig, opts: V
     errs.push(configError('hairpinMode', cfg.hairpinMode,
       `option ${goQuote(cfg.hairpinMode)} specified for hairpinMode (--hairpin-mode). Valid options are ${HAIRPIN_MODES.map(goQuote).join(', ').replace(/, ([^,]*)$/, ' or $1')}`, 'NotSupported'));
   }
+
+  errs.push(...validateLogging(cfg.logging, 'logging'));
 
   // Tracing: gate-conditional before 1.34, unconditional from 1.34 (gate GA and locked).
   const tracing = rawTracing(cfg);
@@ -390,6 +396,42 @@ export function validateKubeletConfiguration(cfg: ResolvedKubeletConfig, opts: V
       break;
     }
   }
+  return errs;
+}
+
+/** Log formats the kubelet registers: klog text, and json (cmd/kubelet imports component-base/logs/json/register). */
+export const LOG_FORMATS = ['text', 'json'] as const;
+const MAX_INT32 = 2 ** 31 - 1;
+
+/**
+ * component-base logs/api/v1 Validate, for the fields a KubeletConfiguration sets: an unregistered `format`,
+ * a `verbosity` above MaxInt32 (klog takes int32), `vmodule` with a format other than text, and vmodule
+ * entries with an empty or `=`/`,`-holding file pattern. Rendered as field errors, without the
+ * "invalid configuration: " prefix (validation.go appends them as they are).
+ */
+function validateLogging(logging: unknown, path: string): FieldError[] {
+  if (logging === null || typeof logging !== 'object' || Array.isArray(logging)) return [];
+  const l = logging as { format?: unknown; verbosity?: unknown; vmodule?: unknown };
+  const errs: FieldError[] = [];
+  const format = typeof l.format === 'string' && l.format !== '' ? l.format : 'text';
+  if (!(LOG_FORMATS as readonly string[]).includes(format)) {
+    errs.push({ field: `${path}.format`, type: 'Invalid', value: format, detail: 'Unsupported log format' });
+  }
+  if (typeof l.verbosity === 'number' && l.verbosity > MAX_INT32) {
+    errs.push({ field: `${path}.verbosity`, type: 'Invalid', value: l.verbosity, detail: `Must be <= ${MAX_INT32}` });
+  }
+  const vmodule = Array.isArray(l.vmodule) ? (l.vmodule as Array<{ filePattern?: unknown; verbosity?: unknown }>) : [];
+  if (vmodule.length > 0 && format !== 'text') {
+    errs.push({ field: `${path}.vmodule`, type: 'Forbidden', value: undefined, detail: 'Only supported for text log format' });
+  }
+  vmodule.forEach((item, i) => {
+    const pattern = typeof item?.filePattern === 'string' ? item.filePattern : '';
+    if (pattern === '') errs.push({ field: `${path}.vmodule[${i}]`, type: 'Required', value: undefined, detail: 'File pattern must not be empty' });
+    if (/[=,]/.test(pattern)) errs.push({ field: `${path}.vmodule[${i}]`, type: 'Invalid', value: pattern, detail: 'File pattern must not contain equal sign or comma' });
+    if (typeof item?.verbosity === 'number' && item.verbosity > MAX_INT32) {
+      errs.push({ field: `${path}.vmodule[${i}]`, type: 'Invalid', value: item.verbosity, detail: `Must be <= ${MAX_INT32}` });
+    }
+  });
   return errs;
 }
 

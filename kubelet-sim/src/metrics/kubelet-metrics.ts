@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { registerSpanPipelineMetrics, type SpanPipelineCounts } from '../../../cri-proto/src/tracing/span-pipeline-metrics';
 
 /**
  * Full metric names as the kubelet exposes them: subsystem `kubelet` + `_` + the key constants of
@@ -35,18 +36,8 @@ export const KUBELET_METRIC_LABEL = {
  */
 const ALPHA = '[ALPHA] ';
 
-/** kubelet-sim's own metrics, prefixed so that no one takes them for the kubelet's. */
-export const SIM_METRIC = {
-  SPANS_ENDED_TOTAL: 'kubelet_sim_spans_ended_total',
-  SPANS_EXPORTED_TOTAL: 'kubelet_sim_spans_exported_total',
-  RESULT_LABEL: 'result',
-} as const;
-
-export interface SpanPipelineCounts {
-  ended: number;
-  exported: number;
-  failed: number;
-}
+/** Prefix of kubelet-sim's own metrics, so that no one takes them for the kubelet's. */
+export const SIM_METRIC_PREFIX = 'kubelet_sim';
 
 /** prometheus.DefBuckets (client_golang), used by metrics.go as `metrics.DefBuckets`. */
 export const PROMETHEUS_DEF_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -147,36 +138,12 @@ export class KubeletMetrics {
   }
 
   /**
-   * The emulator's own span pipeline counters (no kubelet metric says this), read at scrape time: sampled spans
-   * that ended (handed to the batch processor), and spans the exporter sent or gave up on. Ended minus sent
-   * and failed is what is still queued plus what a full queue dropped (the exit line gives the dropped count
-   * once the queue is flushed).
+   * The emulator's own span pipeline counters (no kubelet metric says this), read at each scrape:
+   * `kubelet_sim_spans_ended_total`, `…_exported_total{result="ok|failed"}`, `…_dropped_total` and the batch
+   * queue's size and capacity (cri-proto span-pipeline-metrics.ts).
    */
   observeSpanPipeline(read: () => SpanPipelineCounts | undefined): void {
-    new Counter({
-      name: SIM_METRIC.SPANS_ENDED_TOTAL,
-      help: 'Sampled spans this kubelet-sim process ended and handed to its batch span processor. Emulator metric, not the kubelet\'s.',
-      registers: [this.registry],
-      collect() {
-        const counts = read();
-        if (counts === undefined) return;
-        this.reset();
-        this.inc(counts.ended);
-      },
-    });
-    new Counter({
-      name: SIM_METRIC.SPANS_EXPORTED_TOTAL,
-      help: 'Spans this kubelet-sim process exported to its collector, per result (ok, failed: the exporter gave up on them). Emulator metric, not the kubelet\'s.',
-      labelNames: [SIM_METRIC.RESULT_LABEL],
-      registers: [this.registry],
-      collect() {
-        const counts = read();
-        if (counts === undefined) return;
-        this.reset();
-        this.inc({ result: 'ok' }, counts.exported);
-        this.inc({ result: 'failed' }, counts.failed);
-      },
-    });
+    registerSpanPipelineMetrics(this.registry, SIM_METRIC_PREFIX, 'kubelet-sim', read);
   }
 
   /** The Prometheus text exposition of every metric in the registry. */

@@ -10,6 +10,7 @@ import type { RuntimeModel } from '../model/runtime-model-types';
 import { ImageCatalogError, loadImageCatalog, type ImageCatalog } from '../model/image-catalog';
 import type { Persona } from '../state/persona';
 import { PERSONAS } from '../state/persona';
+import { MetricsEndpointError, resolveMetricsEndpoint, type MetricsEndpoint } from '../metrics/metrics-endpoint';
 
 export interface RuntimeSimArgs {
   persona: Persona;
@@ -39,6 +40,8 @@ export interface RuntimeSimArgs {
   notes: string[];
   /** --nodes N: one runtime per node, each on `listen` with {node} replaced; undefined = one runtime. */
   fleet: { nodeNames: string[] } | undefined;
+  /** The Prometheus metrics server (CRI-O --enable-metrics, containerd [metrics] address); undefined = none. */
+  metrics: MetricsEndpoint | undefined;
 }
 
 export class FlagError extends Error {}
@@ -92,6 +95,9 @@ export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = pro
     .option('state-dir', { type: 'string', describe: 'keep sandboxes, containers, images and names in DIR/runtime-state.json across restarts (default: memory only)' })
     .option('stream-address', { type: 'string', default: '127.0.0.1', describe: 'Exec/Attach/PortForward stream server address; loopback only (CRI-O stream_address, containerd stream_server_address)' })
     .option('stream-port', { type: 'number', default: 0, describe: 'stream server port, 0 = a free port (CRI-O stream_port, containerd stream_server_port)' })
+    .option('enable-metrics', { type: 'boolean', describe: 'CRI-O: serve Prometheus metrics (runtime-sim\'s span counters) on /metrics (env CONTAINER_ENABLE_METRICS; containerd: [metrics] address in config.toml, /v1/metrics)' })
+    .option('metrics-host', { type: 'string', describe: 'CRI-O metrics server address, loopback only (default 127.0.0.1; env CONTAINER_METRICS_HOST)' })
+    .option('metrics-port', { type: 'number', describe: 'CRI-O metrics server port, 0 = a free port (default 9090; env CONTAINER_METRICS_PORT)' })
     .option('enable-pod-events', { type: 'boolean', describe: 'CRI-O: send GetContainerEvents (default false, as crio; env CONTAINER_ENABLE_POD_EVENTS); containerd always sends' })
     .option('model', { type: 'string', describe: `latency and fault model: a profile (${MODEL_PROFILES.join(', ')}; configs/models/<name>.yaml) or a model file path; delays and errors draw from --seed` })
     .option('image-catalog', { type: 'string', describe: 'image catalog YAML: per image its tags, size and config (User, Entrypoint, Cmd, Env, WorkingDir); default runtime-sim/images/default-catalog.yaml' })
@@ -175,7 +181,41 @@ export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = pro
     imageCatalog: loadImageCatalogFlag(parsed['image-catalog']),
     notes,
     fleet: fleetFlags(parsed.nodes, parsed['node-name-pattern'], listen, listenFrom, streamPort),
+    metrics: metricsFlags(parsed, env, file),
   };
+}
+
+/** CRI-O's metrics flags, env vars and [crio.metrics]; containerd's [metrics] address. */
+function metricsFlags(parsed: { persona: Persona; nodes?: string; 'enable-metrics'?: boolean; 'metrics-host'?: string; 'metrics-port'?: number }, env: NodeJS.ProcessEnv, file: RuntimeConfigFile): MetricsEndpoint | undefined {
+  const given = (['enable-metrics', 'metrics-host', 'metrics-port'] as const).find((f) => parsed[f] !== undefined);
+  if (parsed.persona === 'containerd' && given !== undefined) {
+    throw new FlagError(`--${given} is a CRI-O flag; containerd serves metrics when config.toml sets [metrics] address = "127.0.0.1:1338"; pass that file with --config`);
+  }
+  const pick = <T>(flag: T | undefined, flagName: string, envName: string, envValue: T | undefined, fileValue: T | undefined, fileKey: string): { value: T | undefined; from: string } =>
+    flag !== undefined ? { value: flag, from: flagName }
+      : envValue !== undefined ? { value: envValue, from: envName }
+        : { value: fileValue, from: `[crio.metrics] ${fileKey} in --config` };
+  const envPort = env.CONTAINER_METRICS_PORT;
+  if (envPort !== undefined && !/^\d+$/.test(envPort.trim())) {
+    throw new FlagError(`invalid value ${JSON.stringify(envPort)} for CONTAINER_METRICS_PORT: must be an integer from 0 (any free port) to 65535`);
+  }
+  const enable = pick(parsed['enable-metrics'], '--enable-metrics', 'CONTAINER_ENABLE_METRICS', env.CONTAINER_ENABLE_METRICS === undefined ? undefined : env.CONTAINER_ENABLE_METRICS === 'true', file.crioMetrics?.enable, 'enable_metrics');
+  const host = pick(parsed['metrics-host'], '--metrics-host', 'CONTAINER_METRICS_HOST', env.CONTAINER_METRICS_HOST, file.crioMetrics?.host, 'metrics_host');
+  const port = pick(parsed['metrics-port'], '--metrics-port', 'CONTAINER_METRICS_PORT', envPort === undefined ? undefined : Number(envPort), file.crioMetrics?.port, 'metrics_port');
+  try {
+    const endpoint = resolveMetricsEndpoint({
+      persona: parsed.persona,
+      crio: { enable: enable.value, host: host.value, port: port.value, enableFrom: enable.from, hostFrom: host.from, portFrom: port.from },
+      containerdAddress: file.containerdMetricsAddress,
+    });
+    if (endpoint !== undefined && parsed.nodes !== undefined) {
+      throw new FlagError(`${endpoint.from}: runtime-sim serves metrics for one runtime only; leave it out with --nodes`);
+    }
+    return endpoint;
+  } catch (err) {
+    if (err instanceof MetricsEndpointError) throw new FlagError(err.message);
+    throw err;
+  }
 }
 
 /** --nodes and --node-name-pattern; with --nodes the listen address must hold {node}. */

@@ -11,6 +11,10 @@ export interface RuntimeConfigFile {
   tracingSamplingRatePerMillion?: number;
   /** containerd 1.x tracing tables (see CONTAINERD_TRACING_TABLES); absent keys stay undefined. */
   containerdTracing?: ContainerdTracingConfig;
+  /** crio `[crio.metrics] enable_metrics`, `metrics_host`, `metrics_port`. */
+  crioMetrics?: { enable?: boolean; host?: string; port?: number };
+  /** containerd `[metrics] address`. */
+  containerdMetricsAddress?: string;
 }
 
 /**
@@ -40,12 +44,14 @@ export class RuntimeConfigError extends Error {}
 
 /**
  * Reads the persona's own config file format:
- *  - crio: `crio.conf` TOML, `[crio.api] listen` (a socket path) and `[crio.tracing] enable_tracing`,
- *    `tracing_endpoint`, `tracing_sampling_rate_per_million` (cri-o pkg/config/template.go).
+ *  - crio: `crio.conf` TOML, `[crio.api] listen` (a socket path), `[crio.tracing] enable_tracing`,
+ *    `tracing_endpoint`, `tracing_sampling_rate_per_million` and `[crio.metrics] enable_metrics`,
+ *    `metrics_host`, `metrics_port` (cri-o pkg/config/template.go).
  *  - containerd: `config.toml`, `[grpc] address`, and the 1.x tracing tables
  *    `[plugins."io.containerd.tracing.processor.v1.otlp"] endpoint, protocol, insecure` and
  *    `[plugins."io.containerd.internal.v1.tracing"] sampling_ratio, service_name` (used by the 1.6 persona;
- *    containerd 2.x configures tracing through OTEL_* env vars and only warns about these tables).
+ *    containerd 2.x configures tracing through OTEL_* env vars and only warns about these tables), and
+ *    `[metrics] address`.
  * A value of the wrong type is an error naming the file and the key.
  */
 export function loadRuntimeConfigFile(path: string, persona: Persona): RuntimeConfigFile {
@@ -110,7 +116,7 @@ export function loadRuntimeConfigFile(path: string, persona: Persona): RuntimeCo
       serviceName: get(tracing, 'service_name', 'string') as string | undefined,
     };
     const anySet = Object.values(containerdTracing).some((v) => v !== undefined);
-    return { listen: socket(['grpc'], 'address'), ...(anySet ? { containerdTracing } : {}) };
+    return { listen: socket(['grpc'], 'address'), ...(anySet ? { containerdTracing } : {}), containerdMetricsAddress: get(['metrics'], 'address', 'string') as string | undefined };
   }
   const rate = get(['crio', 'tracing'], 'tracing_sampling_rate_per_million', 'number') as number | undefined;
   if (rate !== undefined && (!Number.isInteger(rate) || rate < 0 || rate > 1_000_000)) {
@@ -121,6 +127,11 @@ export function loadRuntimeConfigFile(path: string, persona: Persona): RuntimeCo
     enableTracing: get(['crio', 'tracing'], 'enable_tracing', 'boolean') as boolean | undefined,
     tracingEndpoint: get(['crio', 'tracing'], 'tracing_endpoint', 'string') as string | undefined,
     tracingSamplingRatePerMillion: rate,
+    crioMetrics: {
+      enable: get(['crio', 'metrics'], 'enable_metrics', 'boolean') as boolean | undefined,
+      host: get(['crio', 'metrics'], 'metrics_host', 'string') as string | undefined,
+      port: get(['crio', 'metrics'], 'metrics_port', 'number') as number | undefined,
+    },
   };
 }
 

@@ -19,4 +19,15 @@ describe('exitCounts', () => {
   it('throws when a traced process left no exit line', () => {
     assert.throws(() => exitCounts('runtime-sim: SIGTERM: shutting down', 'runtime', true), /runtime-sim left no exit line/);
   });
+  it('reads the fleet exit lines, not the per-node ones', () => {
+    const fleet = [
+      'kubelet-sim: node=node-0001 pods=10 syncPod=51 (errors 0) syncTerminatingPod=0 plegEvents=8 spansExported=430 spansLost=0',
+      'kubelet-sim: fleet nodes=3 pods=30 syncPod=154 (errors 0) syncTerminatingPod=0 plegEvents=24 relists=3 spansExported=1286 spansLost=1 spansDropped=4 unscopedSpans=0',
+      'runtime-sim: node=node-0001 sandboxes=51 containers=51 spansExported=3593 spansLost=0',
+      'runtime-sim: fleet nodes=3 spansExported=10805 spansLost=0 spansDropped=0 unscopedSpans=0',
+    ].join('\n');
+    assert.deepEqual(exitCounts(fleet, 'kubelet-fleet', true), { exported: 1286, lost: 1, dropped: 4 });
+    assert.deepEqual(exitCounts(fleet, 'runtime-fleet', true), { exported: 10805, lost: 0, dropped: 0 });
+    assert.throws(() => exitCounts(fleet, 'kubelet', true), /kubelet-sim left no exit line/);
+  });
 });

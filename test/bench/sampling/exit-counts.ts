@@ -8,7 +8,13 @@ export interface ExitCounts {
   dropped: number;
 }
 
-const EXIT_LINE_PREFIX = { kubelet: 'kubelet-sim: syncPod=', runtime: 'runtime-sim: spansExported=' } as const;
+/** Single node (kubelet-sim/src/main.ts, runtime-sim/src/main.ts) and fleet (node/kubelet-fleet.ts, node/runtime-fleet.ts). */
+const EXIT_LINE_PREFIX = {
+  kubelet: 'kubelet-sim: syncPod=',
+  runtime: 'runtime-sim: spansExported=',
+  'kubelet-fleet': 'kubelet-sim: fleet nodes=',
+  'runtime-fleet': 'runtime-sim: fleet nodes=',
+} as const;
 
 /**
  * The counters of a process's exit line in the shared log, or undefined if it ran untraced (`tracing=off`, or
@@ -18,7 +24,7 @@ export function exitCounts(log: string, process: keyof typeof EXIT_LINE_PREFIX, 
   const line = log.split('\n').reverse().find((l) => l.startsWith(EXIT_LINE_PREFIX[process]));
   if (!traced) return undefined;
   if (line === undefined || !line.includes('spansExported=')) {
-    throw new Error(`${process}-sim left no exit line with spansExported= (did it crash or get killed?)`);
+    throw new Error(`${process.startsWith('kubelet') ? 'kubelet-sim' : 'runtime-sim'}${process.endsWith('fleet') ? ' --nodes' : ''} left no exit line with spansExported= (did it crash or get killed?); its last lines:\n${log}`);
   }
   const count = (name: string): number => {
     const m = new RegExp(`\\b${name}=(\\d+)`).exec(line);

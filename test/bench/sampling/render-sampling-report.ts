@@ -15,12 +15,17 @@ export interface ReportContext {
 
 export function renderSamplingReport(ctx: ReportContext): string {
   const base = ctx.summaries.find((s) => s.setting.id === BASELINE_ID);
+  const external = ctx.summaries.some((s) => s.external);
   const out: string[] = [ctx.header, ''];
+  if (external) {
+    out.push('**Spans went to the collector given with `--endpoint`, not to the embedded receiver.** Spans/s below are each process\'s own export count (its exit line) over its whole life; bytes, latencies, volume by span name and the fleet extrapolation need the embedded receiver and are left out.', '');
+  }
   out.push('### Cost per setting and process (medians over rounds, min–max in brackets; ×off against both processes untraced)', '');
   out.push(mdTable(
     ['setting', 'process', 'CPU ms / pod lifecycle', '×off', 'peak RSS MiB', 'spans/s', 'KB/s protobuf', 'KB/s gzip', 'exported / received', 'dropped', 'export failures'],
     ctx.summaries.flatMap((s) => (['kubelet', 'runtime'] as const).map((who) => processRow(s, who, s[who], base?.[who]))),
   ));
+  if (external) return out.join('\n') + '\n';
   out.push('', '### Latency from the sampled spans (window; n = samples over all rounds; none when nothing is sampled)', '');
   out.push(mdTable(
     ['setting', 'syncPod p50 / p99 ms (n)', 'pod startup p50 / p99 ms (n)', 'CRI CLIENT p50 / p99 ms (n)'],
@@ -54,7 +59,7 @@ function processRow(s: SettingSummary, who: 'kubelet' | 'runtime', p: ProcessSum
     fixed(p.spansPerSecond.median, 1),
     fixed(p.bytesPerSecond.median / 1000, 2),
     fixed(p.gzipBytesPerSecond.median / 1000, 2),
-    traced ? `${p.exported} / ${p.received}` : `untraced / ${p.received}`,
+    s.external ? (traced ? `${p.exported} / (collector)` : 'untraced') : traced ? `${p.exported} / ${p.received}` : `untraced / ${p.received}`,
     traced ? String(p.dropped) : '',
     traced ? String(p.lost) : '',
   ];

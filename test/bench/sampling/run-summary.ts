@@ -40,6 +40,8 @@ export interface LatencySummary {
 
 export interface SettingSummary {
   setting: SamplingSetting;
+  /** Spans went to the user's collector: spans/s are the processes' own export counts, bytes unknown. */
+  external: boolean;
   rounds: number;
   lifecycles: number;
   windowSeconds: number;
@@ -65,16 +67,18 @@ export function summariseSetting(setting: SamplingSetting, runs: readonly NodeRu
   const windowSeconds = runs.reduce((n, r) => n + windowS(r), 0);
   const lifecycles = runs.reduce((n, r) => n + r.lifecycles, 0);
   const proc = (who: 'kubelet' | 'runtime'): ProcessSummary => {
-    const service = who === 'kubelet' ? 'kubelet' : 'crio';
+    const service = who === 'kubelet' ? 'kubelet' : (runs[0]?.runtimeService ?? 'crio');
     const rate = (pick: (v: Volume) => number) => spread(runs.map((r) => pick(r.spans.byService[service] ?? { spans: 0, bytes: 0, gzipBytes: 0 }) / windowS(r)));
+    const external = runs.some((r) => r.external);
+    const unknown = spread([]);
     const sumExit = (pick: (f: ProcessFigures) => number | undefined): number | undefined =>
       runs.every((r) => r[who].exit === undefined) ? undefined : runs.reduce((n, r) => n + (pick(r[who]) ?? 0), 0);
     return {
       cpuSecondsPerLifecycle: spread(runs.map((r) => r[who].cpuSecondsPerLifecycle)),
       peakRssMiB: spread(runs.map((r) => r[who].peakRssMiB)),
-      spansPerSecond: rate((v) => v.spans),
-      bytesPerSecond: rate((v) => v.bytes),
-      gzipBytesPerSecond: rate((v) => v.gzipBytes),
+      spansPerSecond: external ? spread(runs.map((r) => r[who].exportedPerSecond ?? 0)) : rate((v) => v.spans),
+      bytesPerSecond: external ? unknown : rate((v) => v.bytes),
+      gzipBytesPerSecond: external ? unknown : rate((v) => v.gzipBytes),
       exported: sumExit((f) => f.exit?.exported),
       lost: sumExit((f) => f.exit?.lost),
       dropped: sumExit((f) => f.exit?.dropped),
@@ -89,6 +93,7 @@ export function summariseSetting(setting: SamplingSetting, runs: readonly NodeRu
   const perLifecycle = pool(runs.flatMap((r) => r.spans.lifecycleByName), lifecycles);
   return {
     setting,
+    external: runs.some((r) => r.external),
     rounds: runs.length,
     lifecycles,
     windowSeconds,

@@ -18,13 +18,16 @@ export interface SamplingSetting {
   readonly series: Series;
   /** kubelet samplingRatePerMillion; undefined = no `tracing` block. */
   readonly kubeletRate: number | undefined;
-  /** runtime-sim (CRI-O) rate; undefined = tracing disabled (no --enable-tracing). */
+  /**
+   * The runtime's own root rate per million (0 = follows, 1000000 = samples all; for containerd the sampler
+   * that means, see bench-persona.ts); undefined = runtime tracing disabled.
+   */
   readonly runtimeRate: number | undefined;
 }
 
 /**
- * `runtime-follows`: the baseline `off` is both processes untraced; the others run CRI-O with rate 0.
- * `runtime-samples-all`: CRI-O at 1000000 beside each kubelet setting, `off` included.
+ * `runtime-follows`: the baseline `off` is both processes untraced; the others run the runtime at rate 0.
+ * `runtime-samples-all`: the runtime at 1000000 beside each kubelet setting, `off` included.
  */
 export function samplingSettings(series: readonly Series[] = ['runtime-follows', 'runtime-samples-all']): SamplingSetting[] {
   const out: SamplingSetting[] = [];

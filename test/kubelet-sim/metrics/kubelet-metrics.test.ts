@@ -108,18 +108,21 @@ describe('PodStartDurationRecorder', () => {
   describe('observeSpanPipeline', () => {
     it('reads the span counts at each scrape and exposes them under emulator-only names', async () => {
       const metrics = new KubeletMetrics();
-      let counts = { ended: 14, exported: 10, failed: 2 };
+      let counts = { ended: 14, exported: 10, failed: 2, dropped: 0, queued: 2, queueCapacity: 2048 };
       metrics.observeSpanPipeline(() => counts);
       let text = await metrics.exposition();
       assert.match(text, /^# TYPE kubelet_sim_spans_ended_total counter$/m);
       assert.match(text, /^kubelet_sim_spans_ended_total 14$/m);
       assert.match(text, /^kubelet_sim_spans_exported_total\{result="ok"\} 10$/m);
       assert.match(text, /^kubelet_sim_spans_exported_total\{result="failed"\} 2$/m);
-      counts = { ended: 40, exported: 25, failed: 9 };
+      counts = { ended: 40, exported: 25, failed: 9, dropped: 3, queued: 3, queueCapacity: 2048 };
       text = await metrics.exposition();
       assert.match(text, /^kubelet_sim_spans_ended_total 40$/m);
       assert.match(text, /^kubelet_sim_spans_exported_total\{result="ok"\} 25$/m);
       assert.match(text, /^kubelet_sim_spans_exported_total\{result="failed"\} 9$/m);
+      assert.match(text, /^kubelet_sim_spans_dropped_total 3$/m);
+      assert.match(text, /^kubelet_sim_span_queue_size 3$/m);
+      assert.match(text, /^kubelet_sim_span_queue_capacity 2048$/m);
     });
   });
 });

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadKubeletConfigData } from '../../kubelet-sim/src/config';
+import { checkStartupSettings } from '../../kubelet-sim/src/startup-checks';
+
+const accepts = (lines: string): void => {
+  const { config } = loadKubeletConfigData(`apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n${lines}\n`, { path: '/etc/kubernetes/kubelet.yaml' });
+  assert.doesNotThrow(() => checkStartupSettings(config, undefined));
+};
+
+// The refusals are in test/fixtures/hostile-input/kubelet-configuration.yaml; these are what the kubelet takes.
+describe('start-up checks accept what the kubelet accepts', () => {
+  it('eviction settings: the kubelet\'s defaults, 0% and 100% (ignored), soft thresholds with their grace periods, minimum reclaims', () => {
+    accepts('evictionHard:\n  memory.available: 100Mi\n  nodefs.available: 10%\n  nodefs.inodesFree: 5%\n  imagefs.available: 15%\n  imagefs.inodesFree: 5%');
+    accepts('evictionHard:\n  memory.available: 0%\n  pid.available: 100%');
+    accepts('evictionSoft:\n  memory.available: 300Mi\nevictionSoftGracePeriod:\n  memory.available: 1m30s\nevictionMinimumReclaim:\n  memory.available: 0Mi\n  nodefs.available: 5%');
+    accepts('evictionSoftGracePeriod:\n  memory.available: 1m');
+  });
+
+  it('reservations and the static CPU manager policy with a CPU reservation', () => {
+    accepts('systemReserved:\n  cpu: 500m\n  memory: 1Gi\n  ephemeral-storage: 1Gi\n  pid: "1000"\nkubeReserved:\n  memory: "0"');
+    accepts('cpuManagerPolicy: static\nkubeReserved:\n  cpu: "1"');
+    accepts('cpuManagerPolicy: static\nreservedSystemCPUs: 0-1\nsystemReservedCgroup: ""');
+    accepts('cpuManagerPolicy: none');
+  });
+
+  it('logging in json, and serverTLSBootstrap with its gate on (the default)', () => {
+    accepts('logging:\n  format: json\n  verbosity: 4');
+    accepts('logging:\n  vmodule:\n  - filePattern: kubelet*\n    verbosity: 5');
+    accepts('serverTLSBootstrap: true');
+  });
+});
