@@ -4,6 +4,7 @@
  * its first file-source listing hands them all to the pod workers together. Returns the spans the in-process
  * trace-sink received, for client-server-gap.ts.
  */
+import { join } from 'node:path';
 import type { FlatSpan } from '../../trace-sink/src';
 import { runSimulatedNode } from '../helpers/simulated-node';
 
@@ -11,6 +12,8 @@ export interface PodBurstOptions {
   pods: number;
   /** kubelet-sim --duration, ms (the pods start in the first seconds; the rest is steady state). */
   durationMs: number;
+  /** Directory for each process's event-loop delay report (./loop-delay-probe.ts); unset: no probe. */
+  loopDelayDir?: string;
 }
 
 /** One nginx container per pod, as the demo's plain pods. */
@@ -35,7 +38,10 @@ function plainPodManifest(i: number): string {
 export async function runPodBurst(options: PodBurstOptions): Promise<FlatSpan[]> {
   const podManifests: Record<string, string> = {};
   for (let i = 0; i < options.pods; i++) podManifests[`burst-${i}.yaml`] = plainPodManifest(i);
-  const run = await runSimulatedNode({ kubeletSamplingRatePerMillion: 1_000_000, durationMs: options.durationMs, podManifests });
+  const processEnv = options.loopDelayDir === undefined
+    ? undefined
+    : { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'loop-delay-probe.js')}`.trim(), LOOP_DELAY_PROBE_DIR: options.loopDelayDir };
+  const run = await runSimulatedNode({ kubeletSamplingRatePerMillion: 1_000_000, durationMs: options.durationMs, podManifests, processEnv });
   try {
     if (run.kubeletExit !== 0) throw new Error(`kubelet-sim exited ${run.kubeletExit} (log: ${run.logPath})`);
     return run.sink.index.spans();

@@ -23,6 +23,8 @@ export interface SimulatedNodeOptions {
   personaVersion?: string;
   /** kubelet-sim --duration, ms. */
   durationMs: number;
+  /** More environment variables for both processes (e.g. NODE_OPTIONS for a probe). */
+  processEnv?: NodeJS.ProcessEnv;
   extraKubeletArgs?: string[];
   /** Delete this manifest from the static pod directory after the given time, so its pod terminates. */
   removeManifest?: { file: string; afterMs: number };
@@ -81,7 +83,7 @@ export async function runSimulatedNode(options: SimulatedNodeOptions): Promise<S
       '--persona', options.persona ?? 'crio', '--listen', socket,
       ...modelArgs,
       ...exportSetup.args,
-    ], logPath, exportSetup.env);
+    ], logPath, { ...(exportSetup.env ?? process.env), ...options.processEnv });
     processes.push(runtime);
     const extraArgs = options.extraKubeletArgs ?? [];
     // Never the kubelet's fixed ports (10250, 10248) in tests: a free main port and no healthz server, unless given.
@@ -89,7 +91,7 @@ export async function runSimulatedNode(options: SimulatedNodeOptions): Promise<S
     const kubelet = startNodeProcess('kubelet-sim', join(DIST, 'kubelet-sim/src/main.js'), [
       '--config', configPath, '--container-runtime-endpoint', socket, '--hostname-override', 'e2e-node',
       '--duration', `${options.durationMs}ms`, ...portArgs, ...extraArgs,
-    ], logPath);
+    ], logPath, { ...process.env, ...options.processEnv });
     processes.push(kubelet);
     const removal = options.removeManifest;
     const timer = removal ? setTimeout(() => rmSync(join(pods, removal.file), { force: true }), removal.afterMs) : undefined;

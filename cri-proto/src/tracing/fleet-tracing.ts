@@ -73,6 +73,7 @@ export async function startFleetTracing(options: FleetTracingOptions): Promise<F
   const counting: CountingSpanExporter | undefined = options.exporter
     ? undefined
     : (options.createExporter?.() ?? createOtlpGrpcTraceExporter(options.endpoint));
+  await counting?.ready(); // the export worker's module loading, done before the process serves
   const shared = new SharedSpanExporter((options.exporter ?? counting) as SpanExporter);
 
   // A provider with no processor registers what is process-wide: the async-hooks context manager and the

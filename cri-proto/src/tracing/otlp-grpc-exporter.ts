@@ -2,6 +2,7 @@ import type { ExportResult } from '@opentelemetry/core';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { processLoopTurns, type TurnGate } from '../transport/loop-turns';
+import { WorkerSpanExporter } from './export-worker/worker-span-exporter';
 
 /**
  * Builds the OTLP/gRPC trace exporter the way the Go components do: `otlptracegrpc.WithEndpoint(endpoint)`
@@ -10,16 +11,15 @@ import { processLoopTurns, type TurnGate } from '../transport/loop-turns';
  * treats a scheme-less target as TLS, so each form is mapped to an insecure channel explicitly.
  * An unset endpoint leaves the choice to OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, then localhost:4317, as otel-go.
  * OTEL_EXPORTER_OTLP_[TRACES_]HEADERS and _TIMEOUT are read by the exporter itself.
- * Must be called after the gRPC instrumentation is registered: the exporter loads @grpc/grpc-js.
+ * The exporter runs on a worker thread (./export-worker/worker-span-exporter.ts), which loads its own
+ * @grpc/grpc-js without the instrumentation.
  */
 export function createOtlpGrpcTraceExporter(endpoint: string | undefined): CountingSpanExporter {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const grpcJs = require('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
   const url = endpoint === undefined ? undefined : grpcTargetToExporterUrl(endpoint);
-  const exporter = new OTLPTraceExporter({ url, credentials: grpcJs.credentials.createInsecure() });
-  return new CountingSpanExporter(exporter, url ?? process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4317');
+  return new CountingSpanExporter(
+    new WorkerSpanExporter({ protocol: 'grpc', url }),
+    url ?? process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4317',
+  );
 }
 
 /** `localhost:4317` → `http://localhost:4317`; `dns:///h:p` → `http://h:p`; `unix:///p` kept. */
@@ -129,6 +129,11 @@ export class CountingSpanExporter implements SpanExporter {
 
   shutdown(): Promise<void> {
     return this.delegate.shutdown();
+  }
+
+  /** Resolves when the delegate can export (the export worker has loaded the exporter); at once for others. */
+  ready(): Promise<void> {
+    return (this.delegate as SpanExporter & { ready?: () => Promise<void> }).ready?.() ?? Promise.resolve();
   }
 
   forceFlush(): Promise<void> {

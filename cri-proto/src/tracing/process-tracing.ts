@@ -64,8 +64,9 @@ export interface ProcessTracing {
  * One process's tracing, set up as the Go components set theirs up (k8s.io/component-base tracing
  * `NewProvider`, CRI-O `internal/opentelemetry`): a batch span processor over an insecure OTLP/gRPC exporter,
  * the caller's resource and sampler, W3C TraceContext + Baggage propagation, and gRPC instrumentation.
- * Order matters: the instrumentation is registered (through a proxy provider) before the exporter loads
- * @grpc/grpc-js, and the real provider is swapped in once it exists.
+ * Order matters: the instrumentation is registered (through a proxy provider) before anything in this thread
+ * loads @grpc/grpc-js (the exporter loads its own copy on the export worker, uninstrumented), and the real
+ * provider is swapped in once it exists.
  */
 export async function startProcessTracing(options: ProcessTracingOptions): Promise<ProcessTracing> {
   const proxy = new ProxyTracerProvider();
@@ -79,6 +80,7 @@ export async function startProcessTracing(options: ProcessTracingOptions): Promi
   const counting: CountingSpanExporter | undefined = options.exporter
     ? undefined
     : (options.createExporter?.() ?? createOtlpGrpcTraceExporter(options.endpoint));
+  await counting?.ready(); // the export worker's module loading, done before the process serves
   // The batch processor drops spans with only a diag warning when its queue is full: its own self-observability
   // counts say how many, and the queue's length; the spans that reach it are counted in front of it.
   const queueObserver = options.exporter ? undefined : new BatchQueueObserver();

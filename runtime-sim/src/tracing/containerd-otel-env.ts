@@ -6,8 +6,10 @@
  *  - neither OTEL_EXPORTER_OTLP_TRACES_ENDPOINT nor OTEL_EXPORTER_OTLP_ENDPOINT ⇒ skipped ("not configured");
  *  - OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, then OTEL_EXPORTER_OTLP_PROTOCOL: `http/protobuf` (default) or
  *    `grpc`; any other value fails the plugin (containerd logs it and runs without tracing).
- * The exporters read the endpoint variables themselves, as otlptracehttp/otlptracegrpc do.
+ * The exporters read the endpoint variables themselves, as otlptracehttp/otlptracegrpc do; both run on the
+ * export worker thread (cri-proto/src/tracing/export-worker/).
  */
+import { WorkerSpanExporter } from '../../../cri-proto/src/tracing/export-worker/worker-span-exporter';
 import { CountingSpanExporter, createOtlpGrpcTraceExporter } from '../../../cri-proto/src/tracing/otlp-grpc-exporter';
 
 export const OTLP_PROTOCOLS = ['http/protobuf', 'grpc'] as const;
@@ -40,7 +42,5 @@ export function readContainerdOtelEnv(env: NodeJS.ProcessEnv): ContainerdOtelCon
  */
 export function createContainerdExporter(config: { protocol: OtlpProtocol; endpoint: string }, url?: string): CountingSpanExporter {
   if (config.protocol === 'grpc') return createOtlpGrpcTraceExporter(url);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
-  return new CountingSpanExporter(new OTLPTraceExporter(url === undefined ? {} : { url }), url ?? config.endpoint);
+  return new CountingSpanExporter(new WorkerSpanExporter({ protocol: 'http/protobuf', url }), url ?? config.endpoint);
 }
