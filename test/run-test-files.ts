@@ -2,8 +2,8 @@
  * What `npm test` runs after the build: every compiled `*.test.js` under dist/test with `node --test`, one
  * file at a time (the e2e files time real processes on a shared machine), and beside them, in a second
  * `node --test` process, the files named `*.long.test.js`: tests that wait for minutes by nature (the
- * kubelet's 3-minute PLEG threshold, its 5-minute sync loop check) while using almost no CPU, so they overlap
- * the rest instead of adding to it. The long files' report is printed once both are done; the exit status is
+ * kubelet's 3-minute PLEG threshold, its 5-minute sync loop check; collectors that stay away or stall for an
+ * export timeout) while using little CPU, so they overlap the rest instead of adding to it. The long files' report is printed once both are done; the exit status is
  * the first non-zero one.
  */
 import { spawn } from 'node:child_process';
