@@ -19,6 +19,10 @@ export interface SimulatedFleetOptions {
   durationMs: number;
   /** Static pod manifests (file name → YAML) for every node, instead of configs/pods. */
   podManifests?: Record<string, string>;
+  /** More kubelet-sim flags (e.g. a churn workload). */
+  kubeletArgs?: string[];
+  /** More runtime-sim flags (e.g. `--model fast`). */
+  runtimeArgs?: string[];
 }
 
 export interface SimulatedFleetRun {
@@ -54,11 +58,11 @@ export async function runSimulatedFleet(options: SimulatedFleetOptions): Promise
     const persona = options.persona ?? 'crio';
     const exportSetup = runtimeExportSetup(persona, options.personaVersion, sink.address, workDir, 0);
     const runtime = startNodeProcess('runtime-sim', join(DIST, 'runtime-sim/src/main.js'), [
-      '--persona', persona, '--listen', socket, '--nodes', String(options.nodes), ...exportSetup.args,
+      '--persona', persona, '--listen', socket, '--nodes', String(options.nodes), ...exportSetup.args, ...(options.runtimeArgs ?? []),
     ], logPath, exportSetup.env);
     processes.push(runtime);
     const kubelet = startNodeProcess('kubelet-sim', join(DIST, 'kubelet-sim/src/main.js'), [
-      '--config', configPath, '--container-runtime-endpoint', socket, '--nodes', String(options.nodes), '--duration', `${options.durationMs}ms`,
+      '--config', configPath, '--container-runtime-endpoint', socket, '--nodes', String(options.nodes), '--duration', `${options.durationMs}ms`, ...(options.kubeletArgs ?? []),
     ], logPath);
     processes.push(kubelet);
     const kubeletExit = await kubelet.exited;
