@@ -9,6 +9,8 @@ import { startControlPlane, type ControlPlaneRun } from '../helpers/control-plan
 import { freePort } from '../helpers/free-port';
 import { runSimulatedNode, type SimulatedNodeRun } from '../helpers/simulated-node';
 import { assertMatchesGolden, renderSpanShape, subtreeOf } from '../helpers/span-shape';
+import { eventually } from '../helpers/eventually';
+import { talkerPod } from '../helpers/node-processes';
 
 /*
  * kubectl exec / logs through apiserver-sim to kubelet-sim and runtime-sim, real processes, one trace each.
@@ -18,17 +20,7 @@ import { assertMatchesGolden, renderSpanShape, subtreeOf } from '../helpers/span
 
 const NODE = 'e2e-node';
 const POD = `talker-${NODE}`;
-const TALKER = `apiVersion: v1
-kind: Pod
-metadata:
-  name: talker
-  namespace: default
-spec:
-  containers:
-    - name: app
-      image: docker.io/library/busybox:1.37
-      command: ["sh", "-c", "echo hello from talker; echo warning >&2; echo third; sleep 3600"]
-`;
+const TALKER = talkerPod();
 
 /**
  * The exec request kubectl v1.32.4 sends (seen with `kubectl -v=9` against apiserver-sim): GET with the
@@ -48,21 +40,6 @@ function kubectl(kubeconfig: string, args: string[]): Promise<{ code: number; st
 
 function kubectlAvailable(): Promise<boolean> {
   return new Promise((resolve) => execFile('kubectl', ['version', '--client'], { timeout: 10_000 }, (err) => resolve(!err)));
-}
-
-async function eventually<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
 
 interface Observed {

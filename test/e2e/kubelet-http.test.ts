@@ -5,26 +5,11 @@ import type { FlatSpan } from '../../trace-sink/src';
 import { freePort } from '../helpers/free-port';
 import { isProcessAlive, runSimulatedNode } from '../helpers/simulated-node';
 import type { SimulatedNodeRun } from '../helpers/simulated-node';
+import { eventually } from '../helpers/eventually';
 
 const OTELRESTFUL_SCOPE = 'go.opentelemetry.io/contrib/instrumentation/github.com/emicklei/go-restful/otelrestful';
 const TRACE_ID = 'a3ce929d0e0e47364bf92f3577b34da6';
 const PARENT_SPAN_ID = '0e0e4736a3ce929d';
-
-/** Retries `probe` every 200 ms until it returns a value or the deadline passes. */
-async function eventually<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
 
 interface Observed {
   healthz: string;

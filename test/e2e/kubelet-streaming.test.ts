@@ -7,18 +7,10 @@ import { runChannelSession, type ChannelSession } from '../helpers/channel-webso
 import { freePort } from '../helpers/free-port';
 import { runSimulatedNode } from '../helpers/simulated-node';
 import type { SimulatedNodeRun } from '../helpers/simulated-node';
+import { eventually } from '../helpers/eventually';
+import { talkerPod } from '../helpers/node-processes';
 
-const TALKER = `apiVersion: v1
-kind: Pod
-metadata:
-  name: talker
-  namespace: default
-spec:
-  containers:
-    - name: app
-      image: docker.io/library/busybox:1.37
-      command: ["sh", "-c", "echo hello from talker; echo warning >&2; echo third; sleep 3600"]
-`;
+const TALKER = talkerPod();
 const POD = 'talker-e2e-node';
 const SHORT = `apiVersion: v1
 kind: Pod
@@ -49,21 +41,6 @@ function upgradeRequest(port: number, path: string): Promise<{ status: number; b
     req.on('error', reject);
     req.end();
   });
-}
-
-async function eventually<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
 
 interface Observed {

@@ -107,3 +107,18 @@ spec:
     command: [sleep, "3600"]
 `;
 }
+
+/** A static pod whose container writes three lines (one to stderr) and then sleeps: for logs and exec. */
+export function talkerPod(): string {
+  return `apiVersion: v1
+kind: Pod
+metadata:
+  name: talker
+  namespace: default
+spec:
+  containers:
+    - name: app
+      image: docker.io/library/busybox:1.37
+      command: ["sh", "-c", "echo hello from talker; echo warning >&2; echo third; sleep 3600"]
+`;
+}
