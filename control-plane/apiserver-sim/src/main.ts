@@ -5,7 +5,7 @@
  * which load @grpc/grpc-js only after the instrumentation can patch it.
  */
 import { randomBytes } from 'node:crypto';
-import { EXIT_CODE, watchParent } from '../../../cli-kit/src';
+import { EXIT_CODE, onShutdownSignals, watchParent } from '../../../cli-kit/src';
 import { FlagError, parseApiserverSimArgs } from './cli/apiserver-sim-args';
 import type { ApiserverSimArgs } from './cli/apiserver-sim-args';
 import type { TracingConfiguration } from './config/tracing-configuration';
@@ -96,8 +96,8 @@ async function main(): Promise<number> {
       if (stats) say(`spansExported=${stats.exportedSpans} spansLost=${stats.failedSpans}`);
       resolve(EXIT_CODE.OK);
     };
-    process.on('SIGINT', () => void stop('SIGINT'));
-    process.on('SIGTERM', () => void stop('SIGTERM'));
+    // A second signal exits at once with status 1, as kube-apiserver's SetupSignalContext (cli-kit shutdown-signals).
+    onShutdownSignals({ onFirst: (signal) => void stop(signal), say });
     watchParent({ onParentGone: () => void stop('parent exited') });
   });
 }
