@@ -42,7 +42,7 @@ import { ContainerLogManager } from './logs/container-log-manager';
 import { CadvisorStatsProvider } from './stats/cadvisor-stats-provider';
 import { CriStatsProvider } from './stats/cri-stats-provider';
 import { StatsProvider } from './stats/stats-provider';
-import type { PeriodicLoops } from './util/periodic-loops';
+import type { LoopPeriod, PeriodicLoops } from './util/periodic-loops';
 import { TimerLoops } from './util/periodic-loops';
 import type { ApiSourcePod } from './pod-sources/apiserver-source';
 import { generateApiPodStatus } from './status/generate-api-pod-status';
@@ -114,6 +114,13 @@ export const KUBELET_LOOP = {
   /** housekeepingWarningDuration: a pass longer than this is logged as an error. */
   HOUSEKEEPING_WARNING_DURATION_MS: 1_000,
   RUNTIME_STATUS_PERIOD_MS: 5_000,
+} as const;
+
+/** syncLoop's wait between iterations it skips while runtimeErrors() is not empty: base, doubled to max, reset by a healthy one. */
+export const SYNC_LOOP_BACKOFF = {
+  BASE_MS: 100,
+  MAX_MS: 5_000,
+  FACTOR: 2,
 } as const;
 
 /**
@@ -253,13 +260,21 @@ export class Kubelet {
       this.every(LOOP_NAME.FILE_SOURCE, this.settings.fileCheckFrequencyMs, () => this.readPodSource(), true);
       this.fileSource.startWatch();
     }
-    this.every(LOOP_NAME.SYNC, KUBELET_LOOP.SYNC_TICK_MS, async () => {
-      // syncLoop: while the runtime or PLEG is unhealthy the iteration is skipped and the monitor not refreshed.
+    // syncLoop (kubelet.go): while the runtime or PLEG is unhealthy the iteration is skipped, the monitor not
+    // refreshed, and the loop sleeps 100 ms, 200 ms, … up to 5 s before it looks again; a healthy iteration
+    // resets that back-off and waits for the next sync tick.
+    let backoffMs: number = SYNC_LOOP_BACKOFF.BASE_MS;
+    let nextWaitMs: number = KUBELET_LOOP.SYNC_TICK_MS;
+    this.every(LOOP_NAME.SYNC, () => nextWaitMs, async () => {
       const runtimeErrors = this.runtimeState.runtimeErrors();
       if (runtimeErrors.length > 0) {
         this.log.error(`"Skipping pod synchronization" err="${aggregateErrorText(runtimeErrors)}"`);
+        nextWaitMs = backoffMs;
+        backoffMs = Math.min(SYNC_LOOP_BACKOFF.MAX_MS, SYNC_LOOP_BACKOFF.FACTOR * backoffMs);
         return;
       }
+      backoffMs = SYNC_LOOP_BACKOFF.BASE_MS;
+      nextWaitMs = KUBELET_LOOP.SYNC_TICK_MS;
       this.syncLoopEntryMs = this.clock.nowMs();
       // getPodsToSync walks the pod manager's pods: a pod no longer desired is driven by housekeeping instead.
       for (const pod of this.podWorkers.podsToSync()) if (this.desiredPods.has(pod.metadata.uid)) this.podWorkers.updatePod(pod, SYNC_POD_TYPE.SYNC);
@@ -660,7 +675,7 @@ export class Kubelet {
    * Registers a loop whose passes run in context.Background(), as every kubelet loop does (wait.Until in a
    * goroutine started with no span): whatever span was active when start() ran, no pass inherits it.
    */
-  private every(name: string, periodMs: number, fn: () => Promise<void> | void, immediately: boolean): void {
+  private every(name: string, periodMs: LoopPeriod, fn: () => Promise<void> | void, immediately: boolean): void {
     this.loops.every(name, periodMs, () => context.with(ROOT_CONTEXT, fn), immediately);
   }
 

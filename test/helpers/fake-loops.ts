@@ -1,11 +1,12 @@
 // PeriodicLoops on a FakeClock: tests move time with advance() and every loop whose pass falls due runs then,
 // in due order, re-armed one period after its pass ends (wait.Until). Nothing sleeps.
-import type { PeriodicLoops } from '../../kubelet-sim/src/util/periodic-loops';
+import type { LoopPeriod, PeriodicLoops } from '../../kubelet-sim/src/util/periodic-loops';
+import { nextPeriodMs } from '../../kubelet-sim/src/util/periodic-loops';
 import type { FakeClock } from '../../kubelet-sim/src/util/clock';
 
 interface Loop {
   name: string;
-  periodMs: number;
+  periodMs: LoopPeriod;
   fn: () => Promise<void> | void;
   dueMs: number;
 }
@@ -27,9 +28,9 @@ export class FakeLoops implements PeriodicLoops {
     this.startMs = clock.nowMs();
   }
 
-  every(name: string, periodMs: number, fn: () => Promise<void> | void, immediately: boolean): void {
+  every(name: string, periodMs: LoopPeriod, fn: () => Promise<void> | void, immediately: boolean): void {
     if (this.stopped) return;
-    this.loops.set(name, { name, periodMs, fn, dueMs: this.clock.nowMs() + (immediately ? 0 : periodMs) });
+    this.loops.set(name, { name, periodMs, fn, dueMs: this.clock.nowMs() + (immediately ? 0 : nextPeriodMs(periodMs)) });
   }
 
   async stop(): Promise<void> {
@@ -37,9 +38,9 @@ export class FakeLoops implements PeriodicLoops {
     this.loops.clear();
   }
 
-  /** Registered loop names with their periods. */
+  /** Registered loop names with their periods (a backing-off loop's current one). */
   registered(): Map<string, number> {
-    return new Map([...this.loops.values()].map((l) => [l.name, l.periodMs]));
+    return new Map([...this.loops.values()].map((l) => [l.name, nextPeriodMs(l.periodMs)]));
   }
 
   /** Runs the passes due now (and those they make due at the same instant). */
@@ -59,7 +60,7 @@ export class FakeLoops implements PeriodicLoops {
       try {
         await next.fn();
       } finally {
-        if (this.loops.get(next.name) === next) next.dueMs = this.clock.nowMs() + next.periodMs;
+        if (this.loops.get(next.name) === next) next.dueMs = this.clock.nowMs() + nextPeriodMs(next.periodMs);
       }
     }
     if (endMs > this.clock.nowMs()) this.clock.step(endMs - this.clock.nowMs());

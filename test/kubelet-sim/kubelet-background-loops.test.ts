@@ -10,7 +10,7 @@ import { DEFAULT_BACKGROUND_LOOP_SETTINGS } from '../../kubelet-sim/src/backgrou
 import { kubeletSettings } from './fixtures';
 import { InstrumentedRuntimeService } from '../../kubelet-sim/src/cri/instrumented-runtime-service';
 import type { KubeletSettings } from '../../kubelet-sim/src/kubelet';
-import { Kubelet, LOOP_NAME } from '../../kubelet-sim/src/kubelet';
+import { KUBELET_LOOP, Kubelet, LOOP_NAME, SYNC_LOOP_BACKOFF } from '../../kubelet-sim/src/kubelet';
 import { KubeletMetrics } from '../../kubelet-sim/src/metrics/kubelet-metrics';
 import type { FsEvent } from '../../kubelet-sim/src/pod-sources/file-source';
 import { FakeClock } from '../../kubelet-sim/src/util/clock';
@@ -170,6 +170,29 @@ describe('Kubelet background loops', () => {
         [LOOP_NAME.EVICTION]: 10_000,
         [LOOP_NAME.CONTAINER_LOG]: 10_000,
       });
+    });
+
+    it('backs the sync loop off 100 ms, 200 ms, … 5 s while the runtime is unhealthy, and resets it once healthy (syncLoop)', async () => {
+      // Status fails from the start: runtimeErrors() holds "container runtime status check may not have completed yet".
+      fake.failAlways('Status', GRPC_CODE.UNAVAILABLE, 'runtime down');
+      await makeKubelet().start();
+      await loops.advance(20_000);
+      const skips = loops.runTimes(LOOP_NAME.SYNC);
+      const gaps = skips.slice(1).map((t, i) => t - skips[i]);
+      assert.deepEqual(gaps.slice(0, 8), [100, 200, 400, 800, 1_600, 3_200, 5_000, 5_000]);
+      assert.ok(gaps.every((g) => g <= SYNC_LOOP_BACKOFF.MAX_MS));
+      const skipLines = errors.filter((m) => m.startsWith('"Skipping pod synchronization" err="container runtime status check may not have completed yet"'));
+      assert.equal(skipLines.length, skips.length, 'one line per skipped iteration');
+      assert.ok(skips.length < 20, `${skips.length} skipped iterations in 20 s (a fixed 1 s tick would make 20)`);
+
+      fake.clearFailures('Status');
+      await loops.advance(15_000); // the Status pass at 25 s succeeds; the next look finds the loop healthy
+      const runs = loops.runTimes(LOOP_NAME.SYNC);
+      const skipped = errors.filter((m) => m.includes('Skipping pod synchronization')).length;
+      const healthy = runs.slice(skipped); // every run before the first healthy one logged exactly one line
+      assert.ok(healthy.length >= 3, `${healthy.length} healthy iterations`);
+      assert.ok(healthy[0] >= 25_000 && healthy[0] - runs[skipped - 1] <= SYNC_LOOP_BACKOFF.MAX_MS, `first healthy look at ${healthy[0]} ms`);
+      assert.deepEqual(healthy.slice(1).map((t, i) => t - healthy[i]), healthy.slice(1).map(() => KUBELET_LOOP.SYNC_TICK_MS));
     });
 
     it('runs them at their periods over a minute', async () => {
