@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FlatSpan } from '../../trace-sink/src';
@@ -42,7 +43,41 @@ function kubectlAvailable(): Promise<boolean> {
   return new Promise((resolve) => execFile('kubectl', ['version', '--client'], { timeout: 10_000 }, (err) => resolve(!err)));
 }
 
+/** A kubectl that speaks SPDY for exec and port-forward (≤ 1.29); the Cloud SDK ships such builds. */
+const KUBECTL_SPDY = process.env.KUBECTL_SPDY ?? '/usr/lib/google-cloud-sdk/bin/kubectl.1.29';
+
+type KubectlResult = { code: number; stdout: string; stderr: string };
+
+/** Runs KUBECTL_SPDY; for port-forward, connects once to the local port it prints, then stops it. */
+function kubectlSpdy(kubeconfig: string, args: string[], input?: string, forward = false): Promise<KubectlResult & { local?: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(KUBECTL_SPDY, ['--kubeconfig', kubeconfig, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let local: string | undefined;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      const m = /Forwarding from 127\.0\.0\.1:(\d+) ->/.exec(stdout);
+      if (forward && m && local === undefined) {
+        local = '';
+        const sock = net.connect(Number(m[1]), '127.0.0.1');
+        sock.on('data', (d: Buffer) => (local += d.toString()));
+        sock.on('error', () => undefined);
+        sock.on('close', () => setTimeout(() => child.kill('SIGINT'), 300));
+      }
+    });
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, stdout, stderr, ...(local === undefined ? {} : { local }) });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
 interface Observed {
+  spdy?: { exec: KubectlResult; execStdin: KubectlResult; execFails: KubectlResult; portForward: KubectlResult & { local?: string } };
   kubectl?: { exec: Awaited<ReturnType<typeof kubectl>>; logs: Awaited<ReturnType<typeof kubectl>>; logsTail: Awaited<ReturnType<typeof kubectl>> };
   shapedExec: ChannelSession;
   v4Exec: ChannelSession;
@@ -71,7 +106,7 @@ describe('kubectl exec and logs traced from apiserver to runtime (etcd-sim, apis
       fetch(cp.apiserverUrl + path, { ...init, headers: { 'Content-Type': 'application/json', 'User-Agent': KUBECTL_USER_AGENT, ...(init.headers as Record<string, string> | undefined) } });
     node = await runSimulatedNode({
       kubeletSamplingRatePerMillion: 1_000_000,
-      durationMs: 16_000,
+      durationMs: 24_000,
       podManifests: { 'talker.yaml': TALKER },
       extraKubeletArgs: ['--port', String(kubeletPort), '--kubeconfig', kubeletKubeconfig],
       whileRunning: async () => {
@@ -109,6 +144,15 @@ describe('kubectl exec and logs traced from apiserver to runtime (etcd-sim, apis
           badContainer: { status: bad.status, body: (await bad.json()) as Observed['badContainer']['body'] },
           notUpgraded: { status: notUpgraded.status, body: (await notUpgraded.json()) as Observed['notUpgraded']['body'] },
         };
+        if (existsSync(KUBECTL_SPDY)) {
+          const k = (args: string[], input?: string) => kubectlSpdy(cp.kubeconfig, args, input);
+          observed.spdy = {
+            exec: await k(['exec', POD, '--', 'echo', 'hi']),
+            execStdin: await k(['exec', '-i', POD, '--', 'echo', 'with-stdin'], 'some input\n'),
+            execFails: await k(['exec', POD, '--', 'false']),
+            portForward: await kubectlSpdy(cp.kubeconfig, ['port-forward', `pod/${POD}`, '--address', '127.0.0.1', ':8080'], undefined, true),
+          };
+        }
         if (haveKubectl) {
           observed.kubectl = {
             exec: await kubectl(cp.kubeconfig, ['exec', POD, '--', 'echo', 'hi']),
@@ -150,6 +194,29 @@ describe('kubectl exec and logs traced from apiserver to runtime (etcd-sim, apis
     assert.equal(observed.badContainer.body.message, `container nope is not valid for pod ${POD}`);
     assert.equal(observed.notUpgraded.status, 400);
     assert.equal(observed.notUpgraded.body.message, 'Upgrade request required');
+  });
+
+  it('kubectl 1.29 (SPDY) exec, exec -i with stdin and a failing command work through to the runtime', (t) => {
+    if (observed.spdy === undefined) {
+      t.skip(`${KUBECTL_SPDY} not found (set KUBECTL_SPDY to a kubectl 1.27-1.29)`);
+      return;
+    }
+    const { exec, execStdin, execFails } = observed.spdy;
+    assert.deepEqual({ code: exec.code, stdout: exec.stdout }, { code: 0, stdout: 'hi\n' }, exec.stderr);
+    assert.deepEqual({ code: execStdin.code, stdout: execStdin.stdout }, { code: 0, stdout: 'with-stdin\n' }, execStdin.stderr);
+    assert.equal(execFails.code, 1, execFails.stderr);
+    assert.match(execFails.stderr, /command terminated with exit code 1/);
+  });
+
+  it('kubectl 1.29 port-forward negotiates SPDY; the forwarded connection fails with the runtime\'s error', (t) => {
+    if (observed.spdy === undefined) {
+      t.skip(`${KUBECTL_SPDY} not found`);
+      return;
+    }
+    const pf = observed.spdy.portForward;
+    assert.match(pf.stdout, /Forwarding from 127\.0\.0\.1:\d+ -> 8080/, pf.stderr);
+    assert.equal(pf.local, '', 'nothing comes back on the forwarded connection');
+    assert.match(pf.stderr, /error forwarding port 8080 to pod [0-9a-f]+, uid : runtime-sim: pod networking is simulated/);
   });
 
   it('a real kubectl exec and logs work end to end', (t) => {

@@ -45,12 +45,43 @@ export const PORT_FORWARD_WEBSOCKET_PROTOCOLS: Readonly<Record<string, ChannelPr
   'v4.base64.channel.k8s.io': { binary: false, v4Status: true },
 };
 
-/**
- * What the library's SPDY path negotiates (apimachinery remotecommand SupportedStreamingProtocols,
- * portforward SupportedProtocols). runtime-sim speaks no SPDY, so it answers such a request as the
- * real server answers a protocol it cannot negotiate (httpstream.Handshake: 403).
- */
+/** The request header carrying the SPDY protocol candidates (apimachinery httpstream.HeaderProtocolVersion). */
 export const SPDY_PROTOCOL_HEADER = 'x-stream-protocol-version';
+/** Sent with a 403 when nothing could be negotiated (httpstream.HeaderAcceptedProtocolVersions). */
+export const SPDY_ACCEPTED_PROTOCOLS_HEADER = 'X-Accepted-Stream-Protocol-Versions';
+
+export interface SpdyRemoteCommandProtocol {
+  /** The error stream carries the whole Status JSON (v4) or only a failure's text (v1-v3). */
+  readonly v4Status: boolean;
+  /** A tty session opens a resize stream (v3+: protocolHandler supportsTerminalResizing). */
+  readonly resize: boolean;
+}
+
+/**
+ * Exec/attach over SPDY, in the server's preference order (apimachinery util/remotecommand
+ * constants.go SupportedStreamingProtocols; kubelet cri/streaming remotecommand/httpstream.go
+ * v4/v3/v2/v1ProtocolHandler).
+ */
+export const REMOTE_COMMAND_SPDY_PROTOCOLS: ReadonlyArray<readonly [string, SpdyRemoteCommandProtocol]> = [
+  ['v4.channel.k8s.io', { v4Status: true, resize: true }],
+  ['v3.channel.k8s.io', { v4Status: false, resize: true }],
+  ['v2.channel.k8s.io', { v4Status: false, resize: false }],
+  ['channel.k8s.io', { v4Status: false, resize: false }],
+];
+
+/** Port-forward over SPDY (apimachinery portforward constants.go PortForwardProtocolV1Name). */
+export const PORT_FORWARD_SPDY_PROTOCOLS: readonly string[] = ['portforward.k8s.io'];
+
+/** Stream headers and types (k8s.io/api core/v1 types.go StreamType*, PortHeader, PortForwardRequestIDHeader). */
+export const SPDY_STREAM_HEADER = { STREAM_TYPE: 'streamType', PORT: 'port', REQUEST_ID: 'requestID' } as const;
+export const SPDY_STREAM_TYPE = {
+  ERROR: 'error',
+  STDIN: 'stdin',
+  STDOUT: 'stdout',
+  STDERR: 'stderr',
+  RESIZE: 'resize',
+  DATA: 'data',
+} as const;
 
 /** metav1.Status reasons and cause types of apimachinery util/remotecommand constants.go. */
 export const STATUS_REASON = {

@@ -5,9 +5,9 @@
  * stream_address 127.0.0.1 / stream_port 0; containerd stream_server_address 127.0.0.1 /
  * stream_server_port "0"); port 0 picks a free port and the URLs carry the real one.
  *
- * Served: the websocket protocols of ./remote-command-protocol.ts. Not served: SPDY; such a request
- * is answered as the real server answers a protocol it cannot negotiate (403), and one with no
- * X-Stream-Protocol-Version at all gets the empty 200 the real handshake leaves behind.
+ * Served: the websocket protocols of ./remote-command-protocol.ts and SPDY/3.1 (./spdy-connection.ts)
+ * with the X-Stream-Protocol-Version handshake. Both framings drive one session core (runExec,
+ * runAttach, portForwardError): only how bytes reach the client differs.
  */
 import * as http from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -19,14 +19,21 @@ import {
   internalErrorStatus,
   nonZeroExitStatus,
   portPrefix,
+  PORT_FORWARD_SPDY_PROTOCOLS,
   PORT_FORWARD_WEBSOCKET_PROTOCOLS,
   REMOTE_COMMAND_CHANNEL,
+  REMOTE_COMMAND_SPDY_PROTOCOLS,
   REMOTE_COMMAND_WEBSOCKET_PROTOCOLS,
+  SPDY_ACCEPTED_PROTOCOLS_HEADER,
   SPDY_PROTOCOL_HEADER,
+  SPDY_STREAM_HEADER,
+  SPDY_STREAM_TYPE,
   successStatus,
   type ChannelProtocol,
   type RemoteCommandStatus,
+  type SpdyRemoteCommandProtocol,
 } from './remote-command-protocol';
+import { SpdyServerConnection, type SpdyStream } from './spdy-connection';
 import { RequestCache, type RequestCacheOptions } from './request-cache';
 import type { StreamRuntime } from './simulated-stream-runtime';
 
@@ -54,8 +61,11 @@ export interface PortForwardStreamRequest {
 }
 export type StreamRequest = ExecStreamRequest | AttachStreamRequest | PortForwardStreamRequest;
 
-/** Defaults of both runtimes' stream server configuration. */
-export const STREAM_SERVER_DEFAULTS = { HOST: '127.0.0.1', PORT: 0 } as const;
+/**
+ * Defaults of both runtimes' stream server configuration; the stream creation timeout is
+ * cri/streaming server.go DefaultConfig (remotecommand DefaultStreamCreationTimeout, 30 s).
+ */
+export const STREAM_SERVER_DEFAULTS = { HOST: '127.0.0.1', PORT: 0, STREAM_CREATION_TIMEOUT_MS: 30_000 } as const;
 
 export interface StreamServerOptions {
   readonly runtime: StreamRuntime;
@@ -66,6 +76,8 @@ export interface StreamServerOptions {
   readonly cache?: RequestCacheOptions;
   /** How an exec that runs for a while waits. Default: an unref'd setTimeout that close() cancels. */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** How long a SPDY client has to open the streams it asked for. Default 30000. */
+  readonly streamCreationTimeoutMs?: number;
 }
 
 /** True for 127.0.0.0/8 and ::1 (the only addresses runtime-sim listens on). */
@@ -87,18 +99,20 @@ function validateStreams(r: { containerId: string; tty: boolean; stdin: boolean;
 
 // ---- raw HTTP answers on an upgrade socket -------------------------------------------------------
 
-function writeRaw(socket: Duplex, status: number, body: string, headers: Record<string, string> = {}): void {
+type HeaderValues = Record<string, string | readonly string[]>;
+
+function writeRaw(socket: Duplex, status: number, body: string, headers: HeaderValues = {}): void {
   const lines = [`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}`];
-  const all: Record<string, string> = { ...headers, 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' };
+  const all: HeaderValues = { ...headers, 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' };
   if (body !== '') all['Content-Type'] ??= 'text/plain; charset=utf-8';
-  for (const [k, v] of Object.entries(all)) lines.push(`${k}: ${v}`);
+  for (const [k, v] of Object.entries(all)) for (const one of typeof v === 'string' ? [v] : v) lines.push(`${k}: ${one}`);
   socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
 }
 
 interface Answer {
   readonly status: number;
   readonly body: string;
-  readonly headers?: Record<string, string>;
+  readonly headers?: HeaderValues;
 }
 
 /** Go's http.NotFound. */
@@ -107,18 +121,68 @@ const TOKEN_NOT_FOUND: Answer = { status: 404, body: '404 page not found\n', hea
 const ROUTE_NOT_FOUND: Answer = { status: 404, body: '404: Page Not Found' };
 const METHOD_NOT_ALLOWED: Answer = { status: 405, body: '405: Method Not Allowed' };
 
-/** The non-websocket (SPDY) path: httpstream.Handshake with nothing runtime-sim can negotiate. */
-function spdyAnswer(req: http.IncomingMessage): Answer {
-  const offered = (req.headers[SPDY_PROTOCOL_HEADER] as string | undefined)
-    ?.split(',')
+const PLAIN_ERROR_HEADERS = { 'X-Content-Type-Options': 'nosniff' } as const;
+
+/** Go's %#v of the request's http.Header (canonical keys, sorted), as the upgrader's 400 prints it. */
+function goHeaderSyntax(req: http.IncomingMessage): string {
+  const byKey = new Map<string, string[]>();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const key = req.rawHeaders[i]!.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+    if (key === 'Host') continue;
+    byKey.set(key, [...(byKey.get(key) ?? []), req.rawHeaders[i + 1]!]);
+  }
+  const entries = [...byKey.keys()].sort().map((k) => `${JSON.stringify(k)}:[]string{${byKey.get(k)!.map((v) => JSON.stringify(v)).join(', ')}}`);
+  return `http.Header{${entries.join(', ')}}`;
+}
+
+/** Upgrade + Connection headers as spdy/upgrade.go UpgradeResponse requires them. */
+function isSpdyUpgrade(req: http.IncomingMessage): boolean {
+  return String(req.headers.connection ?? '').toLowerCase().includes('upgrade') && String(req.headers.upgrade ?? '').toLowerCase().includes('spdy/3.1');
+}
+
+/**
+ * The SPDY path of the handlers: httpstream.Handshake (httpstream.go) then UpgradeResponse's header
+ * check. remotecommand (createHTTPStreamStreams) answers a failed handshake with its own 400 on top
+ * of what Handshake wrote; portforward (handleHTTPStreams) writes nothing more, so a request with no
+ * protocol header gets Go's empty 200.
+ */
+function spdyHandshake(req: http.IncomingMessage, kind: StreamRequest['kind']): { protocol: string } | { answer: Answer } {
+  const served = kind === 'portforward' ? PORT_FORWARD_SPDY_PROTOCOLS : REMOTE_COMMAND_SPDY_PROTOCOLS.map(([name]) => name);
+  const header = req.headers[SPDY_PROTOCOL_HEADER];
+  const offered = (Array.isArray(header) ? header : header === undefined ? [] : [header])
+    .flatMap((h) => h.split(','))
     .map((p) => p.trim())
     .filter((p) => p !== '');
-  if (offered === undefined || offered.length === 0) return { status: 200, body: '' };
-  return {
-    status: 403,
-    body: `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server accepts []\n`,
-    headers: { 'X-Content-Type-Options': 'nosniff' },
-  };
+  if (offered.length === 0) {
+    if (kind === 'portforward') return { answer: { status: 200, body: '' } };
+    return { answer: { status: 400, body: 'unable to upgrade: X-Stream-Protocol-Version is required\n', headers: PLAIN_ERROR_HEADERS } };
+  }
+  const protocol = offered.find((p) => served.includes(p));
+  if (protocol === undefined) {
+    const text = `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server accepts [${served.join(' ')}]\n`;
+    return {
+      answer: {
+        status: 403,
+        // remotecommand's http.Error after Handshake's: the second status is dropped, its text is not.
+        body: kind === 'portforward' ? text : text + text,
+        headers: { ...PLAIN_ERROR_HEADERS, [SPDY_ACCEPTED_PROTOCOLS_HEADER]: served },
+      },
+    };
+  }
+  if (!isSpdyUpgrade(req)) {
+    return { answer: { status: 400, body: `unable to upgrade: missing upgrade headers in request: ${goHeaderSyntax(req)}\n`, headers: PLAIN_ERROR_HEADERS } };
+  }
+  return { protocol };
+}
+
+/** What one exec/attach session writes, whatever the framing. */
+interface RemoteCommandSession {
+  stdout(data: Buffer): void;
+  stderr(data: Buffer): void;
+  /** Writes the final status as the protocol encodes it and ends the session. */
+  finish(status: RemoteCommandStatus): void;
+  /** Aborts when the client goes away. */
+  readonly gone: AbortSignal;
 }
 
 function isWebSocketRequest(req: http.IncomingMessage): boolean {
@@ -149,6 +213,8 @@ export class StreamServer {
     handleProtocols: (_offered, req) => this.negotiated.get(req) || false,
   });
   private readonly sessions = new Set<WebSocket>();
+  private readonly spdySessions = new Set<SpdyServerConnection>();
+  private readonly streamCreationTimeoutMs: number;
   private readonly abort = new AbortController();
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   private base = '';
@@ -158,6 +224,7 @@ export class StreamServer {
     this.runtime = options.runtime;
     this.cache = new RequestCache<StreamRequest>(options.cache);
     this.sleep = options.sleep ?? defaultSleep;
+    this.streamCreationTimeoutMs = options.streamCreationTimeoutMs ?? STREAM_SERVER_DEFAULTS.STREAM_CREATION_TIMEOUT_MS;
     this.http = http.createServer((req, res) => this.onRequest(req, res));
     this.http.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
   }
@@ -214,6 +281,8 @@ export class StreamServer {
       this.cache.clear();
       for (const ws of this.sessions) ws.terminate();
       this.sessions.clear();
+      for (const conn of this.spdySessions) conn.destroy();
+      this.spdySessions.clear();
       this.wss.close();
       this.http.close(() => resolve());
       this.http.closeAllConnections();
@@ -238,7 +307,9 @@ export class StreamServer {
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     const resolved = this.resolve(req);
-    const answer = 'answer' in resolved ? resolved.answer : spdyAnswer(req);
+    const handshake = 'answer' in resolved ? resolved : spdyHandshake(req, resolved.request.kind);
+    // Only an upgrade gets past the handshake; a plain request always ends with an answer.
+    const answer = 'answer' in handshake ? handshake.answer : { status: 400, body: '' };
     res.writeHead(answer.status, { ...(answer.headers ?? {}), ...(answer.body === '' ? {} : { 'Content-Type': 'text/plain; charset=utf-8' }) });
     res.end(answer.body);
   }
@@ -255,8 +326,9 @@ export class StreamServer {
       return;
     }
     if (!isWebSocketRequest(req)) {
-      const a = spdyAnswer(req);
-      writeRaw(socket, a.status, a.body, a.headers);
+      const handshake = spdyHandshake(req, resolved.request.kind);
+      if ('answer' in handshake) writeRaw(socket, handshake.answer.status, handshake.answer.body, handshake.answer.headers);
+      else this.upgradeSpdy(socket, head, resolved.request, handshake.protocol);
       return;
     }
     const request = resolved.request;
@@ -282,57 +354,38 @@ export class StreamServer {
     });
   }
 
+  // ---- websocket framing (remotecommand/websocket.go, portforward/websocket.go) ----------------------
+
   private send(ws: WebSocket, channel: number, data: Buffer, protocol: ChannelProtocol): void {
     if (ws.readyState === ws.OPEN) ws.send(encodeFrame(channel, data, protocol.binary));
   }
 
   /** remotecommand/websocket.go: an empty frame on the lowest writable channel says "connected". */
-  private announce(ws: WebSocket, r: { stdout: boolean; stderr: boolean }, protocol: ChannelProtocol): void {
+  private wsSession(ws: WebSocket, r: { stdout: boolean; stderr: boolean }, protocol: ChannelProtocol): RemoteCommandSession {
     const channel = r.stdout ? REMOTE_COMMAND_CHANNEL.STDOUT : r.stderr ? REMOTE_COMMAND_CHANNEL.STDERR : REMOTE_COMMAND_CHANNEL.ERROR;
     this.send(ws, channel, Buffer.alloc(0), protocol);
-  }
-
-  private finish(ws: WebSocket, status: RemoteCommandStatus, protocol: ChannelProtocol): void {
-    const bytes = encodeStatus(status, protocol.v4Status);
-    if (bytes !== null) this.send(ws, REMOTE_COMMAND_CHANNEL.ERROR, bytes, protocol);
-    if (ws.readyState === ws.OPEN) ws.close(1000);
-  }
-
-  private async serveExec(ws: WebSocket, r: ExecStreamRequest, protocol: ChannelProtocol): Promise<void> {
-    this.announce(ws, r, protocol);
     // Stdin and resize frames are read and dropped: the modelled commands do not read input.
     ws.on('message', () => undefined);
-    const result = this.runtime.exec(r.containerId, r.cmd);
-    if (result.kind === 'failed') {
-      this.finish(ws, internalErrorStatus(`error executing command in container: ${result.message}`), protocol);
-      return;
-    }
-    if (result.durationNs > 0n) await this.sleep(Number(result.durationNs / 1_000_000n), this.abort.signal);
-    if (r.stdout && result.stdout.length > 0) this.send(ws, REMOTE_COMMAND_CHANNEL.STDOUT, result.stdout, protocol);
-    if (result.stderr.length > 0) {
-      // With a TTY both streams share the terminal, so stderr text arrives on stdout.
-      if (r.tty && r.stdout) this.send(ws, REMOTE_COMMAND_CHANNEL.STDOUT, result.stderr, protocol);
-      else if (r.stderr) this.send(ws, REMOTE_COMMAND_CHANNEL.STDERR, result.stderr, protocol);
-    }
-    this.finish(ws, result.exitCode === 0 ? successStatus() : nonZeroExitStatus(result.exitCode, result.exitErrorText), protocol);
+    const gone = new AbortController();
+    ws.once('close', () => gone.abort());
+    return {
+      stdout: (data) => this.send(ws, REMOTE_COMMAND_CHANNEL.STDOUT, data, protocol),
+      stderr: (data) => this.send(ws, REMOTE_COMMAND_CHANNEL.STDERR, data, protocol),
+      finish: (status) => {
+        const bytes = encodeStatus(status, protocol.v4Status);
+        if (bytes !== null) this.send(ws, REMOTE_COMMAND_CHANNEL.ERROR, bytes, protocol);
+        if (ws.readyState === ws.OPEN) ws.close(1000);
+      },
+      gone: gone.signal,
+    };
   }
 
-  private async serveAttach(ws: WebSocket, r: AttachStreamRequest, protocol: ChannelProtocol): Promise<void> {
-    this.announce(ws, r, protocol);
-    ws.on('message', () => undefined);
-    const ended = new AbortController();
-    const onAbort = (): void => ended.abort();
-    this.abort.signal.addEventListener('abort', onAbort, { once: true });
-    ws.once('close', onAbort);
-    try {
-      // Like containerd's attach (no historical output), the session shows what the process prints
-      // from now on, which for a simulated process is nothing, until it exits.
-      const error = await this.runtime.attach(r.containerId, ended.signal);
-      if (ended.signal.aborted && error === null) return;
-      this.finish(ws, error === null ? successStatus() : internalErrorStatus(`error attaching to container: ${error}`), protocol);
-    } finally {
-      this.abort.signal.removeEventListener('abort', onAbort);
-    }
+  private serveExec(ws: WebSocket, r: ExecStreamRequest, protocol: ChannelProtocol): Promise<void> {
+    return this.runExec(this.wsSession(ws, r, protocol), r);
+  }
+
+  private serveAttach(ws: WebSocket, r: AttachStreamRequest, protocol: ChannelProtocol): Promise<void> {
+    return this.runAttach(this.wsSession(ws, r, protocol), r);
   }
 
   private async servePortForward(ws: WebSocket, r: PortForwardStreamRequest, protocol: ChannelProtocol): Promise<void> {
@@ -343,12 +396,182 @@ export class StreamServer {
       this.send(ws, 2 * i, portPrefix(port), protocol);
       this.send(ws, 2 * i + 1, portPrefix(port), protocol);
     });
-    r.ports.forEach((port, i) => {
-      const reason = this.runtime.portForward(r.podSandboxId, port);
-      const text = `error forwarding port ${port} to pod ${r.podSandboxId}, uid : ${reason}`;
-      this.send(ws, 2 * i + 1, Buffer.from(text), protocol);
-    });
+    r.ports.forEach((port, i) => this.send(ws, 2 * i + 1, Buffer.from(this.portForwardError(r, port)), protocol));
     if (ws.readyState === ws.OPEN) ws.close(1000);
+  }
+
+  // ---- the session core, shared by both framings ------------------------------------------------------
+
+  private async runExec(session: RemoteCommandSession, r: ExecStreamRequest): Promise<void> {
+    const result = this.runtime.exec(r.containerId, r.cmd);
+    if (result.kind === 'failed') {
+      session.finish(internalErrorStatus(`error executing command in container: ${result.message}`));
+      return;
+    }
+    if (result.durationNs > 0n) await this.sleep(Number(result.durationNs / 1_000_000n), this.abort.signal);
+    if (r.stdout && result.stdout.length > 0) session.stdout(result.stdout);
+    if (result.stderr.length > 0) {
+      // With a TTY both streams share the terminal, so stderr text arrives on stdout.
+      if (r.tty && r.stdout) session.stdout(result.stderr);
+      else if (r.stderr) session.stderr(result.stderr);
+    }
+    session.finish(result.exitCode === 0 ? successStatus() : nonZeroExitStatus(result.exitCode, result.exitErrorText));
+  }
+
+  private async runAttach(session: RemoteCommandSession, r: AttachStreamRequest): Promise<void> {
+    const ended = new AbortController();
+    const onAbort = (): void => ended.abort();
+    this.abort.signal.addEventListener('abort', onAbort, { once: true });
+    session.gone.addEventListener('abort', onAbort, { once: true });
+    try {
+      // Like containerd's attach (no historical output), the session shows what the process prints
+      // from now on, which for a simulated process is nothing, until it exits.
+      const error = await this.runtime.attach(r.containerId, ended.signal);
+      if (ended.signal.aborted && error === null) return;
+      session.finish(error === null ? successStatus() : internalErrorStatus(`error attaching to container: ${error}`));
+    } finally {
+      this.abort.signal.removeEventListener('abort', onAbort);
+      session.gone.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** portforward httpstream.go / websocket.go portForward: the text written on the port's error stream. */
+  private portForwardError(r: PortForwardStreamRequest, port: number): string {
+    return `error forwarding port ${port} to pod ${r.podSandboxId}, uid : ${this.runtime.portForward(r.podSandboxId, port)}`;
+  }
+
+  // ---- SPDY framing (remotecommand/httpstream.go, portforward/httpstream.go) ---------------------------
+
+  /** spdy/upgrade.go UpgradeResponse: 101 with the negotiated version, then SPDY on the raw socket. */
+  private upgradeSpdy(socket: Duplex, head: Buffer, request: StreamRequest, protocolName: string): void {
+    socket.write(
+      [
+        'HTTP/1.1 101 Switching Protocols',
+        'Connection: Upgrade',
+        'Upgrade: SPDY/3.1',
+        `X-Stream-Protocol-Version: ${protocolName}`,
+        `Date: ${new Date().toUTCString()}`,
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    if (request.kind === 'portforward') {
+      this.servePortForwardSpdy(socket, head, request);
+      return;
+    }
+    const protocol = REMOTE_COMMAND_SPDY_PROTOCOLS.find(([name]) => name === protocolName)![1];
+    this.serveRemoteCommandSpdy(socket, head, request, protocol);
+  }
+
+  private track(conn: SpdyServerConnection): void {
+    this.spdySessions.add(conn);
+    conn.once('close', () => this.spdySessions.delete(conn));
+  }
+
+  /**
+   * createHTTPStreamStreams: accept streams by their streamType header until the error stream and
+   * one per requested stream (plus resize for a tty on v3+) have been replied to, within the stream
+   * creation timeout; then run, write the status on the error stream, and close the connection.
+   */
+  private serveRemoteCommandSpdy(socket: Duplex, head: Buffer, r: ExecStreamRequest | AttachStreamRequest, protocol: SpdyRemoteCommandProtocol): void {
+    const expected = 1 + Number(r.stdin) + Number(r.stdout) + Number(r.stderr) + Number(r.tty && protocol.resize);
+    const byType = new Map<string, SpdyStream>();
+    let replied = 0;
+    let started = false;
+    const conn = new SpdyServerConnection(
+      socket,
+      (stream) => {
+        const type = stream.header(SPDY_STREAM_HEADER.STREAM_TYPE);
+        const known = (Object.values(SPDY_STREAM_TYPE) as string[]).includes(type) && type !== SPDY_STREAM_TYPE.DATA;
+        if (known && !started) {
+          byType.set(type, stream);
+          // Stdin and resize data are read and dropped: the modelled commands read no input.
+          stream.on('data', () => undefined);
+          stream.once('replySent', () => {
+            replied += 1;
+            if (replied === expected) start();
+          });
+        }
+        return null;
+      },
+      head,
+    );
+    this.track(conn);
+    const timer = setTimeout(() => {
+      if (!started) conn.destroy();
+    }, this.streamCreationTimeoutMs);
+    timer.unref();
+    conn.once('close', () => clearTimeout(timer));
+    const start = (): void => {
+      started = true;
+      clearTimeout(timer);
+      const gone = new AbortController();
+      conn.once('close', () => gone.abort());
+      const errorStream = byType.get(SPDY_STREAM_TYPE.ERROR);
+      const session: RemoteCommandSession = {
+        stdout: (data) => byType.get(SPDY_STREAM_TYPE.STDOUT)?.write(data),
+        stderr: (data) => byType.get(SPDY_STREAM_TYPE.STDERR)?.write(data),
+        finish: (status) => {
+          const bytes = encodeStatus(status, protocol.v4Status);
+          if (bytes !== null) errorStream?.write(bytes);
+          conn.close();
+        },
+        gone: gone.signal,
+      };
+      const run = r.kind === 'exec' ? this.runExec(session, r) : this.runAttach(session, r);
+      run.then(
+        () => conn.close(),
+        () => conn.destroy(),
+      );
+    };
+  }
+
+  /**
+   * portforward/httpstream.go: each forwarded connection is a data and an error stream sharing a
+   * requestID; once both are there the port is forwarded (here: always refused, the error text on
+   * the error stream) and both streams are closed. The connection lasts until the client ends it.
+   */
+  private servePortForwardSpdy(socket: Duplex, head: Buffer, r: PortForwardStreamRequest): void {
+    const pairs = new Map<string, { data?: SpdyStream; error?: SpdyStream }>();
+    const conn = new SpdyServerConnection(
+      socket,
+      (stream) => {
+        // httpStreamReceived: the port and streamType headers are checked before a stream is accepted.
+        const portText = stream.header(SPDY_STREAM_HEADER.PORT);
+        if (portText === '') return `"${SPDY_STREAM_HEADER.PORT}" header is required`;
+        if (!/^\d+$/.test(portText) || Number(portText) > 65535) return `unable to parse "${portText}" as a port`;
+        if (Number(portText) < 1) return `port "${portText}" must be > 0`;
+        const type = stream.header(SPDY_STREAM_HEADER.STREAM_TYPE);
+        if (type === '') return `"${SPDY_STREAM_HEADER.STREAM_TYPE}" header is required`;
+        if (type !== SPDY_STREAM_TYPE.ERROR && type !== SPDY_STREAM_TYPE.DATA) return `invalid stream type "${type}"`;
+        stream.on('data', () => undefined);
+        stream.once('replySent', () => this.addPortForwardStream(pairs, stream, type, r));
+        return null;
+      },
+      head,
+    );
+    this.track(conn);
+  }
+
+  private addPortForwardStream(pairs: Map<string, { data?: SpdyStream; error?: SpdyStream }>, stream: SpdyStream, type: string, r: PortForwardStreamRequest): void {
+    // httpStreamHandler.requestID: clients before the header paired streams by id (error = data + 2).
+    let id = stream.header(SPDY_STREAM_HEADER.REQUEST_ID);
+    if (id === '') id = String(type === SPDY_STREAM_TYPE.ERROR ? stream.id : stream.id + 2);
+    const pair = pairs.get(id) ?? {};
+    pairs.set(id, pair);
+    const slot = type === SPDY_STREAM_TYPE.DATA ? 'data' : 'error';
+    if (pair[slot] !== undefined) {
+      // httpStreamPair.add / printError
+      pair.error?.write(Buffer.from(`error processing stream for request ${id}: ${slot} stream already assigned`));
+      return;
+    }
+    pair[slot] = stream;
+    if (pair.data === undefined || pair.error === undefined) return;
+    pairs.delete(id);
+    const port = Number(pair.data.header(SPDY_STREAM_HEADER.PORT));
+    pair.error.write(Buffer.from(this.portForwardError(r, port)));
+    pair.error.close();
+    pair.data.close();
   }
 }
 

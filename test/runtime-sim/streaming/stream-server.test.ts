@@ -146,15 +146,21 @@ describe('StreamServer', () => {
     assert.equal(rig.server.pendingTokens, 0);
   });
 
-  it('refuses v5.channel.k8s.io and SPDY the way the runtimes\' stream server does', async () => {
+  it('refuses v5.channel.k8s.io, and answers failed SPDY handshakes as httpstream.Handshake and the upgrader do', async () => {
     const rig = await startRig('crio');
     const exec = (): string => rig.server.getExec({ containerId: rig.containerId, cmd: ['true'], ...EXEC });
     assert.equal(await refusedUpgradeStatus(exec(), ['v5.channel.k8s.io']), 403);
-    const spdy = await httpRequest(exec(), 'POST', { 'X-Stream-Protocol-Version': 'v4.channel.k8s.io' });
-    assert.equal(spdy.status, 403);
-    assert.equal(spdy.body, 'unable to upgrade: unable to negotiate protocol: client supports [v4.channel.k8s.io], server accepts []\n');
+    const unknown = await httpRequest(exec(), 'POST', { 'X-Stream-Protocol-Version': 'v5.channel.k8s.io' });
+    const refusal = 'unable to upgrade: unable to negotiate protocol: client supports [v5.channel.k8s.io], server accepts [v4.channel.k8s.io v3.channel.k8s.io v2.channel.k8s.io channel.k8s.io]\n';
+    assert.deepEqual([unknown.status, unknown.body], [403, refusal + refusal]);
+    assert.equal(unknown.headers['x-accepted-stream-protocol-versions'], 'v4.channel.k8s.io, v3.channel.k8s.io, v2.channel.k8s.io, channel.k8s.io');
+    const noUpgrade = await httpRequest(exec(), 'POST', { 'X-Stream-Protocol-Version': 'v4.channel.k8s.io' });
+    assert.equal(noUpgrade.status, 400);
+    assert.match(noUpgrade.body, /^unable to upgrade: missing upgrade headers in request: http\.Header\{.*"X-Stream-Protocol-Version":\[\]string\{"v4\.channel\.k8s\.io"\}/);
     const bare = await httpRequest(exec(), 'POST');
-    assert.deepEqual([bare.status, bare.body], [200, '']);
+    assert.deepEqual([bare.status, bare.body], [400, 'unable to upgrade: X-Stream-Protocol-Version is required\n']);
+    const barePortForward = await httpRequest(rig.server.getPortForward({ podSandboxId: rig.sandboxId, ports: [80] }), 'POST');
+    assert.deepEqual([barePortForward.status, barePortForward.body], [200, '']);
     const both = await runSession(exec(), ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
     assert.equal(both.protocol, 'v4.channel.k8s.io', 'the first offered protocol the server serves wins');
   });
