@@ -119,14 +119,16 @@ export class SpdyServerConnection extends EventEmitter {
   }
 
   /**
-   * apimachinery connection.Close: reset every stream, then spdystream Close: GOAWAY with the last
-   * good stream id, and the TCP connection ends once the queued frames are written.
+   * apimachinery connection.Close: reset every stream, then spdystream Close: GOAWAY naming the
+   * stream before the last one received (0 below 3), and the TCP connection ends once the queued
+   * frames are written.
    */
   close(): void {
     if (this.closedFlag) return;
     for (const s of this.streams.values()) s.reset();
     this.streams.clear();
-    this.send(encodeControlFrame(SPDY_FRAME_TYPE.GOAWAY, 0, encodeWords(this.lastStreamId, SPDY_GOAWAY_STATUS.OK)));
+    const lastGood = this.lastStreamId > 2 ? this.lastStreamId - 2 : 0;
+    this.send(encodeControlFrame(SPDY_FRAME_TYPE.GOAWAY, 0, encodeWords(lastGood, SPDY_GOAWAY_STATUS.OK)));
     const flushed = this.outgoing;
     this.closedFlag = true;
     void flushed.then(() => {
