@@ -79,7 +79,11 @@ export class SpdyStream extends EventEmitter {
 /** Returns an error text to refuse the stream (RST_STREAM), or null to accept it (SYN_REPLY). */
 export type NewStreamHandler = (stream: SpdyStream) => string | null;
 
+let connections = 0;
+
 export class SpdyServerConnection extends EventEmitter {
+  /** Names the connection in messages, where Go prints the connection's address. */
+  readonly label = `0x${(0xc000100000 + 0x100 * ++connections).toString(16)}`;
   private readonly reader = new SpdyFrameReader();
   private readonly inflater = new SpdyHeaderInflater();
   private readonly deflater = new SpdyHeaderDeflater();

@@ -3,11 +3,13 @@
  * write.go; draft-mbelshe-httpbis-spdy-00), the transport of kubectl ≤ 1.29 exec/attach and of every
  * port-forward before 1.31, and of crictl's default `--transport spdy`.
  *
- * Written here rather than taken from npm: `spdy-transport` (3.0.0, 2018) is built for the `spdy`
- * HTTP server (hpack.js, readable-stream 3, its own window and push machinery) and was not needed for
- * the handful of frames the Kubernetes streaming protocols use. Header blocks are zlib streams with
- * the SPDY/3 dictionary, one compression context per direction for the connection's lifetime, each
- * block ended with a sync flush; Node's zlib (`dictionary` option) does that.
+ * Written here rather than taken from npm: `spdy-transport` 3.0.0 (2018, the `spdy` server's
+ * transport) treats every stream as an HTTP request. Fed kubectl 1.29's SYN_STREAM frames it fails the
+ * connection with "Missing `:method` and/or `:path` header" (spdystream streams carry only
+ * `streamtype`, `port`, `requestID`); it also opens with its own SETTINGS and WINDOW_UPDATE frames.
+ * Header blocks are zlib streams with the SPDY/3 dictionary, one compression context per direction
+ * for the connection's lifetime, each block ended with a sync flush; Node's zlib (`dictionary`
+ * option) does that.
  */
 import * as zlib from 'node:zlib';
 

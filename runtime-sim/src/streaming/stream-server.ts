@@ -175,6 +175,13 @@ function spdyHandshake(req: http.IncomingMessage, kind: StreamRequest['kind']): 
   return { protocol };
 }
 
+/** The data and error streams of one forwarded connection (portforward/httpstream.go httpStreamPair). */
+interface PortForwardPair {
+  data?: SpdyStream;
+  error?: SpdyStream;
+  readonly timer: NodeJS.Timeout;
+}
+
 /** What one exec/attach session writes, whatever the framing. */
 interface RemoteCommandSession {
   stdout(data: Buffer): void;
@@ -532,7 +539,7 @@ export class StreamServer {
    * the error stream) and both streams are closed. The connection lasts until the client ends it.
    */
   private servePortForwardSpdy(socket: Duplex, head: Buffer, r: PortForwardStreamRequest): void {
-    const pairs = new Map<string, { data?: SpdyStream; error?: SpdyStream }>();
+    const pairs = new Map<string, PortForwardPair>();
     const conn = new SpdyServerConnection(
       socket,
       (stream) => {
@@ -545,20 +552,36 @@ export class StreamServer {
         if (type === '') return `"${SPDY_STREAM_HEADER.STREAM_TYPE}" header is required`;
         if (type !== SPDY_STREAM_TYPE.ERROR && type !== SPDY_STREAM_TYPE.DATA) return `invalid stream type "${type}"`;
         stream.on('data', () => undefined);
-        stream.once('replySent', () => this.addPortForwardStream(pairs, stream, type, r));
+        stream.once('replySent', () => this.addPortForwardStream(pairs, stream, type, r, conn));
         return null;
       },
       head,
     );
     this.track(conn);
+    conn.once('close', () => {
+      for (const pair of pairs.values()) clearTimeout(pair.timer);
+      pairs.clear();
+    });
   }
 
-  private addPortForwardStream(pairs: Map<string, { data?: SpdyStream; error?: SpdyStream }>, stream: SpdyStream, type: string, r: PortForwardStreamRequest): void {
+  private addPortForwardStream(pairs: Map<string, PortForwardPair>, stream: SpdyStream, type: string, r: PortForwardStreamRequest, conn: SpdyServerConnection): void {
     // httpStreamHandler.requestID: clients before the header paired streams by id (error = data + 2).
     let id = stream.header(SPDY_STREAM_HEADER.REQUEST_ID);
     if (id === '') id = String(type === SPDY_STREAM_TYPE.ERROR ? stream.id : stream.id + 2);
-    const pair = pairs.get(id) ?? {};
-    pairs.set(id, pair);
+    let pair = pairs.get(id);
+    if (pair === undefined) {
+      // monitorStreamPair: a pair still missing a stream after the creation timeout is reported and dropped.
+      const created: PortForwardPair = {
+        timer: setTimeout(() => {
+          if (pairs.get(id) !== created) return;
+          pairs.delete(id);
+          created.error?.write(Buffer.from(`(conn=${conn.label}, request=${id}) timed out waiting for streams`));
+        }, this.streamCreationTimeoutMs),
+      };
+      created.timer.unref();
+      pair = created;
+      pairs.set(id, pair);
+    }
     const slot = type === SPDY_STREAM_TYPE.DATA ? 'data' : 'error';
     if (pair[slot] !== undefined) {
       // httpStreamPair.add / printError
@@ -567,6 +590,7 @@ export class StreamServer {
     }
     pair[slot] = stream;
     if (pair.data === undefined || pair.error === undefined) return;
+    clearTimeout(pair.timer);
     pairs.delete(id);
     const port = Number(pair.data.header(SPDY_STREAM_HEADER.PORT));
     pair.error.write(Buffer.from(this.portForwardError(r, port)));

@@ -109,6 +109,25 @@ describe('StreamServer over SPDY/3.1', () => {
     });
   });
 
+  describe('exec with a tty', () => {
+    it('also waits for the resize stream (v4) and shows stderr on stdout, as one terminal', async () => {
+      const { server, containerId } = await rig({}, { 'sim.cri.io/exec-stdout': 'out;', 'sim.cri.io/exec-stderr': 'err;' });
+      const c = await open(server.getExec({ containerId, cmd: ['ls'], tty: true, stdin: false, stdout: true, stderr: false }));
+      // kubectl -t opens error, stdout, resize (one header context, so the blocks are made in that order).
+      const deflater = new SpdyHeaderDeflater();
+      const blocks = [];
+      for (const type of ['error', 'stdout', 'resize']) blocks.push((await deflater.encode([['streamType', type]])).toString('hex'));
+      deflater.close();
+      c.send(synStream(1, blocks[0]!), synStream(3, blocks[1]!));
+      await c.until((e) => ofType(e, 'SYN_REPLY').length === 2);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(ofType(c.events, 'DATA').length, 0, 'waits for the resize stream');
+      c.send(synStream(5, blocks[2]!), dataFrame(5, '{"Width":80,"Height":24}'));
+      const events = await c.until(hasEOF);
+      assert.deepEqual(ofType(events, 'DATA').map((e) => [e.streamId, e.data]), [[3, 'out;'], [3, 'err;'], [1, '{"metadata":{},"status":"Success"}']]);
+    });
+  });
+
   describe('attach', () => {
     it('stays open until the container exits, then writes Success', async () => {
       const { h, server, containerId } = await rig();
@@ -137,6 +156,14 @@ describe('StreamServer over SPDY/3.1', () => {
       // kubectl then resets the data stream and goes away; the server ends the connection.
       c.send(encodeControlFrame(SPDY_FRAME_TYPE.RST_STREAM, 0, encodeWords(3, SPDY_RST_STATUS.CANCEL)), encodeControlFrame(SPDY_FRAME_TYPE.GOAWAY, 0, encodeWords(0, 0)));
       await c.until(hasEOF);
+    });
+
+    it('reports a pair still missing its data stream after the stream creation timeout on the error stream', async () => {
+      const { server, sandboxId } = await rig({ streamCreationTimeoutMs: 200 });
+      const c = await open(server.getPortForward({ podSandboxId: sandboxId, ports: [8080] }), ['portforward.k8s.io']);
+      c.send(synStream(...KUBECTL_129_SYN_BLOCKS.portForward8080[0]));
+      const events = await c.until((e) => ofType(e, 'DATA').length === 1);
+      assert.match(ofType(events, 'DATA')[0]!.data, /^\(conn=0x[0-9a-f]+, request=0\) timed out waiting for streams$/);
     });
 
     it('refuses a stream without a port header with RST_STREAM', async () => {
