@@ -43,6 +43,7 @@ export class SpdyStream extends EventEmitter {
 
   write(data: Buffer): void {
     if (this.localClosed || data.length === 0) return;
+    this.conn.touch();
     this.conn.send(encodeDataFrame(this.id, 0, data));
   }
 
@@ -94,13 +95,20 @@ export class SpdyServerConnection extends EventEmitter {
   private outgoing: Promise<void> = Promise.resolve();
   private lastStreamId = 0;
   private closedFlag = false;
+  private idleTimer: NodeJS.Timeout | undefined;
 
+  /**
+   * `idleTimeoutMs`: spdystream SetIdleTimeout (the streaming server's StreamIdleTimeout): with no
+   * data frame either way for that long the connection goes away. 0 = never.
+   */
   constructor(
     private readonly socket: Duplex,
     private readonly onStream: NewStreamHandler,
     head: Buffer = Buffer.alloc(0),
+    private readonly idleTimeoutMs = 0,
   ) {
     super();
+    this.touch();
     socket.on('data', (chunk: Buffer) => this.onBytes(chunk));
     socket.on('end', () => this.destroy());
     socket.on('close', () => this.destroy());
@@ -110,6 +118,17 @@ export class SpdyServerConnection extends EventEmitter {
 
   get closed(): boolean {
     return this.closedFlag;
+  }
+
+  /** @internal Restarts the idle timer (a data frame went either way). */
+  touch(): void {
+    if (this.idleTimeoutMs <= 0 || this.closedFlag) return;
+    if (this.idleTimer === undefined) {
+      this.idleTimer = setTimeout(() => this.close(), this.idleTimeoutMs);
+      this.idleTimer.unref();
+    } else {
+      this.idleTimer.refresh();
+    }
   }
 
   /** @internal Queue raw frame bytes (or a promise of them) for the socket. */
@@ -129,6 +148,7 @@ export class SpdyServerConnection extends EventEmitter {
    */
   close(): void {
     if (this.closedFlag) return;
+    clearTimeout(this.idleTimer);
     for (const s of this.streams.values()) s.reset();
     this.streams.clear();
     const lastGood = this.lastStreamId > 2 ? this.lastStreamId - 2 : 0;
@@ -145,6 +165,7 @@ export class SpdyServerConnection extends EventEmitter {
   destroy(): void {
     const first = !this.socket.destroyed || !this.closedFlag;
     this.closedFlag = true;
+    clearTimeout(this.idleTimer);
     if (!this.socket.destroyed) this.socket.destroy();
     for (const s of this.streams.values()) s.endRemote();
     this.streams.clear();
@@ -169,6 +190,7 @@ export class SpdyServerConnection extends EventEmitter {
   private async handle(frame: SpdyFrame): Promise<void> {
     if (this.socket.destroyed) return;
     if (!frame.control) {
+      this.touch();
       // Half-closed streams stay registered until close() resets them, like apimachinery's stream map.
       this.streams.get(frame.streamId)?.receive(frame.data, (frame.flags & SPDY_FLAG.FIN) !== 0);
       return;

@@ -63,9 +63,10 @@ export type StreamRequest = ExecStreamRequest | AttachStreamRequest | PortForwar
 
 /**
  * Defaults of both runtimes' stream server configuration; the stream creation timeout is
- * cri/streaming server.go DefaultConfig (remotecommand DefaultStreamCreationTimeout, 30 s).
+ * cri/streaming server.go DefaultConfig (remotecommand DefaultStreamCreationTimeout, 30 s; StreamIdleTimeout
+ * 4 h, containerd's stream_idle_timeout default).
  */
-export const STREAM_SERVER_DEFAULTS = { HOST: '127.0.0.1', PORT: 0, STREAM_CREATION_TIMEOUT_MS: 30_000 } as const;
+export const STREAM_SERVER_DEFAULTS = { HOST: '127.0.0.1', PORT: 0, STREAM_CREATION_TIMEOUT_MS: 30_000, STREAM_IDLE_TIMEOUT_MS: 4 * 3600_000 } as const;
 
 export interface StreamServerOptions {
   readonly runtime: StreamRuntime;
@@ -78,6 +79,8 @@ export interface StreamServerOptions {
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** How long a SPDY client has to open the streams it asked for. Default 30000. */
   readonly streamCreationTimeoutMs?: number;
+  /** A SPDY connection with no data frame either way for this long is closed. Default 4 h. */
+  readonly streamIdleTimeoutMs?: number;
 }
 
 /** True for 127.0.0.0/8 and ::1 (the only addresses runtime-sim listens on). */
@@ -222,6 +225,7 @@ export class StreamServer {
   private readonly sessions = new Set<WebSocket>();
   private readonly spdySessions = new Set<SpdyServerConnection>();
   private readonly streamCreationTimeoutMs: number;
+  private readonly streamIdleTimeoutMs: number;
   private readonly abort = new AbortController();
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   private base = '';
@@ -232,6 +236,7 @@ export class StreamServer {
     this.cache = new RequestCache<StreamRequest>(options.cache);
     this.sleep = options.sleep ?? defaultSleep;
     this.streamCreationTimeoutMs = options.streamCreationTimeoutMs ?? STREAM_SERVER_DEFAULTS.STREAM_CREATION_TIMEOUT_MS;
+    this.streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? STREAM_SERVER_DEFAULTS.STREAM_IDLE_TIMEOUT_MS;
     this.http = http.createServer((req, res) => this.onRequest(req, res));
     this.http.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
   }
@@ -502,6 +507,7 @@ export class StreamServer {
         return null;
       },
       head,
+      this.streamIdleTimeoutMs,
     );
     this.track(conn);
     const timer = setTimeout(() => {
@@ -556,6 +562,7 @@ export class StreamServer {
         return null;
       },
       head,
+      this.streamIdleTimeoutMs,
     );
     this.track(conn);
     conn.once('close', () => {

@@ -166,6 +166,13 @@ describe('StreamServer over SPDY/3.1', () => {
       assert.match(ofType(events, 'DATA')[0]!.data, /^\(conn=0x[0-9a-f]+, request=0\) timed out waiting for streams$/);
     });
 
+    it('goes away after the idle timeout with no data frame either way', async () => {
+      const { server, sandboxId } = await rig({ streamIdleTimeoutMs: 200 });
+      const c = await open(server.getPortForward({ podSandboxId: sandboxId, ports: [8080] }), ['portforward.k8s.io']);
+      const events = await c.until(hasEOF);
+      assert.deepEqual(events, [{ type: 'GOAWAY', lastGoodStreamId: 0, status: 0 }, { type: 'EOF' }]);
+    });
+
     it('refuses a stream without a port header with RST_STREAM', async () => {
       const { server, sandboxId } = await rig();
       const c = await open(server.getPortForward({ podSandboxId: sandboxId, ports: [8080] }), ['portforward.k8s.io']);
