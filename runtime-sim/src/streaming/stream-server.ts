@@ -16,8 +16,6 @@ import { CriError, GRPC_STATUS } from '../state/cri-error';
 import {
   encodeFrame,
   encodeStatus,
-  internalErrorStatus,
-  nonZeroExitStatus,
   portPrefix,
   PORT_FORWARD_SPDY_PROTOCOLS,
   PORT_FORWARD_WEBSOCKET_PROTOCOLS,
@@ -26,40 +24,16 @@ import {
   REMOTE_COMMAND_WEBSOCKET_PROTOCOLS,
   SPDY_ACCEPTED_PROTOCOLS_HEADER,
   SPDY_PROTOCOL_HEADER,
-  SPDY_STREAM_HEADER,
-  SPDY_STREAM_TYPE,
-  successStatus,
   type ChannelProtocol,
-  type RemoteCommandStatus,
-  type SpdyRemoteCommandProtocol,
 } from './remote-command-protocol';
-import { SpdyServerConnection, type SpdyStream } from './spdy-connection';
+import type { SpdyServerConnection } from './spdy-connection';
+import { serveSpdy, type SpdySessionOptions } from './spdy-session';
+import type { AttachStreamRequest, ExecStreamRequest, PortForwardStreamRequest, StreamRequest } from './stream-request';
+import { StreamSessionCore, type RemoteCommandSession } from './stream-session';
 import { RequestCache, type RequestCacheOptions } from './request-cache';
 import type { StreamRuntime } from './simulated-stream-runtime';
 
-export interface ExecStreamRequest {
-  readonly kind: 'exec';
-  readonly containerId: string;
-  readonly cmd: readonly string[];
-  readonly tty: boolean;
-  readonly stdin: boolean;
-  readonly stdout: boolean;
-  readonly stderr: boolean;
-}
-export interface AttachStreamRequest {
-  readonly kind: 'attach';
-  readonly containerId: string;
-  readonly tty: boolean;
-  readonly stdin: boolean;
-  readonly stdout: boolean;
-  readonly stderr: boolean;
-}
-export interface PortForwardStreamRequest {
-  readonly kind: 'portforward';
-  readonly podSandboxId: string;
-  readonly ports: readonly number[];
-}
-export type StreamRequest = ExecStreamRequest | AttachStreamRequest | PortForwardStreamRequest;
+export type { AttachStreamRequest, ExecStreamRequest, PortForwardStreamRequest, StreamRequest } from './stream-request';
 
 /**
  * Defaults of both runtimes' stream server configuration; the stream creation timeout is
@@ -178,23 +152,6 @@ function spdyHandshake(req: http.IncomingMessage, kind: StreamRequest['kind']): 
   return { protocol };
 }
 
-/** The data and error streams of one forwarded connection (portforward/httpstream.go httpStreamPair). */
-interface PortForwardPair {
-  data?: SpdyStream;
-  error?: SpdyStream;
-  readonly timer: NodeJS.Timeout;
-}
-
-/** What one exec/attach session writes, whatever the framing. */
-interface RemoteCommandSession {
-  stdout(data: Buffer): void;
-  stderr(data: Buffer): void;
-  /** Writes the final status as the protocol encodes it and ends the session. */
-  finish(status: RemoteCommandStatus): void;
-  /** Aborts when the client goes away. */
-  readonly gone: AbortSignal;
-}
-
 function isWebSocketRequest(req: http.IncomingMessage): boolean {
   const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
   const connection = String(req.headers.connection ?? '').toLowerCase();
@@ -212,7 +169,6 @@ function negotiate(req: http.IncomingMessage, served: Readonly<Record<string, Ch
 const ROUTE = /^\/(exec|attach|portforward)\/([^/]+)$/;
 
 export class StreamServer {
-  private readonly runtime: StreamRuntime;
   private readonly cache: RequestCache<StreamRequest>;
   private readonly http: http.Server;
   /** The subprotocol chosen for each upgrade, for the Sec-WebSocket-Protocol answer. */
@@ -224,19 +180,20 @@ export class StreamServer {
   });
   private readonly sessions = new Set<WebSocket>();
   private readonly spdySessions = new Set<SpdyServerConnection>();
-  private readonly streamCreationTimeoutMs: number;
-  private readonly streamIdleTimeoutMs: number;
+  private readonly core: StreamSessionCore;
+  private readonly spdyOptions: SpdySessionOptions;
   private readonly abort = new AbortController();
-  private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   private base = '';
   private closing: Promise<void> | undefined;
 
   private constructor(options: StreamServerOptions) {
-    this.runtime = options.runtime;
     this.cache = new RequestCache<StreamRequest>(options.cache);
-    this.sleep = options.sleep ?? defaultSleep;
-    this.streamCreationTimeoutMs = options.streamCreationTimeoutMs ?? STREAM_SERVER_DEFAULTS.STREAM_CREATION_TIMEOUT_MS;
-    this.streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? STREAM_SERVER_DEFAULTS.STREAM_IDLE_TIMEOUT_MS;
+    this.core = new StreamSessionCore(options.runtime, options.sleep ?? defaultSleep, this.abort.signal);
+    this.spdyOptions = {
+      core: this.core,
+      streamCreationTimeoutMs: options.streamCreationTimeoutMs ?? STREAM_SERVER_DEFAULTS.STREAM_CREATION_TIMEOUT_MS,
+      streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? STREAM_SERVER_DEFAULTS.STREAM_IDLE_TIMEOUT_MS,
+    };
     this.http = http.createServer((req, res) => this.onRequest(req, res));
     this.http.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
   }
@@ -340,7 +297,7 @@ export class StreamServer {
     if (!isWebSocketRequest(req)) {
       const handshake = spdyHandshake(req, resolved.request.kind);
       if ('answer' in handshake) writeRaw(socket, handshake.answer.status, handshake.answer.body, handshake.answer.headers);
-      else this.upgradeSpdy(socket, head, resolved.request, handshake.protocol);
+      else this.track(serveSpdy(socket, head, resolved.request, handshake.protocol, this.spdyOptions));
       return;
     }
     const request = resolved.request;
@@ -364,6 +321,11 @@ export class StreamServer {
       const run = request.kind === 'exec' ? this.serveExec(ws, request, protocol) : request.kind === 'attach' ? this.serveAttach(ws, request, protocol) : this.servePortForward(ws, request, protocol);
       run.catch(() => ws.terminate()).finally(() => this.sessions.delete(ws));
     });
+  }
+
+  private track(conn: SpdyServerConnection): void {
+    this.spdySessions.add(conn);
+    conn.once('close', () => this.spdySessions.delete(conn));
   }
 
   // ---- websocket framing (remotecommand/websocket.go, portforward/websocket.go) ----------------------
@@ -393,11 +355,11 @@ export class StreamServer {
   }
 
   private serveExec(ws: WebSocket, r: ExecStreamRequest, protocol: ChannelProtocol): Promise<void> {
-    return this.runExec(this.wsSession(ws, r, protocol), r);
+    return this.core.runExec(this.wsSession(ws, r, protocol), r);
   }
 
   private serveAttach(ws: WebSocket, r: AttachStreamRequest, protocol: ChannelProtocol): Promise<void> {
-    return this.runAttach(this.wsSession(ws, r, protocol), r);
+    return this.core.runAttach(this.wsSession(ws, r, protocol), r);
   }
 
   private async servePortForward(ws: WebSocket, r: PortForwardStreamRequest, protocol: ChannelProtocol): Promise<void> {
@@ -408,202 +370,10 @@ export class StreamServer {
       this.send(ws, 2 * i, portPrefix(port), protocol);
       this.send(ws, 2 * i + 1, portPrefix(port), protocol);
     });
-    r.ports.forEach((port, i) => this.send(ws, 2 * i + 1, Buffer.from(this.portForwardError(r, port)), protocol));
+    r.ports.forEach((port, i) => this.send(ws, 2 * i + 1, Buffer.from(this.core.portForwardError(r, port)), protocol));
     if (ws.readyState === ws.OPEN) ws.close(1000);
   }
 
-  // ---- the session core, shared by both framings ------------------------------------------------------
-
-  private async runExec(session: RemoteCommandSession, r: ExecStreamRequest): Promise<void> {
-    const result = this.runtime.exec(r.containerId, r.cmd);
-    if (result.kind === 'failed') {
-      session.finish(internalErrorStatus(`error executing command in container: ${result.message}`));
-      return;
-    }
-    if (result.durationNs > 0n) await this.sleep(Number(result.durationNs / 1_000_000n), this.abort.signal);
-    if (r.stdout && result.stdout.length > 0) session.stdout(result.stdout);
-    if (result.stderr.length > 0) {
-      // With a TTY both streams share the terminal, so stderr text arrives on stdout.
-      if (r.tty && r.stdout) session.stdout(result.stderr);
-      else if (r.stderr) session.stderr(result.stderr);
-    }
-    session.finish(result.exitCode === 0 ? successStatus() : nonZeroExitStatus(result.exitCode, result.exitErrorText));
-  }
-
-  private async runAttach(session: RemoteCommandSession, r: AttachStreamRequest): Promise<void> {
-    const ended = new AbortController();
-    const onAbort = (): void => ended.abort();
-    this.abort.signal.addEventListener('abort', onAbort, { once: true });
-    session.gone.addEventListener('abort', onAbort, { once: true });
-    try {
-      // Like containerd's attach (no historical output), the session shows what the process prints
-      // from now on, which for a simulated process is nothing, until it exits.
-      const error = await this.runtime.attach(r.containerId, ended.signal);
-      if (ended.signal.aborted && error === null) return;
-      session.finish(error === null ? successStatus() : internalErrorStatus(`error attaching to container: ${error}`));
-    } finally {
-      this.abort.signal.removeEventListener('abort', onAbort);
-      session.gone.removeEventListener('abort', onAbort);
-    }
-  }
-
-  /** portforward httpstream.go / websocket.go portForward: the text written on the port's error stream. */
-  private portForwardError(r: PortForwardStreamRequest, port: number): string {
-    return `error forwarding port ${port} to pod ${r.podSandboxId}, uid : ${this.runtime.portForward(r.podSandboxId, port)}`;
-  }
-
-  // ---- SPDY framing (remotecommand/httpstream.go, portforward/httpstream.go) ---------------------------
-
-  /** spdy/upgrade.go UpgradeResponse: 101 with the negotiated version, then SPDY on the raw socket. */
-  private upgradeSpdy(socket: Duplex, head: Buffer, request: StreamRequest, protocolName: string): void {
-    socket.write(
-      [
-        'HTTP/1.1 101 Switching Protocols',
-        'Connection: Upgrade',
-        'Upgrade: SPDY/3.1',
-        `X-Stream-Protocol-Version: ${protocolName}`,
-        `Date: ${new Date().toUTCString()}`,
-        '',
-        '',
-      ].join('\r\n'),
-    );
-    if (request.kind === 'portforward') {
-      this.servePortForwardSpdy(socket, head, request);
-      return;
-    }
-    const protocol = REMOTE_COMMAND_SPDY_PROTOCOLS.find(([name]) => name === protocolName)![1];
-    this.serveRemoteCommandSpdy(socket, head, request, protocol);
-  }
-
-  private track(conn: SpdyServerConnection): void {
-    this.spdySessions.add(conn);
-    conn.once('close', () => this.spdySessions.delete(conn));
-  }
-
-  /**
-   * createHTTPStreamStreams: accept streams by their streamType header until the error stream and
-   * one per requested stream (plus resize for a tty on v3+) have been replied to, within the stream
-   * creation timeout; then run, write the status on the error stream, and close the connection.
-   */
-  private serveRemoteCommandSpdy(socket: Duplex, head: Buffer, r: ExecStreamRequest | AttachStreamRequest, protocol: SpdyRemoteCommandProtocol): void {
-    const expected = 1 + Number(r.stdin) + Number(r.stdout) + Number(r.stderr) + Number(r.tty && protocol.resize);
-    const byType = new Map<string, SpdyStream>();
-    let replied = 0;
-    let started = false;
-    const conn = new SpdyServerConnection(
-      socket,
-      (stream) => {
-        const type = stream.header(SPDY_STREAM_HEADER.STREAM_TYPE);
-        const known = (Object.values(SPDY_STREAM_TYPE) as string[]).includes(type) && type !== SPDY_STREAM_TYPE.DATA;
-        if (known && !started) {
-          byType.set(type, stream);
-          // Stdin and resize data are read and dropped: the modelled commands read no input.
-          stream.on('data', () => undefined);
-          stream.once('replySent', () => {
-            replied += 1;
-            if (replied === expected) start();
-          });
-        }
-        return null;
-      },
-      head,
-      this.streamIdleTimeoutMs,
-    );
-    this.track(conn);
-    const timer = setTimeout(() => {
-      if (!started) conn.destroy();
-    }, this.streamCreationTimeoutMs);
-    timer.unref();
-    conn.once('close', () => clearTimeout(timer));
-    const start = (): void => {
-      started = true;
-      clearTimeout(timer);
-      const gone = new AbortController();
-      conn.once('close', () => gone.abort());
-      const errorStream = byType.get(SPDY_STREAM_TYPE.ERROR);
-      const session: RemoteCommandSession = {
-        stdout: (data) => byType.get(SPDY_STREAM_TYPE.STDOUT)?.write(data),
-        stderr: (data) => byType.get(SPDY_STREAM_TYPE.STDERR)?.write(data),
-        finish: (status) => {
-          const bytes = encodeStatus(status, protocol.v4Status);
-          if (bytes !== null) errorStream?.write(bytes);
-          conn.close();
-        },
-        gone: gone.signal,
-      };
-      const run = r.kind === 'exec' ? this.runExec(session, r) : this.runAttach(session, r);
-      run.then(
-        () => conn.close(),
-        () => conn.destroy(),
-      );
-    };
-  }
-
-  /**
-   * portforward/httpstream.go: each forwarded connection is a data and an error stream sharing a
-   * requestID; once both are there the port is forwarded (here: always refused, the error text on
-   * the error stream) and both streams are closed. The connection lasts until the client ends it.
-   */
-  private servePortForwardSpdy(socket: Duplex, head: Buffer, r: PortForwardStreamRequest): void {
-    const pairs = new Map<string, PortForwardPair>();
-    const conn = new SpdyServerConnection(
-      socket,
-      (stream) => {
-        // httpStreamReceived: the port and streamType headers are checked before a stream is accepted.
-        const portText = stream.header(SPDY_STREAM_HEADER.PORT);
-        if (portText === '') return `"${SPDY_STREAM_HEADER.PORT}" header is required`;
-        if (!/^\d+$/.test(portText) || Number(portText) > 65535) return `unable to parse "${portText}" as a port`;
-        if (Number(portText) < 1) return `port "${portText}" must be > 0`;
-        const type = stream.header(SPDY_STREAM_HEADER.STREAM_TYPE);
-        if (type === '') return `"${SPDY_STREAM_HEADER.STREAM_TYPE}" header is required`;
-        if (type !== SPDY_STREAM_TYPE.ERROR && type !== SPDY_STREAM_TYPE.DATA) return `invalid stream type "${type}"`;
-        stream.on('data', () => undefined);
-        stream.once('replySent', () => this.addPortForwardStream(pairs, stream, type, r, conn));
-        return null;
-      },
-      head,
-      this.streamIdleTimeoutMs,
-    );
-    this.track(conn);
-    conn.once('close', () => {
-      for (const pair of pairs.values()) clearTimeout(pair.timer);
-      pairs.clear();
-    });
-  }
-
-  private addPortForwardStream(pairs: Map<string, PortForwardPair>, stream: SpdyStream, type: string, r: PortForwardStreamRequest, conn: SpdyServerConnection): void {
-    // httpStreamHandler.requestID: clients before the header paired streams by id (error = data + 2).
-    let id = stream.header(SPDY_STREAM_HEADER.REQUEST_ID);
-    if (id === '') id = String(type === SPDY_STREAM_TYPE.ERROR ? stream.id : stream.id + 2);
-    let pair = pairs.get(id);
-    if (pair === undefined) {
-      // monitorStreamPair: a pair still missing a stream after the creation timeout is reported and dropped.
-      const created: PortForwardPair = {
-        timer: setTimeout(() => {
-          if (pairs.get(id) !== created) return;
-          pairs.delete(id);
-          created.error?.write(Buffer.from(`(conn=${conn.label}, request=${id}) timed out waiting for streams`));
-        }, this.streamCreationTimeoutMs),
-      };
-      created.timer.unref();
-      pair = created;
-      pairs.set(id, pair);
-    }
-    const slot = type === SPDY_STREAM_TYPE.DATA ? 'data' : 'error';
-    if (pair[slot] !== undefined) {
-      // httpStreamPair.add / printError
-      pair.error?.write(Buffer.from(`error processing stream for request ${id}: ${slot} stream already assigned`));
-      return;
-    }
-    pair[slot] = stream;
-    if (pair.data === undefined || pair.error === undefined) return;
-    clearTimeout(pair.timer);
-    pairs.delete(id);
-    const port = Number(pair.data.header(SPDY_STREAM_HEADER.PORT));
-    pair.error.write(Buffer.from(this.portForwardError(r, port)));
-    pair.error.close();
-    pair.data.close();
-  }
 }
 
 function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
