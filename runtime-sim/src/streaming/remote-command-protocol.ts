@@ -55,6 +55,11 @@ export interface SpdyRemoteCommandProtocol {
   readonly v4Status: boolean;
   /** A tty session opens a resize stream (v3+: protocolHandler supportsTerminalResizing). */
   readonly resize: boolean;
+  /**
+   * v1 only (kept from 1.0 kubelets): once the streams are there the error stream is reset and the
+   * server's half of stdin closed, so a v1 client never receives an error text.
+   */
+  readonly resetErrorStreamOnStart: boolean;
 }
 
 /**
@@ -63,10 +68,10 @@ export interface SpdyRemoteCommandProtocol {
  * v4/v3/v2/v1ProtocolHandler).
  */
 export const REMOTE_COMMAND_SPDY_PROTOCOLS: ReadonlyArray<readonly [string, SpdyRemoteCommandProtocol]> = [
-  ['v4.channel.k8s.io', { v4Status: true, resize: true }],
-  ['v3.channel.k8s.io', { v4Status: false, resize: true }],
-  ['v2.channel.k8s.io', { v4Status: false, resize: false }],
-  ['channel.k8s.io', { v4Status: false, resize: false }],
+  ['v4.channel.k8s.io', { v4Status: true, resize: true, resetErrorStreamOnStart: false }],
+  ['v3.channel.k8s.io', { v4Status: false, resize: true, resetErrorStreamOnStart: false }],
+  ['v2.channel.k8s.io', { v4Status: false, resize: false, resetErrorStreamOnStart: false }],
+  ['channel.k8s.io', { v4Status: false, resize: false, resetErrorStreamOnStart: true }],
 ];
 
 /** Port-forward over SPDY (apimachinery portforward constants.go PortForwardProtocolV1Name). */

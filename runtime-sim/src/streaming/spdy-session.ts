@@ -94,6 +94,10 @@ function serveRemoteCommand(socket: Duplex, head: Buffer, r: ExecStreamRequest |
     const gone = new AbortController();
     conn.once('close', () => gone.abort());
     const errorStream = byType.get(SPDY_STREAM_TYPE.ERROR);
+    if (protocol.resetErrorStreamOnStart) {
+      errorStream?.reset();
+      byType.get(SPDY_STREAM_TYPE.STDIN)?.close();
+    }
     const session: RemoteCommandSession = {
       stdout: (data) => byType.get(SPDY_STREAM_TYPE.STDOUT)?.write(data),
       stderr: (data) => byType.get(SPDY_STREAM_TYPE.STDERR)?.write(data),

@@ -95,6 +95,19 @@ describe('StreamServer over SPDY/3.1', () => {
       assert.match(ofType(badEvents, 'DATA')[0]!.data, /^command terminated with non-zero exit code: /);
     });
 
+    it('v1 (channel.k8s.io) resets the error stream and closes stdin before running, so a failure reaches no one', async () => {
+      const { server, containerId } = await rig();
+      const c = await open(server.getExec({ containerId, cmd: ['false'], ...EXEC, stdin: true }), ['channel.k8s.io']);
+      c.send(...syns(KUBECTL_129_SYN_BLOCKS.execStdin));
+      const events = await c.until(hasEOF);
+      const afterReplies = events.slice(4);
+      assert.deepEqual(afterReplies.slice(0, 2), [
+        { type: 'RST_STREAM', streamId: 1, status: SPDY_RST_STATUS.CANCEL },
+        { type: 'DATA', streamId: 3, fin: true, data: '' },
+      ]);
+      assert.equal(ofType(events, 'DATA').filter((e) => e.data !== '').length, 0);
+    });
+
     it('echoes a client PING, ignores SETTINGS and WINDOW_UPDATE, and drops a client that never opens its streams', async () => {
       const { server, containerId } = await rig({ streamCreationTimeoutMs: 300 });
       const c = await open(server.getExec({ containerId, cmd: ['echo', 'hi'], ...EXEC }));
