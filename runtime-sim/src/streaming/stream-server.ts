@@ -5,9 +5,9 @@
  * stream_address 127.0.0.1 / stream_port 0; containerd stream_server_address 127.0.0.1 /
  * stream_server_port "0"); port 0 picks a free port and the URLs carry the real one.
  *
- * Served: the websocket protocols of ./remote-command-protocol.ts and SPDY/3.1 (./spdy-connection.ts)
- * with the X-Stream-Protocol-Version handshake. Both framings drive one session core (runExec,
- * runAttach, portForwardError): only how bytes reach the client differs.
+ * Served: the websocket protocols of ./remote-command-protocol.ts (framed here) and SPDY/3.1 with the
+ * X-Stream-Protocol-Version handshake (handshake here, then ./spdy-session.ts over ./spdy-connection.ts).
+ * Both framings drive one session core (./stream-session.ts): only how bytes reach the client differs.
  */
 import * as http from 'node:http';
 import type { Duplex } from 'node:stream';
