@@ -82,11 +82,14 @@ interface Observed {
   shapedExec: ChannelSession;
   v4Exec: ChannelSession;
   shapedLog: { status: number; contentType: string | null; body: string };
+  /** The same exec and log through the second apiserver-sim, started with --trace-kubelet-proxy. */
+  tracedExec: ChannelSession;
+  tracedLogStatus: number;
   badContainer: { status: number; body: { reason: string; message: string } };
   notUpgraded: { status: number; body: { reason: string; message: string } };
 }
 
-describe('kubectl exec and logs traced from apiserver to runtime (etcd-sim, apiserver-sim, kubelet-sim, runtime-sim)', () => {
+describe('kubectl exec and logs through apiserver-sim to the runtime, traced (etcd-sim, apiserver-sim, kubelet-sim, runtime-sim)', () => {
   let cp: ControlPlaneRun;
   let node: SimulatedNodeRun;
   let observed: Observed;
@@ -95,7 +98,7 @@ describe('kubectl exec and logs traced from apiserver to runtime (etcd-sim, apis
 
   before(async () => {
     haveKubectl = await kubectlAvailable();
-    cp = await startControlPlane();
+    cp = await startControlPlane({ tracedProxyApiserver: true });
     const kubeletPort = await freePort();
     const kubeletKubeconfig = join(cp.dir, 'kubelet.kubeconfig');
     writeFileSync(kubeletKubeconfig, [
@@ -133,6 +136,13 @@ describe('kubectl exec and logs traced from apiserver to runtime (etcd-sim, apis
         const v4Exec = await runChannelSession(`${wsBase}/api/v1/namespaces/default/pods/${POD}/exec?command=echo&command=v4&container=app&stdout=true`, {
           protocols: ['v4.channel.k8s.io'],
         });
+        // The same exec through the apiserver-sim that traces its kubelet requests (not what kube-apiserver does).
+        const tracedExec = await runChannelSession(`${cp.tracedProxyApiserverUrl!.replace(/^http/, 'ws')}/api/v1/namespaces/default/pods/${POD}/exec?command=echo&command=traced&container=app&stderr=true&stdout=true`, {
+          protocols: KUBECTL_EXEC_PROTOCOLS,
+          headers: { 'User-Agent': KUBECTL_USER_AGENT },
+        });
+        const tracedLog = await fetch(`${cp.tracedProxyApiserverUrl}/api/v1/namespaces/default/pods/${POD}/log?container=app&timestamps=true`, { headers: { 'User-Agent': KUBECTL_USER_AGENT } });
+        await tracedLog.text();
         const logRes = await api(`/api/v1/namespaces/default/pods/${POD}/log?container=app`, { headers: { Accept: 'application/json, */*' } });
         const shapedLog = { status: logRes.status, contentType: logRes.headers.get('content-type'), body: await logRes.text() };
         const bad = await api(`/api/v1/namespaces/default/pods/${POD}/log?container=nope`);
@@ -141,6 +151,8 @@ describe('kubectl exec and logs traced from apiserver to runtime (etcd-sim, apis
           shapedExec,
           v4Exec,
           shapedLog,
+          tracedExec,
+          tracedLogStatus: tracedLog.status,
           badContainer: { status: bad.status, body: (await bad.json()) as Observed['badContainer']['body'] },
           notUpgraded: { status: notUpgraded.status, body: (await notUpgraded.json()) as Observed['notUpgraded']['body'] },
         };
@@ -230,20 +242,49 @@ describe('kubectl exec and logs traced from apiserver to runtime (etcd-sim, apis
     assert.match(k.logsTail.stdout, /^\d{4}-\d{2}-\d{2}T[\d:.]+Z third\n$/, k.logsTail.stderr);
   });
 
-  function execTrace(): FlatSpan[] {
-    const server = spans.find((s) => s.service === 'apiserver' && s.kind === 'SERVER' && s.name === 'GET /api/v1/namespaces/{:namespace}/pods/{:name}/exec' && s.attributes['http.target']?.toString().includes('command=hi'));
-    assert.ok(server, 'the apiserver SERVER span of the shaped exec');
-    return spans.filter((s) => s.traceId === server.traceId);
+  /** The apiserver SERVER span of an exec sent with `command=<word>` and the spans of its trace. */
+  function execTrace(word: string): { server: FlatSpan; trace: FlatSpan[] } {
+    const server = spans.find((s) => s.service === 'apiserver' && s.kind === 'SERVER' && s.name === 'GET /api/v1/namespaces/{:namespace}/pods/{:name}/exec' && s.attributes['http.target']?.toString().includes(`command=${word}`));
+    assert.ok(server, `the apiserver SERVER span of the exec of ${word}`);
+    return { server, trace: spans.filter((s) => s.traceId === server.traceId) };
   }
 
-  it('exec is one trace: apiserver SERVER → apiserver CLIENT → kubelet SERVER → kubelet CRI CLIENT → runtime SERVER', () => {
-    const trace = execTrace();
+  /** From a runtime SERVER span up through its parents, INTERNAL spans left out. */
+  function chainUp(trace: FlatSpan[], from: FlatSpan): string[] {
     const byId = new Map(trace.map((s) => [s.spanId, s]));
+    const chain: string[] = [];
+    for (let s: FlatSpan | undefined = from; s; s = s.parentSpanId ? byId.get(s.parentSpanId) : undefined) chain.unshift(`${s.service} ${s.kind} ${s.name}`);
+    return chain.filter((c) => !c.includes(' INTERNAL '));
+  }
+
+  it('exec as kube-apiserver traces it: the apiserver trace ends at the proxy (no CLIENT span, no traceparent), the kubelet starts its own trace down to the runtime', () => {
+    const { server, trace } = execTrace('hi');
+    assert.deepEqual(trace.filter((s) => s.service !== 'apiserver' && s.service !== 'etcd').map((s) => `${s.service} ${s.name}`), [], 'no kubelet or runtime span in the apiserver trace');
+    assert.ok(!trace.some((s) => s.kind === 'CLIENT' && s.name.startsWith('HTTP ')), 'no apiserver CLIENT span to the kubelet');
+    // The kubelet's /exec SERVER span for this exec (the first exec of the run) is a root: nothing was injected.
+    const kubeletExec = spans.filter((s) => s.service === 'kubelet' && s.kind === 'SERVER' && s.name === '/exec/{podNamespace}/{podID}/{containerName}')
+      .sort((x, y) => x.startTimeMs - y.startTimeMs)[0];
+    assert.ok(kubeletExec && kubeletExec.startTimeMs >= server.startTimeMs, 'the kubelet SERVER span of the exec');
+    assert.equal(kubeletExec.parentSpanId, '', 'the kubelet SERVER span has no parent');
+    assert.notEqual(kubeletExec.traceId, server.traceId);
+    const kubeletTrace = spans.filter((s) => s.traceId === kubeletExec.traceId);
+    const runtimeExec = kubeletTrace.find((s) => s.service === 'crio' && s.kind === 'SERVER' && s.name === 'runtime.v1.RuntimeService/Exec');
+    assert.ok(runtimeExec, 'the runtime Exec SERVER span in the kubelet trace');
+    assert.deepEqual(chainUp(kubeletTrace, runtimeExec), [
+      'kubelet SERVER /exec/{podNamespace}/{podID}/{containerName}',
+      'kubelet CLIENT runtime.v1.RuntimeService/Exec',
+      'crio SERVER runtime.v1.RuntimeService/Exec',
+    ]);
+    assertMatchesGolden('control-plane/pod-exec', renderSpanShape(subtreeOf(trace, server)));
+    assertMatchesGolden('control-plane/pod-exec-kubelet', renderSpanShape(subtreeOf(kubeletTrace, kubeletExec)));
+  });
+
+  it('exec with --trace-kubelet-proxy is one trace: apiserver SERVER → apiserver CLIENT → kubelet SERVER → kubelet CRI CLIENT → runtime SERVER', () => {
+    assert.equal(observed.tracedExec.channels.get(1)?.toString(), 'traced\n');
+    const { server, trace } = execTrace('traced');
     const runtimeExec = trace.find((s) => s.service === 'crio' && s.kind === 'SERVER' && s.name === 'runtime.v1.RuntimeService/Exec');
     assert.ok(runtimeExec, `runtime Exec SERVER span in the trace: ${trace.map((s) => `${s.service}:${s.name}`).join(', ')}`);
-    const chain: string[] = [];
-    for (let s: FlatSpan | undefined = runtimeExec; s; s = s.parentSpanId ? byId.get(s.parentSpanId) : undefined) chain.unshift(`${s.service} ${s.kind} ${s.name}`);
-    assert.deepEqual(chain.filter((c) => !c.includes(' INTERNAL ')), [
+    assert.deepEqual(chainUp(trace, runtimeExec), [
       'apiserver SERVER GET /api/v1/namespaces/{:namespace}/pods/{:name}/exec',
       'apiserver CLIENT HTTP GET',
       'kubelet SERVER /exec/{podNamespace}/{podID}/{containerName}',
@@ -251,21 +292,23 @@ describe('kubectl exec and logs traced from apiserver to runtime (etcd-sim, apis
       'crio SERVER runtime.v1.RuntimeService/Exec',
     ]);
     const client = trace.find((s) => s.service === 'apiserver' && s.kind === 'CLIENT' && s.name === 'HTTP GET')!;
-    assert.match(String(client.attributes['http.url']), new RegExp(`^http://127\\.0\\.0\\.1:\\d+/exec/default/${POD}/app\\?command=echo&command=hi&error=1&output=1$`));
+    assert.match(String(client.attributes['http.url']), new RegExp(`^http://127\\.0\\.0\\.1:\\d+/exec/default/${POD}/app\\?command=echo&command=traced&error=1&output=1$`));
     assert.equal(client.attributes['http.status_code'], 101);
+    assertMatchesGolden('control-plane/pod-exec-traced-proxy', renderSpanShape(subtreeOf(trace, server)));
   });
 
-  it('matches the pod-exec golden shape', () => {
-    const trace = execTrace();
-    const root = trace.find((s) => !s.parentSpanId || !trace.some((p) => p.spanId === s.parentSpanId))!;
-    assertMatchesGolden('control-plane/pod-exec', renderSpanShape(subtreeOf(trace, root)));
-  });
-
-  it('logs is one trace down to the runtime ContainerStatus, and matches the pod-log golden shape', () => {
-    const server = spans.find((s) => s.service === 'apiserver' && s.kind === 'SERVER' && s.name === 'GET /api/v1/namespaces/{:namespace}/pods/{:name}/log' && s.attributes['http.target'] === `/api/v1/namespaces/default/pods/${POD}/log?container=app`);
-    assert.ok(server, 'the apiserver SERVER span of the shaped log request');
-    const trace = spans.filter((s) => s.traceId === server.traceId);
+  it('logs as kube-apiserver traces them: the apiserver trace holds no kubelet span; with --trace-kubelet-proxy one trace reaches the runtime ContainerStatus', () => {
+    const logServer = (target: string) => spans.find((s) => s.service === 'apiserver' && s.kind === 'SERVER' && s.name === 'GET /api/v1/namespaces/{:namespace}/pods/{:name}/log' && s.attributes['http.target'] === target);
+    const plain = logServer(`/api/v1/namespaces/default/pods/${POD}/log?container=app`);
+    assert.ok(plain, 'the apiserver SERVER span of the shaped log request');
+    const plainTrace = spans.filter((s) => s.traceId === plain.traceId);
+    assert.deepEqual(plainTrace.filter((s) => s.service === 'kubelet' || s.service === 'crio').map((s) => s.name), []);
+    assertMatchesGolden('control-plane/pod-log', renderSpanShape(subtreeOf(plainTrace, plain)));
+    assert.equal(observed.tracedLogStatus, 200);
+    const traced = logServer(`/api/v1/namespaces/default/pods/${POD}/log?container=app&timestamps=true`);
+    assert.ok(traced, 'the apiserver SERVER span of the log request through --trace-kubelet-proxy');
+    const trace = spans.filter((s) => s.traceId === traced.traceId);
     assert.ok(trace.some((s) => s.service === 'crio' && s.name === 'runtime.v1.RuntimeService/ContainerStatus'), 'runtime ContainerStatus in the log trace');
-    assertMatchesGolden('control-plane/pod-log', renderSpanShape(subtreeOf(trace, server)));
+    assertMatchesGolden('control-plane/pod-log-traced-proxy', renderSpanShape(subtreeOf(trace, traced)));
   });
 });

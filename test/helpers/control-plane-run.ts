@@ -19,12 +19,16 @@ export interface ControlPlaneOptions {
   superAdminToken?: string;
   /** Run the real `etcd` binary on PATH (e.g. Debian's etcd-server) instead of etcd-sim. */
   realEtcd?: boolean;
+  /** Also a second apiserver-sim on the same etcd with --trace-kubelet-proxy (the opt-in one-trace view). */
+  tracedProxyApiserver?: boolean;
 }
 
 export interface ControlPlaneRun {
   sink: TraceSink;
   /** http://127.0.0.1:<port> of apiserver-sim. */
   apiserverUrl: string;
+  /** The second apiserver-sim's URL, with --trace-kubelet-proxy (options.tracedProxyApiserver). */
+  tracedProxyApiserverUrl?: string;
   adminToken: string;
   kubeconfig: string;
   dir: string;
@@ -118,18 +122,22 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     ].join('\n'));
     const kubeconfig = path.join(dir, 'kubeconfig');
     const adminToken = 'admin-token-for-tests';
-    const apiserver = spawn(process.execPath, [
-      APISERVER_SIM,
-      '--listen', '127.0.0.1:0',
-      '--etcd-servers', etcdServers,
-      '--tracing-config-file', tracingConfig,
-      '--kubeconfig-out', kubeconfig,
-      '--admin-token', adminToken,
-      ...(options.superAdminToken ? ['--super-admin-token', options.superAdminToken] : []),
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
-    children.push(apiserver);
-    const ready = await waitForLine(apiserver, /serving on (http:\/\/127\.0\.0\.1:\d+) /, 'apiserver-sim');
-    return { sink, apiserverUrl: ready[1] as string, adminToken, kubeconfig, dir, stop };
+    const startApiserver = async (extra: string[]): Promise<string> => {
+      const apiserver = spawn(process.execPath, [
+        APISERVER_SIM,
+        '--listen', '127.0.0.1:0',
+        '--etcd-servers', etcdServers,
+        '--tracing-config-file', tracingConfig,
+        '--admin-token', adminToken,
+        ...(options.superAdminToken ? ['--super-admin-token', options.superAdminToken] : []),
+        ...extra,
+      ], { stdio: ['ignore', 'ignore', 'pipe'] });
+      children.push(apiserver);
+      return (await waitForLine(apiserver, /serving on (http:\/\/127\.0\.0\.1:\d+) /, 'apiserver-sim'))[1] as string;
+    };
+    const apiserverUrl = await startApiserver(['--kubeconfig-out', kubeconfig]);
+    const tracedProxyApiserverUrl = options.tracedProxyApiserver ? await startApiserver(['--trace-kubelet-proxy']) : undefined;
+    return { sink, apiserverUrl, tracedProxyApiserverUrl, adminToken, kubeconfig, dir, stop };
   } catch (err) {
     await stop();
     throw err;

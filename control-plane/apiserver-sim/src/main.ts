@@ -62,6 +62,7 @@ async function main(): Promise<number> {
       etcd,
       tokens: args.tokens,
       minor: args.minor,
+      traceKubeletProxy: args.traceKubeletProxy,
       tracers: {
         otelhttp: tracing.getTracer(APISERVER_SCOPES.otelhttp),
         filterlatency: tracing.getTracer(APISERVER_SCOPES.filterlatency),

@@ -21,6 +21,8 @@ export interface ApiserverSimArgs {
   /** token → user (the admin token, plus a system:masters one when --super-admin-token is given). */
   tokens: Map<string, UserInfo>;
   adminToken: string;
+  /** --trace-kubelet-proxy: CLIENT spans to kubelets with injected context (kube-apiserver makes none). */
+  traceKubeletProxy: boolean;
 }
 
 export function parseApiserverSimArgs(argv: readonly string[], newToken: () => string): ApiserverSimArgs {
@@ -35,6 +37,7 @@ export function parseApiserverSimArgs(argv: readonly string[], newToken: () => s
     .option('kubeconfig-out', { type: 'string', describe: 'write an admin kubeconfig for this server here' })
     .option('admin-token', { type: 'string', describe: 'bearer token of kubernetes-admin (group kubeadm:cluster-admins); default: random' })
     .option('super-admin-token', { type: 'string', describe: 'bearer token of a system:masters user (its traceparent is trusted)' })
+    .option('trace-kubelet-proxy', { type: 'boolean', default: false, describe: 'NOT kube-apiserver\'s behaviour: trace requests to kubelets (logs, exec, attach, portforward) as otelhttp CLIENT spans and inject W3C context, so one trace runs from apiserver to runtime' })
     .strict()
     .exitProcess(false)
     .fail((msg, err) => {
@@ -73,5 +76,6 @@ export function parseApiserverSimArgs(argv: readonly string[], newToken: () => s
     kubeconfigOut: parsed['kubeconfig-out'],
     tokens,
     adminToken,
+    traceKubeletProxy: parsed['trace-kubelet-proxy'],
   };
 }

@@ -12,7 +12,8 @@
  *    builds the kubelet URL with the options as the kubelet reads them (`input`/`output`/`error`/`tty`
  *    `=1`, `command`, `port`) and proxies the client's upgrade request there (UpgradeAwareHandler,
  *    upgrade required), so the streaming protocol is whatever the kubelet's runtime negotiates.
- * Both kubelet requests are CLIENT spans carrying W3C context (./../proxy/kubelet-client-span.ts).
+ * Neither kubelet request is traced by default, as in kube-apiserver; `--trace-kubelet-proxy` makes them
+ * CLIENT spans carrying W3C context (../proxy/kubelet-client-span.ts).
  *
  * A WebSocket request offering `v5.channel.k8s.io` (what kubectl 1.30+ sends) is translated by the
  * apiserver itself (../proxy/stream-translator.ts, with its deviation: WebSocket v4 to the kubelet instead
@@ -21,7 +22,7 @@
 import { request as httpRequest } from 'node:http';
 import type { Tracer } from '@opentelemetry/api';
 import { proxyUpgrade } from '../../../../cri-proto/src/streaming/upgrade-aware-proxy';
-import { endKubeletClientSpan, startKubeletClientSpan } from '../proxy/kubelet-client-span';
+import { traceKubeletRequest } from '../proxy/kubelet-client-span';
 import { kubeletBaseUrl } from '../proxy/kubelet-connection';
 import { isWebSocketRequestWithStreamCloseProtocol, translateStream } from '../proxy/stream-translator';
 import { upgradeConnectionOf } from '../server/upgrade-connections';
@@ -38,8 +39,8 @@ export const GO_HTTP_CLIENT_USER_AGENT = 'Go-http-client/1.1';
 export interface PodSubresourceDeps {
   pods: ServedResource;
   nodes: ServedResource;
-  /** The otelhttp-scoped tracer of the kubelet client's CLIENT spans. */
-  clientTracer: Tracer;
+  /** The otelhttp-scoped tracer of the opt-in CLIENT spans to the kubelet (`--trace-kubelet-proxy`); none upstream. */
+  clientTracer: Tracer | undefined;
 }
 
 interface PodSpecLike {
@@ -164,7 +165,7 @@ export async function podLog(scope: RequestScope, deps: PodSubresourceDeps): Pro
 
 /** LocationStreamer.InputStream + StreamObject: the kubelet's body copied to the client as it arrives. */
 function streamFromKubelet(scope: RequestScope, deps: PodSubresourceDeps, location: URL, podName: string): Promise<void> {
-  const { span, headers } = startKubeletClientSpan(deps.clientTracer, 'GET', location, undefined);
+  const { headers, end } = traceKubeletRequest(deps.clientTracer, 'GET', location, undefined);
   return new Promise<void>((resolve, reject) => {
     // A fresh request from Go's client: its default User-Agent, added after the transport ran (so the CLIENT
     // span has no user_agent.original).
@@ -181,7 +182,7 @@ function streamFromKubelet(scope: RequestScope, deps: PodSubresourceDeps, locati
         kres.on('data', (c: Buffer) => chunks.push(c));
         kres.on('end', () => {
           scope.req.socket.off('close', clientGone);
-          endKubeletClientSpan(span, status);
+          end(status);
           reject(kubeletError(status, Buffer.concat(chunks).subarray(0, 4096).toString(), podName));
         });
         return;
@@ -190,13 +191,13 @@ function streamFromKubelet(scope: RequestScope, deps: PodSubresourceDeps, locati
       kres.on('data', (c: Buffer) => scope.res.write(c));
       kres.on('end', () => {
         scope.req.socket.off('close', clientGone);
-        endKubeletClientSpan(span, status);
+        end(status);
         scope.res.end(() => resolve());
       });
       kres.on('error', () => undefined);
       kres.on('close', () => {
         if (!scope.res.writableEnded) {
-          endKubeletClientSpan(span, status);
+          end(status);
           scope.res.end();
           resolve();
         }
@@ -206,7 +207,7 @@ function streamFromKubelet(scope: RequestScope, deps: PodSubresourceDeps, locati
       scope.req.socket.off('close', clientGone);
       if (status !== 0) return; // the client went away mid-stream
       const message = `Get "${location.toString()}": ${goDialText(err as NodeJS.ErrnoException, location)}`;
-      endKubeletClientSpan(span, 0, message);
+      end(0, message);
       reject(new StatusError(500, 'InternalError', `Internal error occurred: ${message}`));
     });
     upstream.end();
@@ -253,13 +254,13 @@ export async function podConnect(scope: RequestScope, kind: ConnectKind, deps: P
   if (kind !== 'portforward' && isWebSocketRequestWithStreamCloseProtocol(scope.req)) {
     // TranslateStreamCloseWebsocketRequests (on by default since 1.30): the apiserver ends the client's
     // WebSocket itself and opens its own stream to the kubelet.
-    const { span, headers } = startKubeletClientSpan(deps.clientTracer, 'GET', location, undefined);
-    const translated = await translateStream(scope.req, upgrade.socket, upgrade.head, location, headers);
-    endKubeletClientSpan(span, translated.kubeletStatus, translated.kubeletStatus === 0 ? translated.error : undefined);
+    const kubeletRequest = traceKubeletRequest(deps.clientTracer, 'GET', location, undefined);
+    const translated = await translateStream(scope.req, upgrade.socket, upgrade.head, location, kubeletRequest.headers);
+    kubeletRequest.end(translated.kubeletStatus, translated.kubeletStatus === 0 ? translated.error : undefined);
     return;
   }
-  const { span, headers } = startKubeletClientSpan(deps.clientTracer, scope.req.method ?? 'GET', location, scope.req.headers['user-agent']);
-  const outcome = await proxyUpgrade(scope.req, upgrade.socket, upgrade.head, location, headers);
-  endKubeletClientSpan(span, outcome.status, outcome.status === 0 ? outcome.error : undefined);
+  const kubeletRequest = traceKubeletRequest(deps.clientTracer, scope.req.method ?? 'GET', location, scope.req.headers['user-agent']);
+  const outcome = await proxyUpgrade(scope.req, upgrade.socket, upgrade.head, location, kubeletRequest.headers);
+  kubeletRequest.end(outcome.status, outcome.status === 0 ? outcome.error : undefined);
   if (outcome.status === 0) throw new StatusError(500, '', outcome.error ?? 'proxy error');
 }

@@ -1,15 +1,21 @@
 /**
- * The apiserver's CLIENT span for a request to a kubelet, as otelhttp's Transport (v0.58.0, the version
- * k8s.io/apiserver v0.34 pins; transport.go RoundTrip) makes it when the kubelet transport is wrapped with
- * component-base tracing.WrapperFor: named `HTTP <method>` (defaultTransportFormatter), the old (v1.20)
- * client attributes of semconvutil HTTPClientRequest, the W3C trace context (and baggage) injected into
- * the request headers, `http.status_code` from the response and status Error for a code of 400 or more;
- * the span ends when the response body is closed, i.e. after the whole stream.
+ * How apiserver-sim's requests to a kubelet are traced.
  *
- * UNVERIFIED against kube-apiserver: the kubelet_client.go versions read (pkg/kubelet/client, makeTransport)
- * build the transport without a tracing wrapper, and kube-aggregator wraps its proxy with tracing only for
- * non-upgrade requests (handler_proxy.go `APIServerTracing && !upgrade`). apiserver-sim makes this span so
- * that `kubectl exec` and `kubectl logs` are one trace from apiserver to runtime, as KEP-647/2831 describe.
+ * By default, as kube-apiserver: not at all. Its kubelet transport is pkg/kubelet/client/kubelet_client.go
+ * `makeTransport` → client-go `transport.New` with a transport.Config that sets no WrapTransport, and
+ * `HTTPWrappersForConfig` adds only debug, auth, user-agent and impersonation wrappers (both read at v1.34).
+ * The proxying (k8s.io/apimachinery util/proxy upgradeaware.go; the apiserver's StreamTranslatorHandler,
+ * which opens a new request with remotecommand's SPDY executor; registry/generic/rest streamer.go for logs)
+ * applies no propagator either. So the apiserver makes no CLIENT span to the kubelet and injects no
+ * `traceparent`: the kubelet's SERVER span starts a trace of its own, unless the client's own headers,
+ * forwarded as they came on the upgrade pass-through, carry one.
+ *
+ * `--trace-kubelet-proxy` (not what kube-apiserver does) makes the CLIENT span as otelhttp's Transport
+ * (v0.58.0, pinned by k8s.io/apiserver v0.34; transport.go RoundTrip) would if the kubelet transport were
+ * wrapped with component-base tracing.WrapperFor: named `HTTP <method>`, the old (v1.20) client attributes of
+ * semconvutil HTTPClientRequest, W3C context (and baggage) injected, `http.status_code` from the response
+ * and status Error from 400; it ends when the response body is closed, i.e. after the whole stream. Then
+ * `kubectl exec` and `kubectl logs` are one trace from apiserver to runtime, the story KEP-647 tells.
  */
 import type { Attributes, Span, Tracer } from '@opentelemetry/api';
 import { context as otelContext, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -41,4 +47,20 @@ export function endKubeletClientSpan(span: Span, statusCode: number, error?: str
     span.setStatus({ code: SpanStatusCode.ERROR, message: error });
   }
   span.end();
+}
+
+/** One request to a kubelet: the headers to add, and what to call once it is over. */
+export interface KubeletRequestTrace {
+  headers: Record<string, string>;
+  end(statusCode: number, error?: string): void;
+}
+
+/**
+ * The trace of one request to a kubelet: nothing (kube-apiserver's behaviour) without `tracer`, or the
+ * opt-in CLIENT span with its injected context.
+ */
+export function traceKubeletRequest(tracer: Tracer | undefined, method: string, url: URL, userAgent: string | undefined): KubeletRequestTrace {
+  if (tracer === undefined) return { headers: {}, end: () => undefined };
+  const { span, headers } = startKubeletClientSpan(tracer, method, url, userAgent);
+  return { headers, end: (statusCode, error) => endKubeletClientSpan(span, statusCode, error) };
 }

@@ -37,6 +37,8 @@ export interface ApiserverHttpOptions {
   tokens: TokenUsers;
   /** Emulated Kubernetes minor (for /version). */
   minor: number;
+  /** CLIENT spans and injected context on requests to kubelets (not what kube-apiserver does; default off). */
+  traceKubeletProxy?: boolean;
   now?: () => Date;
 }
 
@@ -89,7 +91,7 @@ export async function startApiserverHttp(options: ApiserverHttpOptions): Promise
     }
   });
 
-  const kubeletProxy: PodSubresourceDeps = { pods, nodes: servedOf(NODES), clientTracer: options.tracers.otelhttp };
+  const kubeletProxy: PodSubresourceDeps = { pods, nodes: servedOf(NODES), clientTracer: options.traceKubeletProxy === true ? options.tracers.otelhttp : undefined };
   let serverAddress = '';
   const openApiDocuments = openApiV3Documents(API_RESOURCES, options.minor);
   const route = (info: RequestInfo, url: URL): RouteHandler | undefined => {
