@@ -9,10 +9,12 @@
  */
 import * as os from 'node:os';
 import { parseContainerLogMaxSize } from './background-loop-settings';
-import { checkCpuManagerPolicy, CpuManagerPolicyError } from './cm/cpu-manager-policy';
+import { checkCpuManagerPolicy, CPU_MANAGER_POLICY_OPTIONS, CpuManagerPolicyError } from './cm/cpu-manager-policy';
 import { cpuSetSize, formatCpuSet, isWithinFirstCpus, parseCpuSet, type CpuRanges } from './cm/cpuset';
 import { parseResourceList, ReservedResourceError } from './cm/reserved-resources';
 import type { ResolvedKubeletConfig } from './config';
+import { evaluateFeatureGates } from './config/feature-gates';
+import { parseKubeletVersion } from './config/kubelet-version';
 import { resolveCriEndpoints, type CriEndpointTargets } from './cri/cri-endpoint';
 import { checkEvictionSettings, EvictionConfigError, EVICTION_SIGNALS } from './eviction/eviction-thresholds';
 import { KubeletStartError } from './util/kubelet-start-error';
@@ -63,11 +65,15 @@ export function checkStartupSettings(config: ResolvedKubeletConfig, flagEndpoint
   };
   eviction(RUN, { evictionHard: config.evictionHard, evictionSoft: {}, evictionSoftGracePeriod: {}, evictionMinimumReclaim: {} });
   try {
-    checkCpuManagerPolicy(config.cpuManagerPolicy, reservedCpus(reservedSystemCpus, kubeReserved, systemReserved));
+    const gates = evaluateFeatureGates(config.featureGates, parseKubeletVersion(config.kubeletVersion));
+    checkCpuManagerPolicy(config.cpuManagerPolicy, reservedCpus(reservedSystemCpus, kubeReserved, systemReserved),
+      config.cpuManagerPolicyOptions, (gate) => gates.enabled(gate));
   } catch (err) {
     if (!(err instanceof CpuManagerPolicyError)) throw err;
-    throw new KubeletStartError(`${RUN}${err.message}`, 'cpuManagerPolicy',
-      'use none (the default) or static; static needs kubeReserved.cpu or systemReserved.cpu above zero, or reservedSystemCPUs');
+    const aboutOptions = err.message.includes('option');
+    throw new KubeletStartError(`${RUN}${err.message}`, aboutOptions ? 'cpuManagerPolicyOptions' : 'cpuManagerPolicy',
+      aboutOptions ? `options go with the static policy: ${Object.keys(CPU_MANAGER_POLICY_OPTIONS).join(', ')} (alpha ones need CPUManagerPolicyAlphaOptions), each true or false`
+        : 'use none (the default) or static; static needs kubeReserved.cpu or systemReserved.cpu above zero, or reservedSystemCPUs');
   }
   eviction(CREATE, config);
   parseContainerLogMaxSize(config.containerLogMaxSize);

@@ -28,6 +28,15 @@ describe('start-up checks accept what the kubelet accepts', () => {
     for (const list of ['0', '0-1', '0,1', '1-1', '0-1,3', '3,0', '+2', '0-3']) accepts(`reservedSystemCPUs: "${list}"`);
     accepts('cpuManagerPolicy: static\nreservedSystemCPUs: "0,2"');
     accepts('reservedSystemCPUs: "0-63"', 64);
+  });
+
+  it('cpuManagerPolicyOptions with the static policy: stable and beta options, alpha ones with their gate, any ParseBool spelling', () => {
+    const statik = 'cpuManagerPolicy: static\nkubeReserved:\n  cpu: "1"\n';
+    accepts(`${statik}cpuManagerPolicyOptions:\n  full-pcpus-only: "true"`);
+    accepts(`${statik}cpuManagerPolicyOptions:\n  full-pcpus-only: "True"\n  strict-cpu-reservation: "1"\n  distribute-cpus-across-numa: "t"`);
+    accepts(`${statik}cpuManagerPolicyOptions:\n  prefer-align-cpus-by-uncorecache: "true"\n  distribute-cpus-across-numa: "false"`);
+    accepts(`featureGates:\n  CPUManagerPolicyAlphaOptions: true\n${statik}cpuManagerPolicyOptions:\n  align-by-socket: "true"\n  distribute-cpus-across-cores: "FALSE"\n  full-pcpus-only: "true"`);
+    accepts('cpuManagerPolicy: none\ncpuManagerPolicyOptions: {}');
     assert.throws(() => accepts('reservedSystemCPUs: "0-63"', 63), /reserved-cpus: 0-63 is not a subset of online-cpus: 0-62/);
   });
 

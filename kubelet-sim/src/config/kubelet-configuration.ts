@@ -103,6 +103,7 @@ export interface KubeletConfiguration {
   kubeReserved?: Record<string, string> | null;
   reservedSystemCPUs?: string;
   cpuManagerPolicy?: string;
+  cpuManagerPolicyOptions?: Record<string, string> | null;
 }
 
 /** Tracing settings after defaulting (present only when the file had a `tracing` block). */
@@ -219,6 +220,8 @@ export interface ResolvedKubeletConfig {
   reservedSystemCPUs: string;
   /** Default "none". */
   cpuManagerPolicy: string;
+  /** As written; empty when absent. */
+  cpuManagerPolicyOptions: Record<string, string>;
 }
 
 /** Names of the duration fields of {@link ResolvedKubeletConfig} (each has a `<name>Ms` twin). */
