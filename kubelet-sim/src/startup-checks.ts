@@ -10,6 +10,7 @@
 import * as os from 'node:os';
 import { parseContainerLogMaxSize } from './background-loop-settings';
 import { checkCpuManagerPolicy, CPU_MANAGER_POLICY_OPTIONS, CpuManagerPolicyError } from './cm/cpu-manager-policy';
+import { checkTopologyManagerPolicyOptions, DEFAULT_MAX_ALLOWABLE_NUMA_NODES, TOPOLOGY_MANAGER_POLICY_OPTIONS, TopologyManagerOptionsError } from './cm/topology-manager-policy-options';
 import { cpuSetSize, formatCpuSet, isWithinFirstCpus, parseCpuSet, type CpuRanges } from './cm/cpuset';
 import { parseResourceList, ReservedResourceError } from './cm/reserved-resources';
 import type { ResolvedKubeletConfig } from './config';
@@ -64,8 +65,16 @@ export function checkStartupSettings(config: ResolvedKubeletConfig, flagEndpoint
     }
   };
   eviction(RUN, { evictionHard: config.evictionHard, evictionSoft: {}, evictionSoftGracePeriod: {}, evictionMinimumReclaim: {} });
+  // NewContainerManager: the topology manager first, then the CPU manager.
+  const gates = evaluateFeatureGates(config.featureGates, parseKubeletVersion(config.kubeletVersion));
   try {
-    const gates = evaluateFeatureGates(config.featureGates, parseKubeletVersion(config.kubeletVersion));
+    checkTopologyManagerPolicyOptions(config.topologyManagerPolicyOptions, (gate) => gates.enabled(gate));
+  } catch (err) {
+    if (!(err instanceof TopologyManagerOptionsError)) throw err;
+    throw new KubeletStartError(`${RUN}${err.message}`, 'topologyManagerPolicyOptions',
+      `options are ${Object.keys(TOPOLOGY_MANAGER_POLICY_OPTIONS).join(' (true or false) and ')} (an integer of at least ${DEFAULT_MAX_ALLOWABLE_NUMA_NODES})`);
+  }
+  try {
     checkCpuManagerPolicy(config.cpuManagerPolicy, reservedCpus(reservedSystemCpus, kubeReserved, systemReserved),
       config.cpuManagerPolicyOptions, (gate) => gates.enabled(gate));
   } catch (err) {

@@ -37,6 +37,12 @@ describe('start-up checks accept what the kubelet accepts', () => {
     accepts(`${statik}cpuManagerPolicyOptions:\n  prefer-align-cpus-by-uncorecache: "true"\n  distribute-cpus-across-numa: "false"`);
     accepts(`featureGates:\n  CPUManagerPolicyAlphaOptions: true\n${statik}cpuManagerPolicyOptions:\n  align-by-socket: "true"\n  distribute-cpus-across-cores: "FALSE"\n  full-pcpus-only: "true"`);
     accepts('cpuManagerPolicy: none\ncpuManagerPolicyOptions: {}');
+  });
+
+  it('topologyManagerPolicyOptions: prefer-closest-numa-nodes as a bool, max-allowable-numa-nodes of 8 or more', () => {
+    accepts('topologyManagerPolicy: restricted\ntopologyManagerPolicyOptions:\n  prefer-closest-numa-nodes: "true"');
+    accepts('topologyManagerPolicy: best-effort\ntopologyManagerPolicyOptions:\n  prefer-closest-numa-nodes: "0"\n  max-allowable-numa-nodes: "8"');
+    accepts('topologyManagerPolicyOptions:\n  max-allowable-numa-nodes: "16"');
     assert.throws(() => accepts('reservedSystemCPUs: "0-63"', 63), /reserved-cpus: 0-63 is not a subset of online-cpus: 0-62/);
   });
 

@@ -4,7 +4,7 @@
  * reservation (kubeReserved.cpu + systemReserved.cpu, or reservedSystemCPUs) above zero. kubelet-sim pins no
  * CPUs; it checks so that a configuration the kubelet refuses is refused here too.
  */
-import { goQuote } from '../config/go-compat';
+import { goFormatStringMap, goParseBool, goQuote } from '../config/go-compat';
 
 export const CPU_MANAGER_POLICIES = ['none', 'static'] as const;
 
@@ -31,18 +31,6 @@ const EXCLUSIVE_OPTIONS: ReadonlyArray<readonly [string, string]> = [
   ['prefer-align-cpus-by-uncorecache', 'distribute-cpus-across-numa'],
 ];
 
-/** Go's strconv.ParseBool. */
-export function parseGoBool(text: string): boolean | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
-  return undefined;
-}
-
-/** Go's %v of a map[string]string: `map[k1:v1 k2:v2]`, keys sorted. */
-function goMap(m: Readonly<Record<string, string>>): string {
-  return `map[${Object.keys(m).sort().map((k) => `${k}:${m[k]}`).join(' ')}]`;
-}
-
 /**
  * `reservedCpu`: the node's CPU reservation, undefined when neither reservation names cpu; `options`:
  * cpuManagerPolicyOptions; `enabled`: the feature gates. Where the kubelet walks the options map in Go's random
@@ -53,7 +41,7 @@ export function checkCpuManagerPolicy(policy: string, reservedCpu: number | unde
   const names = Object.keys(options).sort();
   if (policy === 'none') {
     // policy_none.go NewNonePolicy, wrapped by NewManager.
-    if (names.length > 0) throw new CpuManagerPolicyError(`new none policy error: None policy: received unsupported options=${goMap(options)}`);
+    if (names.length > 0) throw new CpuManagerPolicyError(`new none policy error: None policy: received unsupported options=${goFormatStringMap(options)}`);
     return;
   }
   if (policy !== 'static') throw new CpuManagerPolicyError(`unknown policy: "${policy}"`);
@@ -69,8 +57,12 @@ export function checkCpuManagerPolicy(policy: string, reservedCpu: number | unde
     if (maturity === undefined) fail(`unknown CPU Manager Policy option: ${goQuote(name)}`);
     if (maturity === 'alpha' && !enabled('CPUManagerPolicyAlphaOptions')) fail(`CPU Manager Policy Alpha-level Options not enabled, but option ${goQuote(name)} provided`);
     if (maturity === 'beta' && !enabled('CPUManagerPolicyBetaOptions')) fail(`CPU Manager Policy Beta-level Options not enabled, but option ${goQuote(name)} provided`);
-    const value = parseGoBool(options[name]);
-    if (value === undefined) fail(`bad value for option ${goQuote(name)}: strconv.ParseBool: parsing ${goQuote(options[name])}: invalid syntax`);
+    let value = false;
+    try {
+      value = goParseBool(options[name]);
+    } catch (err) {
+      fail(`bad value for option ${goQuote(name)}: ${(err as Error).message}`);
+    }
     if (value) on.add(name);
   }
   for (const [a, b] of EXCLUSIVE_OPTIONS) {

@@ -5,18 +5,17 @@
  * the empty string is the empty set. The kubelet parses reservedSystemCPUs with it in config validation and
  * again in cmd/kubelet/app/server.go getReservedCPUs, which also requires the set within the online CPUs.
  */
-import { goQuote } from '../config/go-compat';
+import { goAtoi, goQuote } from '../config/go-compat';
 
 export class CpuSetParseError extends Error {}
 
-const MAX_INT64 = 2n ** 63n - 1n;
-
-/** strconv.Atoi: the value, or the text of Go's *NumError. */
+/** strconv.Atoi, its error as a CpuSetParseError. */
 function atoi(text: string): number {
-  if (!/^[+-]?[0-9]+$/.test(text)) throw new CpuSetParseError(`strconv.Atoi: parsing ${goQuote(text)}: invalid syntax`);
-  const n = BigInt(text);
-  if (n > MAX_INT64 || n < -MAX_INT64 - 1n) throw new CpuSetParseError(`strconv.Atoi: parsing ${goQuote(text)}: value out of range`);
-  return Number(n);
+  try {
+    return goAtoi(text);
+  } catch (err) {
+    throw new CpuSetParseError((err as Error).message);
+  }
 }
 
 /** A parsed set as inclusive ranges, ascending and merged (so that "0-999999999" costs nothing). */

@@ -279,6 +279,7 @@ export function applyKubeletDefaults(cfg: KubeletConfiguration, opts: Defaulting
     // defaults.go: CPUManagerPolicy "none" when empty.
     cpuManagerPolicy: orZeroDefault(cfg.cpuManagerPolicy, 'none'),
     cpuManagerPolicyOptions: { ...(cfg.cpuManagerPolicyOptions ?? {}) },
+    topologyManagerPolicyOptions: { ...(cfg.topologyManagerPolicyOptions ?? {}) },
   };
   for (const [field, value] of Object.entries(durations) as [DurationField, DurationValue][]) {
     resolved[field] = value.text;

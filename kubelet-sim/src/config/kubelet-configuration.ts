@@ -104,6 +104,7 @@ export interface KubeletConfiguration {
   reservedSystemCPUs?: string;
   cpuManagerPolicy?: string;
   cpuManagerPolicyOptions?: Record<string, string> | null;
+  topologyManagerPolicyOptions?: Record<string, string> | null;
 }
 
 /** Tracing settings after defaulting (present only when the file had a `tracing` block). */
@@ -222,6 +223,8 @@ export interface ResolvedKubeletConfig {
   cpuManagerPolicy: string;
   /** As written; empty when absent. */
   cpuManagerPolicyOptions: Record<string, string>;
+  /** As written; empty when absent. */
+  topologyManagerPolicyOptions: Record<string, string>;
 }
 
 /** Names of the duration fields of {@link ResolvedKubeletConfig} (each has a `<name>Ms` twin). */
