@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import { parseContainerLogMaxSize } from './background-loop-settings';
 import { checkCpuManagerPolicy, CPU_MANAGER_POLICY_OPTIONS, CpuManagerPolicyError } from './cm/cpu-manager-policy';
 import { checkTopologyManagerPolicyOptions, DEFAULT_MAX_ALLOWABLE_NUMA_NODES, TOPOLOGY_MANAGER_POLICY_OPTIONS, TopologyManagerOptionsError } from './cm/topology-manager-policy-options';
+import { checkMemoryManagerPolicy, MemoryManagerPolicyError } from './cm/memory-manager-policy';
 import { cpuSetSize, formatCpuSet, isWithinFirstCpus, parseCpuSet, type CpuRanges } from './cm/cpuset';
 import { parseResourceList, ReservedResourceError } from './cm/reserved-resources';
 import type { ResolvedKubeletConfig } from './config';
@@ -65,7 +66,7 @@ export function checkStartupSettings(config: ResolvedKubeletConfig, flagEndpoint
     }
   };
   eviction(RUN, { evictionHard: config.evictionHard, evictionSoft: {}, evictionSoftGracePeriod: {}, evictionMinimumReclaim: {} });
-  // NewContainerManager: the topology manager first, then the CPU manager.
+  // NewContainerManager: the topology manager first, then the CPU manager, then the memory manager.
   const gates = evaluateFeatureGates(config.featureGates, parseKubeletVersion(config.kubeletVersion));
   try {
     checkTopologyManagerPolicyOptions(config.topologyManagerPolicyOptions, (gate) => gates.enabled(gate));
@@ -83,6 +84,12 @@ export function checkStartupSettings(config: ResolvedKubeletConfig, flagEndpoint
     throw new KubeletStartError(`${RUN}${err.message}`, aboutOptions ? 'cpuManagerPolicyOptions' : 'cpuManagerPolicy',
       aboutOptions ? `options go with the static policy: ${Object.keys(CPU_MANAGER_POLICY_OPTIONS).join(', ')} (alpha ones need CPUManagerPolicyAlphaOptions), each true or false`
         : 'use none (the default) or static; static needs kubeReserved.cpu or systemReserved.cpu above zero, or reservedSystemCPUs');
+  }
+  try {
+    checkMemoryManagerPolicy(config.memoryManagerPolicy);
+  } catch (err) {
+    if (!(err instanceof MemoryManagerPolicyError)) throw err;
+    throw new KubeletStartError(`${RUN}${err.message}`, 'memoryManagerPolicy', 'use None (the default) or Static, capitalised');
   }
   eviction(CREATE, config);
   parseContainerLogMaxSize(config.containerLogMaxSize);

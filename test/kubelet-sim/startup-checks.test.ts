@@ -43,6 +43,12 @@ describe('start-up checks accept what the kubelet accepts', () => {
     accepts('topologyManagerPolicy: restricted\ntopologyManagerPolicyOptions:\n  prefer-closest-numa-nodes: "true"');
     accepts('topologyManagerPolicy: best-effort\ntopologyManagerPolicyOptions:\n  prefer-closest-numa-nodes: "0"\n  max-allowable-numa-nodes: "8"');
     accepts('topologyManagerPolicyOptions:\n  max-allowable-numa-nodes: "16"');
+  });
+
+  it('memoryManagerPolicy None and Static (capitalised)', () => {
+    accepts('memoryManagerPolicy: None');
+    accepts('memoryManagerPolicy: Static');
+    accepts('memoryManagerPolicy: ""');
     assert.throws(() => accepts('reservedSystemCPUs: "0-63"', 63), /reserved-cpus: 0-63 is not a subset of online-cpus: 0-62/);
   });
 

@@ -105,6 +105,7 @@ export interface KubeletConfiguration {
   cpuManagerPolicy?: string;
   cpuManagerPolicyOptions?: Record<string, string> | null;
   topologyManagerPolicyOptions?: Record<string, string> | null;
+  memoryManagerPolicy?: string;
 }
 
 /** Tracing settings after defaulting (present only when the file had a `tracing` block). */
@@ -225,6 +226,8 @@ export interface ResolvedKubeletConfig {
   cpuManagerPolicyOptions: Record<string, string>;
   /** As written; empty when absent. */
   topologyManagerPolicyOptions: Record<string, string>;
+  /** Default "None". */
+  memoryManagerPolicy: string;
 }
 
 /** Names of the duration fields of {@link ResolvedKubeletConfig} (each has a `<name>Ms` twin). */
