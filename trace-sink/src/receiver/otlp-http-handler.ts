@@ -130,7 +130,7 @@ function readBody(req: http.IncomingMessage, decoder: BodyDecoder, contentEncodi
       if (decoded > limit) return fail(tooLarge());
       chunks.push(chunk);
     });
-    stream.on('error', (err: Error) => fail(stream === req ? err : new Error(goDecompressionError(err, contentEncoding))));
+    stream.on('error', (err: Error) => fail(stream === req ? err : new Error(goDecompressionError(err, contentEncoding, raw))));
     req.on('error', (err: Error) => fail(err));
     stream.on('end', () => {
       if (done) return;
@@ -143,12 +143,14 @@ function readBody(req: http.IncomingMessage, decoder: BodyDecoder, contentEncodi
 /**
  * What Go's readers say where Node's zlib fails (compress/gzip `ErrHeader`, `ErrChecksum`; compress/zlib the
  * same; io.ErrUnexpectedEOF for a stream cut short), so that a bad body is answered with the Collector's text.
- * Other corrupt-data errors keep zlib's text (Go's flate names a byte offset Node does not report).
+ * A body shorter than the header is cut short whatever it holds. Other corrupt-data errors keep zlib's text (Go's flate names a byte offset Node does not report).
  */
-export function goDecompressionError(err: Error, contentEncoding: string): string {
+export function goDecompressionError(err: Error, contentEncoding: string, rawBytes: number): string {
   const family = contentEncoding === 'gzip' ? 'gzip' : 'zlib';
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'Z_BUF_ERROR' || err.message === 'unexpected end of file') return 'unexpected EOF';
+  // Go reads the whole header (gzip 10 bytes, zlib 2) before it looks at the magic bytes.
+  if (rawBytes < (family === 'gzip' ? 10 : 2)) return 'unexpected EOF';
   if (code === 'Z_DATA_ERROR' && err.message === 'incorrect header check') return `${family}: invalid header`;
   if (code === 'Z_DATA_ERROR' && err.message === 'incorrect data check') return `${family}: invalid checksum`;
   return err.message;
