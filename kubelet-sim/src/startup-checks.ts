@@ -2,15 +2,21 @@
  * What the kubelet refuses while it starts, after its config file loaded and validated, in its order
  * (cmd/kubelet/app/server.go run → RunKubelet → NewMainKubelet): the CRI endpoints (PreInitRuntimeService),
  * kubeReserved and systemReserved (parseResourceList), the hard eviction thresholds and the CPU manager policy
- * (building the container manager), then in NewMainKubelet all eviction settings and the container log size.
+ * (building the container manager; reservedSystemCPUs within the online CPUs first), then in NewMainKubelet all eviction settings and the container log size.
  * Run before tracing and before any dial, so that a bad setting fails at once with a KubeletStartError naming
  * its field. Errors from run() read `failed to run Kubelet: <err>`; from NewMainKubelet
  * `failed to run Kubelet: failed to create kubelet: <err>`.
  */
+import * as os from 'node:os';
 import { parseContainerLogMaxSize } from './background-loop-settings';
-import { checkCpuManagerPolicy, CpuManagerPolicyError } from './cm/cpu-manager-policy';
+import { checkCpuManagerPolicy, CPU_MANAGER_POLICY_OPTIONS, CpuManagerPolicyError } from './cm/cpu-manager-policy';
+import { checkTopologyManagerPolicyOptions, DEFAULT_MAX_ALLOWABLE_NUMA_NODES, TOPOLOGY_MANAGER_POLICY_OPTIONS, TopologyManagerOptionsError } from './cm/topology-manager-policy-options';
+import { checkMemoryManagerPolicy, MemoryManagerPolicyError } from './cm/memory-manager-policy';
+import { cpuSetSize, formatCpuSet, isWithinFirstCpus, parseCpuSet, type CpuRanges } from './cm/cpuset';
 import { parseResourceList, ReservedResourceError } from './cm/reserved-resources';
 import type { ResolvedKubeletConfig } from './config';
+import { evaluateFeatureGates } from './config/feature-gates';
+import { parseKubeletVersion } from './config/kubelet-version';
 import { resolveCriEndpoints, type CriEndpointTargets } from './cri/cri-endpoint';
 import { checkEvictionSettings, EvictionConfigError, EVICTION_SIGNALS } from './eviction/eviction-thresholds';
 import { KubeletStartError } from './util/kubelet-start-error';
@@ -18,8 +24,22 @@ import { KubeletStartError } from './util/kubelet-start-error';
 const RUN = 'failed to run Kubelet: ';
 const CREATE = `${RUN}failed to create kubelet: `;
 
-export function checkStartupSettings(config: ResolvedKubeletConfig, flagEndpoint: string | undefined): CriEndpointTargets {
+/** What the kubelet learns from cAdvisor's MachineInfo that a start-up check needs. */
+export interface MachineInfo {
+  /** Online CPUs, numbered 0..onlineCpus-1. */
+  onlineCpus: number;
+}
+
+export function checkStartupSettings(config: ResolvedKubeletConfig, flagEndpoint: string | undefined,
+  machine: MachineInfo = { onlineCpus: os.cpus().length }): CriEndpointTargets {
   const targets = resolveCriEndpoints(config, flagEndpoint);
+  // getReservedCPUs (server.go), before the reservations are parsed: validation already parsed the set.
+  const reservedSystemCpus = parseCpuSet(config.reservedSystemCPUs);
+  if (!isWithinFirstCpus(reservedSystemCpus, machine.onlineCpus)) {
+    const online = formatCpuSet(machine.onlineCpus > 0 ? [[0, machine.onlineCpus - 1]] : []);
+    throw new KubeletStartError(`${RUN}reserved-cpus: ${config.reservedSystemCPUs} is not a subset of online-cpus: ${online}`,
+      'reservedSystemCPUs', `name only CPUs this machine has online (${online})`);
+  }
   const reserved = (field: 'kubeReserved' | 'systemReserved', flag: string): Map<string, number> => {
     try {
       return parseResourceList(config[field]);
@@ -46,12 +66,30 @@ export function checkStartupSettings(config: ResolvedKubeletConfig, flagEndpoint
     }
   };
   eviction(RUN, { evictionHard: config.evictionHard, evictionSoft: {}, evictionSoftGracePeriod: {}, evictionMinimumReclaim: {} });
+  // NewContainerManager: the topology manager first, then the CPU manager, then the memory manager.
+  const gates = evaluateFeatureGates(config.featureGates, parseKubeletVersion(config.kubeletVersion));
   try {
-    checkCpuManagerPolicy(config.cpuManagerPolicy, reservedCpus(config, kubeReserved, systemReserved));
+    checkTopologyManagerPolicyOptions(config.topologyManagerPolicyOptions, (gate) => gates.enabled(gate));
+  } catch (err) {
+    if (!(err instanceof TopologyManagerOptionsError)) throw err;
+    throw new KubeletStartError(`${RUN}${err.message}`, 'topologyManagerPolicyOptions',
+      `options are ${Object.keys(TOPOLOGY_MANAGER_POLICY_OPTIONS).join(' (true or false) and ')} (an integer of at least ${DEFAULT_MAX_ALLOWABLE_NUMA_NODES})`);
+  }
+  try {
+    checkCpuManagerPolicy(config.cpuManagerPolicy, reservedCpus(reservedSystemCpus, kubeReserved, systemReserved),
+      config.cpuManagerPolicyOptions, (gate) => gates.enabled(gate));
   } catch (err) {
     if (!(err instanceof CpuManagerPolicyError)) throw err;
-    throw new KubeletStartError(`${RUN}${err.message}`, 'cpuManagerPolicy',
-      'use none (the default) or static; static needs kubeReserved.cpu or systemReserved.cpu above zero, or reservedSystemCPUs');
+    const aboutOptions = err.message.includes('option');
+    throw new KubeletStartError(`${RUN}${err.message}`, aboutOptions ? 'cpuManagerPolicyOptions' : 'cpuManagerPolicy',
+      aboutOptions ? `options go with the static policy: ${Object.keys(CPU_MANAGER_POLICY_OPTIONS).join(', ')} (alpha ones need CPUManagerPolicyAlphaOptions), each true or false`
+        : 'use none (the default) or static; static needs kubeReserved.cpu or systemReserved.cpu above zero, or reservedSystemCPUs');
+  }
+  try {
+    checkMemoryManagerPolicy(config.memoryManagerPolicy);
+  } catch (err) {
+    if (!(err instanceof MemoryManagerPolicyError)) throw err;
+    throw new KubeletStartError(`${RUN}${err.message}`, 'memoryManagerPolicy', 'use None (the default) or Static, capitalised');
   }
   eviction(CREATE, config);
   parseContainerLogMaxSize(config.containerLogMaxSize);
@@ -60,24 +98,10 @@ export function checkStartupSettings(config: ResolvedKubeletConfig, flagEndpoint
 
 /**
  * The CPUs the node reserves, as the CPU manager sees them: server.go replaces the cpu of both reservations
- * with the size of reservedSystemCPUs when it is set; undefined when nothing names cpu, or when
- * reservedSystemCPUs is not a plain list kubelet-sim can count (the check is then left out).
+ * with the size of reservedSystemCPUs when it is set; undefined when nothing names cpu.
  */
-function reservedCpus(config: ResolvedKubeletConfig, kube: Map<string, number>, system: Map<string, number>): number | undefined {
-  if (config.reservedSystemCPUs !== '') return cpuSetSize(config.reservedSystemCPUs) ?? 1;
+function reservedCpus(reservedSystemCpus: CpuRanges, kube: Map<string, number>, system: Map<string, number>): number | undefined {
+  if (reservedSystemCpus.length > 0) return cpuSetSize(reservedSystemCpus);
   if (!kube.has('cpu') && !system.has('cpu')) return undefined;
   return (kube.get('cpu') ?? 0) + (system.get('cpu') ?? 0);
-}
-
-/** The size of a cpuset list such as "0-3,6"; undefined when it is not one. */
-function cpuSetSize(list: string): number | undefined {
-  let size = 0;
-  for (const part of list.split(',')) {
-    const m = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part);
-    if (m === null) return undefined;
-    const [lo, hi] = [Number(m[1]), Number(m[2] ?? m[1])];
-    if (hi < lo) return undefined;
-    size += hi - lo + 1;
-  }
-  return size;
 }

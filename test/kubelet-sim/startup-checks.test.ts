@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import { loadKubeletConfigData } from '../../kubelet-sim/src/config';
 import { checkStartupSettings } from '../../kubelet-sim/src/startup-checks';
 
-const accepts = (lines: string): void => {
+const accepts = (lines: string, onlineCpus = 4): void => {
   const { config } = loadKubeletConfigData(`apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n${lines}\n`, { path: '/etc/kubernetes/kubelet.yaml' });
-  assert.doesNotThrow(() => checkStartupSettings(config, undefined));
+  assert.doesNotThrow(() => checkStartupSettings(config, undefined, { onlineCpus }));
 };
 
 // The refusals are in test/fixtures/hostile-input/kubelet-configuration.yaml; these are what the kubelet takes.
@@ -24,8 +24,38 @@ describe('start-up checks accept what the kubelet accepts', () => {
     accepts('cpuManagerPolicy: none');
   });
 
+  it('reservedSystemCPUs: any cpuset within the online CPUs (single CPUs, ranges, a one-CPU range, signs Atoi takes)', () => {
+    for (const list of ['0', '0-1', '0,1', '1-1', '0-1,3', '3,0', '+2', '0-3']) accepts(`reservedSystemCPUs: "${list}"`);
+    accepts('cpuManagerPolicy: static\nreservedSystemCPUs: "0,2"');
+    accepts('reservedSystemCPUs: "0-63"', 64);
+  });
+
+  it('cpuManagerPolicyOptions with the static policy: stable and beta options, alpha ones with their gate, any ParseBool spelling', () => {
+    const statik = 'cpuManagerPolicy: static\nkubeReserved:\n  cpu: "1"\n';
+    accepts(`${statik}cpuManagerPolicyOptions:\n  full-pcpus-only: "true"`);
+    accepts(`${statik}cpuManagerPolicyOptions:\n  full-pcpus-only: "True"\n  strict-cpu-reservation: "1"\n  distribute-cpus-across-numa: "t"`);
+    accepts(`${statik}cpuManagerPolicyOptions:\n  prefer-align-cpus-by-uncorecache: "true"\n  distribute-cpus-across-numa: "false"`);
+    accepts(`featureGates:\n  CPUManagerPolicyAlphaOptions: true\n${statik}cpuManagerPolicyOptions:\n  align-by-socket: "true"\n  distribute-cpus-across-cores: "FALSE"\n  full-pcpus-only: "true"`);
+    accepts('cpuManagerPolicy: none\ncpuManagerPolicyOptions: {}');
+  });
+
+  it('topologyManagerPolicyOptions: prefer-closest-numa-nodes as a bool, max-allowable-numa-nodes of 8 or more', () => {
+    accepts('topologyManagerPolicy: restricted\ntopologyManagerPolicyOptions:\n  prefer-closest-numa-nodes: "true"');
+    accepts('topologyManagerPolicy: best-effort\ntopologyManagerPolicyOptions:\n  prefer-closest-numa-nodes: "0"\n  max-allowable-numa-nodes: "8"');
+    accepts('topologyManagerPolicyOptions:\n  max-allowable-numa-nodes: "16"');
+  });
+
+  it('memoryManagerPolicy None and Static (capitalised)', () => {
+    accepts('memoryManagerPolicy: None');
+    accepts('memoryManagerPolicy: Static');
+    accepts('memoryManagerPolicy: ""');
+    assert.throws(() => accepts('reservedSystemCPUs: "0-63"', 63), /reserved-cpus: 0-63 is not a subset of online-cpus: 0-62/);
+  });
+
   it('logging in json, and serverTLSBootstrap with its gate on (the default)', () => {
     accepts('logging:\n  format: json\n  verbosity: 4');
+    accepts('featureGates:\n  LoggingBetaOptions: true\nlogging:\n  format: json');
+    accepts('featureGates:\n  LoggingBetaOptions: false\nlogging:\n  format: text');
     accepts('logging:\n  vmodule:\n  - filePattern: kubelet*\n    verbosity: 5');
     accepts('serverTLSBootstrap: true');
   });

@@ -839,6 +839,7 @@ export function toKubeletConfiguration(fields: Record<string, unknown>): Kubelet
     'nodeStatusMaxImages', 'maxOpenFiles', 'oomScoreAdj', 'podsPerCore', 'topologyManagerPolicy', 'topologyManagerScope',
     'hairpinMode', 'memoryThrottlingFactor', 'serverTLSBootstrap', 'logging', 'evictionHard', 'evictionSoft',
     'evictionSoftGracePeriod', 'evictionMinimumReclaim', 'systemReserved', 'kubeReserved', 'reservedSystemCPUs', 'cpuManagerPolicy',
+    'cpuManagerPolicyOptions', 'topologyManagerPolicyOptions', 'memoryManagerPolicy',
   ] as const) {
     copy(name);
   }

@@ -278,6 +278,10 @@ export function applyKubeletDefaults(cfg: KubeletConfiguration, opts: Defaulting
     reservedSystemCPUs: cfg.reservedSystemCPUs ?? '',
     // defaults.go: CPUManagerPolicy "none" when empty.
     cpuManagerPolicy: orZeroDefault(cfg.cpuManagerPolicy, 'none'),
+    cpuManagerPolicyOptions: { ...(cfg.cpuManagerPolicyOptions ?? {}) },
+    topologyManagerPolicyOptions: { ...(cfg.topologyManagerPolicyOptions ?? {}) },
+    // defaults.go: MemoryManagerPolicy "None" when empty.
+    memoryManagerPolicy: orZeroDefault(cfg.memoryManagerPolicy, 'None'),
   };
   for (const [field, value] of Object.entries(durations) as [DurationField, DurationValue][]) {
     resolved[field] = value.text;

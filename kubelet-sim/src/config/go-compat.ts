@@ -119,3 +119,25 @@ export function goFormatNumber(n: number): string {
   if (Object.is(n, -0)) return '0';
   return String(n);
 }
+
+const MAX_INT64 = 2n ** 63n - 1n;
+
+/** strconv.Atoi on a 64-bit platform: the value, or throws an Error with the text of Go's *NumError. */
+export function goAtoi(text: string): number {
+  if (!/^[+-]?[0-9]+$/.test(text)) throw new Error(`strconv.Atoi: parsing ${goQuote(text)}: invalid syntax`);
+  const n = BigInt(text);
+  if (n > MAX_INT64 || n < -MAX_INT64 - 1n) throw new Error(`strconv.Atoi: parsing ${goQuote(text)}: value out of range`);
+  return Number(n);
+}
+
+/** strconv.ParseBool: the value, or throws an Error with the text of Go's *NumError. */
+export function goParseBool(text: string): boolean {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
+  throw new Error(`strconv.ParseBool: parsing ${goQuote(text)}: invalid syntax`);
+}
+
+/** Go's %v of a map[string]string: `map[k1:v1 k2:v2]`, keys sorted as fmt sorts them. */
+export function goFormatStringMap(m: Readonly<Record<string, string>>): string {
+  return `map[${Object.keys(m).sort().map((k) => `${k}:${m[k]}`).join(' ')}]`;
+}

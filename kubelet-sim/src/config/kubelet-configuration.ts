@@ -103,6 +103,9 @@ export interface KubeletConfiguration {
   kubeReserved?: Record<string, string> | null;
   reservedSystemCPUs?: string;
   cpuManagerPolicy?: string;
+  cpuManagerPolicyOptions?: Record<string, string> | null;
+  topologyManagerPolicyOptions?: Record<string, string> | null;
+  memoryManagerPolicy?: string;
 }
 
 /** Tracing settings after defaulting (present only when the file had a `tracing` block). */
@@ -219,6 +222,12 @@ export interface ResolvedKubeletConfig {
   reservedSystemCPUs: string;
   /** Default "none". */
   cpuManagerPolicy: string;
+  /** As written; empty when absent. */
+  cpuManagerPolicyOptions: Record<string, string>;
+  /** As written; empty when absent. */
+  topologyManagerPolicyOptions: Record<string, string>;
+  /** Default "None". */
+  memoryManagerPolicy: string;
 }
 
 /** Names of the duration fields of {@link ResolvedKubeletConfig} (each has a `<name>Ms` twin). */

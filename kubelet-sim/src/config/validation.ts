@@ -24,6 +24,7 @@
  */
 
 import { undialableGrpcTargetReason } from '../../../cri-proto/src/tracing/otlp-grpc-exporter';
+import { CpuSetParseError, parseCpuSet } from '../cm/cpuset';
 import { evaluateFeatureGates } from './feature-gates';
 import { goAggregateMessage, goFormatNumber, goPathClean, goQuote } from './go-compat';
 import { formatGoDuration, parseGoDuration, SECOND } from './go-duration';
@@ -348,7 +349,19 @@ export function validateKubeletConfiguration(cfg: ResolvedKubeletConfig, opts: V
       `option ${goQuote(cfg.hairpinMode)} specified for hairpinMode (--hairpin-mode). Valid options are ${HAIRPIN_MODES.map(goQuote).join(', ').replace(/, ([^,]*)$/, ' or $1')}`, 'NotSupported'));
   }
 
-  errs.push(...validateLogging(cfg.logging, 'logging'));
+  // validation.go: reservedSystemCPUs must be a cpuset (k8s.io/utils/cpuset Parse). (Its conflict with
+  // systemReservedCgroup/kubeReservedCgroup needs fields kubelet-sim does not resolve.)
+  if (cfg.reservedSystemCPUs !== '') {
+    try {
+      parseCpuSet(cfg.reservedSystemCPUs);
+    } catch (err) {
+      if (!(err instanceof CpuSetParseError)) throw err;
+      errs.push(configError('reservedSystemCPUs', cfg.reservedSystemCPUs,
+        `unable to parse reservedSystemCPUs (--reserved-cpus) ${cfg.reservedSystemCPUs}, error: ${err.message}`));
+    }
+  }
+
+  errs.push(...validateLogging(cfg.logging, 'logging', (gate) => gates.enabled(gate)));
 
   // Tracing: gate-conditional before 1.34, unconditional from 1.34 (gate GA and locked).
   const tracing = rawTracing(cfg);
@@ -401,6 +414,8 @@ export function validateKubeletConfiguration(cfg: ResolvedKubeletConfig, opts: V
 
 /** Log formats the kubelet registers: klog text, and json (cmd/kubelet imports component-base/logs/json/register). */
 export const LOG_FORMATS = ['text', 'json'] as const;
+/** The gate each non-text format is registered under (component-base logs/json/register: LoggingBetaOptions). */
+const LOG_FORMAT_GATES: Readonly<Record<string, string>> = { json: 'LoggingBetaOptions' };
 const MAX_INT32 = 2 ** 31 - 1;
 
 /**
@@ -409,13 +424,15 @@ const MAX_INT32 = 2 ** 31 - 1;
  * entries with an empty or `=`/`,`-holding file pattern. Rendered as field errors, without the
  * "invalid configuration: " prefix (validation.go appends them as they are).
  */
-function validateLogging(logging: unknown, path: string): FieldError[] {
+function validateLogging(logging: unknown, path: string, enabled: (gate: string) => boolean): FieldError[] {
   if (logging === null || typeof logging !== 'object' || Array.isArray(logging)) return [];
   const l = logging as { format?: unknown; verbosity?: unknown; vmodule?: unknown };
   const errs: FieldError[] = [];
   const format = typeof l.format === 'string' && l.format !== '' ? l.format : 'text';
   if (!(LOG_FORMATS as readonly string[]).includes(format)) {
     errs.push({ field: `${path}.format`, type: 'Invalid', value: format, detail: 'Unsupported log format' });
+  } else if (format !== 'text' && !enabled(LOG_FORMAT_GATES[format])) {
+    errs.push({ field: `${path}.format`, type: 'Forbidden', value: undefined, detail: `Log format ${format} is disabled, see ${LOG_FORMAT_GATES[format]} feature` });
   }
   if (typeof l.verbosity === 'number' && l.verbosity > MAX_INT32) {
     errs.push({ field: `${path}.verbosity`, type: 'Invalid', value: l.verbosity, detail: `Must be <= ${MAX_INT32}` });

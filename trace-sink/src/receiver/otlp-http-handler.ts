@@ -69,7 +69,7 @@ async function handle(target: ExportSinkTarget, req: http.IncomingMessage, res: 
   }
   let body: Buffer;
   try {
-    body = await readBody(req, decoder);
+    body = await readBody(req, decoder, contentEncoding);
   } catch (err) {
     writeStatus(res, encoding, grpc.status.INVALID_ARGUMENT, (err as Error).message, 400);
     return;
@@ -105,7 +105,7 @@ const DECODERS: Record<string, BodyDecoder | undefined> = {
 };
 
 /** The request's body, decompressed; the limit applies to the bytes read and to the bytes decoded. */
-function readBody(req: http.IncomingMessage, decoder: BodyDecoder): Promise<Buffer> {
+function readBody(req: http.IncomingMessage, decoder: BodyDecoder, contentEncoding: string): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const limit = OTLP_HTTP.MAX_REQUEST_BODY_BYTES;
     const tooLarge = (): Error => new Error('http: request body too large');
@@ -130,7 +130,7 @@ function readBody(req: http.IncomingMessage, decoder: BodyDecoder): Promise<Buff
       if (decoded > limit) return fail(tooLarge());
       chunks.push(chunk);
     });
-    stream.on('error', (err: Error) => fail(err));
+    stream.on('error', (err: Error) => fail(stream === req ? err : new Error(goDecompressionError(err, contentEncoding, raw))));
     req.on('error', (err: Error) => fail(err));
     stream.on('end', () => {
       if (done) return;
@@ -138,6 +138,22 @@ function readBody(req: http.IncomingMessage, decoder: BodyDecoder): Promise<Buff
       resolve(Buffer.concat(chunks));
     });
   });
+}
+
+/**
+ * What Go's readers say where Node's zlib fails (compress/gzip `ErrHeader`, `ErrChecksum`; compress/zlib the
+ * same; io.ErrUnexpectedEOF for a stream cut short), so that a bad body is answered with the Collector's text.
+ * A body shorter than the header is cut short whatever it holds. Other corrupt-data errors keep zlib's text (Go's flate names a byte offset Node does not report).
+ */
+export function goDecompressionError(err: Error, contentEncoding: string, rawBytes: number): string {
+  const family = contentEncoding === 'gzip' ? 'gzip' : 'zlib';
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'Z_BUF_ERROR' || err.message === 'unexpected end of file') return 'unexpected EOF';
+  // Go reads the whole header (gzip 10 bytes, zlib 2) before it looks at the magic bytes.
+  if (rawBytes < (family === 'gzip' ? 10 : 2)) return 'unexpected EOF';
+  if (code === 'Z_DATA_ERROR' && err.message === 'incorrect header check') return `${family}: invalid header`;
+  if (code === 'Z_DATA_ERROR' && err.message === 'incorrect data check') return `${family}: invalid checksum`;
+  return err.message;
 }
 
 /** Reads and discards what is left of a request we have answered. */
