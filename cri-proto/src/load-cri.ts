@@ -18,6 +18,7 @@ import type * as protoLoader from '@grpc/proto-loader';
 import type { ProtoGrpcType } from './generated/api';
 import { goWireShaper } from './go-wire';
 import { recordWireSize } from './wire-sizes';
+import { DecodedReuse } from './message-reuse';
 import type { ImageServiceClient, ImageServiceDefinition } from './generated/runtime/v1/ImageService';
 import type { RuntimeServiceClient, RuntimeServiceDefinition } from './generated/runtime/v1/RuntimeService';
 
@@ -97,6 +98,32 @@ export function loadCriPackageDefinition(): protoLoader.PackageDefinition {
   return cachedPackageDefinition;
 }
 
+/**
+ * Responses the kubelet asks for again and again with the same answer (PLEG relist, pkg/kubelet/pleg/
+ * generic.go@v1.33.0): received bytes equal to earlier ones give back that earlier, frozen message
+ * (./message-reuse.ts).
+ */
+const REUSED_RESPONSES: ReadonlySet<string> = new Set([
+  '/runtime.v1.RuntimeService/ListPodSandbox',
+  '/runtime.v1.RuntimeService/ListContainers',
+]);
+
+/**
+ * Bytes written for a frozen message (a frozen message cannot change; ./message-reuse.ts), so a message sent
+ * again is not encoded again.
+ */
+const encodedFrozen = new WeakMap<object, Buffer>();
+
+function encodeOnce(value: unknown, encode: (value: unknown) => Buffer): Buffer {
+  if (value === null || typeof value !== 'object' || !Object.isFrozen(value)) return encode(value);
+  let bytes = encodedFrozen.get(value);
+  if (bytes === undefined) {
+    bytes = encode(value);
+    encodedFrozen.set(value, bytes);
+  }
+  return bytes;
+}
+
 /** Every method's serializers leave out what Go's proto.Marshal leaves out (./go-wire.ts), on both ends. */
 function withGoWireSerializers(definition: protoLoader.PackageDefinition): protoLoader.PackageDefinition {
   for (const [serviceName, entry] of Object.entries(definition)) {
@@ -114,10 +141,15 @@ function withGoWireSerializers(definition: protoLoader.PackageDefinition): proto
       const deserializeRequest = method.requestDeserialize;
       const deserializeResponse = method.responseDeserialize;
       // Each message's wire size is noted for the otelgrpc message events (./wire-sizes.ts).
+      const encodeResponse = (value: unknown): Buffer => serializeResponse(goResponse(value) as object);
       method.requestSerialize = (value) => sized(value, serializeRequest(goRequest(value) as object));
-      method.responseSerialize = (value) => sized(value, serializeResponse(goResponse(value) as object));
+      method.responseSerialize = (value) => sized(value, encodeOnce(value, encodeResponse));
       method.requestDeserialize = (bytes) => read(deserializeRequest(bytes), bytes);
-      method.responseDeserialize = (bytes) => read(deserializeResponse(bytes), bytes);
+      // One per method: equal bytes are equal messages only of the same type (an empty list is 0 bytes for both).
+      const decoded = REUSED_RESPONSES.has(method.path) ? new DecodedReuse() : undefined;
+      method.responseDeserialize = decoded !== undefined
+        ? (bytes) => read(decoded.decode(bytes, deserializeResponse), bytes)
+        : (bytes) => read(deserializeResponse(bytes), bytes);
     }
   }
   return definition;

@@ -7,6 +7,7 @@ import { simulatedPid } from '../state/simulated-pid';
 import type * as cri from '../../../cri-proto/src/types';
 import type { RuntimeServiceHandlers } from '../../../cri-proto/src/generated/runtime/v1/RuntimeService';
 import { runtimeServiceDefinition } from '../../../cri-proto/src/load-cri';
+import { MessageReuse } from '../../../cri-proto/src/message-reuse';
 import type { RuntimeState } from '../state/runtime-state';
 import { CONTAINER_STATE, type ContainerView, type PodSandboxView } from '../state/types';
 import { CriError, GRPC_STATUS } from '../state/cri-error';
@@ -111,6 +112,11 @@ function statusResponse(ctx: HandlerContext, verbose: boolean): cri.StatusRespon
   };
 }
 
+/** A list request's filter as a key for MessageReuse (a decoded filter is a small plain object or null). */
+function filterKey(filter: unknown): string {
+  return filter === null || filter === undefined ? '' : JSON.stringify(filter);
+}
+
 /**
  * Handlers for every RuntimeService RPC: the modelled ones, plus UNIMPLEMENTED for the rest.
  * The persona (CRI-O or containerd) is the state's.
@@ -118,6 +124,10 @@ function statusResponse(ctx: HandlerContext, verbose: boolean): cri.StatusRespon
 export function createRuntimeServiceHandlers(state: RuntimeState, options: HandlerOptions = {}): RuntimeServiceHandlers {
   const ctx = createHandlerContext(state, options);
   const profile = state.profile;
+  // A steady kubelet asks the same lists every relist: an unchanged answer is the same frozen message, whose
+  // encoded bytes load-cri.ts keeps (../../../cri-proto/src/message-reuse.ts). Keyed by the request's filter.
+  const sandboxLists = new MessageReuse<cri.ListPodSandboxResponse>();
+  const containerLists = new MessageReuse<cri.ListContainersResponse>();
 
   const implemented: Partial<RuntimeServiceHandlers> = {
     Version: unaryHandler<cri.VersionRequest__Output, cri.VersionResponse>(ctx, 'Version', () => ({
@@ -172,7 +182,9 @@ export function createRuntimeServiceHandlers(state: RuntimeState, options: Handl
     ),
 
     ListPodSandbox: unaryHandler<cri.ListPodSandboxRequest__Output, cri.ListPodSandboxResponse>(ctx, 'ListPodSandbox', (req) => ({
-      response: { items: state.listPodSandboxes(toPodSandboxFilterInput(req.filter)).map(toPodSandbox) },
+      response: sandboxLists.reuse(filterKey(req.filter), {
+        items: state.listPodSandboxes(toPodSandboxFilterInput(req.filter)).map(toPodSandbox),
+      }),
     })),
 
     CreateContainer: unaryHandler<cri.CreateContainerRequest__Output, cri.CreateContainerResponse>(
@@ -210,7 +222,9 @@ export function createRuntimeServiceHandlers(state: RuntimeState, options: Handl
     ),
 
     ListContainers: unaryHandler<cri.ListContainersRequest__Output, cri.ListContainersResponse>(ctx, 'ListContainers', (req) => ({
-      response: { containers: state.listContainers(toContainerFilterInput(req.filter)).map(toContainer) },
+      response: containerLists.reuse(filterKey(req.filter), {
+        containers: state.listContainers(toContainerFilterInput(req.filter)).map(toContainer),
+      }),
     })),
 
     // CRI-O server/container_execsync.go; containerd container_execsync.go (see RuntimeState.execSync).
