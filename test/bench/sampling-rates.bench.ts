@@ -180,7 +180,7 @@ async function main(): Promise<number> {
   const checks = consistencyChecks(checked);
   const header = `Sampling benchmark ${new Date().toISOString()}: ${rounds} round(s) × ${settings.length} settings + the raw arm; churn ${podsOnNode} pods on the node, ` +
     `${creationRate} lifecycles/s (pod lifetime ${churn.podLifetimeS} s), warm-up ${warmUpMs / 1000} s, window ${measureMs / 1000} s; runtime-sim ${persona.label}, model fast; ${machine}.\n\n${seriesLines}`;
-  const fleetAssumption = 'Assumption: traces holding kubelet spans scale with samplingRatePerMillion (the series\' 1,000,000 volume × rate/1e6); traces of runtime spans alone as measured at the setting; every node runs the benchmark node\'s background loops; pod lifecycles cost what the churn measured.';
+  const fleetAssumption = 'Assumption: traces holding kubelet spans scale with samplingRatePerMillion (the series\' 1,000,000 volume × rate/1e6); traces of runtime spans alone as measured at the setting; traces the loops\' timers pace (relist lists, Status, image and stats calls) come from every node at the benchmark node\'s rate, and those pod changes pace (pod worker syncs, the status calls for changed pods, GC removals, containerd\'s container-event roots) at the fleet\'s pod churn, each lifecycle costing what the benchmark\'s churn measured.';
   process.stdout.write(renderSamplingReport({ summaries, fleet, header, fleetAssumption }));
   process.stdout.write('\n' + renderCeiling(ceiling, creationRate));
   const fleetComparison = fleetCheck === undefined ? undefined : compareFleet(fleetCheck, summaries, creationRate);

@@ -167,6 +167,8 @@ export function readStaticPodFile(file: string, nodeName: string, nowMs: number)
  * path), so it is kept per text; a file that changes is decoded again.
  */
 const MAX_CACHED_MANIFESTS = 1024;
+/** UIDs are per node: a fleet process holds nodes × manifests of them (200 × 30 at the fleet target). */
+const MAX_CACHED_UIDS = 32_768;
 const parseCache = new Map<string, ReturnType<typeof parsePodManifest>>();
 const uidCache = new Map<string, string>();
 
@@ -186,7 +188,7 @@ function staticPodUidCached(text: string, document: unknown, nodeName: string, f
   let uid = uidCache.get(key);
   if (uid === undefined) {
     uid = staticPodUid(document, nodeName, file);
-    if (uidCache.size >= MAX_CACHED_MANIFESTS) uidCache.clear();
+    if (uidCache.size >= MAX_CACHED_UIDS) uidCache.clear();
     uidCache.set(key, uid);
   }
   return uid;

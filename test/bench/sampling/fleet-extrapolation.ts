@@ -5,8 +5,10 @@
  *   decision keeps a trace whole with probability rate/1e6; their volume at rate r is the series' measured
  *   1,000,000 volume × r/1e6 (a low rate measured directly over a short run is mostly noise);
  * - traces of runtime spans alone (roots the runtime samples itself) are taken as measured at the setting;
- * - every node runs the benchmark node's background loops; pod lifecycles cost what the churn measured,
- *   whatever node they land on.
+ * - traces outside the pod worker syncs are paced either by the loops' timers (periodic: every node sends
+ *   them at the benchmark node's rate) or by pod changes (churn-driven: the relist's status calls for changed
+ *   pods, GC removals, containerd's own container-event roots), which the fleet sends per pod lifecycle at its
+ *   own churn (./trace-pacing.ts); pod lifecycles cost what the churn measured, whatever node they land on.
  */
 import type { SettingSummary } from './run-summary';
 import type { Volume } from './span-figures';
@@ -39,11 +41,16 @@ export function extrapolateFleet(fleet: FleetShape, setting: SettingSummary, ful
   const rate = setting.setting.kubeletRate;
   const share = rate === undefined || fullRateOfSeries === undefined ? 0 : rate / 1_000_000;
   const full = fullRateOfSeries;
-  const lifecycle: Volume = full ? full.lifecyclePerLifecycle : zero();
-  // Kubelet-sampled background per node-second: all kubelet-rooted volume minus the lifecycle traces.
-  const kubeletBackground: Volume = full ? minus(full.kubeletRootedPerSecond, scaleBy(full.lifecyclePerLifecycle, full.lifecycles / full.windowSeconds)) : zero();
+  // Per pod lifecycle: the sync traces and the churn-driven rest, the kubelet's scaled by its sampling share.
+  const kubeletPerLifecycle: Volume = full ? plus(full.lifecyclePerLifecycle, full.kubeletChurnDrivenPerLifecycle) : zero();
+  const runtimePerLifecycle: Volume = setting.runtimeChurnDrivenPerLifecycle;
+  // Per node-second, the periodic rest: the kubelet-sampled volume less its per-lifecycle part at the bench's churn.
+  const benchChurn = full && full.windowSeconds > 0 ? full.lifecycles / full.windowSeconds : 0;
+  const settingChurn = setting.windowSeconds > 0 ? setting.lifecycles / setting.windowSeconds : 0;
+  const kubeletPeriodic: Volume = full ? minus(full.kubeletRootedPerSecond, scaleBy(kubeletPerLifecycle, benchChurn)) : zero();
+  const runtimePeriodic: Volume = minus(setting.runtimeRootedPerSecond, scaleBy(runtimePerLifecycle, settingChurn));
   const perSecond = (pick: (v: Volume) => number): number =>
-    fleet.nodes * (share * pick(kubeletBackground) + pick(setting.runtimeRootedPerSecond)) + fleet.podChurnPerSecond * share * pick(lifecycle);
+    fleet.nodes * (share * pick(kubeletPeriodic) + pick(runtimePeriodic)) + fleet.podChurnPerSecond * (share * pick(kubeletPerLifecycle) + pick(runtimePerLifecycle));
   const gzip = perSecond((v) => v.gzipBytes);
   return {
     fleet,
@@ -61,6 +68,10 @@ function zero(): Volume {
 
 function scaleBy(v: Volume, k: number): Volume {
   return { spans: v.spans * k, bytes: v.bytes * k, gzipBytes: v.gzipBytes * k };
+}
+
+function plus(a: Volume, b: Volume): Volume {
+  return { spans: a.spans + b.spans, bytes: a.bytes + b.bytes, gzipBytes: a.gzipBytes + b.gzipBytes };
 }
 
 function minus(a: Volume, b: Volume): Volume {

@@ -59,6 +59,9 @@ export interface SettingSummary {
   runtimeRootedPerSecond: Volume;
   /** Window totals per pod lifecycle of the lifecycle traces (sum of perLifecycle). */
   lifecyclePerLifecycle: Volume;
+  /** Traces outside pod worker syncs that pod changes pace (./trace-pacing.ts), per pod lifecycle. */
+  kubeletChurnDrivenPerLifecycle: Volume;
+  runtimeChurnDrivenPerLifecycle: Volume;
   kubeletRootSpans: number;
 }
 
@@ -107,6 +110,8 @@ export function summariseSetting(setting: SamplingSetting, runs: readonly NodeRu
     kubeletRootedPerSecond: scale(sum(runs.map((r) => r.spans.kubeletRooted)), windowSeconds),
     runtimeRootedPerSecond: scale(sum(runs.map((r) => r.spans.runtimeRooted)), windowSeconds),
     lifecyclePerLifecycle: sum(perLifecycle),
+    kubeletChurnDrivenPerLifecycle: scale(sum(runs.map((r) => r.spans.kubeletChurnDriven)), lifecycles),
+    runtimeChurnDrivenPerLifecycle: scale(sum(runs.map((r) => r.spans.runtimeChurnDriven)), lifecycles),
     kubeletRootSpans: runs.reduce((n, r) => n + r.spans.kubeletRootSpans, 0),
   };
 }

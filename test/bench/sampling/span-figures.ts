@@ -2,6 +2,7 @@ import { startupReportOf, type FlatSpan } from '../../../trace-sink/src';
 import { quantile } from '../bench-stats';
 import { KUBELET_SPAN } from '../../../kubelet-sim/src/tracing/kubelet-spans';
 import type { ReceivedSpan } from './received-span';
+import { isPeriodicRoot } from './trace-pacing';
 
 /** Roots of the pod worker syncs (kubernetes pkg/kubelet/kubelet.go SyncPod/SyncTerminatingPod/SyncTerminatedPod, as KUBELET_SPAN cites). */
 const LIFECYCLE_ROOTS: ReadonlySet<string> = new Set([KUBELET_SPAN.SYNC_POD, KUBELET_SPAN.SYNC_TERMINATING_POD, KUBELET_SPAN.SYNC_TERMINATED_POD]);
@@ -34,6 +35,9 @@ export interface SpanFigures {
   /** Traces holding a kubelet span (sampled by the kubelet's decision) vs traces of runtime spans only. */
   kubeletRooted: Volume;
   runtimeRooted: Volume;
+  /** The part of kubeletRooted / runtimeRooted outside pod worker syncs that pod changes pace (./trace-pacing.ts). */
+  kubeletChurnDriven: Volume;
+  runtimeChurnDriven: Volume;
   syncPod: LatencyFigures;
   podStartup: LatencyFigures;
   criClient: LatencyFigures;
@@ -54,14 +58,20 @@ export function spanFigures(received: readonly ReceivedSpan[], window: { startMs
   const background = new Map<string, NameVolume>();
   const kubeletRooted = emptyVolume();
   const runtimeRooted = emptyVolume();
+  const kubeletChurnDriven = emptyVolume();
+  const runtimeChurnDriven = emptyVolume();
   for (const spans of traces.values()) {
     const hasKubelet = spans.some((r) => r.span.service === KUBELET_SERVICE);
     const root = spans.find((r) => r.span.parentSpanId === '' && r.span.service === KUBELET_SERVICE);
     const isLifecycle = root !== undefined && LIFECYCLE_ROOTS.has(root.span.name);
+    // A trace whose root span was not received (it started before the run's spans were kept) counts as periodic.
+    const anyRoot = root ?? spans.find((r) => r.span.parentSpanId === '');
+    const churnDriven = !isLifecycle && anyRoot !== undefined && !isPeriodicRoot(anyRoot.span.name);
     for (const r of spans) {
       if (!inWindow(r.span)) continue;
       addTo((byService[r.span.service] ??= emptyVolume()), r);
       addTo(hasKubelet ? kubeletRooted : runtimeRooted, r);
+      if (churnDriven) addTo(hasKubelet ? kubeletChurnDriven : runtimeChurnDriven, r);
       const groups = isLifecycle ? lifecycle : background;
       const key = `${r.span.service}\u0000${r.span.name}`;
       let entry = groups.get(key);
@@ -78,6 +88,8 @@ export function spanFigures(received: readonly ReceivedSpan[], window: { startMs
     backgroundByName: sortedByName(background),
     kubeletRooted,
     runtimeRooted,
+    kubeletChurnDriven,
+    runtimeChurnDriven,
     syncPod: latency(windowKubelet.filter((s) => s.name === 'syncPod').map((s) => s.durationMs)),
     podStartup: latency(startup.map((p) => p.totalMs)),
     criClient: latency(windowKubelet.filter((s) => s.kind === 'CLIENT' && s.name.startsWith('runtime.v1.')).map((s) => s.durationMs)),
