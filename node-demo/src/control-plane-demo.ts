@@ -110,6 +110,8 @@ export async function runControlPlaneDemo(args: DemoArgs, ctx: { startedAt: numb
   const adminKubeconfig = join(work, 'admin.kubeconfig');
   const apiserver = startNodeProcess('apiserver-sim', join(ctx.dist, 'control-plane/apiserver-sim/src/main.js'), [
     '--listen', '127.0.0.1:0', '--etcd-servers', `unix://${etcdSocket}`, '--tracing-config-file', tracingConfig, '--kubeconfig-out', adminKubeconfig, '--admin-token', randomBytes(16).toString('hex'),
+    // Not kube-apiserver's behaviour (its kubelet transport has no tracing wrapper): only when asked for.
+    ...(args.traceKubeletProxy ? ['--trace-kubelet-proxy'] : []),
   ], logPath);
   children.push(apiserver);
   let apiserverUrl: string;

@@ -21,6 +21,11 @@ export interface DemoArgs {
   samplingRatePerMillion: number | undefined;
   /** --control-plane: etcd-sim and apiserver-sim too, the node registered with them (./control-plane-demo.ts). */
   controlPlane: boolean;
+  /**
+   * --trace-kubelet-proxy (with --control-plane): passed to apiserver-sim, which then traces its requests to the
+   * kubelet and injects W3C context. Not what kube-apiserver does (docs/span-parity.md, Known differences 3b).
+   */
+  traceKubeletProxy: boolean;
 }
 
 /** A flag the demo cannot use; main prints it and exits 1. */
@@ -63,6 +68,7 @@ export function parseDemoArgs(argv: readonly string[], repoRoot: string): DemoAr
     .option('pods-per-node', { type: 'string', describe: 'with --nodes: P plain static pods on every node instead of the config\'s staticPodPath' })
     .option('sampling-rate-per-million', { type: 'string', describe: 'the kubelet\'s tracing.samplingRatePerMillion (0–1000000), instead of the config\'s' })
     .option('control-plane', { type: 'boolean', default: false, describe: 'also run etcd-sim and apiserver-sim; the node registers, takes its pods from the API (kubectl create -f ...) and reports their status' })
+    .option('trace-kubelet-proxy', { type: 'boolean', default: false, describe: 'with --control-plane, NOT kube-apiserver\'s behaviour: apiserver-sim traces its requests to the kubelet (logs, exec, attach, portforward) and injects W3C context, so kubectl exec/logs are one trace down to the runtime' })
     .epilogue(EXAMPLES)
     .strict()
     .help()
@@ -91,6 +97,8 @@ export function parseDemoArgs(argv: readonly string[], repoRoot: string): DemoAr
   const podsPerNode = parsed['pods-per-node'] === undefined ? undefined : wholeNumber('--pods-per-node', parsed['pods-per-node'], 1, MAX_PODS_PER_NODE);
   if (podsPerNode !== undefined && nodes === undefined) throw new DemoFlagError('--pods-per-node needs --nodes: give --nodes N (1 for a single node)');
   if (controlPlane && nodes !== undefined) throw new DemoFlagError('--control-plane runs one node: leave out --nodes');
+  const traceKubeletProxy = parsed['trace-kubelet-proxy'];
+  if (traceKubeletProxy && !controlPlane) throw new DemoFlagError('--trace-kubelet-proxy is an apiserver-sim flag: give --control-plane too');
   const rate = parsed['sampling-rate-per-million'];
   return {
     nodes,
@@ -105,6 +113,7 @@ export function parseDemoArgs(argv: readonly string[], repoRoot: string): DemoAr
     model: parsed.model,
     config: parsed.config,
     controlPlane,
+    traceKubeletProxy,
   };
 }
 

@@ -1,6 +1,7 @@
 // `npm start -- --control-plane` as a user at kubectl meets it: the kubeconfig it prints works, the node is
 // Ready, a plain manifest (no spec.nodeName) is bound to the node, runs, shows its status and is deleted; SIGINT
-// stops every process and prints the span summary. Skipped with the reason where kubectl is absent.
+// stops every process and prints the span summary. With --trace-kubelet-proxy (not kube-apiserver's behaviour)
+// a kubectl exec is one trace from apiserver-sim to the kubelet. Skipped with the reason where kubectl is absent.
 import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { readSpansFromJsonl } from '../../trace-sink/src';
 
 const run$ = promisify(execFile);
 const DEMO = resolve(__dirname, '..', '..', 'node-demo/src/main.js');
@@ -70,5 +72,34 @@ describe('npm start -- --control-plane with a real kubectl', { skip: kubectlSkip
     assert.match(stdout, /Span summary \(\d+ spans in \d+ traces\)/);
     assert.match(stdout, /kubelet\s+HTTP PATCH\s+\d+/);
     assert.match(stderr, /bound pod default\/web to node sim-node \(binding subresource\)/);
+  });
+  it('--control-plane --trace-kubelet-proxy reaches apiserver-sim: kubectl exec is one trace, apiserver CLIENT → kubelet SERVER', async () => {
+    const spansPath = join(dir, 'traced-spans.jsonl');
+    const child = spawn(process.execPath, [DEMO, '--control-plane', '--trace-kubelet-proxy', '--listen', '127.0.0.1:0', '--http-listen', '', '--out', spansPath, '--duration', '90s'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const closed = new Promise<number | null>((r) => child.on('close', r));
+    try {
+      const kubeconfig = await eventually('kubeconfig line', async () => /^Kubeconfig: (\S+)$/m.exec(stdout)?.[1], 40_000);
+      const k = async (...args: string[]) => (await run$('kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 30_000, cwd: REPO_ROOT })).stdout;
+      assert.equal((await k('create', '-f', 'configs/pods/web.yaml')).trim(), 'pod/web created');
+      await eventually('web Running', async () => ((await k('get', 'pod', 'web', '-o', 'jsonpath={.status.phase}')) === 'Running' ? true : undefined));
+      assert.equal(await k('exec', 'web', '--', 'echo', 'traced'), 'traced\n');
+    } finally {
+      child.kill('SIGINT');
+      const status = await closed;
+      assert.equal(status, 0, stderr);
+    }
+    const spans = readSpansFromJsonl(spansPath);
+    const kubeletExec = spans.find((s) => s.service === 'kubelet' && s.kind === 'SERVER' && s.name === '/exec/{podNamespace}/{podID}/{containerName}');
+    assert.ok(kubeletExec, 'the kubelet SERVER span of the exec');
+    const parent = spans.find((s) => s.spanId === kubeletExec.parentSpanId && s.traceId === kubeletExec.traceId);
+    assert.deepEqual(parent && { service: parent.service, kind: parent.kind, name: parent.name, status: parent.attributes['http.status_code'] }, { service: 'apiserver', kind: 'CLIENT', name: 'HTTP GET', status: 101 });
+    assert.ok(spans.some((s) => s.traceId === kubeletExec.traceId && s.service === 'apiserver' && s.kind === 'SERVER' && s.name === 'GET /api/v1/namespaces/{:namespace}/pods/{:name}/exec'), 'the apiserver SERVER span heads the same trace');
   });
 });

@@ -14,7 +14,7 @@ import { eventually } from '../helpers/eventually';
 import { talkerPod } from '../helpers/node-processes';
 
 /*
- * kubectl exec / logs through apiserver-sim to kubelet-sim and runtime-sim, real processes, one trace each.
+ * kubectl exec / logs / attach through apiserver-sim to kubelet-sim and runtime-sim, real processes.
  * Goldens: test/fixtures/golden-traces/control-plane/{pod-exec,pod-log}.txt; regenerate with
  *   npm run build && UPDATE_GOLDEN=1 node --test dist/test/e2e/control-plane-exec-logs.test.js
  */
@@ -76,9 +76,40 @@ function kubectlSpdy(kubeconfig: string, args: string[], input?: string, forward
   });
 }
 
+/** `kubectl attach` (no -i): how it ended once interrupted, and whether the runtime saw the Attach first. */
+interface KubectlAttach { code: number | null; signal: NodeJS.Signals | null; stderr: string; runtimeAttached: boolean }
+
+/**
+ * Runs the real kubectl attach to the talker's container (no stdin, no tty: it only streams output, and the
+ * container writes none after start) until the runtime has answered the CRI Attach, then interrupts it as a
+ * user's Ctrl-C would.
+ */
+function kubectlAttach(kubeconfig: string, runtimeAttached: () => Promise<boolean>): Promise<KubectlAttach> {
+  return new Promise((resolve) => {
+    const child = spawn('kubectl', ['--kubeconfig', kubeconfig, 'attach', POD, '-c', 'app'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let attached = false;
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const poll = setInterval(() => {
+      void runtimeAttached().then((yes) => {
+        if (!yes || attached) return;
+        attached = true;
+        clearInterval(poll);
+        child.kill('SIGINT');
+      });
+    }, 250);
+    child.on('close', (code, signal) => {
+      clearTimeout(kill);
+      clearInterval(poll);
+      resolve({ code, signal, stderr, runtimeAttached: attached });
+    });
+  });
+}
+
 interface Observed {
   spdy?: { exec: KubectlResult; execStdin: KubectlResult; execFails: KubectlResult; portForward: KubectlResult & { local?: string } };
-  kubectl?: { exec: Awaited<ReturnType<typeof kubectl>>; logs: Awaited<ReturnType<typeof kubectl>>; logsTail: Awaited<ReturnType<typeof kubectl>> };
+  kubectl?: { exec: Awaited<ReturnType<typeof kubectl>>; logs: Awaited<ReturnType<typeof kubectl>>; logsTail: Awaited<ReturnType<typeof kubectl>>; attach: KubectlAttach };
   shapedExec: ChannelSession;
   v4Exec: ChannelSession;
   shapedLog: { status: number; contentType: string | null; body: string };
@@ -112,7 +143,7 @@ describe('kubectl exec and logs through apiserver-sim to the runtime, traced (et
       durationMs: 24_000,
       podManifests: { 'talker.yaml': TALKER },
       extraKubeletArgs: ['--port', String(kubeletPort), '--kubeconfig', kubeletKubeconfig],
-      whileRunning: async () => {
+      whileRunning: async ({ sink: nodeSink }) => {
         await eventually('the static pod running', 9_000, async () => {
           const list = (await (await fetch(`http://127.0.0.1:${kubeletPort}/pods`)).json()) as { items: Array<{ status: { phase: string } }> };
           return list.items.some((p) => p.status.phase === 'Running') ? true : undefined;
@@ -170,6 +201,8 @@ describe('kubectl exec and logs through apiserver-sim to the runtime, traced (et
             exec: await kubectl(cp.kubeconfig, ['exec', POD, '--', 'echo', 'hi']),
             logs: await kubectl(cp.kubeconfig, ['logs', POD]),
             logsTail: await kubectl(cp.kubeconfig, ['logs', POD, '--tail=1', '--timestamps']),
+            attach: await kubectlAttach(cp.kubeconfig, async () =>
+              nodeSink.index.spans().some((s) => s.service === 'crio' && s.kind === 'SERVER' && s.name === 'runtime.v1.RuntimeService/Attach')),
           };
         }
       },
@@ -240,6 +273,33 @@ describe('kubectl exec and logs through apiserver-sim to the runtime, traced (et
     assert.deepEqual({ code: k.exec.code, stdout: k.exec.stdout }, { code: 0, stdout: 'hi\n' }, k.exec.stderr);
     assert.deepEqual({ code: k.logs.code, stdout: k.logs.stdout }, { code: 0, stdout: 'hello from talker\nwarning\nthird\n' }, k.logs.stderr);
     assert.match(k.logsTail.stdout, /^\d{4}-\d{2}-\d{2}T[\d:.]+Z third\n$/, k.logsTail.stderr);
+  });
+
+  it('a real kubectl attach (v5 WebSocket, translated) reaches the runtime; traced as kube-apiserver: the apiserver trace stops at the proxy, the kubelet starts its own', (t) => {
+    if (!haveKubectl) {
+      t.skip('kubectl not on PATH (Debian: apt-get install -y kubernetes-client)');
+      return;
+    }
+    const attach = observed.kubectl!.attach;
+    assert.ok(attach.runtimeAttached, `the runtime answered the CRI Attach before kubectl was interrupted: ${attach.stderr}`);
+    assert.doesNotMatch(attach.stderr, /error/i);
+    const server = spans.find((s) => s.service === 'apiserver' && s.kind === 'SERVER' && s.name === 'GET /api/v1/namespaces/{:namespace}/pods/{:name}/attach');
+    assert.ok(server, `the apiserver SERVER span of the attach: ${spans.filter((s) => s.service === 'apiserver').map((s) => s.name).join(', ')}`);
+    assert.match(String(server.attributes['user_agent.original']), /^kubectl\/v\d+\.\d+\.\d+/);
+    const apiTrace = spans.filter((s) => s.traceId === server.traceId);
+    assert.deepEqual(apiTrace.filter((s) => s.service !== 'apiserver' && s.service !== 'etcd').map((s) => `${s.service} ${s.name}`), []);
+    assert.ok(!apiTrace.some((s) => s.kind === 'CLIENT' && s.name.startsWith('HTTP ')), 'no apiserver CLIENT span to the kubelet');
+    const kubeletAttach = spans.find((s) => s.service === 'kubelet' && s.kind === 'SERVER' && s.name === '/attach/{podNamespace}/{podID}/{containerName}');
+    assert.ok(kubeletAttach, 'the kubelet SERVER span of the attach');
+    assert.equal(kubeletAttach.parentSpanId, '', 'the v5 translation opens a new request: nothing from kubectl or the apiserver is its parent');
+    const kubeletTrace = spans.filter((s) => s.traceId === kubeletAttach.traceId);
+    const runtimeAttach = kubeletTrace.find((s) => s.service === 'crio' && s.kind === 'SERVER' && s.name === 'runtime.v1.RuntimeService/Attach');
+    assert.ok(runtimeAttach, 'the runtime Attach SERVER span in the kubelet trace');
+    assert.deepEqual(chainUp(kubeletTrace, runtimeAttach), [
+      'kubelet SERVER /attach/{podNamespace}/{podID}/{containerName}',
+      'kubelet CLIENT runtime.v1.RuntimeService/Attach',
+      'crio SERVER runtime.v1.RuntimeService/Attach',
+    ]);
   });
 
   /** The apiserver SERVER span of an exec sent with `command=<word>` and the spans of its trace. */

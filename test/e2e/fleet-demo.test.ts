@@ -54,5 +54,8 @@ describe('npm start -- --nodes N (the fleet launcher)', () => {
     assert.throws(() => parseDemoArgs(['--nodes', '2', '--pods-per-node', '0'], dir), { message: 'invalid value "0" for --pods-per-node: give a whole number from 1 to 110' });
     assert.throws(() => parseDemoArgs(['--nodes', '0'], dir), /"--nodes" flag: give a whole number of nodes from 1 to 1000/);
     assert.throws(() => parseDemoArgs(['--sampling-rate-per-million', '2000000'], dir), { message: 'invalid value "2000000" for --sampling-rate-per-million: give a whole number from 0 to 1000000' });
+    assert.throws(() => parseDemoArgs(['--trace-kubelet-proxy'], dir), { message: '--trace-kubelet-proxy is an apiserver-sim flag: give --control-plane too' });
+    assert.equal(parseDemoArgs(['--control-plane'], dir).traceKubeletProxy, false);
+    assert.equal(parseDemoArgs(['--control-plane', '--trace-kubelet-proxy'], dir).traceKubeletProxy, true);
   });
 });
