@@ -36,23 +36,36 @@ async function eventually<T>(what: string, fn: () => Promise<T | undefined>, tim
   }
 }
 
+/** `npm start -- --control-plane …` as a child, its output collected; `kubectl` runs against the kubeconfig it prints. */
+function startDemo(extraArgs: string[], spansPath: string) {
+  const child = spawn(process.execPath, [DEMO, '--control-plane', ...extraArgs, '--listen', '127.0.0.1:0', '--http-listen', '', '--out', spansPath, '--duration', '90s'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (c: Buffer) => (out.stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out.stderr += c.toString()));
+  const closed = new Promise<number | null>((r) => child.on('close', r));
+  const kubectl = async (): Promise<(...args: string[]) => Promise<string>> => {
+    const kubeconfig = await eventually('kubeconfig line', async () => /^Kubeconfig: (\S+)$/m.exec(out.stdout)?.[1], 40_000);
+    return async (...args: string[]) => (await run$('kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 30_000, cwd: REPO_ROOT })).stdout;
+  };
+  /** SIGINT, as Ctrl-C; resolves with the exit status. */
+  const stop = (): Promise<number | null> => {
+    child.kill('SIGINT');
+    return closed;
+  };
+  return { out, kubectl, stop };
+}
+
 describe('npm start -- --control-plane with a real kubectl', { skip: kubectlSkipReason() }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'cp-demo-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('prints a kubeconfig; kubectl sees the node Ready, creates configs/pods/web.yaml, sees it Running and deletes it', async () => {
-    const child = spawn(process.execPath, [DEMO, '--control-plane', '--listen', '127.0.0.1:0', '--http-listen', '', '--out', join(dir, 'spans.jsonl'), '--duration', '90s'], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const closed = new Promise<number | null>((r) => child.on('close', r));
+    const demo = startDemo([], join(dir, 'spans.jsonl'));
     try {
-      const kubeconfig = await eventually('kubeconfig line', async () => /^Kubeconfig: (\S+)$/m.exec(stdout)?.[1], 40_000);
-      const k = async (...args: string[]) => (await run$('kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 30_000, cwd: REPO_ROOT })).stdout;
+      const k = await demo.kubectl();
       assert.match(await k('get', 'nodes'), /\nsim-node\s+Ready\s+<none>\s+\S+\s+v1\.34\.0\n/);
       assert.equal((await k('create', '-f', 'configs/pods/web.yaml')).trim(), 'pod/web created');
       await eventually('web Running on sim-node', async () => {
@@ -65,35 +78,23 @@ describe('npm start -- --control-plane with a real kubectl', { skip: kubectlSkip
       assert.equal((await k('delete', 'pod', 'web')).trim(), 'pod "web" deleted');
       assert.match(await k('get', 'pods', '-A', '-o', 'name').catch((e: Error) => e.message), /^$/);
     } finally {
-      child.kill('SIGINT');
-      const status = await closed;
-      assert.equal(status, 0, stderr);
+      assert.equal(await demo.stop(), 0, demo.out.stderr);
     }
+    const { stdout, stderr } = demo.out;
     assert.match(stdout, /Span summary \(\d+ spans in \d+ traces\)/);
     assert.match(stdout, /kubelet\s+HTTP PATCH\s+\d+/);
     assert.match(stderr, /bound pod default\/web to node sim-node \(binding subresource\)/);
   });
   it('--control-plane --trace-kubelet-proxy reaches apiserver-sim: kubectl exec is one trace, apiserver CLIENT → kubelet SERVER', async () => {
     const spansPath = join(dir, 'traced-spans.jsonl');
-    const child = spawn(process.execPath, [DEMO, '--control-plane', '--trace-kubelet-proxy', '--listen', '127.0.0.1:0', '--http-listen', '', '--out', spansPath, '--duration', '90s'], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const closed = new Promise<number | null>((r) => child.on('close', r));
+    const demo = startDemo(['--trace-kubelet-proxy'], spansPath);
     try {
-      const kubeconfig = await eventually('kubeconfig line', async () => /^Kubeconfig: (\S+)$/m.exec(stdout)?.[1], 40_000);
-      const k = async (...args: string[]) => (await run$('kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 30_000, cwd: REPO_ROOT })).stdout;
+      const k = await demo.kubectl();
       assert.equal((await k('create', '-f', 'configs/pods/web.yaml')).trim(), 'pod/web created');
       await eventually('web Running', async () => ((await k('get', 'pod', 'web', '-o', 'jsonpath={.status.phase}')) === 'Running' ? true : undefined));
       assert.equal(await k('exec', 'web', '--', 'echo', 'traced'), 'traced\n');
     } finally {
-      child.kill('SIGINT');
-      const status = await closed;
-      assert.equal(status, 0, stderr);
+      assert.equal(await demo.stop(), 0, demo.out.stderr);
     }
     const spans = readSpansFromJsonl(spansPath);
     const kubeletExec = spans.find((s) => s.service === 'kubelet' && s.kind === 'SERVER' && s.name === '/exec/{podNamespace}/{podID}/{containerName}');
