@@ -21,6 +21,7 @@ import { runNode, type NodeRunResult } from './sampling/node-run';
 import { ProgressEta } from './sampling/progress-eta';
 import { renderSamplingChart } from './sampling/render-sampling-chart';
 import { renderCeiling, renderSaturation, summariseCeiling, summariseSaturation } from './sampling/render-ceiling-report';
+import { renderSaturationChart } from './sampling/render-saturation-chart';
 import { renderSamplingReport } from './sampling/render-sampling-report';
 import { runRawCeiling, type RawCeilingResult } from './sampling/raw-ceiling-run';
 import { runSaturation, type SaturationResult } from './sampling/saturation-run';
@@ -63,7 +64,7 @@ async function main(): Promise<number> {
     .option('fleet-check', { type: 'number', describe: 'after the rounds, run the fleet mode (kubelet-sim and runtime-sim --nodes N) with the same churn per node at the series\' 1000000 setting and compare its spans/s and bytes/s with the extrapolation for N nodes (target ±15%)' })
     .option('endpoint', { type: 'string', describe: 'OTLP/gRPC host:port of your collector: both processes export there instead of to the embedded receiver (containerd over gRPC); volume then comes from the processes\' own export counts, and bytes, latencies and the fleet figures are left out' })
     .option('json', { type: 'string', default: 'test-artifacts/sampling-bench.json', describe: 'where to write the results as JSON' })
-    .option('svg', { type: 'string', default: 'test-artifacts/sampling-bench.svg', describe: 'where to write the chart (CPU × off and collector MB/s against the rate)' })
+    .option('svg', { type: 'string', default: 'test-artifacts/sampling-bench.svg', describe: 'where to write the chart (CPU × off and collector MB/s against the rate; with --saturate, lifecycles/s × off and CPU per lifecycle)' })
     .option('seed', { type: 'number', default: 1, describe: 'churn workload seed (same seed, same pods at the same times)' })
     .example('$0 --quick', 'a short run (a few minutes on 2 busy cores)')
     .example('$0 --quick --persona containerd --series all', 'containerd 2.1 at its default sampler')
@@ -170,7 +171,10 @@ async function main(): Promise<number> {
     process.stdout.write(`${header}\n\n${renderCeiling(ceiling, undefined)}\n${renderSaturation(rows, ceiling, shape)}`);
     process.stdout.write('\n### Consistency\n\n' + checks.map((c) => `- ${c.ok ? 'ok' : '**FAILED**'}: ${c.check} (${c.detail})`).join('\n') + '\n');
     writeFileSync(jsonPath, JSON.stringify({ header, machine, persona: persona.persona, seriesMeaning: persona.seriesMeaning, saturation, rounds, ceiling, rows, checks, raw: rawResults, runs: Object.fromEntries(saturationResults) }, null, 2));
-    process.stderr.write(`results: ${jsonPath}\n`);
+    const svgPath = resolve(argv.svg);
+    mkdirSync(dirname(svgPath), { recursive: true });
+    writeFileSync(svgPath, await renderSaturationChart(rows, ceiling));
+    process.stderr.write(`results: ${jsonPath}\nchart: ${svgPath}\n`);
     return checks.every((c) => c.ok) ? 0 : 1;
   }
 

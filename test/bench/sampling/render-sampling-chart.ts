@@ -1,27 +1,11 @@
 /**
- * The benchmark's SVG chart, drawn by Vega-Lite compiled to Vega and rendered headless (`View.toSVG()`, no
- * browser, no canvas): CPU per pod lifecycle against tracing off, and what the fleet sends its collector,
- * both against samplingRatePerMillion on a log axis.
+ * The benchmark's SVG chart (Vega-Lite, rendered headless by ./vega-svg.ts): CPU per pod lifecycle against
+ * tracing off, and what the fleet sends its collector, both against samplingRatePerMillion on a log axis.
  */
 import type { FleetRow } from './fleet-extrapolation';
 import type { SettingSummary } from './run-summary';
 import { BASELINE_ID } from './sampling-settings';
-
-/** The parts of vega and vega-lite used here (both are ESM-only packages with top-level await). */
-interface VegaLiteModule {
-  compile(spec: object): { spec: object };
-}
-interface VegaView {
-  toSVG(): Promise<string>;
-  finalize(): void;
-}
-interface VegaModule {
-  parse(spec: object): unknown;
-  View: new (runtime: unknown, options: { renderer: 'none' }) => VegaView;
-}
-
-// tsc turns import() into require() under CommonJS, and require() cannot load an ESM graph with top-level await.
-const importEsm = new Function('specifier', 'return import(specifier)') as <T>(specifier: string) => Promise<T>;
+import { LEGEND, renderVegaLiteSvg, SAMPLING_RATE_AXIS } from './vega-svg';
 
 export async function renderSamplingChart(summaries: readonly SettingSummary[], fleet: readonly FleetRow[]): Promise<string> {
   const base = summaries.find((s) => s.setting.id === BASELINE_ID);
@@ -40,7 +24,7 @@ export async function renderSamplingChart(summaries: readonly SettingSummary[], 
     .map((r) => ({ row: r, summary: summaries.find((s) => s.setting.id === r.settingId) }))
     .filter((d) => (d.summary?.setting.kubeletRate ?? 0) > 0)
     .map((d) => ({ rate: d.summary?.setting.kubeletRate, mbps: d.row.gzipMBPerSecond, line: seriesLabel(d.summary as SettingSummary) }));
-  const x = { field: 'rate', type: 'quantitative', title: 'kubelet samplingRatePerMillion', scale: { type: 'log' } };
+  const x = SAMPLING_RATE_AXIS;
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     background: 'white',
@@ -50,7 +34,7 @@ export async function renderSamplingChart(summaries: readonly SettingSummary[], 
         width: 420,
         height: 200,
         layer: [
-          { data: { values: cpu }, mark: { type: 'line', point: true }, encoding: { x, y: { field: 'ratio', type: 'quantitative', title: '× off', scale: { zero: false } }, color: { field: 'line', type: 'nominal', title: null } } },
+          { data: { values: cpu }, mark: { type: 'line', point: true }, encoding: { x, y: { field: 'ratio', type: 'quantitative', title: '× off', scale: { zero: false } }, color: { field: 'line', type: 'nominal', title: null, legend: LEGEND } } },
           { data: { values: [{ target: 1.05 }] }, mark: { type: 'rule', strokeDash: [4, 4], color: 'grey' }, encoding: { y: { field: 'target', type: 'quantitative' } } },
         ],
       },
@@ -60,17 +44,10 @@ export async function renderSamplingChart(summaries: readonly SettingSummary[], 
         height: 200,
         data: { values: volume },
         mark: { type: 'line', point: true },
-        encoding: { x, y: { field: 'mbps', type: 'quantitative', title: 'MB/s', scale: { type: 'log' } }, color: { field: 'line', type: 'nominal', title: null } },
+        encoding: { x, y: { field: 'mbps', type: 'quantitative', title: 'MB/s', scale: { type: 'log' } }, color: { field: 'line', type: 'nominal', title: null, legend: LEGEND } },
       },
     ],
     resolve: { scale: { color: 'independent' } },
   };
-  const vl = await importEsm<VegaLiteModule>('vega-lite');
-  const vega = await importEsm<VegaModule>('vega');
-  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+  return renderVegaLiteSvg(spec);
 }
