@@ -12,6 +12,8 @@ import { readFileSync } from 'node:fs';
  * The watch is on when the process was started through npm (`npm_command` set: npx, npm exec, npm start,
  * npm test) or when KUBELET_CRI_SIM_EXIT_WITH_PARENT=1 (the demo sets it for its children); =0 turns it off.
  * A process started directly from a shell is left alone, so `nohup kubelet-sim ... &` keeps running.
+ * With =1 only the parent is watched: the demo spawns its children itself and outlives whoever started it
+ * (`nohup node dist/node-demo/src/main.js … &` from a script that then exits must keep its fleet running).
  */
 export const EXIT_WITH_PARENT_ENV = 'KUBELET_CRI_SIM_EXIT_WITH_PARENT';
 
@@ -29,10 +31,15 @@ export interface ParentWatchOptions {
 
 /** Whether this process should stop when its parent goes away (see the module comment). */
 export function shouldExitWithParent(env: NodeJS.ProcessEnv = process.env): boolean {
+  return ancestorsToWatch(env) !== 'none';
+}
+
+/** none; the parent alone (a process that spawned us and handles its own lifetime); or parent and grandparent (npm's `sh -c`). */
+export function ancestorsToWatch(env: NodeJS.ProcessEnv = process.env): 'none' | 'parent' | 'parent-and-grandparent' {
   const explicit = env[EXIT_WITH_PARENT_ENV];
-  if (explicit === '1' || explicit === 'true') return true;
-  if (explicit === '0' || explicit === 'false') return false;
-  return env.npm_command !== undefined && env.npm_command !== '';
+  if (explicit === '1' || explicit === 'true') return 'parent';
+  if (explicit === '0' || explicit === 'false') return 'none';
+  return env.npm_command !== undefined && env.npm_command !== '' ? 'parent-and-grandparent' : 'none';
 }
 
 /** Starts the watch if it applies; returns a function that cancels it. */
@@ -40,9 +47,10 @@ export function watchParent(options: ParentWatchOptions): () => void {
   const getParentPid = options.getParentPid ?? (() => process.ppid);
   const getParentOf = options.getParentOf ?? procParentOf;
   const parent = getParentPid();
+  const watch = ancestorsToWatch(options.env);
   // Already orphaned (or started by init): there is no parent to outlive.
-  if (!shouldExitWithParent(options.env) || parent <= 1) return () => undefined;
-  const grandparent = getParentOf(parent);
+  if (watch === 'none' || parent <= 1) return () => undefined;
+  const grandparent = watch === 'parent-and-grandparent' ? getParentOf(parent) : undefined;
   const watchGrandparent = grandparent !== undefined && grandparent > 1;
   const timer = setInterval(() => {
     let gone: number | undefined;

@@ -41,6 +41,19 @@ describe('watchParent', () => {
     assert.deepEqual(gone, [900]);
   });
 
+  it('watches only the parent when the demo asked for it: the demo outlives whoever started it', async () => {
+    let demoParent = 700; // the shell that ran `nohup node dist/node-demo/src/main.js &`
+    let ppid = 701; // the demo
+    const gone: number[] = [];
+    watchParent({ env: { [EXIT_WITH_PARENT_ENV]: '1', npm_command: 'start' }, checkPeriodMs: 5, getParentPid: () => ppid, getParentOf: (pid) => (pid === 701 ? demoParent : undefined), onParentGone: (pid) => gone.push(pid) });
+    demoParent = 1; // the shell exited; the demo, re-parented to init, keeps running
+    await new Promise((r) => setTimeout(r, 40));
+    assert.deepEqual(gone, []);
+    ppid = 1; // the demo itself went away
+    await new Promise((r) => setTimeout(r, 40));
+    assert.deepEqual(gone, [701]);
+  });
+
   it('does nothing when the watch is off or the process already belongs to init', async () => {
     let ppid = 4242;
     const gone: number[] = [];
