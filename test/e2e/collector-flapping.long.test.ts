@@ -189,7 +189,9 @@ function kubeletMeanMs(run: FaultRun, windows: Window[]): { meanMs: number; call
 function assertLatencyKept(run: FaultRun, t: { diagnostic(msg: string): void }): void {
   const base = run.probes.filter((p) => inWindow(p.atMs, run.baseline)).map((p) => p.rttMs);
   const faulty = run.probes.filter((p) => run.faulty.some((w) => inWindow(p.atMs, w))).map((p) => p.rttMs);
-  assert.ok(base.length >= 20 && faulty.length >= 20, `${base.length} baseline and ${faulty.length} faulty round trips`);
+  // A probe every 100 ms gives ~50 in the 6 s baseline; a loaded CI machine has given as few as 19. A p90 of 12
+  // or more still compares; fewer means the machine, not the collector, set the pace.
+  assert.ok(base.length >= 12 && faulty.length >= 12, `${base.length} baseline and ${faulty.length} faulty round trips`);
   const [b, f] = [p90(base), p90(faulty)];
   t.diagnostic(`runtime-sim Version round trip p90: ${b.toFixed(2)} ms collector healthy (${base.length} calls), ${f.toFixed(2)} ms collector away or slow (${faulty.length})`);
   assert.ok(f <= 3 * b + 15, `runtime-sim round trip p90 ${f.toFixed(2)} ms while the collector misbehaved, ${b.toFixed(2)} ms before`);
