@@ -284,7 +284,8 @@ export function applyKubeletDefaults(cfg: KubeletConfiguration, opts: Defaulting
     memoryManagerPolicy: orZeroDefault(cfg.memoryManagerPolicy, 'None'),
     reservedMemory: (cfg.reservedMemory ?? []).map((r) => ({
       numaNode: r.numaNode ?? 0,
-      limits: Object.fromEntries(Object.entries(r.limits ?? {}).map(([k, v]) => [k, String(v)])),
+      // A Quantity decodes from a JSON string or number; anything else stays unparsable.
+      limits: Object.fromEntries(Object.entries(r.limits ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v)])),
     })),
     systemReservedCgroup: cfg.systemReservedCgroup ?? '',
     kubeReservedCgroup: cfg.kubeReservedCgroup ?? '',
