@@ -3,6 +3,9 @@
  * (cmd/kubelet/app/server.go run → RunKubelet → NewMainKubelet): the CRI endpoints (PreInitRuntimeService),
  * kubeReserved and systemReserved (parseResourceList), the hard eviction thresholds and the CPU manager policy
  * (building the container manager; reservedSystemCPUs within the online CPUs first), then in NewMainKubelet all eviction settings and the container log size.
+ * Building the container manager checks the machine too (cAdvisor's MachineInfo, read by cm/machine-topology):
+ * the topology manager's NUMA node limit, the static CPU policy's reservation and align-by-socket, the Static
+ * memory policy's reservedMemory against the NUMA nodes and the node's memory reservation.
  * Run before tracing and before any dial, so that a bad setting fails at once with a KubeletStartError naming
  * its field. Errors from run() read `failed to run Kubelet: <err>`; from NewMainKubelet
  * `failed to run Kubelet: failed to create kubelet: <err>`.
@@ -10,10 +13,12 @@
 import * as os from 'node:os';
 import { parseContainerLogMaxSize } from './background-loop-settings';
 import { checkCpuManagerPolicy, CPU_MANAGER_POLICY_OPTIONS, CpuManagerPolicyError } from './cm/cpu-manager-policy';
-import { checkTopologyManagerPolicyOptions, DEFAULT_MAX_ALLOWABLE_NUMA_NODES, TOPOLOGY_MANAGER_POLICY_OPTIONS, TopologyManagerOptionsError } from './cm/topology-manager-policy-options';
+import { checkNumaNodeCount, checkTopologyManagerPolicyOptions, DEFAULT_MAX_ALLOWABLE_NUMA_NODES, TOPOLOGY_MANAGER_POLICY_OPTIONS, TopologyManagerOptionsError } from './cm/topology-manager-policy-options';
 import { checkMemoryManagerPolicy, MemoryManagerPolicyError } from './cm/memory-manager-policy';
+import { readMachineTopology, type MachineTopology } from './cm/machine-topology';
+import { formatQuantity } from './config/quantity';
 import { cpuSetSize, formatCpuSet, isWithinFirstCpus, parseCpuSet, type CpuRanges } from './cm/cpuset';
-import { parseResourceList, ReservedResourceError } from './cm/reserved-resources';
+import { DEFAULT_EVICTION_HARD_MEMORY_AVAILABLE, nodeAllocatableMemoryReservation, parseResourceList, ReservedResourceError } from './cm/reserved-resources';
 import type { ResolvedKubeletConfig } from './config';
 import { evaluateFeatureGates } from './config/feature-gates';
 import { parseKubeletVersion } from './config/kubelet-version';
@@ -28,10 +33,17 @@ const CREATE = `${RUN}failed to create kubelet: `;
 export interface MachineInfo {
   /** Online CPUs, numbered 0..onlineCpus-1. */
   onlineCpus: number;
+  /** NUMA nodes, sockets and memory capacity. */
+  topology: MachineTopology;
+}
+
+/** This host, read at call time. */
+export function readMachineInfo(): MachineInfo {
+  return { onlineCpus: os.cpus().length, topology: readMachineTopology() };
 }
 
 export function checkStartupSettings(config: ResolvedKubeletConfig, flagEndpoint: string | undefined,
-  machine: MachineInfo = { onlineCpus: os.cpus().length }): CriEndpointTargets {
+  machine: MachineInfo = readMachineInfo()): CriEndpointTargets {
   const targets = resolveCriEndpoints(config, flagEndpoint);
   // getReservedCPUs (server.go), before the reservations are parsed: validation already parsed the set.
   const reservedSystemCpus = parseCpuSet(config.reservedSystemCPUs);
@@ -68,8 +80,17 @@ export function checkStartupSettings(config: ResolvedKubeletConfig, flagEndpoint
   eviction(RUN, { evictionHard: config.evictionHard, evictionSoft: {}, evictionSoftGracePeriod: {}, evictionMinimumReclaim: {} });
   // NewContainerManager: the topology manager first, then the CPU manager, then the memory manager.
   const gates = evaluateFeatureGates(config.featureGates, parseKubeletVersion(config.kubeletVersion));
+  const numaNodes = machine.topology.numaNodes.length;
+  const numaIds = formatCpuSet(parseCpuSet(machine.topology.numaNodes.map((n) => n.id).join(',')));
   try {
-    checkTopologyManagerPolicyOptions(config.topologyManagerPolicyOptions, (gate) => gates.enabled(gate));
+    const { maxAllowableNumaNodes } = checkTopologyManagerPolicyOptions(config.topologyManagerPolicyOptions, (gate) => gates.enabled(gate));
+    try {
+      checkNumaNodeCount(config.topologyManagerPolicy, numaNodes, maxAllowableNumaNodes);
+    } catch (err) {
+      if (!(err instanceof TopologyManagerOptionsError)) throw err;
+      throw new KubeletStartError(`${RUN}${err.message}`, 'topologyManagerPolicyOptions',
+        `this machine has ${numaNodes} NUMA nodes: set max-allowable-numa-nodes to at least ${numaNodes}, or topologyManagerPolicy none`);
+    }
   } catch (err) {
     if (!(err instanceof TopologyManagerOptionsError)) throw err;
     throw new KubeletStartError(`${RUN}${err.message}`, 'topologyManagerPolicyOptions',
@@ -77,23 +98,50 @@ export function checkStartupSettings(config: ResolvedKubeletConfig, flagEndpoint
   }
   try {
     checkCpuManagerPolicy(config.cpuManagerPolicy, reservedCpus(reservedSystemCpus, kubeReserved, systemReserved),
-      config.cpuManagerPolicyOptions, (gate) => gates.enabled(gate));
+      config.cpuManagerPolicyOptions, (gate) => gates.enabled(gate), {
+        topologyManagerPolicy: config.topologyManagerPolicy, cpus: machine.onlineCpus, sockets: machine.topology.sockets,
+        numaNodes, reservedSystemCpusSet: reservedSystemCpus.length > 0,
+      });
   } catch (err) {
     if (!(err instanceof CpuManagerPolicyError)) throw err;
+    if (err.message.includes('unable to reserve the required amount')) {
+      throw new KubeletStartError(`${RUN}${err.message}`, 'kubeReserved',
+        `kubeReserved.cpu + systemReserved.cpu, rounded up, may not exceed this machine's ${machine.onlineCpus} CPUs`);
+    }
+    if (err.message.includes('Align by socket') || err.message.includes('Topolgy manager')) {
+      throw new KubeletStartError(`${RUN}${err.message}`, 'cpuManagerPolicyOptions',
+        `align-by-socket needs a topologyManagerPolicy other than single-numa-node and a machine with no more sockets than NUMA nodes (this one: ${machine.topology.sockets} and ${numaNodes})`);
+    }
     const aboutOptions = err.message.includes('option');
     throw new KubeletStartError(`${RUN}${err.message}`, aboutOptions ? 'cpuManagerPolicyOptions' : 'cpuManagerPolicy',
       aboutOptions ? `options go with the static policy: ${Object.keys(CPU_MANAGER_POLICY_OPTIONS).join(', ')} (alpha ones need CPUManagerPolicyAlphaOptions), each true or false`
         : 'use none (the default) or static; static needs kubeReserved.cpu or systemReserved.cpu above zero, or reservedSystemCPUs');
   }
+  const reservation = nodeAllocatableMemoryReservation(config.systemReserved, config.kubeReserved,
+    evictionHardMemory(config), machine.topology.memoryCapacityBytes);
   try {
-    checkMemoryManagerPolicy(config.memoryManagerPolicy);
+    checkMemoryManagerPolicy(config.memoryManagerPolicy, undefined, {
+      machine: machine.topology, nodeAllocatableReservation: reservation, reservedMemory: config.reservedMemory,
+    });
   } catch (err) {
     if (!(err instanceof MemoryManagerPolicyError)) throw err;
-    throw new KubeletStartError(`${RUN}${err.message}`, 'memoryManagerPolicy', 'use None (the default) or Static, capitalised');
+    if (config.memoryManagerPolicy !== 'Static') {
+      throw new KubeletStartError(`${RUN}${err.message}`, 'memoryManagerPolicy', 'use None (the default) or Static, capitalised');
+    }
+    const memory = reservation.get('memory');
+    throw new KubeletStartError(`${RUN}${err.message}`, 'reservedMemory',
+      `with memoryManagerPolicy Static, list memory per NUMA node of this machine (${numaIds}) adding up to systemReserved + kubeReserved + evictionHard memory.available, here ${memory === undefined ? '0' : formatQuantity(memory)}, with no hugepages`);
   }
   eviction(CREATE, config);
   parseContainerLogMaxSize(config.containerLogMaxSize);
   return targets;
+}
+
+/** The hard memory.available threshold in force: as written, else the default when evictionHard is absent or merged with the defaults. */
+function evictionHardMemory(config: ResolvedKubeletConfig): string | undefined {
+  const written = config.evictionHard['memory.available'];
+  if (written !== undefined) return written;
+  return !config.evictionHardWritten || config.mergeDefaultEvictionSettings ? DEFAULT_EVICTION_HARD_MEMORY_AVAILABLE : undefined;
 }
 
 /**

@@ -31,13 +31,25 @@ const EXCLUSIVE_OPTIONS: ReadonlyArray<readonly [string, string]> = [
   ['prefer-align-cpus-by-uncorecache', 'distribute-cpus-across-numa'],
 ];
 
+/** What the static policy checks against the machine (cpumanager topology.Discover) and the topology manager. */
+export interface StaticPolicyMachine {
+  /** topologyManagerPolicy in force. */
+  topologyManagerPolicy: string;
+  cpus: number;
+  sockets: number;
+  numaNodes: number;
+  /** reservedSystemCPUs was set: its CPUs are the reservation and always add up. */
+  reservedSystemCpusSet: boolean;
+}
+
 /**
  * `reservedCpu`: the node's CPU reservation, undefined when neither reservation names cpu; `options`:
- * cpuManagerPolicyOptions; `enabled`: the feature gates. Where the kubelet walks the options map in Go's random
- * order and names whichever bad option it meets first, kubelet-sim names the first in key order.
+ * cpuManagerPolicyOptions; `enabled`: the feature gates; `machine`: absent to check the settings alone. Where
+ * the kubelet walks the options map in Go's random order and names whichever bad option it meets first,
+ * kubelet-sim names the first in key order.
  */
 export function checkCpuManagerPolicy(policy: string, reservedCpu: number | undefined,
-  options: Readonly<Record<string, string>> = {}, enabled: (gate: string) => boolean = () => true): void {
+  options: Readonly<Record<string, string>> = {}, enabled: (gate: string) => boolean = () => true, machine?: StaticPolicyMachine): void {
   const names = Object.keys(options).sort();
   if (policy === 'none') {
     // policy_none.go NewNonePolicy, wrapped by NewManager.
@@ -67,5 +79,17 @@ export function checkCpuManagerPolicy(policy: string, reservedCpu: number | unde
   }
   for (const [a, b] of EXCLUSIVE_OPTIONS) {
     if (on.has(a) && on.has(b)) fail(`static policy options ${a} and ${b} can not be used at the same time`);
+  }
+  if (machine === undefined) return;
+  // ValidateStaticPolicyOptions (policy_options.go; its typo is upstream's).
+  if (on.has('align-by-socket')) {
+    if (machine.topologyManagerPolicy === 'single-numa-node') fail('Topolgy manager single-numa-node policy is incompatible with CPUManager align-by-socket policy option');
+    if (machine.sockets > machine.numaNodes) fail('Align by socket is not compatible with hardware where number of sockets are more than number of NUMA');
+  }
+  // NewStaticPolicy: without reservedSystemCPUs, takeByTopology picks ceil(reservation) CPUs, or none when the
+  // machine has fewer.
+  const numReserved = Math.ceil(reservedCpu);
+  if (!machine.reservedSystemCpusSet && numReserved > machine.cpus) {
+    fail(`[cpumanager] unable to reserve the required amount of CPUs (size of  did not equal ${numReserved})`);
   }
 }

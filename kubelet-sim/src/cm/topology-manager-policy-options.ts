@@ -2,8 +2,9 @@
  * topologyManagerPolicyOptions as the topology manager parses them when the container manager is built
  * (pkg/kubelet/cm/topologymanager policy_options.go NewPolicyOptions, called first by NewManager; its error
  * is returned as it is up to run()). Options by maturity at 1.34: prefer-closest-numa-nodes stable (GA in
- * 1.32), max-allowable-numa-nodes beta (TopologyManagerPolicyBetaOptions, on by default). The NUMA node
- * count check that follows needs the machine's topology and is not made.
+ * 1.32), max-allowable-numa-nodes beta (TopologyManagerPolicyBetaOptions, on by default). NewManager then
+ * refuses, for any policy but none, a machine with more NUMA nodes than max-allowable-numa-nodes
+ * (topology_manager.go, {@link checkNumaNodeCount}).
  */
 import { goAtoi, goParseBool, goQuote } from '../config/go-compat';
 
@@ -21,7 +22,8 @@ export class TopologyManagerOptionsError extends Error {}
  * Throws with the kubelet's text for the first bad option in key order (the kubelet walks Go's map in random
  * order and names whichever it meets first).
  */
-export function checkTopologyManagerPolicyOptions(options: Readonly<Record<string, string>>, enabled: (gate: string) => boolean): void {
+export function checkTopologyManagerPolicyOptions(options: Readonly<Record<string, string>>, enabled: (gate: string) => boolean): { maxAllowableNumaNodes: number } {
+  let maxAllowableNumaNodes = DEFAULT_MAX_ALLOWABLE_NUMA_NODES;
   const fail = (text: string): never => {
     throw new TopologyManagerOptionsError(text);
   };
@@ -45,6 +47,15 @@ export function checkTopologyManagerPolicyOptions(options: Readonly<Record<strin
         fail(`unable to convert policy option to integer ${goQuote(name)}: ${(err as Error).message}`);
       }
       if (n < DEFAULT_MAX_ALLOWABLE_NUMA_NODES) fail(`the minimum value of ${goQuote(name)} should not be less than ${DEFAULT_MAX_ALLOWABLE_NUMA_NODES}`);
+      maxAllowableNumaNodes = n;
     }
+  }
+  return { maxAllowableNumaNodes };
+}
+
+/** topology_manager.go NewManager after the options: the state explosion limit on NUMA nodes, unless the policy is none. */
+export function checkNumaNodeCount(policy: string, numaNodes: number, maxAllowableNumaNodes: number): void {
+  if (policy !== 'none' && numaNodes > maxAllowableNumaNodes) {
+    throw new TopologyManagerOptionsError(`unsupported on machines with more than ${maxAllowableNumaNodes} NUMA Nodes`);
   }
 }

@@ -839,7 +839,8 @@ export function toKubeletConfiguration(fields: Record<string, unknown>): Kubelet
     'nodeStatusMaxImages', 'maxOpenFiles', 'oomScoreAdj', 'podsPerCore', 'topologyManagerPolicy', 'topologyManagerScope',
     'hairpinMode', 'memoryThrottlingFactor', 'serverTLSBootstrap', 'logging', 'evictionHard', 'evictionSoft',
     'evictionSoftGracePeriod', 'evictionMinimumReclaim', 'systemReserved', 'kubeReserved', 'reservedSystemCPUs', 'cpuManagerPolicy',
-    'cpuManagerPolicyOptions', 'topologyManagerPolicyOptions', 'memoryManagerPolicy',
+    'cpuManagerPolicyOptions', 'topologyManagerPolicyOptions', 'memoryManagerPolicy', 'reservedMemory',
+    'systemReservedCgroup', 'kubeReservedCgroup', 'mergeDefaultEvictionSettings',
   ] as const) {
     copy(name);
   }

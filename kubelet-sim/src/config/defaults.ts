@@ -282,6 +282,15 @@ export function applyKubeletDefaults(cfg: KubeletConfiguration, opts: Defaulting
     topologyManagerPolicyOptions: { ...(cfg.topologyManagerPolicyOptions ?? {}) },
     // defaults.go: MemoryManagerPolicy "None" when empty.
     memoryManagerPolicy: orZeroDefault(cfg.memoryManagerPolicy, 'None'),
+    reservedMemory: (cfg.reservedMemory ?? []).map((r) => ({
+      numaNode: r.numaNode ?? 0,
+      // A Quantity decodes from a JSON string or number; anything else stays unparsable.
+      limits: Object.fromEntries(Object.entries(r.limits ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v)])),
+    })),
+    systemReservedCgroup: cfg.systemReservedCgroup ?? '',
+    kubeReservedCgroup: cfg.kubeReservedCgroup ?? '',
+    evictionHardWritten: cfg.evictionHard !== undefined && cfg.evictionHard !== null,
+    mergeDefaultEvictionSettings: orDefault(cfg.mergeDefaultEvictionSettings, false),
   };
   for (const [field, value] of Object.entries(durations) as [DurationField, DurationValue][]) {
     resolved[field] = value.text;

@@ -106,6 +106,11 @@ export interface KubeletConfiguration {
   cpuManagerPolicyOptions?: Record<string, string> | null;
   topologyManagerPolicyOptions?: Record<string, string> | null;
   memoryManagerPolicy?: string;
+  /** v1beta1 MemoryReservation list; limits are a v1.ResourceList (quantities as strings or numbers). */
+  reservedMemory?: Array<{ numaNode?: number; limits?: Record<string, unknown> | null }> | null;
+  systemReservedCgroup?: string;
+  kubeReservedCgroup?: string;
+  mergeDefaultEvictionSettings?: boolean | null;
 }
 
 /** Tracing settings after defaulting (present only when the file had a `tracing` block). */
@@ -228,6 +233,14 @@ export interface ResolvedKubeletConfig {
   topologyManagerPolicyOptions: Record<string, string>;
   /** Default "None". */
   memoryManagerPolicy: string;
+  /** As written (limit quantities as text); empty when absent. */
+  reservedMemory: ReadonlyArray<{ numaNode: number; limits: Readonly<Record<string, string>> }>;
+  systemReservedCgroup: string;
+  kubeReservedCgroup: string;
+  /** True when the file sets evictionHard (even to {}): then the kubelet's default hard thresholds do not apply. */
+  evictionHardWritten: boolean;
+  /** Default false: unset signals of a written evictionHard take the defaults only when true. */
+  mergeDefaultEvictionSettings: boolean;
 }
 
 /** Names of the duration fields of {@link ResolvedKubeletConfig} (each has a `<name>Ms` twin). */
