@@ -16,8 +16,8 @@
  * CLIENT spans carrying W3C context (../proxy/kubelet-client-span.ts).
  *
  * A WebSocket request offering `v5.channel.k8s.io` (what kubectl 1.30+ sends) is translated by the
- * apiserver itself (../proxy/stream-translator.ts, with its deviation: WebSocket v4 to the kubelet instead
- * of SPDY); any other upgrade is proxied as is.
+ * apiserver itself (../proxy/stream-translator.ts: the command runs on the kubelet over SPDY, POST, as
+ * streamtranslator.go does); any other upgrade is proxied as is.
  */
 import { request as httpRequest } from 'node:http';
 import type { Tracer } from '@opentelemetry/api';
@@ -253,9 +253,10 @@ export async function podConnect(scope: RequestScope, kind: ConnectKind, deps: P
   if (upgrade === undefined) throw badRequest('Upgrade request required');
   if (kind !== 'portforward' && isWebSocketRequestWithStreamCloseProtocol(scope.req)) {
     // TranslateStreamCloseWebsocketRequests (on by default since 1.30): the apiserver ends the client's
-    // WebSocket itself and opens its own stream to the kubelet.
-    const kubeletRequest = traceKubeletRequest(deps.clientTracer, 'GET', location, undefined);
-    const translated = await translateStream(scope.req, upgrade.socket, upgrade.head, location, kubeletRequest.headers);
+    // WebSocket itself and runs the command on the kubelet with the SPDY executor (POST).
+    const kubeletRequest = traceKubeletRequest(deps.clientTracer, 'POST', location, undefined);
+    const options = { stdin: queryBool(q, 'stdin'), stdout: queryBool(q, 'stdout'), stderr: queryBool(q, 'stderr'), tty: queryBool(q, 'tty') };
+    const translated = await translateStream(scope.req, upgrade.socket, upgrade.head, location, kubeletRequest.headers, options);
     kubeletRequest.end(translated.kubeletStatus, translated.kubeletStatus === 0 ? translated.error : undefined);
     return;
   }
