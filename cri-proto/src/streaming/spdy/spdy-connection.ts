@@ -71,6 +71,8 @@ export class SpdyConnection extends EventEmitter {
   private nextPingId: number;
   private closedFlag = false;
   private goneAway = false;
+  /** destroy() ran: no frame is handled any more. */
+  private dead = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
 
@@ -86,8 +88,9 @@ export class SpdyConnection extends EventEmitter {
     this.nextPingId = options.server ? 2 : 1;
     this.touch();
     socket.on('data', (chunk: Buffer) => this.onBytes(chunk));
-    socket.on('end', () => this.destroy());
-    socket.on('close', () => this.destroy());
+    // The peer's end is handled after the frames that came before it (a SYN_REPLY still being inflated).
+    socket.on('end', () => this.destroyAfterIncoming());
+    socket.on('close', () => this.destroyAfterIncoming());
     socket.on('error', () => this.destroy());
     const period = options.pingPeriodMs ?? 0;
     if (period > 0) {
@@ -183,7 +186,8 @@ export class SpdyConnection extends EventEmitter {
 
   /** Drops the connection at once (shutdown, peer gone, protocol error). */
   destroy(): void {
-    const first = !this.socket.destroyed || !this.closedFlag;
+    const first = !this.dead;
+    this.dead = true;
     this.closedFlag = true;
     this.stopTimers();
     if (!this.socket.destroyed) this.socket.destroy();
@@ -193,6 +197,10 @@ export class SpdyConnection extends EventEmitter {
     this.inflater.close();
     this.deflater.close();
     if (first) this.emit('close');
+  }
+
+  private destroyAfterIncoming(): void {
+    this.incoming = this.incoming.then(() => this.destroy());
   }
 
   private stopTimers(): void {
@@ -222,7 +230,7 @@ export class SpdyConnection extends EventEmitter {
   }
 
   private async handle(frame: SpdyFrame): Promise<void> {
-    if (this.socket.destroyed) return;
+    if (this.dead) return;
     if (!frame.control) {
       this.touch();
       // Half-closed streams stay registered until close() resets them, like apimachinery's stream map.
