@@ -17,7 +17,8 @@
  *
  * A WebSocket request offering `v5.channel.k8s.io` (what kubectl 1.30+ sends) is translated by the
  * apiserver itself (../proxy/stream-translator.ts: the command runs on the kubelet over SPDY, POST, as
- * streamtranslator.go does); any other upgrade is proxied as is.
+ * streamtranslator.go does); a port-forward WebSocket offering `SPDY/3.1+portforward.k8s.io` is tunnelled to the
+ * kubelet as SPDY (../proxy/stream-tunnel.ts, streamtunnel.go); any other upgrade is proxied as is.
  */
 import { request as httpRequest } from 'node:http';
 import type { Tracer } from '@opentelemetry/api';
@@ -25,6 +26,7 @@ import { proxyUpgrade } from '../../../../cri-proto/src/streaming/upgrade-aware-
 import { traceKubeletRequest } from '../proxy/kubelet-client-span';
 import { kubeletBaseUrl } from '../proxy/kubelet-connection';
 import { isWebSocketRequestWithStreamCloseProtocol, translateStream } from '../proxy/stream-translator';
+import { isWebSocketRequestWithTunnelingProtocol, tunnelPortForward } from '../proxy/stream-tunnel';
 import { upgradeConnectionOf } from '../server/upgrade-connections';
 import { withComponentSpan } from '../storage/component-base-span';
 import type { StoredObject } from '../storage/etcd3-store';
@@ -258,6 +260,15 @@ export async function podConnect(scope: RequestScope, kind: ConnectKind, deps: P
     const options = { stdin: queryBool(q, 'stdin'), stdout: queryBool(q, 'stdout'), stderr: queryBool(q, 'stderr'), tty: queryBool(q, 'tty') };
     const translated = await translateStream(scope.req, upgrade.socket, upgrade.head, location, kubeletRequest.headers, options);
     kubeletRequest.end(translated.kubeletStatus, translated.kubeletStatus === 0 ? translated.error : undefined);
+    return;
+  }
+  if (kind === 'portforward' && isWebSocketRequestWithTunnelingProtocol(scope.req)) {
+    // PortForwardWebsockets (beta, on by default since 1.31): SPDY tunnelled through the WebSocket, sent on
+    // to the kubelet as a SPDY upgrade (POST).
+    const kubeletRequest = traceKubeletRequest(deps.clientTracer, 'POST', location, scope.req.headers['user-agent']);
+    const outcome = await tunnelPortForward(scope.req, upgrade.socket, upgrade.head, location, kubeletRequest.headers);
+    kubeletRequest.end(outcome.status, outcome.status === 0 ? outcome.error : undefined);
+    if (outcome.status === 0) throw new StatusError(500, '', outcome.error ?? 'proxy error');
     return;
   }
   const kubeletRequest = traceKubeletRequest(deps.clientTracer, scope.req.method ?? 'GET', location, scope.req.headers['user-agent']);
