@@ -120,7 +120,7 @@ function kubectlAttach(kubeconfig: string, runtimeAttached: () => Promise<boolea
 interface Observed {
   spdy?: { exec: KubectlResult; execStdin: KubectlResult; execFails: KubectlResult; portForward: KubectlResult & { local?: string } };
   /** KUBECTL_V5 runs: WebSocket v5 to the apiserver, SPDY from the apiserver to the kubelet. */
-  v5?: { exec: KubectlResult; execStdin: KubectlResult; execFails: KubectlResult };
+  v5?: { exec: KubectlResult; execStdin: KubectlResult; execFails: KubectlResult; portForward: KubectlResult & { local?: string } };
   kubectl?: { exec: Awaited<ReturnType<typeof kubectl>>; logs: Awaited<ReturnType<typeof kubectl>>; logsTail: Awaited<ReturnType<typeof kubectl>>; attach: KubectlAttach };
   shapedExec: ChannelSession;
   v4Exec: ChannelSession;
@@ -214,6 +214,7 @@ describe('kubectl exec and logs through apiserver-sim to the runtime, traced (et
             exec: await k(['exec', POD, '--', 'echo', 'hi']),
             execStdin: await k(['exec', '-i', POD, '--', 'echo', 'with-stdin'], 'some input\n'),
             execFails: await k(['exec', POD, '--', 'sh', '-c', 'exit 3']),
+            portForward: await kubectlBinary(KUBECTL_V5, cp.kubeconfig, ['port-forward', `pod/${POD}`, '--address', '127.0.0.1', ':8080'], undefined, true),
           };
         }
         if (haveKubectl) {
@@ -291,6 +292,20 @@ describe('kubectl exec and logs through apiserver-sim to the runtime, traced (et
     // shapedExec and tracedExec, plus kubectl 1.32's and KUBECTL_V5's execs when those ran.
     assert.ok(fromApiserver.length >= 2, `translated execs at the kubelet: ${fromApiserver.length}`);
     assert.deepEqual([...new Set(fromApiserver.map((s) => s.attributes['http.method']))], ['POST']);
+  });
+
+  it('kubectl 1.33 port-forward tunnels SPDY through WebSocket; the apiserver sends it on as a SPDY upgrade (POST), no fallback', (t) => {
+    if (observed.v5 === undefined) {
+      t.skip(`${KUBECTL_V5} not found`);
+      return;
+    }
+    const pf = observed.v5.portForward;
+    assert.match(pf.stdout, /Forwarding from 127\.0\.0\.1:\d+ -> 8080/, pf.stderr);
+    assert.equal(pf.local, '', 'nothing comes back on the forwarded connection');
+    assert.match(pf.stderr, /error forwarding port 8080 to pod [0-9a-f]+, uid : runtime-sim: pod networking is simulated/);
+    const forwards = spans.filter((s) => s.service === 'kubelet' && s.kind === 'SERVER' && s.name.startsWith('/portForward/') && /^kubectl[^/]*\/v1\.33\./.test(String(s.attributes['http.user_agent'])));
+    assert.equal(forwards.length, 1, 'one request at the kubelet: the tunnel was not refused and retried as SPDY');
+    assert.equal(forwards[0]!.attributes['http.method'], 'POST');
   });
 
   it('kubectl 1.29 port-forward negotiates SPDY; the forwarded connection fails with the runtime\'s error', (t) => {
