@@ -22,6 +22,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import type { Tracer } from '@opentelemetry/api';
+import { GO_HTTP_CLIENT_USER_AGENT } from '../../../../cri-proto/src/streaming/spdy/spdy-round-tripper';
 import { proxyUpgrade } from '../../../../cri-proto/src/streaming/upgrade-aware-proxy';
 import { traceKubeletRequest } from '../proxy/kubelet-client-span';
 import { kubeletBaseUrl } from '../proxy/kubelet-connection';
@@ -35,8 +36,6 @@ import type { ServedResource } from './rest-handlers';
 import { badRequest, notFound, StatusError } from './responses';
 import { traceFields } from './trace-fields';
 
-/** net/http's default User-Agent, which Request.Write sends when the request has none. */
-export const GO_HTTP_CLIENT_USER_AGENT = 'Go-http-client/1.1';
 
 export interface PodSubresourceDeps {
   pods: ServedResource;

@@ -291,6 +291,8 @@ export class SpdyConnection extends EventEmitter {
         return;
       }
       case SPDY_FRAME_TYPE.GOAWAY:
+        // A server drops the connection at once (its client has nothing more to send); spdystream's
+        // shutdown would wait for open streams first.
         if (this.options.server) {
           this.destroy();
           return;

@@ -1,7 +1,8 @@
 /**
  * SPDY/3.1 framing as Go's spdystream speaks it (github.com/moby/spdystream/spdy types.go, read.go,
  * write.go; draft-mbelshe-httpbis-spdy-00), the transport of kubectl ≤ 1.29 exec/attach and of every
- * port-forward before 1.31, and of crictl's default `--transport spdy`.
+ * port-forward before 1.31, of crictl's default `--transport spdy`, and of kube-apiserver's stream
+ * translator and tunnel to the kubelet.
  *
  * Written here rather than taken from npm: `spdy-transport` 3.0.0 (2018, the `spdy` server's
  * transport) treats every stream as an HTTP request. Fed kubectl 1.29's SYN_STREAM frames it fails the

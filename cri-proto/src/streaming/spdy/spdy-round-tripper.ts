@@ -13,8 +13,8 @@ import { SpdyConnection } from './spdy-connection';
 /** httpstream.HeaderProtocolVersion. */
 export const STREAM_PROTOCOL_VERSION_HEADER = 'X-Stream-Protocol-Version';
 
-/** net/http's default User-Agent, sent when the request has none. */
-const GO_HTTP_CLIENT_USER_AGENT = 'Go-http-client/1.1';
+/** net/http's default User-Agent, which Request.Write sends when the request has none. */
+export const GO_HTTP_CLIENT_USER_AGENT = 'Go-http-client/1.1';
 
 export interface SpdyUpgradeRequest {
   readonly method: string;
