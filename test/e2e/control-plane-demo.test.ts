@@ -100,7 +100,7 @@ describe('npm start -- --control-plane with a real kubectl', { skip: kubectlSkip
     const kubeletExec = spans.find((s) => s.service === 'kubelet' && s.kind === 'SERVER' && s.name === '/exec/{podNamespace}/{podID}/{containerName}');
     assert.ok(kubeletExec, 'the kubelet SERVER span of the exec');
     const parent = spans.find((s) => s.spanId === kubeletExec.parentSpanId && s.traceId === kubeletExec.traceId);
-    assert.deepEqual(parent && { service: parent.service, kind: parent.kind, name: parent.name, status: parent.attributes['http.status_code'] }, { service: 'apiserver', kind: 'CLIENT', name: 'HTTP GET', status: 101 });
+    assert.deepEqual(parent && { service: parent.service, kind: parent.kind, name: parent.name, status: parent.attributes['http.status_code'] }, { service: 'apiserver', kind: 'CLIENT', name: 'HTTP POST', status: 101 });
     assert.ok(spans.some((s) => s.traceId === kubeletExec.traceId && s.service === 'apiserver' && s.kind === 'SERVER' && s.name === 'GET /api/v1/namespaces/{:namespace}/pods/{:name}/exec'), 'the apiserver SERVER span heads the same trace');
   });
 });

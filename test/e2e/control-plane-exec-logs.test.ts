@@ -48,10 +48,20 @@ const KUBECTL_SPDY = process.env.KUBECTL_SPDY ?? '/usr/lib/google-cloud-sdk/bin/
 
 type KubectlResult = { code: number; stdout: string; stderr: string };
 
+/**
+ * A kubectl that offers only WebSocket v5 for exec (1.30+), so the apiserver translates it to SPDY towards
+ * the kubelet (streamtranslator.go); the Cloud SDK ships a 1.33 build.
+ */
+const KUBECTL_V5 = process.env.KUBECTL_V5 ?? '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
+
 /** Runs KUBECTL_SPDY; for port-forward, connects once to the local port it prints, then stops it. */
 function kubectlSpdy(kubeconfig: string, args: string[], input?: string, forward = false): Promise<KubectlResult & { local?: string }> {
+  return kubectlBinary(KUBECTL_SPDY, kubeconfig, args, input, forward);
+}
+
+function kubectlBinary(binary: string, kubeconfig: string, args: string[], input?: string, forward = false): Promise<KubectlResult & { local?: string }> {
   return new Promise((resolve) => {
-    const child = spawn(KUBECTL_SPDY, ['--kubeconfig', kubeconfig, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(binary, ['--kubeconfig', kubeconfig, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let local: string | undefined;
@@ -109,6 +119,8 @@ function kubectlAttach(kubeconfig: string, runtimeAttached: () => Promise<boolea
 
 interface Observed {
   spdy?: { exec: KubectlResult; execStdin: KubectlResult; execFails: KubectlResult; portForward: KubectlResult & { local?: string } };
+  /** KUBECTL_V5 runs: WebSocket v5 to the apiserver, SPDY from the apiserver to the kubelet. */
+  v5?: { exec: KubectlResult; execStdin: KubectlResult; execFails: KubectlResult; portForward: KubectlResult & { local?: string } };
   kubectl?: { exec: Awaited<ReturnType<typeof kubectl>>; logs: Awaited<ReturnType<typeof kubectl>>; logsTail: Awaited<ReturnType<typeof kubectl>>; attach: KubectlAttach };
   shapedExec: ChannelSession;
   v4Exec: ChannelSession;
@@ -140,7 +152,7 @@ describe('kubectl exec and logs through apiserver-sim to the runtime, traced (et
       fetch(cp.apiserverUrl + path, { ...init, headers: { 'Content-Type': 'application/json', 'User-Agent': KUBECTL_USER_AGENT, ...(init.headers as Record<string, string> | undefined) } });
     node = await runSimulatedNode({
       kubeletSamplingRatePerMillion: 1_000_000,
-      durationMs: 24_000,
+      durationMs: 30_000,
       podManifests: { 'talker.yaml': TALKER },
       extraKubeletArgs: ['--port', String(kubeletPort), '--kubeconfig', kubeletKubeconfig],
       whileRunning: async ({ sink: nodeSink }) => {
@@ -194,6 +206,15 @@ describe('kubectl exec and logs through apiserver-sim to the runtime, traced (et
             execStdin: await k(['exec', '-i', POD, '--', 'echo', 'with-stdin'], 'some input\n'),
             execFails: await k(['exec', POD, '--', 'false']),
             portForward: await kubectlSpdy(cp.kubeconfig, ['port-forward', `pod/${POD}`, '--address', '127.0.0.1', ':8080'], undefined, true),
+          };
+        }
+        if (existsSync(KUBECTL_V5)) {
+          const k = (args: string[], input?: string) => kubectlBinary(KUBECTL_V5, cp.kubeconfig, args, input);
+          observed.v5 = {
+            exec: await k(['exec', POD, '--', 'echo', 'hi']),
+            execStdin: await k(['exec', '-i', POD, '--', 'echo', 'with-stdin'], 'some input\n'),
+            execFails: await k(['exec', POD, '--', 'sh', '-c', 'exit 3']),
+            portForward: await kubectlBinary(KUBECTL_V5, cp.kubeconfig, ['port-forward', `pod/${POD}`, '--address', '127.0.0.1', ':8080'], undefined, true),
           };
         }
         if (haveKubectl) {
@@ -251,6 +272,40 @@ describe('kubectl exec and logs through apiserver-sim to the runtime, traced (et
     assert.deepEqual({ code: execStdin.code, stdout: execStdin.stdout }, { code: 0, stdout: 'with-stdin\n' }, execStdin.stderr);
     assert.equal(execFails.code, 1, execFails.stderr);
     assert.match(execFails.stderr, /command terminated with exit code 1/);
+  });
+
+  it('kubectl 1.33 (WebSocket v5, run on the kubelet over SPDY by the apiserver): exec, exec -i with stdin, a command exiting 3', (t) => {
+    if (observed.v5 === undefined) {
+      t.skip(`${KUBECTL_V5} not found (set KUBECTL_V5 to a kubectl 1.30+)`);
+      return;
+    }
+    const { exec, execStdin, execFails } = observed.v5;
+    assert.deepEqual({ code: exec.code, stdout: exec.stdout }, { code: 0, stdout: 'hi\n' }, exec.stderr);
+    assert.deepEqual({ code: execStdin.code, stdout: execStdin.stdout }, { code: 0, stdout: 'with-stdin\n' }, execStdin.stderr);
+    assert.equal(execFails.code, 3, execFails.stderr);
+    assert.match(execFails.stderr, /command terminated with exit code 3/);
+  });
+
+  it('every translated exec reaches the kubelet as the SPDY executor sends it: POST with Go\'s User-Agent', () => {
+    const kubeletExecs = spans.filter((s) => s.service === 'kubelet' && s.kind === 'SERVER' && s.name === '/exec/{podNamespace}/{podID}/{containerName}');
+    const fromApiserver = kubeletExecs.filter((s) => s.attributes['http.user_agent'] === 'Go-http-client/1.1');
+    // shapedExec and tracedExec, plus kubectl 1.32's and KUBECTL_V5's execs when those ran.
+    assert.ok(fromApiserver.length >= 2, `translated execs at the kubelet: ${fromApiserver.length}`);
+    assert.deepEqual([...new Set(fromApiserver.map((s) => s.attributes['http.method']))], ['POST']);
+  });
+
+  it('kubectl 1.33 port-forward tunnels SPDY through WebSocket; the apiserver sends it on as a SPDY upgrade (POST), no fallback', (t) => {
+    if (observed.v5 === undefined) {
+      t.skip(`${KUBECTL_V5} not found`);
+      return;
+    }
+    const pf = observed.v5.portForward;
+    assert.match(pf.stdout, /Forwarding from 127\.0\.0\.1:\d+ -> 8080/, pf.stderr);
+    assert.equal(pf.local, '', 'nothing comes back on the forwarded connection');
+    assert.match(pf.stderr, /error forwarding port 8080 to pod [0-9a-f]+, uid : runtime-sim: pod networking is simulated/);
+    const forwards = spans.filter((s) => s.service === 'kubelet' && s.kind === 'SERVER' && s.name.startsWith('/portForward/') && /^kubectl[^/]*\/v1\.33\./.test(String(s.attributes['http.user_agent'])));
+    assert.equal(forwards.length, 1, 'one request at the kubelet: the tunnel was not refused and retried as SPDY');
+    assert.equal(forwards[0]!.attributes['http.method'], 'POST');
   });
 
   it('kubectl 1.29 port-forward negotiates SPDY; the forwarded connection fails with the runtime\'s error', (t) => {
@@ -346,12 +401,13 @@ describe('kubectl exec and logs through apiserver-sim to the runtime, traced (et
     assert.ok(runtimeExec, `runtime Exec SERVER span in the trace: ${trace.map((s) => `${s.service}:${s.name}`).join(', ')}`);
     assert.deepEqual(chainUp(trace, runtimeExec), [
       'apiserver SERVER GET /api/v1/namespaces/{:namespace}/pods/{:name}/exec',
-      'apiserver CLIENT HTTP GET',
+      'apiserver CLIENT HTTP POST',
       'kubelet SERVER /exec/{podNamespace}/{podID}/{containerName}',
       'kubelet CLIENT runtime.v1.RuntimeService/Exec',
       'crio SERVER runtime.v1.RuntimeService/Exec',
     ]);
-    const client = trace.find((s) => s.service === 'apiserver' && s.kind === 'CLIENT' && s.name === 'HTTP GET')!;
+    const client = trace.find((s) => s.service === 'apiserver' && s.kind === 'CLIENT' && s.name === 'HTTP POST')!;
+    assert.equal(client.attributes['http.method'], 'POST');
     assert.match(String(client.attributes['http.url']), new RegExp(`^http://127\\.0\\.0\\.1:\\d+/exec/default/${POD}/app\\?command=echo&command=traced&error=1&output=1$`));
     assert.equal(client.attributes['http.status_code'], 101);
     assertMatchesGolden('control-plane/pod-exec-traced-proxy', renderSpanShape(subtreeOf(trace, server)));

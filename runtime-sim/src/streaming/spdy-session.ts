@@ -11,8 +11,9 @@ import {
   SPDY_STREAM_HEADER,
   SPDY_STREAM_TYPE,
   type SpdyRemoteCommandProtocol,
-} from './remote-command-protocol';
-import { SpdyServerConnection, type SpdyStream } from './spdy-connection';
+} from '../../../cri-proto/src/streaming/remote-command-protocol';
+import { SpdyConnection } from '../../../cri-proto/src/streaming/spdy/spdy-connection';
+import type { SpdyStream } from '../../../cri-proto/src/streaming/spdy/spdy-stream';
 import type { AttachStreamRequest, ExecStreamRequest, PortForwardStreamRequest, StreamRequest } from './stream-request';
 import type { RemoteCommandSession, StreamSessionCore } from './stream-session';
 
@@ -35,7 +36,7 @@ interface PortForwardPair {
  * spdy/upgrade.go UpgradeResponse: 101 with the negotiated version, then SPDY on the raw socket.
  * Returns the connection so the server can end it on shutdown.
  */
-export function serveSpdy(socket: Duplex, head: Buffer, request: StreamRequest, protocolName: string, options: SpdySessionOptions): SpdyServerConnection {
+export function serveSpdy(socket: Duplex, head: Buffer, request: StreamRequest, protocolName: string, options: SpdySessionOptions): SpdyConnection {
   socket.write(
     [
       'HTTP/1.1 101 Switching Protocols',
@@ -59,14 +60,16 @@ export function serveSpdy(socket: Duplex, head: Buffer, request: StreamRequest, 
  * On a timeout upstream only logs and returns, leaving the connection to its idle timeout; here it
  * is dropped at once.
  */
-function serveRemoteCommand(socket: Duplex, head: Buffer, r: ExecStreamRequest | AttachStreamRequest, protocol: SpdyRemoteCommandProtocol, options: SpdySessionOptions): SpdyServerConnection {
+function serveRemoteCommand(socket: Duplex, head: Buffer, r: ExecStreamRequest | AttachStreamRequest, protocol: SpdyRemoteCommandProtocol, options: SpdySessionOptions): SpdyConnection {
   const expected = 1 + Number(r.stdin) + Number(r.stdout) + Number(r.stderr) + Number(r.tty && protocol.resize);
   const byType = new Map<string, SpdyStream>();
   let replied = 0;
   let started = false;
-  const conn = new SpdyServerConnection(
-    socket,
-    (stream) => {
+  const conn = new SpdyConnection(socket, {
+    server: true,
+    head,
+    idleTimeoutMs: options.streamIdleTimeoutMs,
+    onStream: (stream) => {
       const type = stream.header(SPDY_STREAM_HEADER.STREAM_TYPE);
       const known = (Object.values(SPDY_STREAM_TYPE) as string[]).includes(type) && type !== SPDY_STREAM_TYPE.DATA;
       if (known && !started) {
@@ -80,9 +83,7 @@ function serveRemoteCommand(socket: Duplex, head: Buffer, r: ExecStreamRequest |
       }
       return null;
     },
-    head,
-    options.streamIdleTimeoutMs,
-  );
+  });
   const timer = setTimeout(() => {
     if (!started) conn.destroy();
   }, options.streamCreationTimeoutMs);
@@ -122,11 +123,13 @@ function serveRemoteCommand(socket: Duplex, head: Buffer, r: ExecStreamRequest |
  * requestID; once both are there the port is forwarded (here: always refused, the error text on
  * the error stream) and both streams are closed. The connection lasts until the client ends it.
  */
-function servePortForward(socket: Duplex, head: Buffer, r: PortForwardStreamRequest, options: SpdySessionOptions): SpdyServerConnection {
+function servePortForward(socket: Duplex, head: Buffer, r: PortForwardStreamRequest, options: SpdySessionOptions): SpdyConnection {
   const pairs = new Map<string, PortForwardPair>();
-  const conn = new SpdyServerConnection(
-    socket,
-    (stream) => {
+  const conn = new SpdyConnection(socket, {
+    server: true,
+    head,
+    idleTimeoutMs: options.streamIdleTimeoutMs,
+    onStream: (stream) => {
       // httpStreamReceived: the port and streamType headers are checked before a stream is accepted.
       const portText = stream.header(SPDY_STREAM_HEADER.PORT);
       if (portText === '') return `"${SPDY_STREAM_HEADER.PORT}" header is required`;
@@ -139,9 +142,7 @@ function servePortForward(socket: Duplex, head: Buffer, r: PortForwardStreamRequ
       stream.once('replySent', () => addPortForwardStream(pairs, stream, type, r, conn, options));
       return null;
     },
-    head,
-    options.streamIdleTimeoutMs,
-  );
+  });
   conn.once('close', () => {
     for (const pair of pairs.values()) clearTimeout(pair.timer);
     pairs.clear();
@@ -149,7 +150,7 @@ function servePortForward(socket: Duplex, head: Buffer, r: PortForwardStreamRequ
   return conn;
 }
 
-function addPortForwardStream(pairs: Map<string, PortForwardPair>, stream: SpdyStream, type: string, r: PortForwardStreamRequest, conn: SpdyServerConnection, options: SpdySessionOptions): void {
+function addPortForwardStream(pairs: Map<string, PortForwardPair>, stream: SpdyStream, type: string, r: PortForwardStreamRequest, conn: SpdyConnection, options: SpdySessionOptions): void {
   // httpStreamHandler.requestID: clients before the header paired streams by id (error = data + 2).
   let id = stream.header(SPDY_STREAM_HEADER.REQUEST_ID);
   if (id === '') id = String(type === SPDY_STREAM_TYPE.ERROR ? stream.id : stream.id + 2);

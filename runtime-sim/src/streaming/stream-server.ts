@@ -5,8 +5,8 @@
  * stream_address 127.0.0.1 / stream_port 0; containerd stream_server_address 127.0.0.1 /
  * stream_server_port "0"); port 0 picks a free port and the URLs carry the real one.
  *
- * Served: the websocket protocols of ./remote-command-protocol.ts (framed here) and SPDY/3.1 with the
- * X-Stream-Protocol-Version handshake (handshake here, then ./spdy-session.ts over ./spdy-connection.ts).
+ * Served: the websocket protocols of cri-proto/src/streaming/remote-command-protocol.ts (framed here) and SPDY/3.1 with the
+ * X-Stream-Protocol-Version handshake (handshake here, then ./spdy-session.ts over cri-proto/src/streaming/spdy/spdy-connection.ts).
  * Both framings drive one session core (./stream-session.ts): only how bytes reach the client differs.
  */
 import * as http from 'node:http';
@@ -25,8 +25,8 @@ import {
   SPDY_ACCEPTED_PROTOCOLS_HEADER,
   SPDY_PROTOCOL_HEADER,
   type ChannelProtocol,
-} from './remote-command-protocol';
-import type { SpdyServerConnection } from './spdy-connection';
+} from '../../../cri-proto/src/streaming/remote-command-protocol';
+import type { SpdyConnection } from '../../../cri-proto/src/streaming/spdy/spdy-connection';
 import { serveSpdy, type SpdySessionOptions } from './spdy-session';
 import type { AttachStreamRequest, ExecStreamRequest, PortForwardStreamRequest, StreamRequest } from './stream-request';
 import { StreamSessionCore, type RemoteCommandSession } from './stream-session';
@@ -179,7 +179,7 @@ export class StreamServer {
     handleProtocols: (_offered, req) => this.negotiated.get(req) || false,
   });
   private readonly sessions = new Set<WebSocket>();
-  private readonly spdySessions = new Set<SpdyServerConnection>();
+  private readonly spdySessions = new Set<SpdyConnection>();
   private readonly core: StreamSessionCore;
   private readonly spdyOptions: SpdySessionOptions;
   private readonly abort = new AbortController();
@@ -323,7 +323,7 @@ export class StreamServer {
     });
   }
 
-  private track(conn: SpdyServerConnection): void {
+  private track(conn: SpdyConnection): void {
     this.spdySessions.add(conn);
     conn.once('close', () => this.spdySessions.delete(conn));
   }

@@ -4,7 +4,7 @@
  * portforward error text. The websocket framing (./stream-server.ts) and the SPDY framing
  * (./spdy-session.ts) each give it a RemoteCommandSession.
  */
-import { internalErrorStatus, nonZeroExitStatus, successStatus, type RemoteCommandStatus } from './remote-command-protocol';
+import { internalErrorStatus, nonZeroExitStatus, successStatus, type RemoteCommandStatus } from '../../../cri-proto/src/streaming/remote-command-protocol';
 import type { StreamRuntime } from './simulated-stream-runtime';
 import type { AttachStreamRequest, ExecStreamRequest, PortForwardStreamRequest } from './stream-request';
 

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { createSimulatedStreamRuntime } from '../../../runtime-sim/src/streaming/simulated-stream-runtime';
 import { StreamServer, type StreamServerOptions } from '../../../runtime-sim/src/streaming/stream-server';
-import { encodeControlFrame, encodeWords, SPDY_FRAME_TYPE, SPDY_RST_STATUS, SpdyHeaderDeflater } from '../../../runtime-sim/src/streaming/spdy-frame';
+import { encodeControlFrame, encodeWords, SPDY_FRAME_TYPE, SPDY_RST_STATUS } from '../../../cri-proto/src/streaming/spdy/spdy-frame';
+import { SpdyHeaderDeflater } from '../../../cri-proto/src/streaming/spdy/spdy-header-block';
 import { newHarness, podConfig, podWithContainer, type Harness } from '../state/fixtures';
-import { dataFrame, hasEOF, KUBECTL_129_SYN_BLOCKS, openSpdy, synStream, type ServerEvent, type SpdyClient } from './spdy-go-client';
+import { dataFrame, hasEOF, KUBECTL_129_SYN_BLOCKS, openSpdy, synStream, type ServerEvent, type SpdyClient } from '../../helpers/spdy-go-client';
 
 /*
  * The stream server's SPDY path against the frames kubectl 1.29 sends (./spdy-go-client.ts), checked

@@ -16,15 +16,18 @@
  * CLIENT spans carrying W3C context (../proxy/kubelet-client-span.ts).
  *
  * A WebSocket request offering `v5.channel.k8s.io` (what kubectl 1.30+ sends) is translated by the
- * apiserver itself (../proxy/stream-translator.ts, with its deviation: WebSocket v4 to the kubelet instead
- * of SPDY); any other upgrade is proxied as is.
+ * apiserver itself (../proxy/stream-translator.ts: the command runs on the kubelet over SPDY, POST, as
+ * streamtranslator.go does); a port-forward WebSocket offering `SPDY/3.1+portforward.k8s.io` is tunnelled to the
+ * kubelet as SPDY (../proxy/stream-tunnel.ts, streamtunnel.go); any other upgrade is proxied as is.
  */
 import { request as httpRequest } from 'node:http';
 import type { Tracer } from '@opentelemetry/api';
+import { GO_HTTP_CLIENT_USER_AGENT } from '../../../../cri-proto/src/streaming/spdy/spdy-round-tripper';
 import { proxyUpgrade } from '../../../../cri-proto/src/streaming/upgrade-aware-proxy';
 import { traceKubeletRequest } from '../proxy/kubelet-client-span';
 import { kubeletBaseUrl } from '../proxy/kubelet-connection';
 import { isWebSocketRequestWithStreamCloseProtocol, translateStream } from '../proxy/stream-translator';
+import { isWebSocketRequestWithTunnelingProtocol, tunnelPortForward } from '../proxy/stream-tunnel';
 import { upgradeConnectionOf } from '../server/upgrade-connections';
 import { withComponentSpan } from '../storage/component-base-span';
 import type { StoredObject } from '../storage/etcd3-store';
@@ -33,8 +36,6 @@ import type { ServedResource } from './rest-handlers';
 import { badRequest, notFound, StatusError } from './responses';
 import { traceFields } from './trace-fields';
 
-/** net/http's default User-Agent, which Request.Write sends when the request has none. */
-export const GO_HTTP_CLIENT_USER_AGENT = 'Go-http-client/1.1';
 
 export interface PodSubresourceDeps {
   pods: ServedResource;
@@ -253,10 +254,20 @@ export async function podConnect(scope: RequestScope, kind: ConnectKind, deps: P
   if (upgrade === undefined) throw badRequest('Upgrade request required');
   if (kind !== 'portforward' && isWebSocketRequestWithStreamCloseProtocol(scope.req)) {
     // TranslateStreamCloseWebsocketRequests (on by default since 1.30): the apiserver ends the client's
-    // WebSocket itself and opens its own stream to the kubelet.
-    const kubeletRequest = traceKubeletRequest(deps.clientTracer, 'GET', location, undefined);
-    const translated = await translateStream(scope.req, upgrade.socket, upgrade.head, location, kubeletRequest.headers);
+    // WebSocket itself and runs the command on the kubelet with the SPDY executor (POST).
+    const kubeletRequest = traceKubeletRequest(deps.clientTracer, 'POST', location, undefined);
+    const options = { stdin: queryBool(q, 'stdin'), stdout: queryBool(q, 'stdout'), stderr: queryBool(q, 'stderr'), tty: queryBool(q, 'tty') };
+    const translated = await translateStream(scope.req, upgrade.socket, upgrade.head, location, kubeletRequest.headers, options);
     kubeletRequest.end(translated.kubeletStatus, translated.kubeletStatus === 0 ? translated.error : undefined);
+    return;
+  }
+  if (kind === 'portforward' && isWebSocketRequestWithTunnelingProtocol(scope.req)) {
+    // PortForwardWebsockets (beta, on by default since 1.31): SPDY tunnelled through the WebSocket, sent on
+    // to the kubelet as a SPDY upgrade (POST).
+    const kubeletRequest = traceKubeletRequest(deps.clientTracer, 'POST', location, scope.req.headers['user-agent']);
+    const outcome = await tunnelPortForward(scope.req, upgrade.socket, upgrade.head, location, kubeletRequest.headers);
+    kubeletRequest.end(outcome.status, outcome.status === 0 ? outcome.error : undefined);
+    if (outcome.status === 0) throw new StatusError(500, '', outcome.error ?? 'proxy error');
     return;
   }
   const kubeletRequest = traceKubeletRequest(deps.clientTracer, scope.req.method ?? 'GET', location, scope.req.headers['user-agent']);

@@ -1,26 +1,37 @@
 /**
  * The apiserver's stream translation for clients that speak WebSocket `v5.channel.k8s.io` (k8s.io/apiserver
- * pkg/util/proxy streamtranslator.go@v0.34.1 StreamTranslatorHandler and translatinghandler.go, installed by
- * pkg/registry/core/pod/rest/subresources.go when TranslateStreamCloseWebsocketRequests is on, the default
- * since 1.30): the apiserver itself accepts the client's WebSocket (v5 only, as
- * wsstream.IsWebSocketRequestWithStreamCloseProtocol requires) and runs the stream to the kubelet as a client.
+ * pkg/util/proxy streamtranslator.go@v0.34.1 StreamTranslatorHandler, websocket.go webSocketServerStreams,
+ * translatinghandler.go; installed by pkg/registry/core/pod/rest/subresources.go when
+ * TranslateStreamCloseWebsocketRequests is on, the default since 1.30): the apiserver accepts the client's
+ * WebSocket (v5 only, as wsstream.IsWebSocketRequestWithStreamCloseProtocol requires) and runs the command
+ * on the kubelet itself with client-go's SPDY executor (`remotecommand.NewSPDYExecutorRejectRedirects`,
+ * POST, `Upgrade: SPDY/3.1`, offering v5…v1, pings every 5 s; cri-proto/src/streaming/remote-command-spdy-executor.ts).
  * kubectl 1.30+ offers only v5 over WebSocket and falls back to SPDY when that upgrade fails.
  *
- * Deviation: upstream speaks SPDY (POST) to the kubelet; apiserver-sim has no SPDY, so it connects to the
- * kubelet with WebSocket `v4.channel.k8s.io` (GET), which the runtime's stream server behind the kubelet
- * serves. Frames are relayed channel for channel (stdin 0, stdout 1, stderr 2, error 3, resize 4 are the
- * same in v4 and v5); v5's close signal (channel 255) has no v4 equivalent and is dropped. A failure to
- * reach the kubelet is written to the client's error channel as an InternalError Status, as the
- * translator's websocketStreams.writeStatus does.
+ * WebSocket side: stdin (channel 0) is copied to the SPDY stdin stream and closed by v5's close signal
+ * (channel 255, `[255, 0]`); resize (channel 4) carries JSON TerminalSize objects; stdout (1) and stderr (2)
+ * come from the SPDY streams. The outcome is written once on the error channel (3) as a metav1.Status,
+ * then the WebSocket is closed: Success; a CodeExitError as NonZeroExitCode (codeExitToStatusError); a
+ * Status the kubelet refused the upgrade with, as is; anything else as an InternalError.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
+import {
+  encodeStatus,
+  internalErrorStatus,
+  nonZeroExitStatus,
+  REMOTE_COMMAND_CHANNEL,
+  successStatus,
+  type RemoteCommandStatus,
+} from '../../../../cri-proto/src/streaming/remote-command-protocol';
+import { streamWithSpdy, type SpdyExecutorResult, type TerminalSize } from '../../../../cri-proto/src/streaming/remote-command-spdy-executor';
 
 export const STREAM_CLOSE_PROTOCOL = 'v5.channel.k8s.io';
-const KUBELET_PROTOCOL = 'v4.channel.k8s.io';
-const ERROR_CHANNEL = 3;
+/** wsstream's v5 close signal: a message on this channel names the channel the client is done with. */
 const CLOSE_SIGNAL_CHANNEL = 255;
+/** StreamTranslatorHandler: spdy.RoundTripperConfig{PingPeriod: 5 * time.Second}. */
+export const TRANSLATOR_PING_PERIOD_MS = 5_000;
 
 /** wsstream.IsWebSocketRequestWithStreamCloseProtocol: a WebSocket upgrade offering v5.channel.k8s.io. */
 export function isWebSocketRequestWithStreamCloseProtocol(req: IncomingMessage): boolean {
@@ -31,73 +42,114 @@ export function isWebSocketRequestWithStreamCloseProtocol(req: IncomingMessage):
     .some((p) => p.trim() === STREAM_CLOSE_PROTOCOL);
 }
 
+/** The streams the client asked for (translatinghandler.go Options, from the exec/attach query). */
+export interface TranslatorOptions {
+  readonly stdin: boolean;
+  readonly stdout: boolean;
+  readonly stderr: boolean;
+  readonly tty: boolean;
+}
+
 export interface TranslationOutcome {
-  /** The kubelet's upgrade status (101 when connected), 0 when it could not be reached. */
+  /** The kubelet's upgrade status (101 when connected), 0 when no answer came. */
   readonly kubeletStatus: number;
+  /** Why the kubelet could not be reached (with status 0). */
   readonly error?: string;
 }
 
 const server = new WebSocketServer({ noServer: true, clientTracking: false, handleProtocols: () => STREAM_CLOSE_PROTOCOL });
 
+/** The Status written on the error channel for what StreamWithContext returned (ServeHTTP's branches). */
+export function statusOf(result: SpdyExecutorResult): RemoteCommandStatus {
+  switch (result.kind) {
+    case 'success':
+      return successStatus();
+    case 'exit':
+      return nonZeroExitStatus(result.exitCode, result.message);
+    case 'status': {
+      const s = result.status;
+      return {
+        status: s.status === 'Success' ? 'Success' : 'Failure',
+        ...(s.message ? { message: s.message } : {}),
+        ...(s.reason ? { reason: s.reason } : {}),
+        ...(s.details !== undefined ? { details: s.details as RemoteCommandStatus['details'] } : {}),
+        ...(s.code ? { code: s.code } : {}),
+      };
+    }
+    case 'error':
+      return internalErrorStatus(result.message);
+  }
+}
+
+/** handleResizeEvents: a json.Decoder over the resize channel; each complete object is one size. */
+function resizeDecoder(onSize: (size: TerminalSize) => void): (data: Buffer) => void {
+  let pending = '';
+  return (data) => {
+    pending += data.toString('utf8');
+    for (;;) {
+      const end = pending.indexOf('}');
+      if (end < 0) return;
+      const text = pending.slice(0, end + 1);
+      pending = pending.slice(end + 1);
+      try {
+        const raw = JSON.parse(text) as Record<string, unknown>;
+        // encoding/json matches field names case-insensitively.
+        const field = (name: string): number => Number(Object.entries(raw).find(([k]) => k.toLowerCase() === name)?.[1] ?? 0);
+        onSize({ Width: field('width'), Height: field('height') });
+      } catch {
+        pending = '';
+        return;
+      }
+    }
+  };
+}
+
 /**
- * Accepts the client's WebSocket, connects to `location` (the kubelet) with `headers` (the trace
- * context), relays until either side closes. Resolves when both are closed.
+ * Accepts the client's WebSocket, runs the command on `location` (the kubelet) over SPDY with `headers`
+ * (the trace context, when traced), relays until the command is over. Resolves once the Status is
+ * written (or the client has gone).
  */
-export function translateStream(req: IncomingMessage, socket: Duplex, head: Buffer, location: URL, headers: Record<string, string>): Promise<TranslationOutcome> {
+export function translateStream(req: IncomingMessage, socket: Duplex, head: Buffer, location: URL, headers: Record<string, string>, options: TranslatorOptions): Promise<TranslationOutcome> {
   return new Promise((resolve) => {
     server.handleUpgrade(req, socket, head, (client) => {
-      let kubeletStatus = 0;
-      let settled = false;
-      const finish = (outcome: TranslationOutcome): void => {
-        if (settled) return;
-        settled = true;
-        resolve(outcome);
+      const send = (channel: number, data: Buffer): void => {
+        if (client.readyState === WebSocket.OPEN) client.send(Buffer.concat([Buffer.from([channel]), data]));
       };
-      const wsUrl = new URL(location.toString());
-      wsUrl.protocol = 'ws:';
-      // A request of the apiserver's own: Go's default User-Agent, not the client's.
-      const kubelet = new WebSocket(wsUrl, [KUBELET_PROTOCOL], { headers: { ...headers, 'User-Agent': 'Go-http-client/1.1' } });
-      const fail = (message: string): void => {
-        if (client.readyState === WebSocket.OPEN) {
-          const status = { metadata: {}, status: 'Failure', message: `Internal error occurred: ${message}`, reason: 'InternalError', details: { causes: [{ message }] }, code: 500 };
-          client.send(Buffer.concat([Buffer.from([ERROR_CHANNEL]), Buffer.from(JSON.stringify(status))]));
-          client.close(1000);
-        }
-        finish({ kubeletStatus, error: message });
-      };
-      kubelet.on('upgrade', (res) => {
-        kubeletStatus = res.statusCode ?? 101;
+      const execution = streamWithSpdy({
+        location,
+        method: 'POST',
+        headers,
+        ...options,
+        pingPeriodMs: TRANSLATOR_PING_PERIOD_MS,
+        onStdout: (data) => send(REMOTE_COMMAND_CHANNEL.STDOUT, data),
+        onStderr: (data) => send(REMOTE_COMMAND_CHANNEL.STDERR, data),
       });
-      kubelet.on('unexpected-response', (_r, res) => {
-        kubeletStatus = res.statusCode ?? 0;
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => fail(`unable to upgrade connection: ${Buffer.concat(chunks).toString().trim()}`));
-      });
-      kubelet.on('error', (err) => {
-        if (kubeletStatus === 0) fail(`error dialing backend: ${(err as NodeJS.ErrnoException).code === 'ECONNREFUSED' ? `dial tcp ${location.host}: connect: connection refused` : err.message}`);
-      });
-      kubelet.on('message', (data: Buffer, isBinary: boolean) => {
-        if (client.readyState === WebSocket.OPEN) client.send(data, { binary: isBinary });
-      });
-      kubelet.on('close', (code) => {
-        if (client.readyState === WebSocket.OPEN) client.close(code === 1005 || code === 1006 ? 1000 : code);
-        if (kubeletStatus !== 0) finish({ kubeletStatus });
-      });
-      const pending: Buffer[] = [];
+      const onResize = resizeDecoder((size) => execution.resize(size));
       client.on('message', (data: Buffer) => {
-        if (data.length > 0 && data[0] === CLOSE_SIGNAL_CHANNEL) return;
-        if (kubelet.readyState === WebSocket.OPEN) kubelet.send(data);
-        else if (kubelet.readyState === WebSocket.CONNECTING) pending.push(data);
-      });
-      kubelet.on('open', () => {
-        for (const data of pending.splice(0)) kubelet.send(data);
+        if (data.length === 0) return;
+        const channel = data[0]!;
+        const payload = data.subarray(1);
+        if (channel === CLOSE_SIGNAL_CHANNEL) {
+          if (payload[0] === REMOTE_COMMAND_CHANNEL.STDIN) execution.closeStdin();
+        } else if (channel === REMOTE_COMMAND_CHANNEL.STDIN && options.stdin) {
+          execution.writeStdin(Buffer.from(payload));
+        } else if (channel === REMOTE_COMMAND_CHANNEL.RESIZE && options.tty) {
+          onResize(payload);
+        }
       });
       client.on('close', () => {
-        if (kubelet.readyState === WebSocket.OPEN || kubelet.readyState === WebSocket.CONNECTING) kubelet.terminate();
-        if (kubeletStatus === 0) finish({ kubeletStatus, error: 'the client went away' });
+        // The client went away: its stdin is over and the request's context is done.
+        execution.closeStdin();
+        execution.cancel();
       });
       client.on('error', () => client.terminate());
+      void execution.done.then((result) => {
+        if (client.readyState === WebSocket.OPEN) {
+          send(REMOTE_COMMAND_CHANNEL.ERROR, encodeStatus(statusOf(result), true)!);
+          client.close(1000);
+        }
+        resolve(result.httpStatus === 0 && result.kind === 'error' ? { kubeletStatus: 0, error: result.message } : { kubeletStatus: result.httpStatus });
+      });
     });
   });
 }

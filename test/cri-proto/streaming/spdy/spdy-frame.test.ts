@@ -1,18 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  decodeHeaderBlock,
-  encodeControlFrame,
-  encodeDataFrame,
-  encodeHeaderBlock,
-  SPDY3_DICTIONARY,
-  SPDY_FLAG,
-  SPDY_FRAME_TYPE,
-  SpdyFrameReader,
-  SpdyHeaderDeflater,
-  SpdyHeaderInflater,
-} from '../../../runtime-sim/src/streaming/spdy-frame';
-import { KUBECTL_129_SYN_BLOCKS } from './spdy-go-client';
+import { encodeControlFrame, encodeDataFrame, SPDY_FLAG, SPDY_FRAME_TYPE, SpdyFrameReader } from '../../../../cri-proto/src/streaming/spdy/spdy-frame';
+import { decodeHeaderBlock, encodeHeaderBlock, SPDY3_DICTIONARY, SpdyHeaderDeflater, SpdyHeaderInflater } from '../../../../cri-proto/src/streaming/spdy/spdy-header-block';
+import { KUBECTL_129_SYN_BLOCKS } from '../../../helpers/spdy-go-client';
 
 /** zlib's Adler-32 (RFC 1950), the DICTID a stream with a preset dictionary names. */
 function adler32(bytes: Buffer): number {

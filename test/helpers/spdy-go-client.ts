@@ -8,15 +8,8 @@
  * order that capture happened to have.
  */
 import * as net from 'node:net';
-import {
-  encodeControlFrame,
-  encodeDataFrame,
-  encodeWords,
-  SPDY_FLAG,
-  SPDY_FRAME_TYPE,
-  SpdyFrameReader,
-  SpdyHeaderInflater,
-} from '../../../runtime-sim/src/streaming/spdy-frame';
+import { encodeControlFrame, encodeDataFrame, encodeWords, SPDY_FLAG, SPDY_FRAME_TYPE, SpdyFrameReader } from '../../cri-proto/src/streaming/spdy/spdy-frame';
+import { SpdyHeaderInflater } from '../../cri-proto/src/streaming/spdy/spdy-header-block';
 
 /** Stream id, then the compressed block, of each SYN_STREAM kubectl sent (payload minus the 10-byte prefix). */
 export const KUBECTL_129_SYN_BLOCKS = {
