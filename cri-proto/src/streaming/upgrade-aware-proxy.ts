@@ -10,8 +10,9 @@
  * Only loopback backends are dialled (project rule): any other host is refused before connecting.
  */
 import type { IncomingMessage } from 'node:http';
-import { connect, isIP, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { dialLoopback, goDialError, isLoopbackHost } from './loopback-dial';
 
 /** How a proxied upgrade ended. */
 export interface UpgradeOutcome {
@@ -21,12 +22,6 @@ export interface UpgradeOutcome {
   readonly error?: string;
 }
 
-/** True for 127.0.0.0/8, ::1 and `localhost`. */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  if (bare === 'localhost' || bare === '::1') return true;
-  return isIP(bare) === 4 && bare.startsWith('127.');
-}
 
 /** Headers that describe the hop, not the request (httputil's hop-by-hop list), other than the upgrade pair. */
 const NOT_FORWARDED = new Set(['host', 'content-length', 'transfer-encoding', 'keep-alive', 'proxy-connection', 'te', 'trailer']);
@@ -70,7 +65,7 @@ export function proxyUpgrade(req: IncomingMessage, client: Duplex, head: Buffer,
       resolve({ status: 0, error: `refusing to dial ${location.host}: only loopback backends are allowed` });
       return;
     }
-    const backend: Socket = connect({ host: location.hostname.replace(/^\[|\]$/g, ''), port: Number(location.port || 80) });
+    const backend: Socket = dialLoopback(location);
     let status = 0;
     let headBuffer = Buffer.alloc(0);
     let settled = false;
@@ -139,8 +134,3 @@ export function proxyUpgrade(req: IncomingMessage, client: Duplex, head: Buffer,
   });
 }
 
-/** Go's dial error text: `dial tcp 127.0.0.1:1234: connect: connection refused`. */
-function goDialError(err: NodeJS.ErrnoException, location: URL): string {
-  const reason = err.code === 'ECONNREFUSED' ? 'connection refused' : err.code === 'ETIMEDOUT' ? 'i/o timeout' : err.message;
-  return `dial tcp ${location.host}: connect: ${reason}`;
-}

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { isLoopbackHost, proxyUpgrade, upgradeRequestHead } from '../../../cri-proto/src/streaming/upgrade-aware-proxy';
+import { isLoopbackHost } from '../../../cri-proto/src/streaming/loopback-dial';
+import { proxyUpgrade, upgradeRequestHead } from '../../../cri-proto/src/streaming/upgrade-aware-proxy';
 import { PassThrough } from 'node:stream';
 
 function fakeRequest(rawHeaders: string[], remoteAddress = '127.0.0.9'): IncomingMessage {

@@ -5,7 +5,7 @@
  * configured default when unset). apiserver-sim speaks plain HTTP to kubelet-sim (the real one uses
  * HTTPS with client certificates) and refuses any address that is not loopback (project rule).
  */
-import { isLoopbackHost } from '../../../../cri-proto/src/streaming/upgrade-aware-proxy';
+import { isLoopbackHost } from '../../../../cri-proto/src/streaming/loopback-dial';
 import { StatusError } from '../handlers/responses';
 
 /**

@@ -13,10 +13,11 @@
  *    message; any other answer is replayed to the client as is.
  */
 import type { IncomingMessage } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
-import { isLoopbackHost, upgradeRequestHead, type UpgradeOutcome } from '../../../../cri-proto/src/streaming/upgrade-aware-proxy';
+import { dialLoopback, goDialError, isLoopbackHost } from '../../../../cri-proto/src/streaming/loopback-dial';
+import { upgradeRequestHead, type UpgradeOutcome } from '../../../../cri-proto/src/streaming/upgrade-aware-proxy';
 
 /** apimachinery util/portforward constants.go WebsocketsSPDYTunnelingPrefix / KubernetesSuffix. */
 export const WEBSOCKETS_SPDY_TUNNELING_PREFIX = 'SPDY/3.1+';
@@ -80,7 +81,7 @@ export function tunnelPortForward(req: IncomingMessage, socket: Duplex, head: Bu
       resolve({ status: 0, error: `refusing to dial ${location.host}: only loopback http backends are allowed` });
       return;
     }
-    const backend: Socket = connect({ host: location.hostname.replace(/^\[|\]$/g, ''), port: Number(location.port || 80) });
+    const backend: Socket = dialLoopback(location);
     let status = 0;
     let settled = false;
     const finish = (outcome: UpgradeOutcome): void => {
@@ -95,8 +96,7 @@ export function tunnelPortForward(req: IncomingMessage, socket: Duplex, head: Bu
     });
     backend.on('error', (err) => {
       if (!connected) {
-        const code = (err as NodeJS.ErrnoException).code;
-        finish({ status: 0, error: `error dialing backend: dial tcp ${location.host}: connect: ${code === 'ECONNREFUSED' ? 'connection refused' : err.message}` });
+        finish({ status: 0, error: `error dialing backend: ${goDialError(err as NodeJS.ErrnoException, location)}` });
       }
       backend.destroy();
       socket.destroy();

@@ -6,8 +6,8 @@
  * and on `101` with `Connection: Upgrade` and `Upgrade: SPDY/3.1` run a client SPDY connection on the
  * socket. Only loopback hosts are dialled (project rule).
  */
-import { connect, type Socket } from 'node:net';
-import { isLoopbackHost } from '../upgrade-aware-proxy';
+import type { Socket } from 'node:net';
+import { dialLoopback, goDialError, isLoopbackHost } from '../loopback-dial';
 import { SpdyConnection } from './spdy-connection';
 
 /** httpstream.HeaderProtocolVersion. */
@@ -72,8 +72,7 @@ export function spdyUpgradeRequestHead(request: SpdyUpgradeRequest): string {
 /** Go's text for a failed request: `Post "<url>": dial tcp <host>: connect: connection refused`. */
 function requestErrorText(method: string, location: URL, err: NodeJS.ErrnoException): string {
   const op = method[0]!.toUpperCase() + method.slice(1).toLowerCase();
-  const reason = err.code === 'ECONNREFUSED' ? 'connection refused' : err.code === 'ETIMEDOUT' ? 'i/o timeout' : err.message;
-  return `${op} "${location.toString()}": dial tcp ${location.host}: connect: ${reason}`;
+  return `${op} "${location.toString()}": ${goDialError(err, location)}`;
 }
 
 /**
@@ -87,7 +86,7 @@ export function negotiateSpdy(request: SpdyUpgradeRequest): Promise<SpdyUpgradeR
       resolve({ ok: false, httpStatus: 0, error: `error sending request: refusing to dial ${location.host}: only loopback http backends are allowed` });
       return;
     }
-    const socket: Socket = connect({ host: location.hostname.replace(/^\[|\]$/g, ''), port: Number(location.port || 80) });
+    const socket: Socket = dialLoopback(location);
     let settled = false;
     const finish = (result: SpdyUpgradeResult): void => {
       if (settled) return;
