@@ -51,7 +51,7 @@ function protoDir(startDir: string = __dirname): string {
 
 let root: protobuf.Root | undefined;
 /** Loaded on the first protobuf body, once. */
-function kubeRoot(): protobuf.Root {
+export function kubeRoot(): protobuf.Root {
   if (root) return root;
   const dir = protoDir();
   const r = new protobuf.Root();
