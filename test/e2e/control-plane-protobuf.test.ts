@@ -110,12 +110,13 @@ describe('real kubectl 1.33 typed commands against apiserver-sim', { skip: kubec
     await run?.stop();
   });
 
-  it('kubectl create namespace, run and delete pod work end to end', async () => {
+  it('kubectl create namespace, run, label and delete pod work end to end', async () => {
     assert.equal((await k('create', 'namespace', 'team-a')).stdout.trim(), 'namespace/team-a created');
     assert.equal((await k('run', 'web', '--image=nginx:1.27', '-n', 'team-a', '--labels=app=web', '--port=80')).stdout.trim(), 'pod/web created');
     const pod = JSON.parse((await k('get', 'pod', 'web', '-n', 'team-a', '-o', 'json')).stdout) as { metadata: { labels: unknown }; spec: { containers: Array<{ image: string }> } };
     assert.deepEqual(pod.metadata.labels, { app: 'web' });
     assert.equal(pod.spec.containers[0]?.image, 'nginx:1.27');
+    assert.equal((await k('label', 'pod', 'web', '-n', 'team-a', 'tier=front')).stdout.trim(), 'pod/web labeled');
     assert.equal((await k('delete', 'pod', 'web', '-n', 'team-a', '--grace-period=0', '--force')).stdout.trim(), 'pod "web" force deleted');
     const server = await run.sink.index.waitFor((index) => index.spans().find((s) => s.kind === 'SERVER' && s.name === 'POST /api/v1/namespaces' && s.attributes['http.status_code'] === 201), 15_000);
     assert.match(String(server.attributes['user_agent.original']), /^kubectl(\.1\.33)?\/v1\.33\./);
