@@ -19,7 +19,8 @@ export function decodeRequestObject(headers: IncomingHttpHeaders, body: Buffer, 
       return decodeKubeProtobuf(body).object;
     } catch (err) {
       if (!(err instanceof ProtobufDecodeError)) throw err;
-      throw badRequest(`${expectedKind} in version "v1" cannot be handled as a ${expectedKind}: ${err.message}`);
+      if (err.kind !== undefined) throw badRequest(`${err.kind} in version ${JSON.stringify(err.version ?? '')} cannot be handled as a ${expectedKind}: ${err.message}`);
+      throw badRequest(`the object provided is unrecognized (must be of type ${expectedKind}): ${err.message} (${summarizeData(body)})`);
     }
   }
   if (contentType !== 'application/json') {
@@ -28,4 +29,11 @@ export function decodeRequestObject(headers: IncomingHttpHeaders, body: Buffer, 
   const parsed = JSON.parse(body.toString('utf8')) as unknown;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new SyntaxError('the body is not a JSON object');
   return parsed as Record<string, unknown>;
+}
+
+/** handlers/rest.go summarizeData: the first 30 bytes, as text when JSON, else hex. */
+function summarizeData(data: Buffer, maxLength = 30): string {
+  if (data.length === 0) return '<empty>';
+  if (data[0] === 0x7b) return data.length > maxLength ? `${data.subarray(0, maxLength).toString('utf8')} ...` : data.toString('utf8');
+  return data.length > maxLength ? `${data.subarray(0, maxLength).toString('hex')} ...` : data.toString('hex');
 }

@@ -18,8 +18,14 @@ export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 /** protobuf.go: the prefix every Kubernetes protobuf object starts with. */
 export const PROTOBUF_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
-/** A body that is not a decodable Kubernetes protobuf object; `message` reads like the Go decoder's error. */
-export class ProtobufDecodeError extends Error {}
+/**
+ * A body that is not a decodable Kubernetes protobuf object; `message` reads like the Go decoder's error, and
+ * `version`/`kind` are the envelope's once it was read (transformDecodeError names them).
+ */
+export class ProtobufDecodeError extends Error {
+  version?: string;
+  kind?: string;
+}
 
 const PROTO_FILES = ['core-v1.proto', 'coordination-v1.proto', 'policy-v1.proto', 'meta-v1.proto', 'runtime.proto'];
 
@@ -33,6 +39,9 @@ const KIND_MESSAGES: Readonly<Record<string, string>> = {
   'policy/v1/Eviction': 'k8s.io.api.policy.v1.Eviction',
   'v1/DeleteOptions': 'k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions',
   'meta.k8s.io/v1/DeleteOptions': 'k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions',
+  // DeleteOptions is registered in every group version; client-go frames it with its client's.
+  'coordination.k8s.io/v1/DeleteOptions': 'k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions',
+  'policy/v1/DeleteOptions': 'k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions',
 };
 
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
@@ -97,6 +106,18 @@ export function decodeEnvelope(body: Buffer): UnknownEnvelope {
  */
 export function decodeKubeProtobuf(body: Buffer): { apiVersion: string; kind: string; object: Record<string, unknown> } {
   const env = decodeEnvelope(body);
+  try {
+    return decodeObject(env);
+  } catch (err) {
+    if (err instanceof ProtobufDecodeError && env.kind !== '') {
+      err.kind = env.kind;
+      err.version = env.apiVersion.split('/').pop();
+    }
+    throw err;
+  }
+}
+
+function decodeObject(env: UnknownEnvelope): { apiVersion: string; kind: string; object: Record<string, unknown> } {
   if (env.contentEncoding !== '') throw new ProtobufDecodeError(`unsupported content encoding ${JSON.stringify(env.contentEncoding)}`);
   const messageName = KIND_MESSAGES[`${env.apiVersion}/${env.kind}`];
   if (!messageName) throw new ProtobufDecodeError(`no kind ${JSON.stringify(env.kind)} is registered for version ${JSON.stringify(env.apiVersion)} in scheme of apiserver-sim`);
