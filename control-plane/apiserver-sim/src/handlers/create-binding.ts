@@ -7,6 +7,7 @@ import { badRequest, invalid, notFound, StatusError, writeObject } from './respo
 import type { ServedResource } from './rest-handlers';
 import { storageKey } from './rest-handlers';
 import { traceFields } from './trace-fields';
+import { decodeRequestObject } from './request-body';
 
 interface Binding {
   metadata?: { name?: string; annotations?: Record<string, string> };
@@ -26,8 +27,9 @@ export async function createBinding(scope: RequestScope, pods: ServedResource, n
     span.addEvent('limitedReadBody succeeded', { len: body.length });
     let binding: Binding;
     try {
-      binding = JSON.parse(body.toString('utf8')) as Binding;
+      binding = decodeRequestObject(scope.req.headers, body, 'Binding') as Binding;
     } catch (err) {
+      if (err instanceof StatusError) throw err;
       throw badRequest(`error decoding the request body as JSON: ${(err as Error).message}`);
     }
     const { namespace, name } = scope.info;

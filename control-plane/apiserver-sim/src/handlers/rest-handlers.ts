@@ -11,6 +11,7 @@ import { tableVersionAccepted, toTable } from './table';
 import { traceFields } from './trace-fields';
 import { unknownFields } from './openapi-v3';
 import { selectorOf } from './selectors';
+import { decodeRequestObject } from './request-body';
 
 /** One served resource: its definition and storage. */
 export interface ServedResource {
@@ -59,18 +60,14 @@ function toStatusError(err: unknown, r: ServedResource, name: string): StatusErr
 /** handlers/create.go createHandler: span "Create" with its events, admission, storage, 201 with the object. */
 export async function createResource(scope: RequestScope, r: ServedResource, ctx: RestContext): Promise<void> {
   await withComponentSpan(scope.tracer, 'Create', traceFields(scope), async (span) => {
-    const contentType = (scope.req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim();
-    if (contentType !== 'application/json') {
-      // Only JSON is decoded here; the apiserver's negotiation answers 415 for a type it cannot decode.
-      throw new StatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json');
-    }
     const body = await scope.body();
     span.addEvent('limitedReadBody succeeded', { len: body.length });
     let obj: StoredObject;
     try {
-      obj = JSON.parse(body.toString('utf8')) as StoredObject;
-      if (typeof obj !== 'object' || obj === null || typeof obj.metadata !== 'object') throw new Error('metadata is required');
+      obj = decodeRequestObject(scope.req.headers, body, r.def.kind) as StoredObject;
+      if (typeof obj.metadata !== 'object' || obj.metadata === null) throw new Error('metadata is required');
     } catch (err) {
+      if (err instanceof StatusError) throw err;
       throw badRequest(`error decoding the request body as JSON: ${(err as Error).message}`);
     }
     checkFieldValidation(scope, obj);
@@ -232,8 +229,9 @@ function deleteOptionsOf(scope: RequestScope, body: Buffer): DeleteOptions {
   let options: DeleteOptions = {};
   if (body.length > 0) {
     try {
-      options = JSON.parse(body.toString('utf8')) as DeleteOptions;
+      options = decodeRequestObject(scope.req.headers, body, 'DeleteOptions') as DeleteOptions;
     } catch (err) {
+      if (err instanceof StatusError) throw err;
       throw badRequest(`error decoding the delete options: ${(err as Error).message}`);
     }
   }
@@ -318,9 +316,10 @@ export async function updateResource(scope: RequestScope, r: ServedResource): Pr
     span.addEvent('limitedReadBody succeeded', { len: body.length });
     let incoming: StoredObject;
     try {
-      incoming = JSON.parse(body.toString('utf8')) as StoredObject;
-      if (typeof incoming !== 'object' || incoming === null || typeof incoming.metadata !== 'object') throw new Error('metadata is required');
+      incoming = decodeRequestObject(scope.req.headers, body, r.def.kind) as StoredObject;
+      if (typeof incoming.metadata !== 'object' || incoming.metadata === null) throw new Error('metadata is required');
     } catch (err) {
+      if (err instanceof StatusError) throw err;
       throw badRequest(`the body of the request was in an unknown format: ${(err as Error).message}`);
     }
     checkFieldValidation(scope, incoming);
