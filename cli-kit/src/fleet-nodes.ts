@@ -8,10 +8,13 @@
 export const MAX_FLEET_NODES = 1000;
 /** Default `--node-name-pattern`: node-0001, node-0002, ... */
 export const DEFAULT_NODE_NAME_PATTERN = 'node-{n}';
-/** Placeholder of the node index (1-based, zero-padded to 4 digits) in `--node-name-pattern`. */
+/** Placeholder of the node number (from 1 or --first-node-number, zero-padded to 4 digits) in `--node-name-pattern`. */
 export const NODE_INDEX_PLACEHOLDER = '{n}';
 /** Placeholder of the node name in an endpoint template (`unix:///tmp/fleet/{node}.sock`). */
 export const NODE_NAME_PLACEHOLDER = '{node}';
+
+/** Highest node number a fleet may reach with --first-node-number (names stay short and sortable). */
+export const MAX_NODE_NUMBER = 99_999;
 
 /** A fleet flag that cannot be used; the message names the flag and the fix. */
 export class FleetFlagError extends Error {}
@@ -26,14 +29,28 @@ export function parseNodesFlag(value: string): number {
 }
 
 /**
- * The node names of a fleet: `pattern` with `{n}` replaced by 0001, 0002, ... Each must be a valid node
- * name (a lower-case RFC 1123 subdomain, as the kubelet's `--hostname-override`), and they must differ.
+ * `--first-node-number`: the number of a fleet's first node (default 1), so that shards of one fleet, each a
+ * process pair of its own, name their nodes node-0001 … node-0100, node-0101 … node-0200 and never collide.
  */
-export function fleetNodeNames(pattern: string, count: number): string[] {
+export function parseFirstNodeNumberFlag(value: string | undefined, count: number): number {
+  if (value === undefined) return 1;
+  const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n + count - 1 > MAX_NODE_NUMBER) {
+    throw new FleetFlagError(`invalid argument ${JSON.stringify(value)} for "--first-node-number" flag: give a whole number from 1 to ${MAX_NODE_NUMBER - count + 1} (the last of the ${count} nodes must be at most ${MAX_NODE_NUMBER})`);
+  }
+  return n;
+}
+
+/**
+ * The node names of a fleet: `pattern` with `{n}` replaced by the node numbers from `first` (0001, 0002, ...).
+ * Each must be a valid node name (a lower-case RFC 1123 subdomain, as the kubelet's `--hostname-override`), and
+ * they must differ.
+ */
+export function fleetNodeNames(pattern: string, count: number, first = 1): string[] {
   if (!pattern.includes(NODE_INDEX_PLACEHOLDER)) {
     throw new FleetFlagError(`invalid argument ${JSON.stringify(pattern)} for "--node-name-pattern" flag: it must contain ${NODE_INDEX_PLACEHOLDER} (the node number), e.g. ${DEFAULT_NODE_NAME_PATTERN}`);
   }
-  const names = Array.from({ length: count }, (_, i) => pattern.split(NODE_INDEX_PLACEHOLDER).join(String(i + 1).padStart(4, '0')));
+  const names = Array.from({ length: count }, (_, i) => pattern.split(NODE_INDEX_PLACEHOLDER).join(String(first + i).padStart(4, '0')));
   const bad = names.find((name) => !isDns1123Subdomain(name));
   if (bad !== undefined) {
     throw new FleetFlagError(`invalid argument ${JSON.stringify(pattern)} for "--node-name-pattern" flag: ${JSON.stringify(bad)} is not a valid node name (lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters)`);

@@ -15,6 +15,7 @@ export {
   MAX_FLEET_NODES,
   NODE_INDEX_PLACEHOLDER,
   NODE_NAME_PLACEHOLDER,
+  parseFirstNodeNumberFlag,
   parseNodesFlag,
 } from './fleet-nodes';
 export { onShutdownSignals, SHUTDOWN_SIGNALS } from './shutdown-signals';

@@ -15,6 +15,8 @@ export interface DemoArgs {
   config: string;
   /** --nodes N: a fleet of N nodes (./fleet-demo.ts); undefined = one node. */
   nodes: number | undefined;
+  /** --shards K (with --nodes): the fleet as K runtime-sim + kubelet-sim pairs (./fleet-shards.ts); 1 by default. */
+  shards: number;
   /** --pods-per-node P: P synthetic static pods on every node instead of the config's staticPodPath. */
   podsPerNode: number | undefined;
   /** --sampling-rate-per-million: overrides the config's tracing.samplingRatePerMillion. */
@@ -42,6 +44,10 @@ const EXAMPLES = examplesEpilogue([
     lines: ['npm start -- --nodes 50 --pods-per-node 30 \\', '--sampling-rate-per-million 100 --duration 5m'],
   },
   {
+    what: '200 nodes as two process pairs of 100 (relists on time on 2 cores)',
+    lines: ['npm start -- --nodes 200 --shards 2 --pods-per-node 30 --duration 10m'],
+  },
+  {
     what: 'a one-node cluster for kubectl (etcd-sim, apiserver-sim; until Ctrl-C)',
     lines: ['npm start -- --control-plane'],
   },
@@ -64,7 +70,8 @@ export function parseDemoArgs(argv: readonly string[], repoRoot: string): DemoAr
     .option('persona-version', { type: 'string', describe: 'runtime version to play (crio 1.33 or 1.32; containerd 2.1 or 1.6); default: the persona\'s newest' })
     .option('model', { type: 'string', describe: 'runtime-sim latency/fault model: fast, realistic, chaos or a YAML file (default: none, every call answers at once)' })
     .option('config', { type: 'string', default: join(repoRoot, 'configs', 'kubelet-config.yaml'), defaultDescription: 'configs/kubelet-config.yaml', describe: 'KubeletConfiguration to run with' })
-    .option('nodes', { type: 'string', describe: `run a fleet: N simulated nodes in one runtime-sim and one kubelet-sim process (1–${MAX_FLEET_NODES}); prints per-node and fleet totals` })
+    .option('nodes', { type: 'string', describe: `run a fleet: N simulated nodes in one runtime-sim and one kubelet-sim process, or --shards pairs (1–${MAX_FLEET_NODES}); prints per-node and fleet totals` })
+    .option('shards', { type: 'string', defaultDescription: '1', describe: `with --nodes: split the fleet into K process pairs (up to ${MAX_SHARDS}), nodes numbered on across them; more event loops for the same nodes` })
     .option('pods-per-node', { type: 'string', describe: 'with --nodes: P plain static pods on every node instead of the config\'s staticPodPath' })
     .option('sampling-rate-per-million', { type: 'string', describe: 'the kubelet\'s tracing.samplingRatePerMillion (0–1000000), instead of the config\'s' })
     .option('control-plane', { type: 'boolean', default: false, describe: 'also run etcd-sim and apiserver-sim; the node registers, takes its pods from the API (kubectl create -f ...) and reports their status' })
@@ -96,12 +103,16 @@ export function parseDemoArgs(argv: readonly string[], repoRoot: string): DemoAr
   }
   const podsPerNode = parsed['pods-per-node'] === undefined ? undefined : wholeNumber('--pods-per-node', parsed['pods-per-node'], 1, MAX_PODS_PER_NODE);
   if (podsPerNode !== undefined && nodes === undefined) throw new DemoFlagError('--pods-per-node needs --nodes: give --nodes N (1 for a single node)');
+  const shards = parsed.shards === undefined ? 1 : wholeNumber('--shards', parsed.shards, 1, MAX_SHARDS);
+  if (parsed.shards !== undefined && nodes === undefined) throw new DemoFlagError('--shards needs --nodes: give --nodes N to split N nodes into shards');
+  if (nodes !== undefined && shards > nodes) throw new DemoFlagError(`invalid value ${JSON.stringify(parsed.shards)} for --shards: at most one shard per node (--nodes ${nodes})`);
   if (controlPlane && nodes !== undefined) throw new DemoFlagError('--control-plane runs one node: leave out --nodes');
   const traceKubeletProxy = parsed['trace-kubelet-proxy'];
   if (traceKubeletProxy && !controlPlane) throw new DemoFlagError('--trace-kubelet-proxy is an apiserver-sim flag: give --control-plane too');
   const rate = parsed['sampling-rate-per-million'];
   return {
     nodes,
+    shards,
     podsPerNode,
     samplingRatePerMillion: rate === undefined ? undefined : wholeNumber('--sampling-rate-per-million', rate, 0, 1_000_000),
     listen: parsed.listen,
@@ -119,6 +130,9 @@ export function parseDemoArgs(argv: readonly string[], repoRoot: string): DemoAr
 
 /** The run's length without --duration (and without --control-plane). */
 export const DEFAULT_DURATION = '30s';
+
+/** Most process pairs one launcher starts (each costs ~300 MB of Node, libraries and protos). */
+export const MAX_SHARDS = 16;
 
 /** Most synthetic pods per node (the kubelet's default maxPods). */
 export const MAX_PODS_PER_NODE = 110;

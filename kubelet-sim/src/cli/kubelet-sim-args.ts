@@ -1,5 +1,5 @@
 import yargs from 'yargs';
-import { attachNegativeValues, DEFAULT_NODE_NAME_PATTERN, EXIT_CODE, examplesEpilogue, fleetNodeNames, MAX_FLEET_NODES, NODE_NAME_PLACEHOLDER, parseNodesFlag, repeatedFlagMessage, versionText } from '../../../cli-kit/src';
+import { attachNegativeValues, DEFAULT_NODE_NAME_PATTERN, EXIT_CODE, examplesEpilogue, fleetNodeNames, MAX_FLEET_NODES, NODE_NAME_PLACEHOLDER, parseFirstNodeNumberFlag, parseNodesFlag, repeatedFlagMessage, versionText } from '../../../cli-kit/src';
 import { parseGoDurationMs } from '../config/go-duration';
 import { DEFAULT_KUBELET_VERSION, formatKubeletVersion, MAX_SUPPORTED_KUBELET_VERSION, MIN_SUPPORTED_KUBELET_VERSION, parseKubeletVersion } from '../config/kubelet-version';
 import type { ServerPortFlags } from './server-port-flags';
@@ -26,10 +26,12 @@ export interface KubeletSimArgs {
   kubeconfig: string | undefined;
 }
 
-/** `--nodes N [--node-name-pattern P]`. */
+/** `--nodes N [--node-name-pattern P] [--first-node-number F]`. */
 export interface FleetArgs {
   /** Node names, in order (node-0001, ...). */
   nodeNames: string[];
+  /** The first node's number (1 unless this process is a later shard of a fleet). */
+  firstNodeNumber: number;
 }
 
 /** Exit code for a bad flag: the kubelet exits 1 (component-base cli/run.go), as all our commands do. */
@@ -83,6 +85,7 @@ export function parseKubeletSimArgs(argv: string[]): KubeletSimArgs {
     .option('workload-seed', { type: 'string', defaultDescription: CHURN_DEFAULTS.WORKLOAD_SEED, describe: 'churn: seed for names, UIDs, images and which pods get updated' })
     .option('nodes', { type: 'string', describe: `run this many simulated nodes in this process (1–${MAX_FLEET_NODES}), each with its own kubelet, HTTP server (a free loopback port) and OpenTelemetry resource; the runtime endpoint must contain ${NODE_NAME_PLACEHOLDER}` })
     .option('node-name-pattern', { type: 'string', defaultDescription: DEFAULT_NODE_NAME_PATTERN, describe: 'with --nodes: node names, {n} being the node number 0001, 0002, ...' })
+    .option('first-node-number', { type: 'string', defaultDescription: '1', describe: 'with --nodes: number of the first node, for shards of one fleet in several process pairs (e.g. 101 for node-0101 …); give runtime-sim the same' })
     .epilogue(EXAMPLES)
     .strict()
     .help()
@@ -107,7 +110,7 @@ export function parseKubeletSimArgs(argv: string[]): KubeletSimArgs {
     imageGcPeriodMs: durationFlag('image-gc-period', parsed['image-gc-period']),
     imageFsCapacityBytes: positiveNumber('image-fs-capacity-bytes', parsed['image-fs-capacity-bytes']),
     serverPorts: serverPortFlags({ port: parsed.port, readOnlyPort: parsed['read-only-port'], healthzPort: parsed['healthz-port'] }),
-    fleet: fleetFlags(parsed.nodes, parsed['node-name-pattern'], parsed['hostname-override']),
+    fleet: fleetFlags(parsed.nodes, parsed['node-name-pattern'], parsed['first-node-number'], parsed['hostname-override']),
     kubeconfig: kubeconfigFlag(parsed.kubeconfig, parsed.nodes),
     workload: workloadFlags({ workload: parsed.workload, pods: parsed.pods, podLifetime: parsed['pod-lifetime'], creationRate: parsed['creation-rate'], workloadSeed: parsed['workload-seed'] }),
   };
@@ -123,15 +126,18 @@ function workloadFlags(raw: Parameters<typeof parseWorkloadFlags>[0]): ChurnWork
 
 export class FlagError extends Error {}
 
-/** --nodes and --node-name-pattern; --hostname-override names a single node, so it cannot go with --nodes. */
-function fleetFlags(nodes: string | undefined, pattern: string | undefined, hostnameOverride: string | undefined): FleetArgs | undefined {
+/** --nodes, --node-name-pattern and --first-node-number; --hostname-override names a single node, so it cannot go with --nodes. */
+function fleetFlags(nodes: string | undefined, pattern: string | undefined, firstNumber: string | undefined, hostnameOverride: string | undefined): FleetArgs | undefined {
   if (nodes === undefined) {
     if (pattern !== undefined) throw new FlagError('--node-name-pattern needs --nodes: give --nodes N to run N nodes named by the pattern');
+    if (firstNumber !== undefined) throw new FlagError('--first-node-number needs --nodes: give --nodes N to run N nodes numbered from it');
     return undefined;
   }
   if (hostnameOverride !== undefined) throw new FlagError('--hostname-override names one node and cannot be used with --nodes: name the nodes with --node-name-pattern');
   try {
-    return { nodeNames: fleetNodeNames(pattern ?? DEFAULT_NODE_NAME_PATTERN, parseNodesFlag(nodes)) };
+    const count = parseNodesFlag(nodes);
+    const firstNodeNumber = parseFirstNodeNumberFlag(firstNumber, count);
+    return { nodeNames: fleetNodeNames(pattern ?? DEFAULT_NODE_NAME_PATTERN, count, firstNodeNumber), firstNodeNumber };
   } catch (err) {
     throw new FlagError((err as Error).message);
   }

@@ -1,40 +1,5 @@
 import type { KubeletMetrics } from '../metrics/kubelet-metrics';
-
-/** Width of one bucket of the fleet's relist-interval histograms. */
-const BUCKET_MS = 10;
-/** Intervals above this land in the last bucket. */
-const MAX_MS = 60_000;
-
-/** Relist intervals at 10 ms resolution, for quantiles. */
-class IntervalHistogram {
-  private readonly counts = new Uint32Array(MAX_MS / BUCKET_MS + 1);
-  total = 0;
-  maxMs = 0;
-
-  record(ms: number): void {
-    this.counts[Math.min(this.counts.length - 1, Math.max(0, Math.ceil(ms / BUCKET_MS)))]++;
-    this.total++;
-    if (ms > this.maxMs) this.maxMs = ms;
-  }
-
-  /** The interval (ms, rounded up to the bucket) that `q` of the observations are at or below. */
-  quantileMs(q: number): number | undefined {
-    if (this.total === 0) return undefined;
-    const rank = Math.ceil(q * this.total);
-    let seen = 0;
-    for (let i = 0; i < this.counts.length; i++) {
-      seen += this.counts[i];
-      if (seen >= rank) return i * BUCKET_MS;
-    }
-    return MAX_MS;
-  }
-
-  summary(prefix: string): string {
-    if (this.total === 0) return `${prefix}s=0`;
-    const key = (name: string): string => `${prefix}Interval${name}`;
-    return `${prefix}s=${this.total} ${key('P50')}=${this.quantileMs(0.5)}ms ${key('P99')}=${this.quantileMs(0.99)}ms ${key('Max')}=${Math.round(this.maxMs)}ms`;
-  }
-}
+import { IntervalHistogram } from './interval-histogram';
 
 /**
  * Fleet-wide PLEG relist intervals, for the fleet's health: every node's
@@ -65,6 +30,14 @@ export class FleetStats {
 
   startSteadyWindow(): void {
     this.steady = new IntervalHistogram();
+  }
+
+  /**
+   * The histograms themselves (`relistBuckets=… steadyRelistBuckets=…`, see IntervalHistogram.encode), so that a
+   * launcher running a fleet as several process pairs can give one p99 for all of them (percentiles do not merge).
+   */
+  relistHistograms(): string {
+    return `relistBuckets=${this.whole.encode()} steadyRelistBuckets=${(this.steady ?? this.whole).encode()}`;
   }
 
   /** `relists=… relistIntervalP50=…ms …`, then the same for the steady window (`steadyRelists=…`). */

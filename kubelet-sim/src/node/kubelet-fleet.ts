@@ -75,8 +75,9 @@ export async function runKubeletFleet(args: KubeletSimArgs, fleetArgs: FleetArgs
       endpoint: endpointForNode(endpointTemplate, nodeName),
       imageEndpoint: endpointForNode(imageTemplate, nodeName),
       tracing: { getTracer, enabled: nodeTracing !== undefined, scope: nodeTracing?.provider },
-      // Each node runs the churn flags on its own, with its own seed (names and UIDs differ per node).
-      workload: args.workload === undefined ? undefined : { ...args.workload, seed: args.workload.seed + i },
+      // Each node runs the churn flags on its own, with its own seed (names and UIDs differ per node, and
+      // across the shards of one fleet: the seed follows the node's number, not its place in this process).
+      workload: args.workload === undefined ? undefined : { ...args.workload, seed: args.workload.seed + fleetArgs.firstNodeNumber - 1 + i },
       log: nodeLogger(nodeName),
     });
     stats.watch(node.metrics);
@@ -120,7 +121,7 @@ export async function runKubeletFleet(args: KubeletSimArgs, fleetArgs: FleetArgs
           (e ? ` spansExported=${e.exported} spansLost=${e.lost}` : ' tracing=off') + '\n');
       }
       process.stderr.write(`kubelet-sim: fleet nodes=${nodes.length} pods=${total.pods} syncPod=${total.syncPod} (errors ${total.syncPodErrors}) syncTerminatingPod=${total.syncTerminatingPod} plegEvents=${total.plegEvents} ` +
-        `${stats.relistSummary()} ${fleetSpans()}` + (tracing ? ` spansDropped=${tracing.fleet.droppedSpans() ?? 0} unscopedSpans=${tracing.fleet.unscopedSpans()}` : '') + '\n');
+        `${stats.relistSummary()} ${stats.relistHistograms()} ${fleetSpans()}` + (tracing ? ` spansDropped=${tracing.fleet.droppedSpans() ?? 0} unscopedSpans=${tracing.fleet.unscopedSpans()}` : '') + '\n');
       return code;
     })());
   // A second signal exits at once with status 1 (cli-kit shutdown-signals, as the kubelet's signal context).

@@ -1,5 +1,5 @@
 import yargs from 'yargs';
-import { attachNegativeValues, checkEndpointTemplate, DEFAULT_NODE_NAME_PATTERN, examplesEpilogue, fleetNodeNames, MAX_FLEET_NODES, NODE_NAME_PLACEHOLDER, parseNodesFlag, repeatedFlagMessage, versionText } from '../../../cli-kit/src';
+import { attachNegativeValues, checkEndpointTemplate, DEFAULT_NODE_NAME_PATTERN, examplesEpilogue, fleetNodeNames, MAX_FLEET_NODES, NODE_NAME_PLACEHOLDER, parseFirstNodeNumberFlag, parseNodesFlag, repeatedFlagMessage, versionText } from '../../../cli-kit/src';
 import { undialableGrpcTargetReason } from '../../../cri-proto/src/tracing/otlp-grpc-exporter';
 import { loadRuntimeConfigFile, RuntimeConfigError } from '../config/runtime-config-file';
 import type { ContainerdTracingConfig, RuntimeConfigFile } from '../config/runtime-config-file';
@@ -39,7 +39,7 @@ export interface RuntimeSimArgs {
   /** Hints to print at start (e.g. a tracing flag that has no effect without --enable-tracing). */
   notes: string[];
   /** --nodes N: one runtime per node, each on `listen` with {node} replaced; undefined = one runtime. */
-  fleet: { nodeNames: string[] } | undefined;
+  fleet: { nodeNames: string[]; firstNodeNumber: number } | undefined;
   /** The Prometheus metrics server (CRI-O --enable-metrics, containerd [metrics] address); undefined = none. */
   metrics: MetricsEndpoint | undefined;
 }
@@ -103,6 +103,7 @@ export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = pro
     .option('image-catalog', { type: 'string', describe: 'image catalog YAML: per image its tags, size and config (User, Entrypoint, Cmd, Env, WorkingDir); default runtime-sim/images/default-catalog.yaml' })
     .option('nodes', { type: 'string', describe: `serve this many simulated nodes' runtimes (1–${MAX_FLEET_NODES}), each with its own socket (--listen with ${NODE_NAME_PLACEHOLDER} replaced by the node name), state, stream server and OpenTelemetry resource` })
     .option('node-name-pattern', { type: 'string', defaultDescription: DEFAULT_NODE_NAME_PATTERN, describe: 'with --nodes: node names as kubelet-sim --node-name-pattern, {n} being 0001, 0002, ...' })
+    .option('first-node-number', { type: 'string', defaultDescription: '1', describe: 'with --nodes: number of the first node, as kubelet-sim --first-node-number (shards of one fleet)' })
     .epilogue(EXAMPLES)
     .strict()
     .help()
@@ -180,7 +181,7 @@ export function parseRuntimeSimArgs(argv: string[], env: NodeJS.ProcessEnv = pro
     model: loadModelFlag(parsed.model),
     imageCatalog: loadImageCatalogFlag(parsed['image-catalog']),
     notes,
-    fleet: fleetFlags(parsed.nodes, parsed['node-name-pattern'], listen, listenFrom, streamPort),
+    fleet: fleetFlags(parsed.nodes, parsed['node-name-pattern'], parsed['first-node-number'], listen, listenFrom, streamPort),
     metrics: metricsFlags(parsed, env, file),
   };
 }
@@ -219,16 +220,19 @@ function metricsFlags(parsed: { persona: Persona; nodes?: string; 'enable-metric
 }
 
 /** --nodes and --node-name-pattern; with --nodes the listen address must hold {node}. */
-function fleetFlags(nodes: string | undefined, pattern: string | undefined, listen: string, listenFrom: ListenSource, streamPort: number): { nodeNames: string[] } | undefined {
+function fleetFlags(nodes: string | undefined, pattern: string | undefined, firstNumber: string | undefined, listen: string, listenFrom: ListenSource, streamPort: number): { nodeNames: string[]; firstNodeNumber: number } | undefined {
   if (nodes === undefined) {
     if (pattern !== undefined) throw new FlagError('--node-name-pattern needs --nodes: give --nodes N to serve N nodes named by the pattern');
+    if (firstNumber !== undefined) throw new FlagError('--first-node-number needs --nodes: give --nodes N to serve N nodes numbered from it');
     return undefined;
   }
   try {
-    const nodeNames = fleetNodeNames(pattern ?? DEFAULT_NODE_NAME_PATTERN, parseNodesFlag(nodes));
+    const count = parseNodesFlag(nodes);
+    const firstNodeNumber = parseFirstNodeNumberFlag(firstNumber, count);
+    const nodeNames = fleetNodeNames(pattern ?? DEFAULT_NODE_NAME_PATTERN, count, firstNodeNumber);
     checkEndpointTemplate(listen, listenFrom === 'flag' ? '--listen' : listenFrom === 'config' ? 'the listen address in --config' : `the default listen address (give --listen)`);
     if (streamPort !== 0) throw new Error(`--stream-port ${streamPort} cannot be shared by --nodes: each node's stream server takes a free port; leave --stream-port out (0)`);
-    return { nodeNames };
+    return { nodeNames, firstNodeNumber };
   } catch (err) {
     throw new FlagError((err as Error).message);
   }

@@ -35,10 +35,12 @@ export async function runRuntimeFleet(
     await Promise.all(servers.map(({ server }) => server.close()));
     await tracing?.shutdown();
   };
+  // Seeds follow the node's number, so the shards of one fleet (--first-node-number) differ as its nodes do.
+  const firstNodeNumber = args.fleet?.firstNodeNumber ?? 1;
   for (const [i, name] of nodeNames.entries()) {
     const listen = endpointForNode(args.listen, name);
     const nodeTracing = plan.enabled ? await tracing!.addNode(runtimeNodeTracingOptions(plan.options, name)) : undefined;
-    const options = criServerOptions(args, { listen, seed: args.seed + i, stateDir: args.stateDir === undefined ? undefined : join(args.stateDir, name) }, {
+    const options = criServerOptions(args, { listen, seed: args.seed + firstNodeNumber - 1 + i, stateDir: args.stateDir === undefined ? undefined : join(args.stateDir, name) }, {
       say: (line) => say(`node=${name} ${line}`),
       containerLogWriter: deps.containerLogWriter,
     });

@@ -52,13 +52,17 @@ describe('parseKubeletSimArgs --nodes', () => {
   });
 
   it('names the fleet\'s nodes from --node-name-pattern (default node-{n})', () => {
-    assert.deepEqual(parseKubeletSimArgs([...BASE, '--nodes', '2']).fleet, { nodeNames: ['node-0001', 'node-0002'] });
-    assert.deepEqual(parseKubeletSimArgs([...BASE, '--nodes', '2', '--node-name-pattern', 'w{n}']).fleet, { nodeNames: ['w0001', 'w0002'] });
+    assert.deepEqual(parseKubeletSimArgs([...BASE, '--nodes', '2']).fleet, { nodeNames: ['node-0001', 'node-0002'], firstNodeNumber: 1 });
+    assert.deepEqual(parseKubeletSimArgs([...BASE, '--nodes', '2', '--node-name-pattern', 'w{n}']).fleet, { nodeNames: ['w0001', 'w0002'], firstNodeNumber: 1 });
+    // A later shard of one fleet numbers its nodes on from --first-node-number.
+    assert.deepEqual(parseKubeletSimArgs([...BASE, '--nodes', '2', '--first-node-number', '101']).fleet, { nodeNames: ['node-0101', 'node-0102'], firstNodeNumber: 101 });
   });
 
   it('refuses --hostname-override with --nodes, and --node-name-pattern without it', () => {
     assert.throws(() => parseKubeletSimArgs([...BASE, '--nodes', '2', '--hostname-override', 'a']), (err: unknown) => err instanceof FlagError && /--hostname-override names one node and cannot be used with --nodes/.test(err.message));
     assert.throws(() => parseKubeletSimArgs([...BASE, '--node-name-pattern', 'w{n}']), { message: '--node-name-pattern needs --nodes: give --nodes N to run N nodes named by the pattern' });
+    assert.throws(() => parseKubeletSimArgs([...BASE, '--first-node-number', '5']), { message: '--first-node-number needs --nodes: give --nodes N to run N nodes numbered from it' });
+    assert.throws(() => parseKubeletSimArgs([...BASE, '--nodes', '2', '--first-node-number', '0']), (err: unknown) => err instanceof FlagError && err.message === 'invalid argument "0" for "--first-node-number" flag: give a whole number from 1 to 99998 (the last of the 2 nodes must be at most 99999)');
   });
 
   it('refuses a bad node count as a flag error', () => {

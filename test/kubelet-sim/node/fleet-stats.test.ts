@@ -27,7 +27,13 @@ describe('FleetStats (fleet-wide PLEG relist intervals)', () => {
     assert.match(stats.relistSummary(), /^relists=3 .*relistIntervalMax=14000ms steadyRelists=2 steadyRelistIntervalP50=1010ms steadyRelistIntervalP99=1020ms steadyRelistIntervalMax=1020ms$/);
   });
 
-  it('says so when nothing was recorded', () => {
+  it('prints its histograms for a launcher to merge, and says so when nothing was recorded', () => {
+    const stats = new FleetStats();
+    stats.record(14_000);
+    stats.startSteadyWindow();
+    stats.record(1_010);
+    assert.equal(stats.relistHistograms(), 'relistBuckets=101:1,1400:1 steadyRelistBuckets=101:1');
+    assert.equal(new FleetStats().relistHistograms(), 'relistBuckets=- steadyRelistBuckets=-');
     assert.equal(new FleetStats().relistSummary(), 'relists=0 steadyRelists=0');
   });
 });

@@ -98,7 +98,9 @@ describe('parseRuntimeSimArgs --nodes', () => {
   });
 
   it('names the nodes as kubelet-sim does and needs {node} in the listen address', () => {
-    assert.deepEqual(parseRuntimeSimArgs(['--nodes', '3', '--listen', 'unix:///tmp/{node}.sock'], {}).fleet, { nodeNames: ['node-0001', 'node-0002', 'node-0003'] });
+    assert.deepEqual(parseRuntimeSimArgs(['--nodes', '3', '--listen', 'unix:///tmp/{node}.sock'], {}).fleet, { nodeNames: ['node-0001', 'node-0002', 'node-0003'], firstNodeNumber: 1 });
+    assert.deepEqual(parseRuntimeSimArgs(['--nodes', '2', '--first-node-number', '9', '--listen', 'unix:///tmp/{node}.sock'], {}).fleet, { nodeNames: ['node-0009', 'node-0010'], firstNodeNumber: 9 });
+    assert.throws(() => parseRuntimeSimArgs(['--first-node-number', '9'], {}), { message: '--first-node-number needs --nodes: give --nodes N to serve N nodes numbered from it' });
     assert.throws(() => parseRuntimeSimArgs(['--nodes', '3', '--listen', 'unix:///tmp/a.sock'], {}), (err: unknown) => err instanceof FlagError && err.message.startsWith('--listen "unix:///tmp/a.sock" must contain {node} with --nodes'));
     assert.throws(() => parseRuntimeSimArgs(['--nodes', '3'], {}), /the default listen address \(give --listen\) "unix:\/\/\/var\/run\/crio\/crio.sock" must contain \{node\}/);
   });
