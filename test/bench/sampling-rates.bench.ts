@@ -26,7 +26,7 @@ import { renderSamplingReport } from './sampling/render-sampling-report';
 import { runRawCeiling, type RawCeilingResult } from './sampling/raw-ceiling-run';
 import { runSaturation, type SaturationResult } from './sampling/saturation-run';
 import { summariseSetting } from './sampling/run-summary';
-import { samplingSettings, type SamplingSetting, type Series } from './sampling/sampling-settings';
+import { KUBELET_RATES_PER_MILLION, parseKubeletRates, samplingSettings, type SamplingSetting, type Series } from './sampling/sampling-settings';
 
 /** The issue's fixed churn: 110 pods on the node (the kubelet's default maxPods), 2 lifecycles/s. */
 const FULL = { rounds: 3, podsOnNode: 110, creationRate: 2, warmUpS: 60, measureS: 60 } as const;
@@ -55,6 +55,7 @@ async function main(): Promise<number> {
     .option('measure', { type: 'number', describe: `seconds of the measurement window (default ${FULL.measureS})` })
     .option('persona', { choices: BENCH_PERSONAS, default: 'crio' as BenchPersona, describe: 'the runtime runtime-sim plays: crio (CRI-O 1.33) or containerd (2.1, OTLP/HTTP)' })
     .option('series', { type: 'string', default: 'follow,all', describe: 'follow = the runtime follows the kubelet and samples no root of its own (CRI-O rate 0; containerd OTEL_TRACES_SAMPLER=parentbased_always_off); all = it also samples all its own roots (CRI-O 1000000; containerd\'s default ParentBased(AlwaysOn))' })
+    .option('rates', { type: 'string', default: KUBELET_RATES_PER_MILLION.join(','), describe: 'the kubelet samplingRatePerMillion settings to run, besides off (no tracing block, the baseline every ×off is taken against, always run); fewer settings, more rounds: e.g. --rates 0,100 --rounds 8 for the cost of tracing that samples almost nothing. Without 1000000 there is no volume by span name and no fleet extrapolation' })
     .option('saturate', { type: 'boolean', default: false, describe: `throughput instead of the fixed churn: per setting, ${SATURATE_FULL.pods} pods (--quick ${SATURATE_QUICK.pods}) created at once, each deleted after --saturate-lifetime; pod lifecycles/s the pair sustains, against off and the raw grpc-js ceiling` })
     .option('saturate-pods', { type: 'number', describe: `pods per saturation run (default ${SATURATE_FULL.pods}, --quick ${SATURATE_QUICK.pods})` })
     .option('saturate-lifetime', { type: 'number', describe: `seconds each saturation pod lives; must exceed the start phase (default ${SATURATE_FULL.lifetimeS}, --quick ${SATURATE_QUICK.lifetimeS})` })
@@ -72,6 +73,7 @@ async function main(): Promise<number> {
     .example('$0 --quick --series follow --fleet-check 3', 'then 3 nodes in fleet mode, measured against the extrapolation')
     .example('$0 --quick --endpoint 127.0.0.1:4317', 'spans to your collector; volume from the processes\' export counts')
     .example('$0 --rounds 5 --series follow --nodes 2000 --pod-churn 40', 'five rounds of the follow series, extrapolated to 2,000 nodes')
+    .example('$0 --series follow --rates 0,100 --rounds 8', 'eight rounds of off, 0 and 100 only: the overhead of tracing that samples almost nothing, with less noise')
     .check((a) => {
       const positive = (name: string, v: number | undefined, max: number): void => {
         if (v !== undefined && !(Number.isFinite(v) && v > 0 && v <= max)) throw new Error(`--${name} must be a number in (0, ${max}], got ${v}`);
@@ -98,6 +100,8 @@ async function main(): Promise<number> {
       positive('pod-churn', a['pod-churn'], 1_000_000);
       if (a['pod-churn'] !== undefined && a.nodes === undefined) throw new Error('--pod-churn needs --nodes (the cluster it churns in)');
       for (const s of a.series.split(',')) if (!['follow', 'all'].includes(s.trim())) throw new Error(`--series: unknown series "${s}"; use follow, all or follow,all`);
+      const rates = parseKubeletRates(a.rates);
+      if (a['fleet-check'] !== undefined && !rates.includes(1_000_000)) throw new Error('--fleet-check runs the series\' 1000000 setting and compares it with the extrapolation from the single-node 1000000 runs: add 1000000 to --rates');
       return true;
     })
     .strict()
@@ -112,10 +116,12 @@ async function main(): Promise<number> {
   const measureMs = (argv.measure ?? shape.measureS) * 1000;
   const churn = { creationRate, podLifetimeS: podsOnNode / creationRate, seed: argv.seed };
   const series = argv.series.split(',').map((s) => (s.trim() === 'follow' ? 'runtime-follows' : 'runtime-samples-all') as Series);
-  const settings = samplingSettings(series);
+  const rates = parseKubeletRates(argv.rates);
+  const settings = samplingSettings(series, rates);
   const persona = BENCH_PERSONA_SPECS[argv.persona];
   const collector = argv.endpoint;
-  const fleets: FleetShape[] = collector !== undefined ? [] : argv.nodes === undefined
+  // The extrapolation scales the 1000000 runs' volume; without them it has nothing to scale.
+  const fleets: FleetShape[] = collector !== undefined || !rates.includes(1_000_000) ? [] : argv.nodes === undefined
     ? [...DEFAULT_FLEETS]
     : [{ nodes: argv.nodes, podChurnPerSecond: argv['pod-churn'] ?? argv.nodes * DEFAULT_CHURN_PER_NODE_PER_S, label: `${argv.nodes} nodes, ${argv['pod-churn'] ?? argv.nodes * DEFAULT_CHURN_PER_NODE_PER_S} pod lifecycles/s` }];
 

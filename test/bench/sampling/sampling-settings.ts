@@ -10,6 +10,17 @@
 /** The rates of the issue: 0, the docs' example 100, 1%, everything. */
 export const KUBELET_RATES_PER_MILLION = [0, 100, 10_000, 1_000_000] as const;
 
+/** `--rates 0,100`: kubelet rates from the benchmark's set, in its order, each once. */
+export function parseKubeletRates(text: string): number[] {
+  const given = text.split(',').map((r) => r.trim()).filter((r) => r !== '' && r !== 'off');
+  for (const r of given) {
+    if (!(KUBELET_RATES_PER_MILLION as readonly number[]).includes(Number(r)) || !/^\d+$/.test(r)) {
+      throw new Error(`--rates: "${r}" is not one of the benchmark's settings; use any of ${KUBELET_RATES_PER_MILLION.join(',')} (off always runs)`);
+    }
+  }
+  return KUBELET_RATES_PER_MILLION.filter((r) => given.includes(String(r)));
+}
+
 export type Series = 'runtime-follows' | 'runtime-samples-all';
 
 export interface SamplingSetting {
@@ -29,13 +40,13 @@ export interface SamplingSetting {
  * `runtime-follows`: the baseline `off` is both processes untraced; the others run the runtime at rate 0.
  * `runtime-samples-all`: the runtime at 1000000 beside each kubelet setting, `off` included.
  */
-export function samplingSettings(series: readonly Series[] = ['runtime-follows', 'runtime-samples-all']): SamplingSetting[] {
+export function samplingSettings(series: readonly Series[] = ['runtime-follows', 'runtime-samples-all'], rates: readonly number[] = KUBELET_RATES_PER_MILLION): SamplingSetting[] {
   const out: SamplingSetting[] = [];
   for (const s of series) {
     const prefix = s === 'runtime-follows' ? 'follow' : 'all';
     const runtimeRate = s === 'runtime-follows' ? 0 : 1_000_000;
     out.push({ id: `${prefix}/off`, series: s, kubeletRate: undefined, runtimeRate: s === 'runtime-follows' ? undefined : runtimeRate });
-    for (const rate of KUBELET_RATES_PER_MILLION) out.push({ id: `${prefix}/${rate}`, series: s, kubeletRate: rate, runtimeRate });
+    for (const rate of rates) out.push({ id: `${prefix}/${rate}`, series: s, kubeletRate: rate, runtimeRate });
   }
   return out;
 }
