@@ -24,6 +24,7 @@ import { renderCeiling, renderSaturation, summariseCeiling, summariseSaturation 
 import { renderSaturationChart } from './sampling/render-saturation-chart';
 import { renderSamplingReport } from './sampling/render-sampling-report';
 import { runRawCeiling, type RawCeilingResult } from './sampling/raw-ceiling-run';
+import { renderRoundByRound } from './sampling/round-by-round';
 import { runSaturation, type SaturationResult } from './sampling/saturation-run';
 import { summariseSetting } from './sampling/run-summary';
 import { KUBELET_RATES_PER_MILLION, parseKubeletRates, samplingSettings, type SamplingSetting, type Series } from './sampling/sampling-settings';
@@ -192,6 +193,7 @@ async function main(): Promise<number> {
     `${creationRate} lifecycles/s (pod lifetime ${churn.podLifetimeS} s), warm-up ${warmUpMs / 1000} s, window ${measureMs / 1000} s; runtime-sim ${persona.label}, model fast; ${machine}.\n\n${seriesLines}`;
   const fleetAssumption = 'Assumption: traces holding kubelet spans scale with samplingRatePerMillion (the series\' 1,000,000 volume × rate/1e6); traces of runtime spans alone as measured at the setting; traces the loops\' timers pace (relist lists, Status, image and stats calls) come from every node at the benchmark node\'s rate, and those pod changes pace (pod worker syncs, the status calls for changed pods, GC removals, containerd\'s container-event roots) at the fleet\'s pod churn, each lifecycle costing what the benchmark\'s churn measured.';
   process.stdout.write(renderSamplingReport({ summaries, fleet, header, fleetAssumption }));
+  process.stdout.write('\n' + renderRoundByRound(settings, results));
   process.stdout.write('\n' + renderCeiling(ceiling, creationRate));
   const fleetComparison = fleetCheck === undefined ? undefined : compareFleet(fleetCheck, summaries, creationRate);
   if (fleetComparison) process.stdout.write('\n' + renderFleetCheck(fleetComparison, cpus().length));

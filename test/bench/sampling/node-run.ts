@@ -11,6 +11,7 @@ import { startTraceSink } from '../../../trace-sink/src';
 import { startKubeletSim, writeNodeFiles } from '../../helpers/node-processes';
 import { BENCH_PERSONA_SPECS, type BenchPersona } from './bench-persona';
 import { exitCounts, type ExitCounts } from './exit-counts';
+import { startMachineProbe, type MachineProbe, type MachineProbeResult } from './machine-probe';
 import { readProcUsage, type ProcUsage } from './proc-usage';
 import { receivedSpansOf, type ReceivedSpan } from './received-span';
 import type { SamplingSetting } from './sampling-settings';
@@ -68,6 +69,8 @@ export interface NodeRunResult {
   wallMs: number;
   /** The spans went to the user's collector (NodeRunOptions.collector): nothing was received here. */
   external: boolean;
+  /** The machine probe over the window (./machine-probe.ts): how fast the machine was during this run. */
+  machineProbe: MachineProbeResult;
 }
 
 /** Seconds after the window in which the churn keeps creating pods, so the window is never the tail. */
@@ -87,6 +90,7 @@ export async function runNode(opts: NodeRunOptions): Promise<NodeRunResult> {
   const received: ReceivedSpan[] = [];
   sink.onExport((event) => void received.push(...receivedSpansOf(event)));
   const processes: RunningProcess[] = [];
+  let probe: MachineProbe | undefined;
   try {
     const target = opts.collector === undefined ? { grpc: sink.address, http: sink.httpAddress } : { grpc: opts.collector, http: undefined };
     const files = writeNodeFiles(workDir, setting.kubeletRate === undefined ? {} : { collector: target.grpc, samplingRatePerMillion: setting.kubeletRate });
@@ -110,11 +114,13 @@ export async function runNode(opts: NodeRunOptions): Promise<NodeRunResult> {
     await lineOrExit(kubelet, WORKLOAD_STARTED, KUBELET_START_TIMEOUT_MS);
     const kubeletStart = Date.now();
     await sleepWhileAlive(kubeletStart + opts.warmUpMs, [runtime, kubelet]);
+    probe = startMachineProbe();
     const before = usageOf(runtime, kubelet);
     const windowStart = Date.now();
     await sleepWhileAlive(windowStart + opts.measureMs, [runtime, kubelet]);
     const after = usageOf(runtime, kubelet);
     const windowEnd = Date.now();
+    const machineProbe = await probe.stop();
     // The kubelet first, as on a node being drained of its kubelet: it flushes its spans; then the runtime.
     await kubelet.stop(STOP_GRACE_MS);
     const kubeletStopped = Date.now();
@@ -148,8 +154,10 @@ export async function runNode(opts: NodeRunOptions): Promise<NodeRunResult> {
       spans: spanFigures(received, { startMs: windowStart, endMs: windowEnd }),
       wallMs: Date.now() - startedAt,
       external: opts.collector !== undefined,
+      machineProbe,
     };
   } finally {
+    await probe?.stop();
     await Promise.all(processes.map((p) => p.stop(5_000)));
     await sink.close();
     rmSync(workDir, { recursive: true, force: true });
