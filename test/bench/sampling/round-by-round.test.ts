@@ -36,9 +36,14 @@ describe('renderRoundByRound', () => {
 
   it('gives each round\'s CPU, its ratio to the same round\'s untraced run and the probe, and the median ratio', () => {
     const text = renderRoundByRound(SETTINGS, runs);
-    assert.match(text, /\| follow\/off \| 30\.0 \/ 20\.0 \(probe 3\.00\) \| 36\.0 \/ 24\.0 \(probe 3\.60\) \| 30\.0 \/ 20\.0 \(probe 3\.00\) \| 1\.00× \/ 1\.00× \|/);
-    assert.match(text, /\| follow\/0 \| 33\.0 \/ 22\.0 \(1\.10× \/ 1\.10×; probe 3\.00\) \| 39\.6 \/ 26\.4 \(1\.10× \/ 1\.10×; probe 3\.60\) \| 31\.5 \/ 21\.0 \(1\.05× \/ 1\.05×; probe 2\.90\) \| 1\.10× \/ 1\.10× \|/);
+    assert.match(text, /\| follow\/off \| 30\.0 \/ 20\.0 \(probe 3\.00\) \| 36\.0 \/ 24\.0 \(probe 3\.60\) \| 30\.0 \/ 20\.0 \(probe 3\.00\) \| 1\.00× \/ 1\.00× \| 1\.00× \/ 1\.00× \|/);
+    assert.match(text, /\| follow\/0 \| 33\.0 \/ 22\.0 \(1\.10× \/ 1\.10×; probe 3\.00\) \| 39\.6 \/ 26\.4 \(1\.10× \/ 1\.10×; probe 3\.60\) \| 31\.5 \/ 21\.0 \(1\.05× \/ 1\.05×; probe 2\.90\) \| 1\.10× \/ 1\.10× \| 1\.10× \/ 1\.10× \|/);
     assert.match(text, /median 3\.00, 2\.90–3\.60 over 6 runs/);
+  });
+
+  it('takes the machine\'s speed out of the ratio when a traced run had a slower machine than its round\'s untraced run', () => {
+    const text = renderRoundByRound(SETTINGS, new Map([['follow/off', [run(30, 20, 3.0)]], ['follow/0', [run(36, 24, 3.6)]]]));
+    assert.match(text, /\| 1\.20× \/ 1\.20× \| 1\.00× \/ 1\.00× \|$/m);
   });
 
   it('finds the machine in the spread when CPU and probe move together', () => {
@@ -57,6 +62,6 @@ describe('renderRoundByRound', () => {
   it('renders nothing without runs, and a dash for a round a setting did not run', () => {
     assert.equal(renderRoundByRound(SETTINGS, new Map()), '');
     const text = renderRoundByRound(SETTINGS, new Map([['follow/off', [run(30, 20, 3), run(30, 20, 3)]], ['follow/0', [run(33, 22, 3)]]]));
-    assert.match(text, /\| follow\/0 \| [^|]+ \| – \| 1\.10× \/ 1\.10× \|/);
+    assert.match(text, /\| follow\/0 \| [^|]+ \| – \| 1\.10× \/ 1\.10× \| 1\.10× \/ 1\.10× \|/);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The rounds behind the medians: each run's CPU per pod lifecycle for both processes, its ratio to the same
  * round's untraced run (rounds are interleaved, so a round shares the machine's mood of the moment), and the
- * machine probe's CPU for its fixed work in that run's window (./machine-probe.ts). The closing line says how
+ * machine probe's CPU for its fixed work in that run's window (./machine-probe.ts), and the median ratio once
+ * more with each run's CPU divided by its probe (the machine's speed taken out). The closing line says how
  * far the machine explains the spread: the rank correlation, over all runs, between a run's CPU (against its
  * setting's median) and its probe (against the median probe).
  */
@@ -22,6 +23,11 @@ export function renderRoundByRound(settings: readonly SamplingSetting[], runs: R
     const off = base[round];
     return off === undefined ? Number.NaN : ms(r, who) / ms(off, who);
   };
+  /** The same ratio with each run's CPU divided by its probe: what is left once the machine's speed is taken out. */
+  const adjusted = (r: NodeRunResult, round: number, who: Who): number => {
+    const off = base[round];
+    return off === undefined ? Number.NaN : ratio(r, round, who) * (off.machineProbe.medianCpuMs / r.machineProbe.medianCpuMs);
+  };
   const rows = settings.map((s) => {
     const list = runs.get(s.id) ?? [];
     const cells = Array.from({ length: rounds }, (_, i) => {
@@ -31,10 +37,10 @@ export function renderRoundByRound(settings: readonly SamplingSetting[], runs: R
       const ratios = s.id === BASELINE_ID ? '' : `${fixed(ratio(r, i, 'kubelet'), 2)}× / ${fixed(ratio(r, i, 'runtime'), 2)}×; `;
       return `${cpu} (${ratios}probe ${fixed(r.machineProbe.medianCpuMs, 2)})`;
     });
-    const medianRatio = (who: Who): string => (s.id === BASELINE_ID ? '1.00' : fixed(median(list.map((r, i) => ratio(r, i, who)).filter(Number.isFinite)), 2));
-    return [s.id, ...cells, `${medianRatio('kubelet')}× / ${medianRatio('runtime')}×`];
+    const medianOf = (of: typeof ratio, who: Who): string => (s.id === BASELINE_ID ? '1.00' : fixed(median(list.map((r, i) => of(r, i, who)).filter(Number.isFinite)), 2));
+    return [s.id, ...cells, `${medianOf(ratio, 'kubelet')}× / ${medianOf(ratio, 'runtime')}×`, `${medianOf(adjusted, 'kubelet')}× / ${medianOf(adjusted, 'runtime')}×`];
   });
-  const header = ['setting', ...Array.from({ length: rounds }, (_, i) => `round ${i + 1}`), '×off, median of rounds'];
+  const header = ['setting', ...Array.from({ length: rounds }, (_, i) => `round ${i + 1}`), '×off, median of rounds', 'the same, CPU ÷ probe'];
   const all = settings.flatMap((s) => runs.get(s.id) ?? []);
   const probes = all.map((r) => r.machineProbe.medianCpuMs).filter(Number.isFinite);
   const probeLine = probes.length === 0
