@@ -31,8 +31,12 @@ export function startMachineProbe(intervalMs = 1_000): MachineProbe {
       if (m) cpuUs.push(Number(m[1]));
     }
   });
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  child.on('error', () => undefined);
+  // A child that could not start reports 'error' and may never 'close'; closing the stdin of one that died is EPIPE.
+  const exited = new Promise<void>((resolve) => {
+    child.once('close', () => resolve());
+    child.on('error', () => resolve());
+  });
+  child.stdin?.on('error', () => undefined);
   return {
     async stop() {
       child.stdin?.end();

@@ -86,7 +86,8 @@ function spreadCell(s: Spread, factor: number, digits: number): string {
   return `${(s.median * factor).toFixed(digits)} (${(s.min * factor).toFixed(digits)}–${(s.max * factor).toFixed(digits)})`;
 }
 
-function fixed(n: number, digits: number): string {
+/** `n` with `digits` decimals, or "n/a" when it is not a finite number. */
+export function fixed(n: number, digits: number): string {
   return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
 }
 

@@ -8,7 +8,7 @@
  */
 import { median } from '../bench-stats';
 import type { NodeRunResult } from './node-run';
-import { mdTable } from './render-sampling-report';
+import { fixed, mdTable } from './render-sampling-report';
 import type { SamplingSetting } from './sampling-settings';
 import { BASELINE_ID } from './sampling-settings';
 
@@ -105,8 +105,4 @@ function ranks(values: readonly number[]): number[] {
     start = end + 1;
   }
   return out;
-}
-
-function fixed(n: number, digits: number): string {
-  return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
 }
